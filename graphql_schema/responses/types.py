@@ -1,0 +1,131 @@
+from datetime import datetime
+from typing import Self
+
+import strawberry
+
+from graphql_schema.context import Context
+from graphql_schema.enums import Channel, Metric
+from graphql_schema.surveys.types import Survey
+from hub.models import response as model
+from hub.services import access
+from hub.services.responses import ResponseFilter as ResponseFilterModel
+
+
+@strawberry.type(
+    description="The person who answered. Masked (null, with masked: true) for roles "
+    "that may not see personal data."
+)
+class Respondent:
+    id: str | None
+    username: str | None
+    email: str | None
+    masked: bool
+
+
+@strawberry.type
+class ResponseCustomer:
+    company: str | None
+    country: str | None
+
+
+@strawberry.type
+class Response:
+    document: strawberry.Private[model.Response]
+    id: strawberry.ID
+    survey_key: str
+    metric: Metric  # type: ignore[valid-type]
+    score: int
+    comment: str | None
+    commented_at: datetime | None
+    product: str
+    channel: Channel  # type: ignore[valid-type]
+    locale: str
+    answered_at: datetime
+
+    @strawberry.field
+    def customer(self) -> ResponseCustomer:
+        customer = self.document.customer
+        return ResponseCustomer(company=customer.company, country=customer.country)
+
+    @strawberry.field(description="The person; masked unless the role may see personal data.")
+    def user(self, info: strawberry.Info[Context]) -> Respondent:
+        principal = info.context.principal
+        if principal is None or not access.may_see_personal_data(principal.role):
+            return Respondent(id=None, username=None, email=None, masked=True)
+        user = self.document.user
+        return Respondent(id=user.id, username=user.username, email=user.email, masked=False)
+
+    @strawberry.field(description="The page it was answered on; masked like the person.")
+    def url(self, info: strawberry.Info[Context]) -> str | None:
+        principal = info.context.principal
+        if principal is None or not access.may_see_personal_data(principal.role):
+            return None
+        return self.document.url
+
+    @strawberry.field
+    async def survey(self, info: strawberry.Info[Context]) -> Survey | None:
+        found = await info.context.loaders.survey_by_key.load(self.document.survey_key)
+        return Survey.from_document(found) if found else None
+
+    @classmethod
+    def from_document(cls, response: model.Response) -> Self:
+        return cls(
+            document=response,
+            id=strawberry.ID(str(response.id)),
+            survey_key=response.survey_key,
+            metric=response.metric,
+            score=response.score,
+            comment=response.comment,
+            commented_at=response.commented_at,
+            product=response.product,
+            channel=response.channel,
+            locale=response.locale,
+            answered_at=response.answered_at,
+        )
+
+
+@strawberry.input
+class ResponseFilter:
+    survey_keys: list[str] | None = None
+    metric: Metric | None = None  # type: ignore[valid-type]
+    score_min: int | None = None
+    score_max: int | None = None
+    product: str | None = None
+    country: str | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2.")
+    channel: Channel | None = None  # type: ignore[valid-type]
+    has_comment: bool | None = None
+    answered_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
+    answered_to: datetime | None = strawberry.field(default=None, description="Exclusive.")
+
+    def to_model(self) -> ResponseFilterModel:
+        return ResponseFilterModel(
+            survey_keys=self.survey_keys,
+            metric=self.metric,
+            score_min=self.score_min,
+            score_max=self.score_max,
+            product=self.product,
+            country=self.country,
+            channel=self.channel,
+            has_comment=self.has_comment,
+            answered_from=self.answered_from,
+            answered_to=self.answered_to,
+        )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class ResponseEdge:
+    cursor: str
+    node: Response
+
+
+@strawberry.type(description="A page of responses, newest first (Relay connection).")
+class ResponseConnection:
+    edges: list[ResponseEdge]
+    page_info: PageInfo
+    total_count: int

@@ -1,0 +1,95 @@
+"""The schema: every domain's queries and mutations, with the limits and the error
+policy that every operation runs under."""
+
+import logging
+import traceback
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.types import ExecutionContext
+
+from graphql_schema.responses.schema import ResponseQuery
+from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
+from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
+from hub.settings import Settings
+
+log = logging.getLogger("hub.graphql")
+
+_UNAVAILABLE = (AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError)
+
+
+@strawberry.type
+class Query(SurveyQuery, WidgetQuery, ResponseQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(SurveyMutation, WidgetMutation):
+    pass
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Errors we raised on purpose are GraphQLErrors; anything else is a fault."""
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
+class ErrorPolicy(MaskErrors):
+    """Unexpected errors reach clients as a bare message and a code, never a stack
+    trace or an exception text (which might quote personal data)."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_unexpected)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if isinstance(error.original_error, _UNAVAILABLE):
+            message, code = "The database is unavailable; try again shortly.", "UNAVAILABLE"
+        else:
+            message, code = "Unexpected error.", "INTERNAL_SERVER_ERROR"
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": code},
+        )
+
+
+class HubSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        operation = execution_context.operation_name if execution_context else None
+        for error in errors:
+            if not _is_unexpected(error):
+                continue
+            original = error.original_error
+            assert original is not None
+            # The exception's text is left out: it may quote input or stored data.
+            frames = "".join(traceback.format_tb(original.__traceback__))
+            log.error(
+                "unexpected %s in operation %s at %s\n%s",
+                type(original).__name__,
+                operation or "(anonymous)",
+                ".".join(str(part) for part in error.path or []),
+                frames,
+            )
+
+
+def build_schema(settings: Settings | None = None) -> HubSchema:
+    settings = settings or Settings()
+    extensions: list[Any] = [
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+        ErrorPolicy(),
+    ]
+    return HubSchema(query=Query, mutation=Mutation, extensions=extensions)

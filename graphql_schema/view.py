@@ -1,0 +1,36 @@
+"""The `/graphql` endpoint: authenticates the caller and builds the context."""
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.schema import BaseSchema
+
+from graphql_schema.context import Context
+from hub.services import Services
+from hub.services.keys import Principal
+
+
+def bearer_token(request: Request | WebSocket) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+class HubGraphQL(GraphQL[Context, None]):
+    def __init__(self, schema: BaseSchema, services: Services) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+        self.services = services
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        token = bearer_token(request)
+        principal: Principal | None = None
+        if token is not None:
+            principal = await self.services.keys.authenticate(token)
+        return Context(
+            request=request, response=response, services=self.services, principal=principal
+        )

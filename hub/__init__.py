@@ -1,0 +1,1 @@
+"""feedback-hub: customer feedback through micro-surveys, followed up in Slack."""

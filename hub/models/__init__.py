@@ -1,0 +1,29 @@
+"""Beanie documents: collection names and indexes, no business rules."""
+
+from hub.models.activity import ContactState, Display, DisplayContext, Login, Person
+from hub.models.apikey import ApiKey
+from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
+from hub.models.response import Response
+from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
+
+ALL_MODELS = (Survey, ApiKey, Display, Login, Person, ContactState, Response)
+
+__all__ = [
+    "ALL_MODELS",
+    "ApiKey",
+    "Channel",
+    "ContactRules",
+    "ContactState",
+    "Customer",
+    "Display",
+    "DisplayContext",
+    "Login",
+    "Metric",
+    "Person",
+    "Response",
+    "Role",
+    "Survey",
+    "SurveyStatus",
+    "SurveyText",
+    "UserIdentity",
+]

@@ -1,0 +1,85 @@
+"""Opening the database for the server and the CLI alike.
+
+With `HUB_MONGODB_URI` set, the hub connects to it. Otherwise it uses the embedded
+SecantusDB server: the one a running hub started on the same data folder (its port is
+written to `embedded-db.json` there), or a new one it starts and later stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pymongo import AsyncMongoClient
+
+from hub.db import Database, EmbeddedDatabase, init_models, make_client, ping, storage_path_for
+from hub.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class OpenDatabase:
+    client: AsyncMongoClient[dict[str, Any]]
+    database: Database
+    embedded: EmbeddedDatabase | None
+
+
+def _marker(settings: Settings) -> Path:
+    return settings.data_dir / "embedded-db.json"
+
+
+async def _running_embedded(settings: Settings) -> str | None:
+    """The URI of an embedded server a live hub started on this data folder."""
+    try:
+        info = json.loads(_marker(settings).read_text())
+        os.kill(int(info["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    uri = f"mongodb://127.0.0.1:{int(info['port'])}/?directConnection=true"
+    client = make_client(uri, serverSelectionTimeoutMS=1000)
+    try:
+        return uri if await ping(client) else None
+    finally:
+        await client.close()
+
+
+@contextlib.asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[OpenDatabase]:
+    embedded: EmbeddedDatabase | None = None
+    if settings.mongodb_uri is not None:
+        uri = settings.mongodb_uri.get_secret_value()
+    else:
+        found = await _running_embedded(settings)
+        if found is not None:
+            uri = found
+        else:
+            embedded = EmbeddedDatabase(
+                storage_path_for(settings.data_dir), settings.embedded_db_port
+            )
+            embedded.start()
+            try:
+                await embedded.wait_ready()
+            except BaseException:
+                embedded.stop()
+                raise
+            marker = _marker(settings)
+            marker.write_text(json.dumps({"pid": embedded.pid, "port": embedded.port}))
+            uri = embedded.uri
+    client = make_client(uri)
+    try:
+        database: Database = client[settings.db_name]
+        await init_models(database)
+        yield OpenDatabase(client=client, database=database, embedded=embedded)
+    finally:
+        await client.close()
+        if embedded is not None:
+            with contextlib.suppress(FileNotFoundError):
+                _marker(settings).unlink()
+            embedded.stop()

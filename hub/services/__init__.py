@@ -1,0 +1,35 @@
+"""The business rules. Only services read and write documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub.clock import Clock
+from hub.services.keys import KeyService
+from hub.services.responses import ResponseService
+from hub.services.surveys import SurveyService
+from hub.services.throttling import ThrottlingService
+from hub.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    clock: Clock
+    keys: KeyService
+    surveys: SurveyService
+    throttling: ThrottlingService
+    responses: ResponseService
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock) -> Services:
+        surveys = SurveyService(clock)
+        throttling = ThrottlingService(clock, settings)
+        return cls(
+            settings=settings,
+            clock=clock,
+            keys=KeyService(clock),
+            surveys=surveys,
+            throttling=throttling,
+            responses=ResponseService(clock, surveys, throttling, settings.max_page_size),
+        )
