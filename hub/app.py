@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -23,6 +24,20 @@ from hub.settings import Settings
 log = logging.getLogger(__name__)
 
 
+def _start_workers(settings: Settings, services: Services) -> list[asyncio.Task[None]]:
+    if not settings.background_workers:
+        return []
+    return [asyncio.create_task(services.dispatcher.run_forever(), name="outbox-dispatcher")]
+
+
+async def _stop_workers(workers: list[asyncio.Task[None]]) -> None:
+    for task in workers:
+        task.cancel()
+    for task in workers:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Starlette:
     settings = settings or Settings()
     services = Services.build(settings, clock or SystemClock())
@@ -35,9 +50,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             if settings.demo_data:
                 tokens = await demo.load(services, settings.data_dir)
                 demo.announce(settings, tokens)
+            workers = _start_workers(settings, services)
             log.info("hub ready")
-            yield
-            log.info("hub stopping")
+            try:
+                yield
+            finally:
+                log.info("hub stopping")
+                await _stop_workers(workers)
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

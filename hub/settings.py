@@ -59,6 +59,16 @@ class Settings(BaseSettings):
         "may be shown to them.",
     )
 
+    outbox_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often the outbox dispatcher looks for due messages when idle.",
+    )
+    background_workers: bool = Field(
+        default=True,
+        description="Run the outbox dispatcher and scheduled jobs inside this process.",
+    )
+
     max_query_depth: int = Field(default=10, ge=2, description="Deepest GraphQL query accepted.")
     max_query_tokens: int = Field(
         default=2000, ge=50, description="Most tokens in one GraphQL document."

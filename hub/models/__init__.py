@@ -3,10 +3,21 @@
 from hub.models.activity import ContactState, Display, DisplayContext, Login, Person
 from hub.models.apikey import ApiKey
 from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
+from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.models.response import Response
 from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
 
-ALL_MODELS = (Survey, ApiKey, Display, Login, Person, ContactState, Response)
+ALL_MODELS = (
+    Survey,
+    ApiKey,
+    Display,
+    Login,
+    Person,
+    ContactState,
+    Response,
+    OutboxMessage,
+    OutboxPause,
+)
 
 __all__ = [
     "ALL_MODELS",
@@ -19,6 +30,9 @@ __all__ = [
     "DisplayContext",
     "Login",
     "Metric",
+    "OutboxMessage",
+    "OutboxPause",
+    "OutboxStatus",
     "Person",
     "Response",
     "Role",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from hub.clock import Clock
 from hub.services.keys import KeyService
+from hub.services.outbox import Dispatcher, OutboxService
 from hub.services.responses import ResponseService
 from hub.services.surveys import SurveyService
 from hub.services.throttling import ThrottlingService
@@ -20,11 +21,14 @@ class Services:
     surveys: SurveyService
     throttling: ThrottlingService
     responses: ResponseService
+    outbox: OutboxService
+    dispatcher: Dispatcher
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
         surveys = SurveyService(clock)
         throttling = ThrottlingService(clock, settings)
+        outbox = OutboxService(clock)
         return cls(
             settings=settings,
             clock=clock,
@@ -32,4 +36,6 @@ class Services:
             surveys=surveys,
             throttling=throttling,
             responses=ResponseService(clock, surveys, throttling, settings.max_page_size),
+            outbox=outbox,
+            dispatcher=Dispatcher(outbox, settings.outbox_poll_seconds),
         )

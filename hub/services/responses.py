@@ -361,9 +361,6 @@ class ResponseService:
                 ]
             }
         found = (
-            await Response.find(page_query)
-            .sort("-answered_at", "-_id")
-            .limit(first + 1)
-            .to_list()
+            await Response.find(page_query).sort("-answered_at", "-_id").limit(first + 1).to_list()
         )
         return ResponsePage(found[:first], len(found) > first, total)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import pymongo
+from beanie import Document
+from pymongo import IndexModel
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "PENDING"
+    IN_FLIGHT = "IN_FLIGHT"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
+
+
+class OutboxMessage(Document):
+    """A side effect that leaves the process (a Slack post, an e-mail), written in the
+    same operation as the change that causes it and delivered by the dispatcher."""
+
+    kind: str
+    key: str  # idempotency key: enqueueing the same key twice keeps one message
+    channel: str  # what rate limits apply to: a Slack channel id, "smtp", ...
+    payload: dict[str, Any]
+    subject_ids: list[str] = []  # user ids of the people the message is about
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    last_error: str | None = None  # an error class or code, never a payload
+    result: dict[str, Any] | None = None
+    created_at: datetime
+    delivered_at: datetime | None = None
+
+    class Settings:
+        name = "outbox"
+        indexes = [
+            IndexModel([("key", pymongo.ASCENDING)], unique=True, name="key_unique"),
+            IndexModel([("status", pymongo.ASCENDING), ("next_attempt_at", pymongo.ASCENDING)]),
+            IndexModel([("channel", pymongo.ASCENDING), ("status", pymongo.ASCENDING)]),
+            IndexModel([("subject_ids", pymongo.ASCENDING)]),
+        ]
+
+
+class OutboxPause(Document):
+    """A channel the dispatcher must leave alone until a time (a 429 Retry-After)."""
+
+    channel: str
+    until: datetime
+
+    class Settings:
+        name = "outbox_pauses"
+        indexes = [IndexModel([("channel", pymongo.ASCENDING)], unique=True, name="channel_unique")]

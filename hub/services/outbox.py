@@ -1,0 +1,216 @@
+"""The outbox: side effects written with the change that causes them, delivered by a
+dispatcher with leases, retries and per-channel pauses, so nothing is lost when a
+receiver is down and no two hub processes deliver the same message."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from hub.clock import Clock
+from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    result: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RetryLater:
+    """Try again after `after`; with `pause_channel`, hold the whole channel (429)."""
+
+    error: str
+    after: timedelta | None = None
+    pause_channel: bool = False
+
+
+@dataclass(frozen=True)
+class GiveUp:
+    error: str
+
+
+Outcome = Delivered | RetryLater | GiveUp
+Handler = Callable[[OutboxMessage], Awaitable[Outcome]]
+
+
+class OutboxService:
+    def __init__(
+        self,
+        clock: Clock,
+        lease: timedelta = timedelta(seconds=60),
+        max_attempts: int = 12,
+        base_backoff: timedelta = timedelta(seconds=2),
+        max_backoff: timedelta = timedelta(minutes=10),
+    ) -> None:
+        self.clock = clock
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self.wakeup = asyncio.Event()
+
+    async def enqueue(
+        self,
+        kind: str,
+        key: str,
+        channel: str,
+        payload: dict[str, Any],
+        subject_ids: list[str] | None = None,
+        session: AsyncClientSession | None = None,
+    ) -> bool:
+        """Queue a message; False if one with the same key was already queued."""
+        now = self.clock.now()
+        message = OutboxMessage(
+            kind=kind,
+            key=key,
+            channel=channel,
+            payload=payload,
+            subject_ids=subject_ids or [],
+            next_attempt_at=now,
+            created_at=now,
+        )
+        try:
+            await message.insert(session=session)
+        except DuplicateKeyError:
+            return False
+        self.wakeup.set()
+        return True
+
+    async def claim(self, owner: str, kinds: list[str]) -> OutboxMessage | None:
+        """Lease the next due message of `kinds` whose channel is not paused."""
+        now = self.clock.now()
+        paused = [
+            pause.channel for pause in await OutboxPause.find(OutboxPause.until > now).to_list()
+        ]
+        query: dict[str, Any] = {
+            "kind": {"$in": kinds},
+            "$or": [
+                {"status": OutboxStatus.PENDING.value, "next_attempt_at": {"$lte": now}},
+                {"status": OutboxStatus.IN_FLIGHT.value, "lease_expires_at": {"$lte": now}},
+            ],
+        }
+        if paused:
+            query["channel"] = {"$nin": paused}
+        raw = await OutboxMessage.get_pymongo_collection().find_one_and_update(
+            query,
+            {
+                "$set": {
+                    "status": OutboxStatus.IN_FLIGHT.value,
+                    "lease_owner": owner,
+                    "lease_expires_at": now + self.lease,
+                },
+                "$inc": {"attempts": 1},
+            },
+            sort=[("next_attempt_at", 1), ("_id", 1)],
+            return_document=ReturnDocument.AFTER,
+        )
+        return OutboxMessage.model_validate(raw) if raw else None
+
+    async def settle(self, message: OutboxMessage, owner: str, outcome: Outcome) -> None:
+        """Record what became of a leased message (only while the lease is ours)."""
+        now = self.clock.now()
+        update: dict[str, Any]
+        if isinstance(outcome, Delivered):
+            update = {
+                "status": OutboxStatus.DELIVERED.value,
+                "delivered_at": now,
+                "result": outcome.result,
+                "last_error": None,
+            }
+        elif isinstance(outcome, RetryLater) and message.attempts < self.max_attempts:
+            delay = outcome.after or self.backoff(message.attempts)
+            update = {"status": OutboxStatus.PENDING.value, "last_error": outcome.error}
+            if not outcome.pause_channel:
+                update["next_attempt_at"] = now + delay
+            else:
+                # The pause holds the message back; it keeps its place in the queue.
+                await OutboxPause.get_pymongo_collection().update_one(
+                    {"channel": message.channel}, {"$max": {"until": now + delay}}, upsert=True
+                )
+        else:
+            update = {"status": OutboxStatus.FAILED.value, "last_error": outcome.error}
+            log.error(
+                "outbox message %s (%s) failed for good: %s",
+                message.id,
+                message.kind,
+                outcome.error,
+            )
+        update |= {"lease_owner": None, "lease_expires_at": None}
+        await OutboxMessage.get_pymongo_collection().update_one(
+            {"_id": message.id, "lease_owner": owner}, {"$set": update}
+        )
+
+    def backoff(self, attempts: int) -> timedelta:
+        delay: timedelta = self.base_backoff * (2 ** min(max(attempts - 1, 0), 30))
+        return min(delay, self.max_backoff)
+
+    async def pending_count(self, channel: str | None = None) -> int:
+        query: dict[str, Any] = {
+            "status": {"$in": [OutboxStatus.PENDING.value, OutboxStatus.IN_FLIGHT.value]}
+        }
+        if channel is not None:
+            query["channel"] = channel
+        return await OutboxMessage.get_pymongo_collection().count_documents(query)
+
+    async def drop_for_subject(self, user_id: str) -> int:
+        """Drop undelivered messages about a person (erasure, objection)."""
+        result = await OutboxMessage.get_pymongo_collection().delete_many(
+            {
+                "subject_ids": user_id,
+                "status": {"$in": [OutboxStatus.PENDING.value, OutboxStatus.FAILED.value]},
+            }
+        )
+        return result.deleted_count
+
+
+class Dispatcher:
+    """Delivers outbox messages with the handler registered for their kind."""
+
+    def __init__(self, outbox: OutboxService, poll_interval: float = 1.0) -> None:
+        self.outbox = outbox
+        self.poll_interval = poll_interval
+        self.owner = uuid.uuid4().hex
+        self.handlers: dict[str, Handler] = {}
+
+    def register(self, kind: str, handler: Handler) -> None:
+        self.handlers[kind] = handler
+
+    async def run_once(self, limit: int = 100) -> int:
+        """Deliver up to `limit` due messages; return how many were attempted."""
+        attempted = 0
+        while attempted < limit and self.handlers:
+            message = await self.outbox.claim(self.owner, list(self.handlers))
+            if message is None:
+                break
+            attempted += 1
+            try:
+                outcome = await self.handlers[message.kind](message)
+            except Exception as error:  # a handler bug must not stop delivery of others
+                log.exception("outbox handler for %s raised", message.kind)
+                outcome = RetryLater(error=type(error).__name__)
+            await self.outbox.settle(message, self.owner, outcome)
+        return attempted
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                if await self.run_once():
+                    continue
+            except PyMongoError as error:
+                log.warning("outbox dispatcher: database unavailable (%s)", type(error).__name__)
+            self.outbox.wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.outbox.wakeup.wait(), self.poll_interval)

@@ -1,0 +1,155 @@
+"""Fixtures for every layer: one database server per test session, a clean database
+per test, an injected clock, the ASGI app with its lifespan, and GraphQL helpers."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from pymongo import AsyncMongoClient
+from starlette.applications import Starlette
+
+from hub.app import create_app
+from hub.clock import FrozenClock
+from hub.db import Database, EmbeddedDatabase, init_models, make_client
+from hub.models.common import Role
+from hub.services import Services
+from hub.settings import Settings
+
+START = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def mongo_uri() -> Iterator[str]:
+    """A real MongoDB-protocol server: HUB_TEST_MONGODB_URI, or SecantusDB started here."""
+    external = os.environ.get("HUB_TEST_MONGODB_URI")
+    if external:
+        yield external
+        return
+    server = EmbeddedDatabase(":memory:")
+    server.start()
+    try:
+        import asyncio
+
+        asyncio.run(server.wait_ready())
+        yield server.uri
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+async def mongo_client(mongo_uri: str) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
+    client = make_client(mongo_uri)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def database(mongo_client: AsyncMongoClient[dict[str, Any]]) -> AsyncIterator[Database]:
+    """A fresh database for one test, with every model bound and indexed."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    db = mongo_client[name]
+    await init_models(db)
+    yield db
+    await mongo_client.drop_database(name)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def settings(mongo_uri: str, database: Database, tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        mongodb_uri=SecretStr(mongo_uri),
+        db_name=database.name,
+        data_dir=tmp_path / "data",
+    )
+
+
+@pytest.fixture
+def services(settings: Settings, clock: FrozenClock) -> Services:
+    return Services.build(settings, clock)
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FrozenClock) -> AsyncIterator[Starlette]:
+    """The real ASGI app, its lifespan run (it opens its own database client)."""
+    application = create_app(settings, clock)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+        yield client
+
+
+@pytest.fixture
+async def tokens(services: Services) -> dict[Role, str]:
+    """One token per role; the widget token may use every survey."""
+    return {role: (await services.keys.create(role, f"test {role.value}"))[1] for role in Role}
+
+
+class GraphQLClient:
+    """Posts GraphQL documents to the app as a given role."""
+
+    def __init__(self, http: httpx.AsyncClient, tokens: dict[Role, str]) -> None:
+        self.http = http
+        self.tokens = tokens
+
+    async def raw(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        role: Role | None = None,
+        token: str | None = None,
+    ) -> dict[str, Any]:
+        headers = {}
+        bearer = token if token is not None else (self.tokens[role] if role else None)
+        if bearer is not None:
+            headers["Authorization"] = f"Bearer {bearer}"
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def ok(
+        self, query: str, variables: dict[str, Any] | None = None, role: Role | None = None
+    ) -> dict[str, Any]:
+        """The data of a call that must have no top-level errors."""
+        body = await self.raw(query, variables, role)
+        assert not body.get("errors"), body.get("errors")
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def error_code(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        role: Role | None = None,
+        token: str | None = None,
+    ) -> str:
+        """The code of the first top-level error of a call that must fail."""
+        body = await self.raw(query, variables, role, token)
+        assert body.get("errors"), body
+        code: str = body["errors"][0]["extensions"]["code"]
+        return code
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient, tokens: dict[Role, str]) -> GraphQLClient:
+    return GraphQLClient(http, tokens)
