@@ -86,10 +86,12 @@ class HubSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> HubSchema:
     settings = settings or Settings()
+    limits = settings
+    # Factories, so each operation gets fresh extension instances.
     extensions: list[Any] = [
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
-        ErrorPolicy(),
+        lambda: QueryDepthLimiter(max_depth=limits.max_query_depth),
+        lambda: MaxTokensLimiter(max_token_count=limits.max_query_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_query_aliases),
+        ErrorPolicy,
     ]
     return HubSchema(query=Query, mutation=Mutation, extensions=extensions)
