@@ -35,7 +35,9 @@ class Services:
             keys=KeyService(clock),
             surveys=surveys,
             throttling=throttling,
-            responses=ResponseService(clock, surveys, throttling, settings.max_page_size),
+            responses=ResponseService(
+                clock, surveys, throttling, settings.max_page_size, listeners=[]
+            ),
             outbox=outbox,
             dispatcher=Dispatcher(outbox, settings.outbox_poll_seconds),
         )

@@ -96,6 +96,24 @@ def decode_cursor(cursor: str) -> tuple[datetime, PydanticObjectId]:
         ) from None
 
 
+class ResponseListener:
+    """Told of every widget write inside its transaction, with the session, so what
+    it writes (follow-ups, outbox messages, rollups) commits or rolls back with it.
+    The transaction may be retried: a listener must only write through `session`."""
+
+    async def display_recorded(self, display: Display, session: AsyncClientSession) -> None:
+        """A survey was shown."""
+
+    async def score_submitted(self, response: Response, session: AsyncClientSession) -> None:
+        """A display got a score."""
+
+    async def comment_submitted(self, response: Response, session: AsyncClientSession) -> None:
+        """A response got its comment (`response.comment` is set)."""
+
+    async def survey_declined(self, display: Display, session: AsyncClientSession) -> None:
+        """A display was declined (`display.declined_at` is set)."""
+
+
 def _object_id(value: str, what: str, field: str) -> PydanticObjectId:
     if not PydanticObjectId.is_valid(value):
         raise NotFound(what, field)
@@ -109,7 +127,9 @@ class ResponseService:
         surveys: SurveyService,
         throttling: ThrottlingService,
         max_page_size: int,
+        listeners: list[ResponseListener] | None = None,
     ) -> None:
+        self.listeners = listeners or []
         self.clock = clock
         self.surveys = surveys
         self.throttling = throttling
@@ -220,6 +240,8 @@ class ResponseService:
                 upsert=True,
                 session=session,
             )
+            for listener in self.listeners:
+                await listener.display_recorded(display, session)
 
         await self._in_transaction(work)
         return display
@@ -278,6 +300,8 @@ class ResponseService:
                 upsert=True,
                 session=session,
             )
+            for listener in self.listeners:
+                await listener.score_submitted(response, session)
 
         try:
             await self._in_transaction(work)
@@ -295,16 +319,25 @@ class ResponseService:
         if response is None or (scope is not None and response.survey_key not in scope):
             raise NotFound("Response", "responseId")
         now = self.clock.now()
-        result = await Response.get_pymongo_collection().update_one(
-            {"_id": response.id, "comment": None},
-            {"$set": {"comment": text, "commented_at": now}},
-        )
-        if result.modified_count == 0:
+        commented: Response = response.model_copy(update={"comment": text, "commented_at": now})
+
+        async def work(session: AsyncClientSession) -> bool:
+            result = await Response.get_pymongo_collection().update_one(
+                {"_id": response.id, "comment": None},
+                {"$set": {"comment": text, "commented_at": now}},
+                session=session,
+            )
+            if result.modified_count == 0:
+                return False
+            for listener in self.listeners:
+                await listener.comment_submitted(commented, session)
+            return True
+
+        if not await self._in_transaction(work):
             raise Conflict(
                 ErrorCode.ALREADY_COMMENTED, "This response has a comment.", "responseId"
             )
-        response.comment, response.commented_at = text, now
-        return response
+        return commented
 
     async def decline(self, display_id: str, scope: SurveyScope = None) -> Display:
         display = await self._display(display_id, scope)
@@ -313,6 +346,7 @@ class ResponseService:
         if display.declined_at is not None:
             raise Conflict(ErrorCode.ALREADY_DECLINED, "The survey was declined.", "displayId")
         now = self.clock.now()
+        declined: Display = display.model_copy(update={"declined_at": now})
 
         async def work(session: AsyncClientSession) -> bool:
             result = await Display.get_pymongo_collection().update_one(
@@ -328,14 +362,15 @@ class ResponseService:
                 upsert=True,
                 session=session,
             )
+            for listener in self.listeners:
+                await listener.survey_declined(declined, session)
             return True
 
         if not await self._in_transaction(work):
             raise Conflict(
                 ErrorCode.ALREADY_ANSWERED, "This display was answered or declined.", "displayId"
             )
-        display.declined_at = now
-        return display
+        return declined
 
     async def page(
         self, response_filter: ResponseFilter, first: int, after: str | None
