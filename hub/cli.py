@@ -110,6 +110,14 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    # The driver's debug logs quote whole commands and replies, personal data included.
+    logging.getLogger("pymongo").setLevel(max(logging.INFO, logging.root.level))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:

@@ -86,7 +86,8 @@ def _check_rules(rules: ContactRules) -> ContactRules:
         return ContactRules.model_validate(rules.model_dump())
     except ValidationError as error:
         first = error.errors()[0]
-        name = ".".join(str(part) for part in first["loc"])
+        head, *rest = str(first["loc"][0]).split("_")
+        name = head + "".join(part.title() for part in rest)
         raise ValidationFailed(
             ErrorCode.INVALID_INPUT, f"Contact rule {name} is out of range.", f"contactRules.{name}"
         ) from None

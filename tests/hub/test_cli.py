@@ -1,0 +1,69 @@
+"""`feedback-hub keys`: a token is printed once, stored only as a hash, and revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+
+from hub.db import Database
+from hub.models.apikey import ApiKey
+from hub.models.common import Role
+from hub.settings import Settings
+
+
+def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    assert settings.mongodb_uri is not None
+    env = dict(
+        os.environ,
+        HUB_MONGODB_URI=settings.mongodb_uri.get_secret_value(),
+        HUB_DB_NAME=settings.db_name,
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "hub.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+async def test_create_list_and_revoke_a_key(settings: Settings, database: Database) -> None:
+    created = cli(
+        settings, "keys", "create", "--role", "widget", "--label", "web app", "--survey", "nps-main"
+    )
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("fh_")
+
+    stored = await ApiKey.find_one()
+    assert stored is not None
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert (stored.role, stored.label, stored.survey_keys) == (Role.WIDGET, "web app", ["nps-main"])
+    raw = await database["api_keys"].find_one()
+    assert token not in str(raw)
+
+    listed = cli(settings, "keys", "list")
+    assert listed.returncode == 0
+    assert "web app" in listed.stdout and "active" in listed.stdout
+    assert token not in listed.stdout
+
+    revoked = cli(settings, "keys", "revoke", stored.prefix)
+    assert revoked.returncode == 0, revoked.stderr
+    assert "revoked" in cli(settings, "keys", "list").stdout
+
+
+async def test_bad_cli_input_is_a_clear_error(settings: Settings, database: Database) -> None:
+    unknown_role = cli(settings, "keys", "create", "--role", "root", "--label", "x")
+    scoped_admin = cli(
+        settings, "keys", "create", "--role", "admin", "--label", "x", "--survey", "nps-main"
+    )
+    missing = cli(settings, "keys", "revoke", "fh_nothing")
+
+    assert unknown_role.returncode == 2 and "invalid choice" in unknown_role.stderr
+    assert scoped_admin.returncode == 1
+    assert "Only widget keys are limited to surveys." in scoped_admin.stderr
+    assert missing.returncode == 1 and "API key not found." in missing.stderr
+    assert await ApiKey.find_all().count() == 0

@@ -1,0 +1,61 @@
+"""The embedded database: started when no URI is set, stopped with the hub, and its
+data still there on the next start."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from hub.app import create_app
+from hub.clock import FrozenClock
+from hub.models.survey import Survey
+from hub.settings import Settings
+from tests.conftest import START
+from tests.factories import make_survey
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_data_survives_a_restart_and_the_database_stops_with_the_hub(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data")  # type: ignore[call-arg]
+    assert settings.mongodb_uri is None
+
+    first = create_app(settings, FrozenClock(START))
+    async with first.router.lifespan_context(first):
+        await make_survey(first.state.services, key="kept")
+        marker = tmp_path / "data" / "embedded-db.json"
+        assert marker.exists()
+        pid = int(json.loads(marker.read_text())["pid"])
+        assert alive(pid)
+
+        # The CLI, run meanwhile, uses the running hub's database instead of a second one.
+        listed = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "hub.cli", "keys", "list"],
+            env=dict(os.environ, HUB_DATA_DIR=str(tmp_path / "data")),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert listed.stdout.strip() == "No keys."
+
+    assert not alive(pid)
+    assert not marker.exists()
+
+    second = create_app(settings, FrozenClock(START))
+    async with second.router.lifespan_context(second):
+        assert [survey.key for survey in await Survey.find_all().to_list()] == ["kept"]
