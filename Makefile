@@ -16,12 +16,12 @@ run: $(STAMP)
 	$(BIN)/feedback-hub serve --demo
 
 test: $(STAMP)
-	$(BIN)/ruff check hub graphql_schema bots tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check hub graphql_schema bots tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 schema: $(STAMP)
