@@ -111,6 +111,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, PydanticObjectId]:
         ) from None
 
 
+class DisplayRace(Exception):
+    """Another display of the same survey to the same person won the race."""
+
+
 class ResponseListener:
     """Told of every widget write inside its transaction, with the session, so what
     it writes (follow-ups, outbox messages, rollups) commits or rolls back with it.
@@ -227,9 +231,7 @@ class ResponseService:
             context=context,
             shown_at=now,
         )
-        state = await ContactState.find_one(
-            ContactState.user_id == user.id, ContactState.survey_key == survey.key
-        )
+        state = eligibility.state
         # Eligible with a full count means the rest after ignored displays has passed.
         restart = (
             state is not None
@@ -246,9 +248,15 @@ class ResponseService:
                 update["$set"]["unanswered_displays"] = 1
             else:
                 update["$inc"] = {"unanswered_displays": 1}
-            await ContactState.get_pymongo_collection().update_one(
-                {"user_id": user.id, "survey_key": survey.key}, update, upsert=True, session=session
+            # Only if nobody showed it since we checked: two page loads at once must
+            # not both get a display.
+            seen: dict[str, Any] = {"user_id": user.id, "survey_key": survey.key}
+            seen["last_display_at"] = state.last_display_at if state else None
+            result = await ContactState.get_pymongo_collection().update_one(
+                seen, update, upsert=True, session=session
             )
+            if result.matched_count == 0 and result.upserted_id is None:
+                raise DisplayRace
             await Person.get_pymongo_collection().update_one(
                 {"user_id": user.id},
                 {"$setOnInsert": {"first_seen_at": now, "login_count": 0}},
@@ -258,7 +266,14 @@ class ResponseService:
             for listener in self.listeners:
                 await listener.display_recorded(display, session)
 
-        await self._in_transaction(work)
+        try:
+            await self._in_transaction(work)
+        except (DisplayRace, DuplicateKeyError):
+            raise Conflict(
+                ErrorCode.NOT_ELIGIBLE,
+                f"The survey may not be shown now ({Rule.DISPLAYED_RECENTLY.value}).",
+                "surveyKey",
+            ) from None
         return display
 
     async def _display(self, display_id: str, scope: SurveyScope) -> Display:
