@@ -8,7 +8,6 @@ from strawberry.schema import BaseSchema
 
 from graphql_schema.context import Context
 from hub.services import Services
-from hub.services.keys import Principal
 
 
 def bearer_token(request: Request | WebSocket) -> str | None:
@@ -27,10 +26,9 @@ class HubGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        token = bearer_token(request)
-        principal: Principal | None = None
-        if token is not None:
-            principal = await self.services.keys.authenticate(token)
         return Context(
-            request=request, response=response, services=self.services, principal=principal
+            request=request,
+            response=response,
+            services=self.services,
+            token=bearer_token(request),
         )

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
         le=65535,
         description="Port of the embedded database on 127.0.0.1; 0 picks a free one.",
     )
+    db_timeout_ms: int = Field(
+        default=5000,
+        ge=100,
+        description="How long a call waits for an unreachable database before it fails "
+        "with UNAVAILABLE (milliseconds).",
+    )
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="HTTP port.")
     public_url: str | None = Field(
