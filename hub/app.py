@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -17,6 +18,7 @@ from graphql_schema.view import HubGraphQL
 from hub import demo
 from hub.clock import Clock, SystemClock
 from hub.db import ping
+from hub.limits import RequestLimits
 from hub.runtime import open_database
 from hub.services import Services
 from hub.settings import Settings
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         return JSONResponse({"status": "not ready", "database": "unavailable"}, status_code=503)
 
     app = Starlette(
+        middleware=[Middleware(RequestLimits, settings=settings)],
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),

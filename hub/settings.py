@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from limits import parse
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -85,6 +86,33 @@ class Settings(BaseSettings):
     max_page_size: int = Field(
         default=100, ge=1, le=1000, description="Largest `first` accepted by connections."
     )
+
+    limited_paths: list[str] = Field(
+        default=["/graphql", "/s/", "/privacy/", "/exports/"],
+        description="Path prefixes under the request-size and rate limits.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body accepted there (bytes)."
+    )
+    rate_limit_per_address: str = Field(
+        default="600/minute",
+        description="Requests one client address may make there, e.g. '600/minute'; "
+        "empty turns the limit off.",
+    )
+    rate_limit_per_token: str = Field(
+        default="1200/minute",
+        description="Requests one API token may make there; empty turns the limit off.",
+    )
+
+    @field_validator("rate_limit_per_address", "rate_limit_per_token")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        if value.strip():
+            try:
+                parse(value)
+            except ValueError:
+                raise ValueError("use a rate such as '600/minute' or '10/second'") from None
+        return value.strip()
 
     def resolved_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
