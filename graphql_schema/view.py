@@ -1,5 +1,6 @@
 """The `/graphql` endpoint: authenticates the caller and builds the context."""
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -22,6 +23,12 @@ class HubGraphQL(GraphQL[Context, None]):
     def __init__(self, schema: BaseSchema, services: Services) -> None:
         super().__init__(schema, graphql_ide="graphiql")
         self.services = services
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return super().decode_json(data)
+        except UnicodeDecodeError:
+            raise HTTPException(400, "The request body is not valid UTF-8.") from None
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
