@@ -7,7 +7,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
+from pymongo.errors import (
+    AutoReconnect,
+    ConnectionFailure,
+    ExecutionTimeout,
+    ServerSelectionTimeoutError,
+)
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -23,7 +28,7 @@ from hub.settings import Settings
 
 log = logging.getLogger("hub.graphql")
 
-_UNAVAILABLE = (AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError)
+_UNAVAILABLE = (AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError)
 
 
 @strawberry.type

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
         description="How long a call waits for an unreachable database before it fails "
         "with UNAVAILABLE (milliseconds).",
     )
+    write_timeout_ms: int = Field(
+        default=10_000,
+        ge=100,
+        description="How long a write may take in all, retries included, before it fails "
+        "with UNAVAILABLE (milliseconds).",
+    )
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="HTTP port.")
     public_url: str | None = Field(

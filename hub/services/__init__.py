@@ -36,7 +36,12 @@ class Services:
             surveys=surveys,
             throttling=throttling,
             responses=ResponseService(
-                clock, surveys, throttling, settings.max_page_size, listeners=[]
+                clock,
+                surveys,
+                throttling,
+                settings.max_page_size,
+                listeners=[],
+                write_timeout=settings.write_timeout_ms / 1000,
             ),
             outbox=outbox,
             dispatcher=Dispatcher(outbox, settings.outbox_poll_seconds),
