@@ -153,6 +153,56 @@ class OutboxService:
             {"_id": message.id, "lease_owner": owner}, {"$set": update}
         )
 
+    async def lease_batch(
+        self, kind: str, channel: str, owner: str, limit: int
+    ) -> list[OutboxMessage]:
+        """Lease up to `limit` due messages of one kind and channel, oldest first, to
+        deliver them together (a digest). Each counts as an attempt."""
+        leased: list[OutboxMessage] = []
+        while len(leased) < limit:
+            now = self.clock.now()
+            raw = await OutboxMessage.get_pymongo_collection().find_one_and_update(
+                {
+                    "kind": kind,
+                    "channel": channel,
+                    "status": OutboxStatus.PENDING.value,
+                    "next_attempt_at": {"$lte": now},
+                },
+                {
+                    "$set": {
+                        "status": OutboxStatus.IN_FLIGHT.value,
+                        "lease_owner": owner,
+                        "lease_expires_at": now + self.lease,
+                    },
+                    "$inc": {"attempts": 1},
+                },
+                sort=[("created_at", 1), ("_id", 1)],
+                return_document=ReturnDocument.AFTER,
+            )
+            if raw is None:
+                break
+            leased.append(OutboxMessage.model_validate(raw))
+        return leased
+
+    async def release(self, messages: list[OutboxMessage], owner: str) -> None:
+        """Hand leased messages back to the queue untouched (their batch failed)."""
+        await OutboxMessage.get_pymongo_collection().update_many(
+            {"_id": {"$in": [message.id for message in messages]}, "lease_owner": owner},
+            {
+                "$set": {
+                    "status": OutboxStatus.PENDING.value,
+                    "lease_owner": None,
+                    "lease_expires_at": None,
+                }
+            },
+        )
+
+    async def due_count(self, kind: str, channel: str) -> int:
+        """Messages of a kind waiting for a channel (not counting leased ones)."""
+        return await OutboxMessage.get_pymongo_collection().count_documents(
+            {"kind": kind, "channel": channel, "status": OutboxStatus.PENDING.value}
+        )
+
     def backoff(self, attempts: int) -> timedelta:
         delay: timedelta = self.base_backoff * (2 ** min(max(attempts - 1, 0), 30))
         return min(delay, self.max_backoff)
