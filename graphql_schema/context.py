@@ -1,10 +1,12 @@
 from dataclasses import dataclass, field
 
+from beanie import PydanticObjectId
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
+from hub.models.response import Response as ResponseDocument
 from hub.models.survey import Survey
 from hub.services import Services
 from hub.services.keys import Principal
@@ -15,6 +17,7 @@ class Loaders:
     """Per-request DataLoaders: one `$in` query per relation and request."""
 
     survey_by_key: DataLoader[str, Survey | None]
+    response_by_id: DataLoader[PydanticObjectId, ResponseDocument | None]
 
 
 @dataclass
@@ -26,7 +29,10 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(survey_by_key=DataLoader(load_fn=self.services.surveys.by_keys))
+        self.loaders = Loaders(
+            survey_by_key=DataLoader(load_fn=self.services.surveys.by_keys),
+            response_by_id=DataLoader(load_fn=self.services.follow_ups.responses_in_order),
+        )
 
     @property
     def survey_scope(self) -> frozenset[str] | None:

@@ -122,6 +122,11 @@ class FollowUpService:
         found = await Response.find({"_id": {"$in": list(ids)}}).to_list()
         return {response.id: response for response in found if response.id is not None}
 
+    async def responses_in_order(self, ids: list[PydanticObjectId]) -> list[Response | None]:
+        """Responses for a DataLoader: one query, in the order of `ids`."""
+        found = await self.responses_by_ids(ids)
+        return [found.get(response_id) for response_id in ids]
+
     async def list_follow_ups(
         self,
         status: FollowUpStatus | None = None,

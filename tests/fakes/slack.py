@@ -3,6 +3,7 @@ hub calls, records every call, and can be told to fail (429 with Retry-After, 50
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -44,6 +45,7 @@ class FakeSlack:
     messages: dict[tuple[str, str], Message] = field(default_factory=dict)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     down_status: int | None = None
+    delays: dict[str, float] = field(default_factory=dict)
     port: int = 0
     _runner: web.AppRunner | None = None
     now: Callable[[], float] = time.time  # what message ts are made of
@@ -81,6 +83,10 @@ class FakeSlack:
         apply: bool = False,
     ) -> None:
         self.faults.setdefault(method, []).append(Fault(status, retry_after, apply, times))
+
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer `method` only after `seconds`."""
+        self.delays[method] = seconds
 
     def go_down(self, status: int = 500) -> None:
         self.down_status = status
@@ -125,6 +131,8 @@ class FakeSlack:
         method = request.match_info["method"]
         args = await self._args(request)
         self.calls.append(Call(method, args))
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
         if self.down_status is not None:
             return web.json_response(
                 {"ok": False, "error": "service_unavailable"}, status=self.down_status

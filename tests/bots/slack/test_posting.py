@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.models.common import Metric
 from hub.models.followup import FollowUpStatus, PostKind
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.services import Services
 from hub.services.routing import RuleDraft
-from tests.bots.slack.conftest import DIGEST_THRESHOLD, Widget, follow_up_of
+from hub.settings import Settings
+from tests.bots.slack.conftest import DIGEST_THRESHOLD, Widget, eventually, follow_up_of
 from tests.fakes.slack import FakeSlack
 
 
@@ -199,3 +201,20 @@ async def test_detractors_also_go_to_the_escalation_channel(
     [escalated] = slack.channel_messages("CESCALATE")
     assert "NPS 2 (detractor)" in str(escalated.blocks)
     assert slack.channel_messages("CROUTED") == []
+
+
+async def test_the_dispatcher_inside_the_hub_posts_without_help(
+    slack_settings: Settings, clock: FrozenClock, slack: FakeSlack
+) -> None:
+    # Given the hub with its background dispatcher running
+    settings = slack_settings.model_copy(
+        update={"background_workers": True, "outbox_poll_seconds": 0.05}
+    )
+    app = create_app(settings, clock)
+    async with app.router.lifespan_context(app):
+        services: Services = app.state.services
+        await route_everything_to(services, "CROUTED")
+
+        # When a comment comes in, it reaches the channel on its own
+        await Widget(services).answer(5)
+        await eventually(lambda: len(slack.channel_messages("CROUTED")) == 1)
