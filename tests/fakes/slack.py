@@ -65,12 +65,14 @@ class FakeSlack:
         app.router.add_post("/respond/{name}", self._respond)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        self.port = free_port()
+        self.port = self.port or free_port()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
     async def stop(self) -> None:
+        """Stop listening (connections are refused) until `start()` again."""
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
 
     # -- telling it what to do
 

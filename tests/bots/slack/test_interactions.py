@@ -8,7 +8,7 @@ import json
 import time
 
 from hub.models.followup import FollowUp, FollowUpStatus
-from hub.models.slack import SlackUser
+from hub.models.slack import SlackRequestSeen, SlackUser
 from hub.services import Services
 from tests.bots.slack.conftest import SlackSender, Widget, eventually, follow_up_of, signed_headers
 from tests.fakes.slack import FakeSlack
@@ -191,6 +191,15 @@ async def test_forged_and_stale_signatures_are_rejected_and_change_nothing(
     assert (await reloaded(follow_up)).status is FollowUpStatus.OPEN
     assert slack.calls_to("chat.postEphemeral") == []
     assert await SlackUser.find_all().count() == 0
+    assert await SlackRequestSeen.find_all().count() == 0
+
+    # The genuine request with the same body still works
+    assert (await sender.send(body)).status_code == 200
+
+    async def claimed() -> bool:
+        return (await reloaded(follow_up)).status is FollowUpStatus.CLAIMED
+
+    await eventually(claimed)
 
 
 async def test_a_replayed_action_does_nothing_twice(

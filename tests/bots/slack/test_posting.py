@@ -218,3 +218,25 @@ async def test_the_dispatcher_inside_the_hub_posts_without_help(
         # When a comment comes in, it reaches the channel on its own
         await Widget(services).answer(5)
         await eventually(lambda: len(slack.channel_messages("CROUTED")) == 1)
+
+
+async def test_slack_unreachable_for_a_while_loses_nothing(
+    hub_services: Services, widget: Widget, slack: FakeSlack, clock: FrozenClock
+) -> None:
+    # Given Slack cannot be reached at all
+    await route_everything_to(hub_services, "CROUTED")
+    await slack.stop()
+    response = await widget.answer(4)
+    await hub_services.dispatcher.run_once()
+    clock.advance(timedelta(minutes=5))
+    await hub_services.dispatcher.run_once()
+    message = await OutboxMessage.find_one(OutboxMessage.kind == "slack.post")
+    assert message is not None and message.status is OutboxStatus.PENDING
+    assert message.attempts == 2
+
+    # When it is back, the comment is posted once
+    await slack.start()
+    clock.advance(timedelta(minutes=5))
+    await hub_services.dispatcher.run_once()
+    [posted] = slack.channel_messages("CROUTED")
+    assert [p.ts for p in (await follow_up_of(response)).posts] == [posted.ts]
