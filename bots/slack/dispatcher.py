@@ -127,7 +127,7 @@ class SlackDelivery:
         ts = str(result["ts"])
         recorded = await self.follow_ups.record_post(follow_up_id, message.channel, ts, kind)
         if recorded is not None and recorded.version != follow_up.version:
-            await self.follow_ups.requeue_update(recorded)  # it changed while we posted
+            await self.follow_ups.requeue_update(recorded, ts)  # it changed while we posted
         return Delivered({"channel": message.channel, "ts": ts})
 
     async def _digest(self, leader: OutboxMessage, first: FollowUp) -> Outcome:

@@ -155,13 +155,13 @@ class FollowUpService:
         await self._queue_update(changed)
         return changed
 
-    async def _queue_update(self, follow_up: FollowUp) -> None:
+    async def _queue_update(self, follow_up: FollowUp, reason: str = "changed") -> None:
         """Queue a rebuild of the Slack messages from the database state."""
         if not follow_up.channels:
             return
         await self.outbox.enqueue(
             UPDATE,
-            f"{UPDATE}:{follow_up.id}:{follow_up.version}",
+            f"{UPDATE}:{follow_up.id}:{follow_up.version}:{reason}",
             follow_up.channels[0],
             {"follow_up_id": str(follow_up.id)},
             subject_ids=[follow_up.subject_id],
@@ -301,9 +301,11 @@ class FollowUpService:
         )
         return await FollowUp.get(oid)
 
-    async def requeue_update(self, follow_up: FollowUp) -> None:
-        """Queue a message update (a post was rendered from an older version)."""
-        await self._queue_update(follow_up)
+    async def requeue_update(self, follow_up: FollowUp, posted_ts: str) -> None:
+        """Queue a message update: the post `posted_ts` was rendered from an older
+        version, and the update queued for the newer one may have run before the post
+        was recorded."""
+        await self._queue_update(follow_up, reason=f"posted-{posted_ts}")
 
     async def pending_posts(self, channel: str, limit: int) -> list[OutboxMessage]:
         return (

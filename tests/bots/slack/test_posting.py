@@ -3,14 +3,16 @@ digests."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.models.common import Metric
-from hub.models.followup import FollowUpStatus, PostKind
+from hub.models.followup import Actor, FollowUpStatus, PostKind
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.services import Services
+from hub.services.outbox import Dispatcher
 from hub.services.routing import RuleDraft
 from hub.settings import Settings
 from tests.bots.slack.conftest import DIGEST_THRESHOLD, Widget, eventually, follow_up_of
@@ -240,3 +242,28 @@ async def test_slack_unreachable_for_a_while_loses_nothing(
     await hub_services.dispatcher.run_once()
     [posted] = slack.channel_messages("CROUTED")
     assert [p.ts for p in (await follow_up_of(response)).posts] == [posted.ts]
+
+
+async def test_a_claim_while_the_post_is_in_flight_still_shows(
+    hub_services: Services, widget: Widget, slack: FakeSlack
+) -> None:
+    # Given a post that Slack is slow to answer
+    await route_everything_to(hub_services, "CROUTED")
+    follow_up = await follow_up_of(await widget.answer(4))
+    slack.slow_down("chat.postMessage", 0.5)
+    posting = asyncio.create_task(hub_services.dispatcher.run_once(limit=1))
+    await eventually(lambda: len(slack.calls_to("chat.postMessage")) == 1)
+
+    # When it is claimed meanwhile, and a second hub process delivers the claim's
+    # update before the post is recorded
+    await hub_services.follow_ups.claim(str(follow_up.id), Actor(id="slack:UAGENT", name="a"))
+    other_process = Dispatcher(hub_services.outbox)
+    for kind, handler in hub_services.dispatcher.handlers.items():
+        other_process.register(kind, handler)
+    await other_process.run_once()
+    await posting
+    await hub_services.dispatcher.run_once()
+
+    # Then the message shows the claim all the same
+    [message] = slack.channel_messages("CROUTED")
+    assert "Claimed by <@UAGENT>" in str(message.blocks)
