@@ -24,11 +24,39 @@ INFORMED_INPUT = "informed_input"
 REDACTED_TEXT = "This message was redacted at the request of the person it was about."
 METADATA_TYPE = "feedback_follow_up"
 MAX_DIGEST_LINES = 40  # a message holds at most 50 blocks
+SECTION_LIMIT = 2900  # a section's text holds 3000 characters
+NOTE_SHOWN = 1000
 
 
 def escape(text: str) -> str:
     """Slack's mrkdwn escaping: &, < and > only."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted_parts(comment: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """The comment as a quote, cut into pieces a section's text can hold."""
+    parts: list[str] = []
+    current = ""
+    for line in escape(comment).split("\n"):
+        while len(line) + 2 > limit:  # a very long line: cut it
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append("> " + line[: limit - 2])
+            line = line[limit - 2 :]
+        quoted = "> " + line
+        candidate = f"{current}\n{quoted}" if current else quoted
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = quoted
+        current = candidate
+    if current:
+        parts.append(current)
+    return parts
 
 
 def who(actor: Actor) -> str:
@@ -59,7 +87,7 @@ def status_line(follow_up: FollowUp) -> str:
         informed = "customer informed" if resolution.customer_informed else "customer not informed"
         return (
             f":white_check_mark: Resolved by {who(resolution.by)} {when(resolution.resolved_at)}"
-            f" ({informed}): {escape(resolution.note)}"
+            f" ({informed}): {escape(shortened(resolution.note, NOTE_SHOWN))}"
         )
     if follow_up.status is FollowUpStatus.CLAIMED and follow_up.claimed_by is not None:
         claimed_at = when(follow_up.claimed_at) if follow_up.claimed_at else ""
@@ -115,13 +143,10 @@ def follow_up_message(follow_up: FollowUp, response: Response | None) -> list[Bl
                 {"type": "mrkdwn", "text": f"*Answered*\n{when(response.answered_at)}"},
             ],
         },
-        {
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": "> " + escape(response.comment or "").replace("\n", "\n> "),
-            },
-        },
+        *[
+            {"type": "section", "text": {"type": "mrkdwn", "text": part}}
+            for part in quoted_parts(response.comment or "")
+        ],
         {"type": "context", "elements": [{"type": "mrkdwn", "text": status_line(follow_up)}]},
     ]
     actions = buttons(follow_up)
@@ -142,9 +167,7 @@ def digest_message(
         if follow_up.redacted or response is None:
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "_(redacted)_"}})
             continue
-        comment = escape(response.comment or "")
-        if len(comment) > 200:
-            comment = comment[:199] + "…"
+        comment = escape(shortened(" ".join((response.comment or "").split()), 200))
         line = (
             f"*{headline(follow_up)}* · {escape(response.product)} · "
             f"{escape(response.customer.company or '-')}, {response.customer.country or '-'}\n"
@@ -161,10 +184,24 @@ def digest_message(
 def post_metadata(outbox_key: str, follow_up_ids: list[str]) -> dict[str, Any]:
     """Message metadata: which follow-ups a message is about and which outbox entry
     posted it, so a retry after an unclear failure can find it in the history."""
+    # Payload values are kept to strings: what Slack's metadata schema allows everywhere.
     return {
         "event_type": METADATA_TYPE,
-        "event_payload": {"outbox_key": outbox_key, "follow_up_ids": follow_up_ids},
+        "event_payload": {
+            "outbox_key": outbox_key,
+            "follow_up_id": follow_up_ids[0] if follow_up_ids else "",
+            "follow_up_ids": ",".join(follow_up_ids),
+        },
     }
+
+
+def follow_up_ids_in(metadata: dict[str, Any] | None) -> tuple[str | None, list[str]]:
+    """The outbox key and follow-up ids of a message's metadata (ours or nothing)."""
+    if not metadata or metadata.get("event_type") != METADATA_TYPE:
+        return None, []
+    payload = metadata.get("event_payload") or {}
+    ids = [part for part in str(payload.get("follow_up_ids") or "").split(",") if part]
+    return payload.get("outbox_key"), ids
 
 
 def resolve_modal(follow_up: FollowUp, channel_id: str | None) -> Block:

@@ -86,9 +86,8 @@ class SlackDelivery:
             )
             messages: list[dict[str, Any]] = history.get("messages") or []
             for found in messages:
-                payload = (found.get("metadata") or {}).get("event_payload") or {}
-                about = payload.get("follow_up_ids") or []
-                if payload.get("outbox_key") == message.key or follow_up_id in about:
+                outbox_key, about = blocks.follow_up_ids_in(found.get("metadata"))
+                if outbox_key == message.key or follow_up_id in about:
                     return str(found["ts"]), len(about) > 1
             cursor = (history.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:

@@ -160,6 +160,19 @@ class FakeSlack:
             {"ok": False, "error": error}, status=fault.status, headers=headers
         )
 
+    @staticmethod
+    def _blocks_fit(args: dict[str, Any]) -> bool:
+        """Slack's limits: 50 blocks, 3000 characters of text per section or context."""
+        message_blocks = args.get("blocks") or []
+        if len(message_blocks) > 50:
+            return False
+        for block in message_blocks:
+            texts = [block.get("text") or {}, *(block.get("elements") or [])]
+            texts += block.get("fields") or []
+            if any(len(str(text.get("text", ""))) > 3000 for text in texts):
+                return False
+        return True
+
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
             return {
@@ -170,6 +183,8 @@ class FakeSlack:
                 "user_id": "U0BOT",
                 "bot_id": "B0BOT",
             }
+        if method in ("chat.postMessage", "chat.update") and not self._blocks_fit(args):
+            return {"ok": False, "error": "invalid_blocks"}
         if method == "chat.postMessage":
             ts = self._next_ts()
             channel = str(args["channel"])

@@ -45,7 +45,8 @@ async def test_a_comment_is_posted_with_its_details_and_buttons(
     assert [button["text"]["text"] for button in actions[0]["elements"]] == ["Claim", "Resolve"]
     assert {button["value"] for button in actions[0]["elements"]} == {str(follow_up.id)}
     assert message.metadata is not None
-    assert message.metadata["event_payload"]["follow_up_ids"] == [str(follow_up.id)]
+    assert message.metadata["event_type"] == "feedback_follow_up"
+    assert message.metadata["event_payload"]["follow_up_id"] == str(follow_up.id)
 
     # And the follow-up is open and knows where its message is
     assert follow_up.status is FollowUpStatus.OPEN
@@ -103,7 +104,7 @@ async def test_slack_down_for_a_while_then_back_delivers_each_once(
 
     # Then every comment is in the channel exactly once, and nothing is left to send
     posted = slack.channel_messages("CROUTED")
-    ids = sorted(m.metadata["event_payload"]["follow_up_ids"][0] for m in posted if m.metadata)
+    ids = sorted(m.metadata["event_payload"]["follow_up_id"] for m in posted if m.metadata)
     expected = sorted([str((await follow_up_of(r)).id) for r in responses])
     assert ids == expected
     assert await hub_services.outbox.pending_count() == 0
@@ -267,3 +268,48 @@ async def test_a_claim_while_the_post_is_in_flight_still_shows(
     # Then the message shows the claim all the same
     [message] = slack.channel_messages("CROUTED")
     assert "Claimed by <@UAGENT>" in str(message.blocks)
+
+
+async def test_no_second_digest_after_an_unclear_failure(
+    hub_services: Services, widget: Widget, slack: FakeSlack, clock: FrozenClock
+) -> None:
+    # Given a backed-up channel whose digest Slack posts but answers 500
+    await route_everything_to(hub_services, "CROUTED")
+    slack.fail("chat.postMessage", 429, retry_after=10)
+    responses = [await widget.answer(score) for score in range(0, 6)]
+    await hub_services.dispatcher.run_once()
+    slack.fail("chat.postMessage", 500, apply=True)
+    clock.advance(timedelta(seconds=11))
+    await hub_services.dispatcher.run_once()
+    assert len(slack.channel_messages("CROUTED")) == 1
+
+    # When the dispatcher retries every message of it
+    clock.advance(timedelta(minutes=10))
+    await hub_services.dispatcher.run_once()
+
+    # Then none is posted again, and each follow-up knows its line in the digest
+    [digest] = slack.channel_messages("CROUTED")
+    assert len(slack.calls_to("chat.postMessage")) == 2  # the 429, then the digest
+    for response in responses:
+        posts = (await follow_up_of(response)).posts
+        assert [(p.ts, p.kind) for p in posts] == [(digest.ts, PostKind.DIGEST)]
+    assert await hub_services.outbox.pending_count() == 0
+
+
+async def test_a_long_comment_is_posted_whole(
+    hub_services: Services, widget: Widget, slack: FakeSlack
+) -> None:
+    # A 5000-character comment, escaping making it longer still, fits Slack's limits
+    await route_everything_to(hub_services, "CROUTED")
+    comment = "\n".join(["<b>&" * 600, "x" * 2500])
+    await widget.answer(3, comment)
+
+    await hub_services.dispatcher.run_once()
+
+    [message] = slack.channel_messages("CROUTED")
+    quoted = "".join(
+        b["text"]["text"]
+        for b in message.blocks
+        if b["type"] == "section" and b["text"]["text"].startswith("> ")
+    )
+    assert quoted.replace("> ", "").replace("\n", "") == ("&lt;b&gt;&amp;" * 600 + "x" * 2500)
