@@ -42,9 +42,9 @@ def failure(error: Exception) -> Outcome:
             return RetryLater("ratelimited", after=timedelta(seconds=seconds), pause_channel=True)
         code = str(error.response.get("error") or f"HTTP{status}")
         if status >= 500 or code in _TRANSIENT:
-            return RetryLater(code)
+            return RetryLater(code, outage=True)
         return GiveUp(code)
-    return RetryLater(type(error).__name__)
+    return RetryLater(type(error).__name__, outage=True)  # unreachable or timed out
 
 
 _CALL_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError)

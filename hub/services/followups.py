@@ -340,6 +340,14 @@ class FollowUpService:
         log.info("queued redaction of %d Slack messages about one subject", queued)
         return queued
 
+    async def refresh_subject(self, user_id: str) -> int:
+        """Rebuild the Slack messages about a person from the database, after their
+        data was corrected (rectification). Returns how many follow-ups are affected."""
+        follow_ups = await FollowUp.find(FollowUp.subject_id == user_id).to_list()
+        for follow_up in follow_ups:
+            await self._queue_update(follow_up, reason=f"refresh-{self.clock.now().isoformat()}")
+        return len(follow_ups)
+
     async def summary(self, survey_key: str | None, days: int = 30) -> list[MetricSummary]:
         """NPS, CSAT and CES of the last `days` days, with counts."""
         match: dict[str, Any] = {"answered_at": {"$gte": self.clock.now() - timedelta(days=days)}}

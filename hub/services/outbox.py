@@ -30,11 +30,15 @@ class Delivered:
 
 @dataclass(frozen=True)
 class RetryLater:
-    """Try again after `after`; with `pause_channel`, hold the whole channel (429)."""
+    """Try again after `after`; with `pause_channel`, hold the whole channel (429).
+    With `outage` (the receiver is down or unreachable, not refusing this message),
+    the message outlives `max_attempts` and is retried at the longest backoff until
+    the receiver is back."""
 
     error: str
     after: timedelta | None = None
     pause_channel: bool = False
+    outage: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,9 @@ class OutboxService:
                 "result": outcome.result,
                 "last_error": None,
             }
-        elif isinstance(outcome, RetryLater) and message.attempts < self.max_attempts:
+        elif isinstance(outcome, RetryLater) and (
+            message.attempts < self.max_attempts or outcome.outage
+        ):
             delay = outcome.after or self.backoff(message.attempts)
             update = {"status": OutboxStatus.PENDING.value, "last_error": outcome.error}
             if not outcome.pause_channel:

@@ -10,6 +10,7 @@ import httpx
 from hub.clock import FrozenClock
 from hub.models.common import Role
 from hub.models.outbox import OutboxMessage
+from hub.models.response import Response
 from hub.services import Services
 from tests.bots.slack.conftest import Widget, follow_up_of
 from tests.fakes.slack import FakeSlack
@@ -113,3 +114,23 @@ async def test_a_claim_over_graphql_updates_the_slack_message(
 
     [message] = slack.channel_messages("CROUTED")
     assert "Claimed by Support desk" in str(message.blocks)
+
+
+async def test_corrected_data_is_passed_on_to_slack(
+    hub_services: Services, widget: Widget, slack: FakeSlack
+) -> None:
+    # Given a posted comment from a person whose company was recorded wrongly
+    await hub_services.routing.set_defaults("CROUTED", None)
+    response = await widget.answer(5, company="Acme Wrong AS")
+    await hub_services.dispatcher.run_once()
+
+    # When the company is corrected and the messages are refreshed
+    await Response.get_pymongo_collection().update_one(
+        {"_id": response.id}, {"$set": {"customer.company": "Acme Right AS"}}
+    )
+    assert await hub_services.follow_ups.refresh_subject(response.user.id) == 1
+    await hub_services.dispatcher.run_once()
+
+    # Then the Slack message shows the corrected company
+    [message] = slack.channel_messages("CROUTED")
+    assert "Acme Right AS" in str(message.blocks) and "Wrong" not in str(message.blocks)
