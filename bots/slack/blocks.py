@@ -174,7 +174,8 @@ def digest_message(
             f"> {comment}\n{status_line(follow_up)}"
         )
         section: Block = {"type": "section", "text": {"type": "mrkdwn", "text": line}}
-        actions = buttons(follow_up)
+        # One button a line: Claim while open, then Resolve.
+        actions = [b for b in buttons(follow_up) if b["action_id"] != UNCLAIM]
         if actions:
             section["accessory"] = actions[0]
         blocks.append(section)

@@ -187,6 +187,15 @@ async def test_a_backed_up_channel_gets_one_digest(
         assert [(p.ts, p.kind) for p in follow_up.posts] == [(digest.ts, PostKind.DIGEST)]
     assert await hub_services.outbox.pending_count() == 0
 
+    # And when one of them is claimed, its line shows it and offers Resolve
+    await hub_services.follow_ups.claim(str(follow_ups[2].id), Actor(id="slack:UA", name="a"))
+    await hub_services.dispatcher.run_once()
+    lines = [b for b in slack.messages[("CROUTED", digest.ts)].blocks if "accessory" in b]
+    claimed = next(b for b in lines if b["accessory"]["value"] == str(follow_ups[2].id))
+    assert "Claimed by <@UA>" in claimed["text"]["text"]
+    assert claimed["accessory"]["action_id"] == "followup_resolve"
+    assert sum("Claimed by" in b["text"]["text"] for b in lines) == 1
+
 
 async def test_detractors_also_go_to_the_escalation_channel(
     hub_services: Services, widget: Widget, slack: FakeSlack
