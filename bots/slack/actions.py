@@ -85,6 +85,10 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         except DomainError as error:
             await tell(client, channel_id, user_id, refusal(error))
             return
-        await client.views_open(
-            trigger_id=body["trigger_id"], view=blocks.resolve_modal(follow_up, channel_id)
-        )
+        try:
+            await client.views_open(
+                trigger_id=body["trigger_id"], view=blocks.resolve_modal(follow_up, channel_id)
+            )
+        except SlackApiError as error:  # e.g. the trigger expired: Slack allows 3 s
+            log.warning("could not open the resolve form: %s", error.response.get("error"))
+            await tell(client, channel_id, user_id, "Slack did not open the form; try again.")
