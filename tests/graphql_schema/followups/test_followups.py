@@ -11,8 +11,8 @@ from tests.conftest import GraphQLClient
 from tests.factories import context, make_survey, person
 
 FOLLOW_UPS = """
-query FollowUps($status: FollowUpStatus, $mine: Boolean! = false) {
-  followUps(status: $status, mine: $mine) {
+query FollowUps($status: FollowUpStatus, $mine: Boolean! = false, $claimedBy: String) {
+  followUps(status: $status, mine: $mine, claimedBy: $claimedBy) {
     id status score metric surveyKey
     claimedBy { id name }
     resolution { note customerInformed by { name } }
@@ -113,6 +113,11 @@ async def test_follow_ups_work_without_slack(gql: GraphQLClient, services: Servi
     # The admin sees the contact too (it may see personal data); a viewer may not list
     mine = await gql.ok(FOLLOW_UPS, {"mine": True}, role=Role.AGENT)
     assert [f["id"] for f in mine["followUps"]] == [str(first.id)]
+    by_claimer = await gql.ok(
+        FOLLOW_UPS, {"claimedBy": claimed["claimedBy"]["id"]}, role=Role.ADMIN
+    )
+    assert [f["id"] for f in by_claimer["followUps"]] == [str(first.id)]
+    assert claimed["claimedBy"]["id"].startswith("key:")
     assert await gql.error_code(FOLLOW_UPS, role=Role.VIEWER) == "FORBIDDEN"
 
 
