@@ -21,6 +21,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
 from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
@@ -32,12 +33,12 @@ _UNAVAILABLE = (AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelect
 
 
 @strawberry.type
-class Query(SurveyQuery, WidgetQuery, ResponseQuery):
+class Query(SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery):
     pass
 
 
 @strawberry.type
-class Mutation(SurveyMutation, WidgetMutation):
+class Mutation(SurveyMutation, WidgetMutation, FollowUpMutation):
     pass
 
 

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from bots.slack.app import SlackBot
 from graphql_schema.schema import build_schema
 from graphql_schema.view import HubGraphQL
 from hub import demo
@@ -40,10 +41,20 @@ async def _stop_workers(workers: list[asyncio.Task[None]]) -> None:
             await task
 
 
+def _announce_slack(slack: SlackBot | None) -> None:
+    if slack is None:
+        log.info("Slack is off (no SLACK_BOT_TOKEN): follow-ups work over GraphQL only")
+    elif slack.app is None:
+        log.warning("no SLACK_SIGNING_SECRET: posting to Slack, but /slack/events is off")
+
+
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Starlette:
     settings = settings or Settings()
     services = Services.build(settings, clock or SystemClock())
     graphql = HubGraphQL(build_schema(settings), services)
+    slack = SlackBot(settings, services) if settings.slack_bot_token is not None else None
+    if slack is not None:
+        slack.delivery.register()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -52,6 +63,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             if settings.demo_data:
                 tokens = await demo.load(services, settings.data_dir)
                 demo.announce(settings, tokens)
+            _announce_slack(slack)
             workers = _start_workers(settings, services)
             log.info("hub ready")
             try:
@@ -69,14 +81,17 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             return JSONResponse({"status": "ready", "database": "ok"})
         return JSONResponse({"status": "not ready", "database": "unavailable"}, status_code=503)
 
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    if slack is not None and slack.app is not None:
+        routes.append(Route("/slack/events", slack.endpoint, methods=["POST"]))
     app = Starlette(
         middleware=[Middleware(RequestLimits, settings=settings)],
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-        ],
+        routes=routes,
         lifespan=lifespan,
     )
     app.state.services = services

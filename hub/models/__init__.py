@@ -3,8 +3,11 @@
 from hub.models.activity import ContactState, Display, DisplayContext, Login, Person
 from hub.models.apikey import ApiKey
 from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
+from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.models.response import Response
+from hub.models.routing import RoutingDefaults, RoutingRule
+from hub.models.slack import SlackRequestSeen, SlackUser
 from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
 
 ALL_MODELS = (
@@ -17,6 +20,11 @@ ALL_MODELS = (
     Response,
     OutboxMessage,
     OutboxPause,
+    FollowUp,
+    RoutingRule,
+    RoutingDefaults,
+    SlackUser,
+    SlackRequestSeen,
 )
 
 __all__ = [
@@ -28,6 +36,8 @@ __all__ = [
     "Customer",
     "Display",
     "DisplayContext",
+    "FollowUp",
+    "FollowUpStatus",
     "Login",
     "Metric",
     "OutboxMessage",
@@ -36,6 +46,10 @@ __all__ = [
     "Person",
     "Response",
     "Role",
+    "RoutingDefaults",
+    "RoutingRule",
+    "SlackRequestSeen",
+    "SlackUser",
     "Survey",
     "SurveyStatus",
     "SurveyText",

@@ -19,6 +19,7 @@ from tests.security.operations import root_operations
 READERS = {Role.VIEWER, Role.AGENT, Role.PRIVACY_OFFICER, Role.ADMIN}
 WIDGET = {Role.WIDGET, Role.ADMIN}
 ADMIN = {Role.ADMIN}
+AGENTS = {Role.AGENT, Role.ADMIN}
 
 ALLOWED: dict[str, set[Role]] = {
     "surveys": READERS,
@@ -34,6 +35,17 @@ ALLOWED: dict[str, set[Role]] = {
     "submitScore": WIDGET,
     "submitComment": WIDGET,
     "declineSurvey": WIDGET,
+    "followUps": AGENTS,
+    "followUp": AGENTS,
+    "claimFollowUp": AGENTS,
+    "unclaimFollowUp": AGENTS,
+    "resolveFollowUp": AGENTS,
+    "routingRules": ADMIN,
+    "routingDefaults": ADMIN,
+    "createRoutingRule": ADMIN,
+    "updateRoutingRule": ADMIN,
+    "deleteRoutingRule": ADMIN,
+    "setRoutingDefaults": ADMIN,
 }
 
 OPERATIONS = root_operations()
