@@ -14,10 +14,13 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.types import ExecutionContext
 
@@ -93,11 +96,19 @@ class HubSchema(strawberry.Schema):
 def build_schema(settings: Settings | None = None) -> HubSchema:
     settings = settings or Settings()
     limits = settings
+    # The limits' validation rules are built once: the same rule classes on every
+    # operation let ValidationCache reuse the validation of a document it has seen.
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_query_aliases).validation_rules,
+    ]
     # Factories, so each operation gets fresh extension instances.
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=limits.max_query_depth),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=limits.max_query_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_query_aliases),
+        # Widgets and dashboards send the same few documents over and over.
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
         ErrorPolicy,
     ]
     return HubSchema(query=Query, mutation=Mutation, extensions=extensions)

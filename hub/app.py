@@ -48,9 +48,14 @@ def _announce_slack(slack: SlackBot | None) -> None:
         log.warning("no SLACK_SIGNING_SECRET: posting to Slack, but /slack/events is off")
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    services: Services | None = None,
+) -> Starlette:
+    """The hub. `services` may be given to share them (and their caches) with the caller."""
     settings = settings or Settings()
-    services = Services.build(settings, clock or SystemClock())
+    services = services or Services.build(settings, clock or SystemClock())
     graphql = HubGraphQL(build_schema(settings), services)
     slack = SlackBot(settings, services) if settings.slack_bot_token is not None else None
     if slack is not None:

@@ -86,9 +86,12 @@ def services(settings: Settings, clock: FrozenClock) -> Services:
 
 
 @pytest.fixture
-async def app(settings: Settings, clock: FrozenClock) -> AsyncIterator[Starlette]:
-    """The real ASGI app, its lifespan run (it opens its own database client)."""
-    application = create_app(settings, clock)
+async def app(
+    settings: Settings, clock: FrozenClock, services: Services
+) -> AsyncIterator[Starlette]:
+    """The real ASGI app, its lifespan run (it opens its own database client). It shares
+    the test's services, as one hub process shares them between its callers."""
+    application = create_app(settings, clock, services)
     async with application.router.lifespan_context(application):
         yield application
 

@@ -33,7 +33,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
-        surveys = SurveyService(clock)
+        surveys = SurveyService(clock, settings.cache_seconds)
         throttling = ThrottlingService(clock, settings)
         outbox = OutboxService(clock)
         routing = RoutingService(clock)
@@ -41,7 +41,7 @@ class Services:
         return cls(
             settings=settings,
             clock=clock,
-            keys=KeyService(clock),
+            keys=KeyService(clock, settings.cache_seconds),
             surveys=surveys,
             throttling=throttling,
             responses=ResponseService(
