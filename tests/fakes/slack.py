@@ -50,6 +50,11 @@ class FakeSlack:
     _runner: web.AppRunner | None = None
     now: Callable[[], float] = time.time  # what message ts are made of
     _sequence: int = 0
+    # Like Slack's own limit on posting: at most this many chat.postMessage per second
+    # and channel (None: no limit); beyond it, 429 with Retry-After.
+    posts_per_second: float | None = None
+    _last_post: dict[str, float] = field(default_factory=dict)
+    throttled: int = 0
 
     @property
     def api_url(self) -> str:
@@ -148,10 +153,26 @@ class FakeSlack:
                 queued.pop(0)
         if fault is not None and not fault.apply:
             return self._fault(fault)
+        if method == "chat.postMessage" and self.posts_per_second:
+            throttled = self._throttle(str(args.get("channel")))
+            if throttled is not None:
+                return throttled
         answer = self._answer(method, args)
         if fault is not None:
             return self._fault(fault)
         return web.json_response(answer)
+
+    def _throttle(self, channel: str) -> web.Response | None:
+        assert self.posts_per_second
+        interval = 1 / self.posts_per_second
+        moment = time.monotonic()
+        last = self._last_post.get(channel)
+        if last is not None and moment - last < interval:
+            self.throttled += 1
+            wait = max(1, round(interval - (moment - last) + 0.49))
+            return self._fault(Fault(429, retry_after=wait))
+        self._last_post[channel] = moment
+        return None
 
     def _fault(self, fault: Fault) -> web.Response:
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
