@@ -16,6 +16,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
@@ -32,7 +33,7 @@ class Query(SurveyQuery, WidgetQuery, ResponseQuery):
 
 
 @strawberry.type
-class Mutation(SurveyMutation, WidgetMutation):
+class Mutation(SurveyMutation, WidgetMutation, ChannelsMutation):
     pass
 
 

@@ -8,6 +8,8 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -20,6 +22,8 @@ from hub.db import ping
 from hub.runtime import open_database
 from hub.services import Services
 from hub.settings import Settings
+from hub.web import pages
+from hub.web.widget import widget_js
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,23 @@ async def _stop_workers(workers: list[asyncio.Task[None]]) -> None:
     for task in workers:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    """CORS, so pages on the listed origins can call /graphql (the banner does);
+    bearer tokens only, no cookies, so credentials stay off."""
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type"],
+            allow_credentials=False,
+            max_age=600,
+        )
+    ]
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Starlette:
@@ -73,7 +94,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/widget.js", widget_js, methods=["GET"]),
+            *pages.routes(),
         ],
+        middleware=_middleware(settings),
         lifespan=lifespan,
     )
     app.state.services = services

@@ -3,8 +3,10 @@
 from hub.models.activity import ContactState, Display, DisplayContext, Login, Person
 from hub.models.apikey import ApiKey
 from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
+from hub.models.link import SurveyLink
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.models.response import Response
+from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
 from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
 
 ALL_MODELS = (
@@ -17,6 +19,9 @@ ALL_MODELS = (
     Response,
     OutboxMessage,
     OutboxPause,
+    Suppression,
+    OptOutObjection,
+    SurveyLink,
 )
 
 __all__ = [
@@ -30,13 +35,17 @@ __all__ = [
     "DisplayContext",
     "Login",
     "Metric",
+    "OptOutObjection",
     "OutboxMessage",
     "OutboxPause",
     "OutboxStatus",
     "Person",
     "Response",
     "Role",
+    "Suppression",
+    "SuppressionReason",
     "Survey",
+    "SurveyLink",
     "SurveyStatus",
     "SurveyText",
     "UserIdentity",

@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hub.clock import Clock
+from hub.server_secret import server_secret
+from hub.services.invitations import InvitationService
 from hub.services.keys import KeyService
+from hub.services.links import LinkService
+from hub.services.mail import EMAIL_KIND, MailService
 from hub.services.outbox import Dispatcher, OutboxService
 from hub.services.responses import ResponseService
+from hub.services.suppression import SuppressionService
 from hub.services.surveys import SurveyService
 from hub.services.throttling import ThrottlingService
 from hub.settings import Settings
@@ -23,21 +28,37 @@ class Services:
     responses: ResponseService
     outbox: OutboxService
     dispatcher: Dispatcher
+    suppressions: SuppressionService
+    mail: MailService
+    links: LinkService
+    invitations: InvitationService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
+        secret = server_secret(settings)
         surveys = SurveyService(clock)
-        throttling = ThrottlingService(clock, settings)
+        suppressions = SuppressionService(clock, secret)
+        throttling = ThrottlingService(clock, settings, suppressions)
         outbox = OutboxService(clock)
+        responses = ResponseService(
+            clock, surveys, throttling, settings.max_page_size, listeners=[]
+        )
+        dispatcher = Dispatcher(outbox, settings.outbox_poll_seconds)
+        mail = MailService(outbox, settings)
+        if mail.configured:  # otherwise e-mails wait in the outbox until SMTP is set
+            dispatcher.register(EMAIL_KIND, mail.deliver)
+        links = LinkService(clock, settings, secret, surveys, responses, suppressions, outbox)
         return cls(
             settings=settings,
             clock=clock,
             keys=KeyService(clock),
             surveys=surveys,
             throttling=throttling,
-            responses=ResponseService(
-                clock, surveys, throttling, settings.max_page_size, listeners=[]
-            ),
+            responses=responses,
             outbox=outbox,
-            dispatcher=Dispatcher(outbox, settings.outbox_poll_seconds),
+            dispatcher=dispatcher,
+            suppressions=suppressions,
+            mail=mail,
+            links=links,
+            invitations=InvitationService(clock, surveys, throttling, links, mail),
         )
