@@ -18,6 +18,7 @@ from typing import Any
 from beanie import PydanticObjectId
 from itsdangerous import BadSignature, URLSafeSerializer
 from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.clock import Clock
 from hub.errors import Conflict, DomainError, ErrorCode, NotFound, ValidationFailed
@@ -260,8 +261,20 @@ class LinkService:
         their queued e-mails are dropped. Opting out twice changes nothing more."""
         link = await self.opt_out_link(token)
         if link.opted_out_at is None:
-            await self.suppressions.record_opt_out(link.survey_key, link.user.id, link.user.email)
-            await self._set(link, {"opted_out_at": self.clock.now()})
+            now = self.clock.now()
+
+            async def work(session: AsyncClientSession) -> None:
+                await self.suppressions.record_opt_out(
+                    link.survey_key, link.user.id, link.user.email, session
+                )
+                await SurveyLink.get_pymongo_collection().update_one(
+                    {"_id": link.id}, {"$set": {"opted_out_at": now}}, session=session
+                )
+
+            client = SurveyLink.get_pymongo_collection().database.client
+            async with client.start_session() as session:
+                await session.with_transaction(work)
+            link = link.model_copy(update={"opted_out_at": now})
         await self.outbox.drop_for_subject(link.user.id)
         return link
 
