@@ -60,5 +60,5 @@ class Services:
             suppressions=suppressions,
             mail=mail,
             links=links,
-            invitations=InvitationService(clock, surveys, throttling, links, mail),
+            invitations=InvitationService(clock, surveys, throttling, links, mail, responses),
         )

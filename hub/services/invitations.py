@@ -1,5 +1,9 @@
 """E-mail invitations: one e-mail per eligible recipient, queued through the outbox
-with the survey link it carries; ineligible recipients are skipped with the reason."""
+with the survey link it carries; ineligible recipients are skipped with the reason.
+
+An invitation shows the survey (its question and scale are in the e-mail), so it is
+recorded as a display on the EMAIL channel when it is queued: the contact rules count
+it like any other display, and the link in the e-mail answers that display."""
 
 from __future__ import annotations
 
@@ -12,13 +16,16 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from hub import i18n
 from hub.clock import Clock
 from hub.errors import Conflict, DomainError, ErrorCode, NotFound, ValidationFailed
+from hub.models.activity import DisplayContext
 from hub.models.common import Channel, UserIdentity
 from hub.models.link import SurveyLink
+from hub.models.outbox import OutboxMessage
 from hub.models.survey import Survey, SurveyStatus
 from hub.rendering import render
 from hub.services import validation
 from hub.services.links import LinkService
 from hub.services.mail import Email, MailService
+from hub.services.responses import ResponseService
 from hub.services.surveys import SurveyService
 from hub.services.throttling import Rule, ThrottlingService
 
@@ -76,7 +83,9 @@ class InvitationService:
         throttling: ThrottlingService,
         links: LinkService,
         mail: MailService,
+        responses: ResponseService,
     ) -> None:
+        self.responses = responses
         self.clock = clock
         self.surveys = surveys
         self.throttling = throttling
@@ -140,9 +149,21 @@ class InvitationService:
                 eligibility.reason,
                 eligibility.next_eligible_at,
             )
-        link = self.links.new_link(survey, user, recipient.locale, Channel.EMAIL)
-        email = self.compose(survey, link)
         key = f"invitation:{survey.key}:{user.id}:{self.clock.now():%Y-%m-%d}"
+        if await OutboxMessage.find_one(OutboxMessage.key == key) is not None:
+            return Skipped(index, user.id, SkipReason.ALREADY_INVITED)
+        link = self.links.new_link(survey, user, recipient.locale, Channel.EMAIL)
+        try:
+            display = await self.responses.record_display(
+                survey.key, user, Channel.EMAIL, DisplayContext(), recipient.locale
+            )
+        except Conflict:  # shown elsewhere since the check: the rules block it now
+            blocked = await self.throttling.check(survey, user.id, Channel.EMAIL, user.email)
+            return Skipped(
+                index, user.id, SkipReason.NOT_ELIGIBLE, blocked.reason, blocked.next_eligible_at
+            )
+        link.display_id = display.id
+        email = self.compose(survey, link)
 
         async def work(session: AsyncClientSession) -> None:
             await link.insert(session=session)
@@ -173,7 +194,6 @@ class InvitationService:
             "scores": [
                 (score, self.links.score_url(link, score)) for score in range(low, high + 1)
             ],
-            "survey_url": self.links.url(link),
             "opt_out_url": self.links.opt_out_url(link),
         }
         return Email(

@@ -9,10 +9,12 @@ import httpx
 from starlette.applications import Starlette
 
 from hub.clock import FrozenClock
+from hub.models.activity import Display
 from hub.models.common import Channel, Role
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.models.response import Response
 from hub.models.suppression import OptOutObjection, Suppression
+from hub.models.survey import ContactRules
 from hub.services import Services
 from tests.conftest import GraphQLClient
 from tests.factories import make_survey, person
@@ -125,6 +127,8 @@ async def test_ineligible_and_invalid_recipients_are_skipped_with_the_reason(
         ],
     )
     again = await send(gql, [recipient(8)])
+    clock.advance(timedelta(days=1))
+    next_day = await send(gql, [recipient(8)])
     await deliver(app)
 
     skipped = {(item["index"], item["reason"], item["rule"]) for item in result["skipped"]}
@@ -137,8 +141,37 @@ async def test_ineligible_and_invalid_recipients_are_skipped_with_the_reason(
     answered = next(item for item in result["skipped"] if item["index"] == 0)
     assert answered["until"].startswith("2026-05-30")
     assert [item["userId"] for item in result["queued"]] == ["user-7", "user-8"]
-    assert again["skipped"][0]["reason"] == "ALREADY_INVITED"
-    assert len(mailbox.to("person8@example.org")) == 1
+    # An invitation is a display: the contact rules count it like any other.
+    assert again["skipped"][0]["reason"] == "NOT_ELIGIBLE"
+    assert again["skipped"][0]["rule"] == "DISPLAYED_RECENTLY"
+    assert next_day["queued"][0]["userId"] == "user-8"
+    assert len(mailbox.to("person8@example.org")) == 2
+    assert len(mailbox.to("person1@example.org")) == 1
+
+
+async def test_an_invitation_counts_as_a_display_and_a_second_one_the_same_day_is_refused(
+    services: Services, gql: GraphQLClient, http: httpx.AsyncClient, app: Starlette,
+    mailbox: Mailbox,
+) -> None:  # fmt: skip
+    rules = ContactRules(min_days_between_displays=0)
+    await make_survey(services, channels=CHANNELS, rules=rules)
+
+    first = await send(gql, [recipient(1)])
+    same_day = await send(gql, [recipient(1)])
+    widget = await gql.ok(ELIGIBILITY, {"user": {"id": "user-1"}}, Role.WIDGET)
+    await deliver(app)
+    score_link = next(
+        url for url in links_in(mailbox.to("person1@example.org")[0]) if "/score/" in url
+    )
+    opened = await http.get(path(score_link.rsplit("/score/", 1)[0]))
+
+    assert len(first["queued"]) == 1
+    assert same_day["skipped"][0]["reason"] == "ALREADY_INVITED"
+    displays = await Display.find_all().to_list()
+    assert [(d.channel, d.user.id) for d in displays] == [(Channel.EMAIL, "user-1")]
+    assert widget["surveyEligibility"]["eligible"] is True  # min_days_between_displays=0
+    assert opened.status_code == 200 and 'name="score"' in opened.text
+    assert await Display.find_all().count() == 1  # the link answers the invitation's display
     assert len(mailbox.to("person1@example.org")) == 1
 
 
