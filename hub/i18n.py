@@ -26,6 +26,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "invalid_body": "The link may be incomplete or changed. Nothing was recorded.",
         "expired_title": "This link has expired",
         "expired_body": "Survey links are valid for a limited time. Nothing was recorded.",
+        "unavailable_title": "Survey not available",
         "unavailable": "This survey is not available right now. Nothing was recorded.",
         "declined": "Understood. We will not ask you this now.",
         "email_subject": "A quick question about {product}",
@@ -56,6 +57,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "expired_title": "Este enlace ha caducado",
         "expired_body": "Los enlaces de encuesta son válidos durante un tiempo limitado. "
         "No se ha registrado nada.",
+        "unavailable_title": "Encuesta no disponible",
         "unavailable": "Esta encuesta no está disponible ahora. No se ha registrado nada.",
         "declined": "Entendido. No te lo preguntaremos ahora.",
         "email_subject": "Una pregunta rápida sobre {product}",
@@ -85,6 +87,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "expired_title": "Denne lenken har utløpt",
         "expired_body": "Lenker til undersøkelser er gyldige en begrenset tid. "
         "Ingenting ble registrert.",
+        "unavailable_title": "Undersøkelsen er ikke tilgjengelig",
         "unavailable": "Denne undersøkelsen er ikke tilgjengelig nå. Ingenting ble registrert.",
         "declined": "Forstått. Vi spør deg ikke om dette nå.",
         "email_subject": "Et raskt spørsmål om {product}",
@@ -113,6 +116,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "invalid_body": "Länken kan vara ofullständig eller ändrad. Inget registrerades.",
         "expired_title": "Den här länken har gått ut",
         "expired_body": "Enkätlänkar gäller en begränsad tid. Inget registrerades.",
+        "unavailable_title": "Enkäten är inte tillgänglig",
         "unavailable": "Den här enkäten är inte tillgänglig just nu. Inget registrerades.",
         "declined": "Uppfattat. Vi frågar dig inte om det här nu.",
         "email_subject": "En snabb fråga om {product}",
@@ -142,6 +146,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "expired_title": "Dette link er udløbet",
         "expired_body": "Links til undersøgelser gælder i begrænset tid. "
         "Intet blev registreret.",
+        "unavailable_title": "Undersøgelsen er ikke tilgængelig",
         "unavailable": "Denne undersøgelse er ikke tilgængelig lige nu. "
         "Intet blev registreret.",
         "declined": "Forstået. Vi spørger dig ikke om det nu.",
@@ -171,6 +176,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "invalid_body": "Linkki voi olla puutteellinen tai muutettu. Mitään ei tallennettu.",
         "expired_title": "Tämä linkki on vanhentunut",
         "expired_body": "Kyselylinkit ovat voimassa rajoitetun ajan. Mitään ei tallennettu.",
+        "unavailable_title": "Kysely ei ole saatavilla",
         "unavailable": "Tämä kysely ei ole nyt saatavilla. Mitään ei tallennettu.",
         "declined": "Selvä. Emme kysy tätä sinulta nyt.",
         "email_subject": "Lyhyt kysymys: {product}",
@@ -199,6 +205,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "invalid_body": "De link is mogelijk onvolledig of gewijzigd. Er is niets vastgelegd.",
         "expired_title": "Deze link is verlopen",
         "expired_body": "Enquêtelinks zijn beperkt geldig. Er is niets vastgelegd.",
+        "unavailable_title": "Enquête niet beschikbaar",
         "unavailable": "Deze enquête is nu niet beschikbaar. Er is niets vastgelegd.",
         "declined": "Begrepen. We vragen u dit nu niet.",
         "email_subject": "Een korte vraag over {product}",

@@ -65,7 +65,7 @@ def _failure(request: Request, error: DomainError) -> HTMLResponse | None:
     if error.code in (ErrorCode.LINK_INVALID, ErrorCode.NOT_FOUND):
         return _message(request, "invalid_title", "invalid_body", 404)
     if error.code in _UNAVAILABLE:
-        return _message(request, "invalid_title", "unavailable", 409)
+        return _message(request, "unavailable_title", "unavailable", 409)
     return None
 
 
@@ -98,7 +98,7 @@ async def show_survey(request: Request) -> Response:
         if opened.state is LinkState.OPEN:
             await services.links.ensure_display(opened.link, locale)
     except DomainError as error:
-        return _failure(request, error) or _message(request, "invalid_title", "unavailable", 409)
+        return _failure(request, error) or _message(request, "unavailable_title", "unavailable", 409)
     survey = opened.survey
     text = survey.text_for(opened.response.locale if opened.response else locale)
     strings = i18n.strings(text.locale)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from hub.models.activity import Display
+from hub.models.activity import Display, Person
 from hub.models.common import Channel
 from hub.models.response import Response
 from hub.models.suppression import SuppressionReason
@@ -73,6 +73,8 @@ async def test_an_eligible_person_scores_and_comments(
     assert (response.channel, response.locale) == (Channel.IN_APP_WEB, "es")
     assert response.customer.company == "Acme AS"
     assert response.url == servers.host + "/?user=user-1&locale=es"
+    person = await Person.find_one(Person.user_id == "user-1")
+    assert person is not None and person.login_count == 1  # identify() counts the login
     assert all(url.startswith((servers.hub, servers.host)) for url in requests), requests
     assert errors == []
 

@@ -186,6 +186,9 @@ async def test_opt_out_records_the_objection_and_stops_every_survey(
     opt_out = next(url for url in links_in(mail) if "/o/" in url)
     assert mail["List-Unsubscribe"] == f"<{opt_out}>"
 
+    forged = await http.post(path(opt_out)[:-2] + "xx")
+    assert forged.status_code == 404 and "This link is not valid" in forged.text
+    assert await Suppression.find_all().count() == 0
     confirm = await http.get(path(opt_out))
     assert confirm.status_code == 200 and "Stop all surveys" in confirm.text
     assert await Suppression.find_all().count() == 0

@@ -207,6 +207,7 @@ async def test_a_person_who_may_not_be_asked_now_gets_a_clear_page(
     page = await http.get(second)
 
     assert page.status_code == 409
+    assert "Survey not available" in page.text
     assert "This survey is not available right now" in page.text
     assert await Display.find_all().count() == 1
 
