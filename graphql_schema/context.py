@@ -22,11 +22,27 @@ class Context:
     request: Request | WebSocket
     response: Response | WebSocket | None
     services: Services
-    principal: Principal | None
+    token: str | None
     loaders: Loaders = field(init=False)
+    _principal: Principal | None = field(init=False, default=None)
+    _authenticated: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(survey_by_key=DataLoader(load_fn=self.services.surveys.by_keys))
+
+    async def authenticate(self) -> Principal | None:
+        """Look the bearer token up once per request. Done by the permission check, inside
+        the operation, so a database outage is reported like any other error."""
+        if not self._authenticated:
+            if self.token is not None:
+                self._principal = await self.services.keys.authenticate(self.token)
+            self._authenticated = True
+        return self._principal
+
+    @property
+    def principal(self) -> Principal | None:
+        """The caller, once a permission check has authenticated them."""
+        return self._principal
 
     @property
     def survey_scope(self) -> frozenset[str] | None:

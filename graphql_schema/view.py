@@ -1,5 +1,6 @@
 """The `/graphql` endpoint: authenticates the caller and builds the context."""
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -8,7 +9,6 @@ from strawberry.schema import BaseSchema
 
 from graphql_schema.context import Context
 from hub.services import Services
-from hub.services.keys import Principal
 
 
 def bearer_token(request: Request | WebSocket) -> str | None:
@@ -24,13 +24,18 @@ class HubGraphQL(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql")
         self.services = services
 
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return super().decode_json(data)
+        except UnicodeDecodeError:
+            raise HTTPException(400, "The request body is not valid UTF-8.") from None
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        token = bearer_token(request)
-        principal: Principal | None = None
-        if token is not None:
-            principal = await self.services.keys.authenticate(token)
         return Context(
-            request=request, response=response, services=self.services, principal=principal
+            request=request,
+            response=response,
+            services=self.services,
+            token=bearer_token(request),
         )

@@ -19,6 +19,7 @@ from graphql_schema.view import HubGraphQL
 from hub import demo
 from hub.clock import Clock, SystemClock
 from hub.db import ping
+from hub.limits import RequestLimits
 from hub.runtime import open_database
 from hub.services import Services
 from hub.settings import Settings
@@ -42,7 +43,7 @@ async def _stop_workers(workers: list[asyncio.Task[None]]) -> None:
             await task
 
 
-def _middleware(settings: Settings) -> list[Middleware]:
+def _cors(settings: Settings) -> list[Middleware]:
     """CORS, so pages on the listed origins can call /graphql (the banner does);
     bearer tokens only, no cookies, so credentials stay off."""
     if not settings.cors_origins:
@@ -97,7 +98,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             Route("/widget.js", widget_js, methods=["GET"]),
             *pages.routes(),
         ],
-        middleware=_middleware(settings),
+        # CORS outermost, so a refusal by the limits still reaches the page readably.
+        middleware=[*_cors(settings), Middleware(RequestLimits, settings=settings)],
         lifespan=lifespan,
     )
     app.state.services = services

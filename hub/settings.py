@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from limits import parse
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +33,12 @@ class Settings(BaseSettings):
         ge=0,
         le=65535,
         description="Port of the embedded database on 127.0.0.1; 0 picks a free one.",
+    )
+    db_timeout_ms: int = Field(
+        default=5000,
+        ge=100,
+        description="How long a call waits for an unreachable database before it fails "
+        "with UNAVAILABLE (milliseconds).",
     )
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="HTTP port.")
@@ -113,6 +120,33 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = Field(
         default=30.0, gt=0, description="How long to wait for the SMTP server."
     )
+
+    limited_paths: list[str] = Field(
+        default=["/graphql", "/s/", "/privacy/", "/exports/"],
+        description="Path prefixes under the request-size and rate limits.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body accepted there (bytes)."
+    )
+    rate_limit_per_address: str = Field(
+        default="600/minute",
+        description="Requests one client address may make there, e.g. '600/minute'; "
+        "empty turns the limit off.",
+    )
+    rate_limit_per_token: str = Field(
+        default="1200/minute",
+        description="Requests one API token may make there; empty turns the limit off.",
+    )
+
+    @field_validator("rate_limit_per_address", "rate_limit_per_token")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        if value.strip():
+            try:
+                parse(value)
+            except ValueError:
+                raise ValueError("use a rate such as '600/minute' or '10/second'") from None
+        return value.strip()
 
     def resolved_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

@@ -98,7 +98,8 @@ async def show_survey(request: Request) -> Response:
         if opened.state is LinkState.OPEN:
             await services.links.ensure_display(opened.link, locale)
     except DomainError as error:
-        return _failure(request, error) or _message(request, "unavailable_title", "unavailable", 409)
+        failure = _failure(request, error)
+        return failure or _message(request, "unavailable_title", "unavailable", 409)
     survey = opened.survey
     text = survey.text_for(opened.response.locale if opened.response else locale)
     strings = i18n.strings(text.locale)
