@@ -122,7 +122,7 @@ class Settings(BaseSettings):
     )
 
     limited_paths: list[str] = Field(
-        default=["/graphql", "/s/", "/privacy/", "/exports/"],
+        default=["/graphql", "/s/", "/o/", "/privacy/", "/exports/"],
         description="Path prefixes under the request-size and rate limits.",
     )
     max_body_bytes: int = Field(

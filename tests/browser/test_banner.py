@@ -172,3 +172,22 @@ async def test_a_hub_that_cannot_be_reached_shows_nothing_and_raises_nothing(
     assert await page.get_by_role("dialog").count() == 0
     assert errors == []
     assert await page.evaluate("typeof window.feedbackHub.identify") == "function"
+
+
+async def test_closing_after_a_score_keeps_the_score_and_declines_nothing(
+    browser: Browser, servers: Servers, services: Services
+) -> None:
+    await make_survey(services)
+    page, _, errors = await open_host(browser, servers.host + "/?user=user-1")
+
+    await page.get_by_role("button", name="Score 3", exact=True).click()
+    await expect(page.get_by_role("textbox")).to_be_focused()
+    await page.keyboard.press("Escape")
+
+    await expect(page.get_by_role("dialog")).to_have_count(0)
+    response = await Response.find_one()
+    assert response is not None and (response.score, response.comment) == (3, None)
+    await page.wait_for_timeout(200)
+    display = await Display.find_one()
+    assert display is not None and display.declined_at is None
+    assert errors == []

@@ -4,6 +4,7 @@ CLI), answered once with plain forms, refused when expired or tampered with."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -12,7 +13,7 @@ import httpx
 
 from hub.clock import FrozenClock
 from hub.models.activity import Display
-from hub.models.common import Channel, Role
+from hub.models.common import Channel, Metric, Role
 from hub.models.link import SurveyLink
 from hub.models.response import Response
 from hub.services import Services
@@ -252,3 +253,20 @@ async def test_the_cli_creates_a_link_that_opens(
     link = await SurveyLink.find_one()
     assert link is not None and link.user.email == user.email
     assert (link.expires_at - link.created_at) == timedelta(days=3)
+
+
+async def test_the_page_shows_the_metric_scale_and_refuses_scores_outside_it(
+    services: Services, gql: GraphQLClient, http: httpx.AsyncClient
+) -> None:
+    await make_survey(services, channels=CHANNELS, metric=Metric.CSAT)
+    link = await create_link(gql)
+
+    page = await http.get(link)
+    outside = await http.get(link + "/score/6")
+    not_a_number = await http.post(link + "/score", data={"score": "five"})
+
+    assert re.findall(r'name="score" value="(\d+)"', page.text) == ["1", "2", "3", "4", "5"]
+    assert "Very dissatisfied" in page.text and "Very satisfied" in page.text
+    assert outside.status_code == 303 and not_a_number.status_code == 303
+    assert await Response.find_all().count() == 0
+    assert 'name="score"' in (await http.get(link)).text
