@@ -10,6 +10,7 @@ link's document: it gets one display, and through it one response or decline.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -22,7 +23,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.clock import Clock
 from hub.errors import Conflict, DomainError, ErrorCode, NotFound, ValidationFailed
-from hub.models.activity import Display, DisplayContext
+from hub.models.activity import DisplayContext
 from hub.models.common import Channel, UserIdentity
 from hub.models.link import SurveyLink
 from hub.models.response import Response
@@ -35,6 +36,8 @@ from hub.services.surveys import SurveyService
 from hub.settings import Settings
 
 LINK_SALT = "survey-link"
+RACE_POLLS = 20
+RACE_POLL_SECONDS = 0.05
 OPT_OUT_SALT = "opt-out"
 
 
@@ -181,20 +184,28 @@ class LinkService:
         Refused (NOT_ELIGIBLE) when the contact rules do not allow it now."""
         if link.display_id is not None:
             return link
-        display = await self.responses.record_display(
-            link.survey_key,
-            link.user,
-            link.channel,
-            DisplayContext(),
-            link.locale or locale,
-        )
+        try:
+            display = await self.responses.record_display(
+                link.survey_key,
+                link.user,
+                link.channel,
+                DisplayContext(),
+                link.locale or locale,
+            )
+        except Conflict:
+            # Opened twice at once: the other request's display is the link's.
+            for _ in range(RACE_POLLS):
+                fresh = await SurveyLink.get(link.id)
+                if fresh is not None and fresh.display_id is not None:
+                    return fresh
+                await asyncio.sleep(RACE_POLL_SECONDS)
+            raise
         raw = await SurveyLink.get_pymongo_collection().find_one_and_update(
             {"_id": link.id, "display_id": None},
             {"$set": {"display_id": display.id}},
             return_document=ReturnDocument.AFTER,
         )
-        if raw is None:  # opened twice at once: the other display stands
-            await Display.get_pymongo_collection().delete_one({"_id": display.id})
+        if raw is None:
             fresh = await SurveyLink.get(link.id)
             assert fresh is not None
             return fresh

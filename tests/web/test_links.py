@@ -3,6 +3,7 @@ CLI), answered once with plain forms, refused when expired or tampered with."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -270,3 +271,18 @@ async def test_the_page_shows_the_metric_scale_and_refuses_scores_outside_it(
     assert outside.status_code == 303 and not_a_number.status_code == 303
     assert await Response.find_all().count() == 0
     assert 'name="score"' in (await http.get(link)).text
+
+
+async def test_a_link_opened_many_times_at_once_gets_one_display(
+    services: Services, gql: GraphQLClient, http: httpx.AsyncClient
+) -> None:
+    await make_survey(services, channels=CHANNELS)
+    link = await create_link(gql)
+
+    pages = await asyncio.gather(*(http.get(link) for _ in range(5)))
+
+    assert [page.status_code for page in pages] == [200] * 5
+    assert await Display.find_all().count() == 1
+    stored = await SurveyLink.find_one()
+    display = await Display.find_one()
+    assert stored is not None and display is not None and stored.display_id == display.id
