@@ -131,7 +131,7 @@
     if (!root) return;
     var shut = el("button", { type: "button", "class": "x", "aria-label": t.close, title: t.close, text: "\u00d7" });
     var question = el("p", { "class": "q", id: "fh-question", text: survey.question });
-    var scale = el("div", { "class": "scale", role: "group", "aria-labelledby": "fh-question" });
+    var scale = el("div", { "class": "scale", role: "group", "aria-labelledby": "fh-question", "aria-describedby": "fh-ends" });
     for (var n = survey.scale.min; n <= survey.scale.max; n++) {
       (function (value) {
         var button = el("button", { type: "button", "aria-label": t.score + " " + value, text: String(value) });
@@ -139,7 +139,7 @@
         scale.appendChild(button);
       })(n);
     }
-    var ends = el("div", { "class": "ends", "aria-hidden": "true" }, [
+    var ends = el("div", { "class": "ends", id: "fh-ends" }, [
       el("span", { text: t[survey.metric + "_low"] }), el("span", { text: t[survey.metric + "_high"] })
     ]);
     var box = el("div", { "class": "box", role: "dialog", "aria-labelledby": "fh-question", lang: survey.locale }, [shut, question, scale, ends]);

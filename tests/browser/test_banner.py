@@ -51,6 +51,8 @@ async def test_an_eligible_person_scores_and_comments(
     await expect(banner).to_be_visible()
     await expect(banner).to_contain_text("¿Qué probabilidad hay de que nos recomiendes?")
     await page.screenshot(path=str(artifacts / "banner.png"))
+    scale = page.get_by_role("group", name="¿Qué probabilidad hay de que nos recomiendes?")
+    await expect(scale).to_have_accessible_description("Nada probable Muy probable")
     box = await banner.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     for score in range(11):

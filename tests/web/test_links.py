@@ -17,7 +17,9 @@ from hub.models.activity import Display
 from hub.models.common import Channel, Metric, Role
 from hub.models.link import SurveyLink
 from hub.models.response import Response
+from hub.models.survey import SurveyText
 from hub.services import Services
+from hub.services.surveys import SurveyChanges
 from hub.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.factories import make_survey, person
@@ -286,3 +288,25 @@ async def test_a_link_opened_many_times_at_once_gets_one_display(
     stored = await SurveyLink.find_one()
     display = await Display.find_one()
     assert stored is not None and display is not None and stored.display_id == display.id
+
+
+async def test_survey_texts_are_escaped_on_the_page(
+    services: Services, gql: GraphQLClient, http: httpx.AsyncClient
+) -> None:
+    await make_survey(services, channels=CHANNELS)
+    hostile = SurveyText(
+        locale="en",
+        question='<script>alert("x")</script> How likely?',
+        follow_up="Why? <img src=x onerror=alert(1)>",
+        thank_you="Thanks",
+    )
+    await services.surveys.update("nps-main", SurveyChanges(texts=[hostile]))
+    link = await create_link(gql)
+
+    page = await http.get(link)
+    await http.post(link + "/score", data={"score": "5"})
+    follow_up = await http.get(link)
+
+    assert "<script>" not in page.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; How likely?" in page.text
+    assert "<img" not in follow_up.text and "&lt;img src=x" in follow_up.text
