@@ -10,6 +10,8 @@ from pymongo import IndexModel
 
 from hub.models.common import Channel, UserIdentity
 
+LINK_RETENTION_AFTER_EXPIRY_SECONDS = 30 * 24 * 3600
+
 
 class SurveyLink(Document):
     """What a signed link stands for. The token carries the link's id, survey, person
@@ -26,11 +28,16 @@ class SurveyLink(Document):
     response_id: PydanticObjectId | None = None
     declined_at: datetime | None = None
     finished_at: datetime | None = None  # commented, or skipped the follow-up
-    opted_out_at: datetime | None = None
 
     class Settings:
         name = "survey_links"
         indexes = [
             IndexModel([("user.id", pymongo.ASCENDING), ("survey_key", pymongo.ASCENDING)]),
-            IndexModel([("expires_at", pymongo.ASCENDING)]),
+            # Past its expiry (and a grace period) a link is of no use and holds
+            # personal data: the database deletes it. Opt-out links do not need it.
+            IndexModel(
+                [("expires_at", pymongo.ASCENDING)],
+                expireAfterSeconds=LINK_RETENTION_AFTER_EXPIRY_SECONDS,
+                name="expires_ttl",
+            ),
         ]

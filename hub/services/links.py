@@ -11,7 +11,7 @@ link's document: it gets one display, and through it one response or decline.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -19,7 +19,6 @@ from typing import Any
 from beanie import PydanticObjectId
 from itsdangerous import BadSignature, URLSafeSerializer
 from pymongo import ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.clock import Clock
 from hub.errors import Conflict, DomainError, ErrorCode, NotFound, ValidationFailed
@@ -46,6 +45,15 @@ class LinkState(Enum):
     SCORED = "SCORED"  # a score, no comment yet: show the follow-up
     FINISHED = "FINISHED"  # commented or skipped: show the thanks
     DECLINED = "DECLINED"
+
+
+@dataclass(frozen=True)
+class OptOut:
+    survey_key: str
+    user_id: str
+    hashes: list[str]  # keyed hashes of the user id and the e-mail address
+    locale: str | None
+    done: bool
 
 
 @dataclass(frozen=True)
@@ -143,8 +151,16 @@ class LinkService:
         return f"{self.url(link)}/score/{score}"
 
     def opt_out_url(self, link: SurveyLink) -> str:
-        token = self._opt_outs.dumps({"l": str(link.id)})
-        return f"{self.settings.resolved_public_url()}/o/{token}"
+        """A link that works as long as the server secret does, even after the survey
+        link is gone: it carries the survey, the user id, the keyed hash of the e-mail
+        address (never the address) and the page's locale."""
+        payload = {
+            "s": link.survey_key,
+            "u": link.user.id,
+            "h": self.suppressions.hmacs(email=link.user.email),
+            "l": link.locale,
+        }
+        return f"{self.settings.resolved_public_url()}/o/{self._opt_outs.dumps(payload)}"
 
     # -- opening --------------------------------------------------------------------
 
@@ -255,39 +271,32 @@ class LinkService:
 
     # -- opting out -----------------------------------------------------------------
 
-    async def opt_out_link(self, token: str) -> SurveyLink:
-        """The invitation an opt-out token belongs to. Opt-out links do not expire:
-        a person must be able to object whenever they read the e-mail."""
+    async def opt_out_request(self, token: str) -> OptOut:
+        """Who an opt-out token is for, and whether they already opted out."""
         payload = _loads(self._opt_outs, token)
-        link_id = str(payload.get("l", ""))
-        link = None
-        if PydanticObjectId.is_valid(link_id):
-            link = await SurveyLink.get(PydanticObjectId(link_id))
-        if link is None:
-            raise _invalid()
-        return link
+        try:
+            survey_key, user_id = str(payload["s"]), str(payload["u"])
+            email_hashes = [str(digest) for digest in payload["h"]]
+            locale = payload.get("l")
+        except (KeyError, TypeError):
+            raise _invalid() from None
+        hashes = [*self.suppressions.hmacs(user_id=user_id), *email_hashes]
+        return OptOut(
+            survey_key=survey_key,
+            user_id=user_id,
+            hashes=hashes,
+            locale=locale if isinstance(locale, str) else None,
+            done=await self.suppressions.any_suppressed(hashes),
+        )
 
-    async def opt_out(self, token: str) -> SurveyLink:
+    async def opt_out(self, token: str) -> OptOut:
         """Record an objection: the person is suppressed from every survey at once and
         their queued e-mails are dropped. Opting out twice changes nothing more."""
-        link = await self.opt_out_link(token)
-        if link.opted_out_at is None:
-            now = self.clock.now()
-
-            async def work(session: AsyncClientSession) -> None:
-                await self.suppressions.record_opt_out(
-                    link.survey_key, link.user.id, link.user.email, session
-                )
-                await SurveyLink.get_pymongo_collection().update_one(
-                    {"_id": link.id}, {"$set": {"opted_out_at": now}}, session=session
-                )
-
-            client = SurveyLink.get_pymongo_collection().database.client
-            async with client.start_session() as session:
-                await session.with_transaction(work)
-            link = link.model_copy(update={"opted_out_at": now})
-        await self.outbox.drop_for_subject(link.user.id)
-        return link
+        request = await self.opt_out_request(token)
+        if not request.done:
+            await self.suppressions.record_opt_out(request.survey_key, request.hashes)
+        await self.outbox.drop_for_subject(request.user_id)
+        return replace(request, done=True)
 
 
 def _invalid() -> DomainError:

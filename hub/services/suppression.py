@@ -44,20 +44,29 @@ class SuppressionService:
     ) -> list[str]:
         """Add the person; suppressing someone already listed changes nothing."""
         hashes = self.hmacs(user_id, email)
-        if hashes:
-            now = self.clock.now()
-            await Suppression.get_pymongo_collection().bulk_write(
-                [
-                    UpdateOne(
-                        {"identity_hmac": digest},
-                        {"$setOnInsert": {"reason": reason.value, "created_at": now}},
-                        upsert=True,
-                    )
-                    for digest in hashes
-                ],
-                session=session,
-            )
+        await self._add(hashes, reason, session)
         return hashes
+
+    async def _add(
+        self,
+        hashes: list[str],
+        reason: SuppressionReason,
+        session: AsyncClientSession | None,
+    ) -> None:
+        if not hashes:
+            return
+        now = self.clock.now()
+        await Suppression.get_pymongo_collection().bulk_write(
+            [
+                UpdateOne(
+                    {"identity_hmac": digest},
+                    {"$setOnInsert": {"reason": reason.value, "created_at": now}},
+                    upsert=True,
+                )
+                for digest in hashes
+            ],
+            session=session,
+        )
 
     async def is_suppressed(self, user_id: str | None = None, email: str | None = None) -> bool:
         return await self.any_suppressed(self.hmacs(user_id, email))
@@ -71,18 +80,18 @@ class SuppressionService:
         )
         return found is not None
 
-    async def record_opt_out(
-        self,
-        survey_key: str,
-        user_id: str | None,
-        email: str | None,
-        session: AsyncClientSession | None = None,
-    ) -> OptOutObjection:
-        """An objection received through an e-mail's opt-out link: the person is
-        suppressed at once and the receipt is kept for the privacy officer."""
-        hashes = await self.suppress(SuppressionReason.OBJECTION, user_id, email, session)
-        receipt = OptOutObjection(
-            identity_hmacs=hashes, survey_key=survey_key, received_at=self.clock.now()
-        )
-        await receipt.insert(session=session)
+    async def record_opt_out(self, survey_key: str, hashes: list[str]) -> OptOutObjection:
+        """An objection received through an e-mail's opt-out link: the person (their
+        keyed hashes) is suppressed at once and the receipt is kept for the privacy
+        officer, both in one transaction."""
+        now = self.clock.now()
+        receipt = OptOutObjection(identity_hmacs=hashes, survey_key=survey_key, received_at=now)
+
+        async def work(session: AsyncClientSession) -> None:
+            await self._add(hashes, SuppressionReason.OBJECTION, session)
+            await receipt.insert(session=session)
+
+        client = Suppression.get_pymongo_collection().database.client
+        async with client.start_session() as session:
+            await session.with_transaction(work)
         return receipt

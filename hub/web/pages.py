@@ -189,22 +189,23 @@ async def opt_out(request: Request) -> Response:
     services = _services(request)
     token = request.path_params["token"]
     try:
-        link = await services.links.opt_out_link(token)
+        found = await services.links.opt_out_request(token)
         if request.method == "POST":
-            link = await services.links.opt_out(token)
+            found = await services.links.opt_out(token)
     except DomainError as error:
-        return _failure(request, error) or _message(request, "invalid_title", "invalid_body", 404)
-    survey = await services.surveys.find(link.survey_key)
-    locale = link.locale or next(iter(_wanted(request)), None)
+        failure = _failure(request, error)
+        return failure or _message(request, "invalid_title", "invalid_body", 404)
+    survey = await services.surveys.find(found.survey_key)
+    locale = found.locale or next(iter(_wanted(request)), None)
     if survey is not None:
-        locale = survey.text_for(_page_locale(request, survey, link.locale)).locale
+        locale = survey.text_for(_page_locale(request, survey, found.locale)).locale
     strings = i18n.strings(locale)
     return _page(
         "opt_out.html",
         lang=i18n.language_of(locale),
         title=strings["opt_out_title"],
         strings=strings,
-        done=link.opted_out_at is not None,
+        done=found.done,
     )
 
 

@@ -3,6 +3,7 @@ server, answered with one click from the received mail, and the opt-out link."""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import httpx
@@ -11,6 +12,7 @@ from starlette.applications import Starlette
 from hub.clock import FrozenClock
 from hub.models.activity import Display
 from hub.models.common import Channel, Role
+from hub.models.link import SurveyLink
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.models.response import Response
 from hub.models.suppression import OptOutObjection, Suppression
@@ -186,6 +188,9 @@ async def test_opt_out_records_the_objection_and_stops_every_survey(
     opt_out = next(url for url in links_in(mail) if "/o/" in url)
     assert mail["List-Unsubscribe"] == f"<{opt_out}>"
 
+    payload = path(opt_out).removeprefix("/o/").split(".")[0]
+    assert b"person1" not in base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    await SurveyLink.get_pymongo_collection().delete_many({})  # expired and removed
     forged = await http.post(path(opt_out)[:-2] + "xx")
     assert forged.status_code == 404 and "This link is not valid" in forged.text
     assert await Suppression.find_all().count() == 0
@@ -238,3 +243,25 @@ async def test_invitations_are_admin_only_and_need_the_email_channel(
     assert forbidden == "FORBIDDEN"
     assert no_channel["code"] == "CHANNEL_NOT_ENABLED"
     assert await OutboxMessage.find_all().count() == 0
+
+
+async def test_opting_out_drops_the_invitations_still_queued(
+    services: Services, gql: GraphQLClient, http: httpx.AsyncClient, app: Starlette,
+    mailbox: Mailbox, clock: FrozenClock,
+) -> None:  # fmt: skip
+    await make_survey(services, channels=CHANNELS)
+    await make_survey(services, key="csat-support", channels=CHANNELS)
+    await send(gql, [recipient(1)])
+    await deliver(app)
+    opt_out = next(url for url in links_in(mailbox.to("person1@example.org")[0]) if "/o/" in url)
+    clock.advance(timedelta(days=8))
+    queued = await gql.ok(
+        SEND, {"survey": "csat-support", "recipients": [recipient(1)]}, Role.ADMIN
+    )
+    assert len(queued["sendSurveyInvitations"]["queued"]) == 1
+
+    await http.post(path(opt_out))
+    await deliver(app)
+
+    assert len(mailbox.to("person1@example.org")) == 1
+    assert await OutboxMessage.find(OutboxMessage.status == OutboxStatus.PENDING).count() == 0
