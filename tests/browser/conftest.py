@@ -98,7 +98,7 @@ def _host_app(hub: str, token: str) -> Starlette:
         return HTMLResponse(
             HOST_PAGE.format(
                 hub=html.escape(hub),
-                token=html.escape(token),
+                token=html.escape(query.get("token", token)),
                 endpoint=f' data-endpoint="{html.escape(endpoint)}"' if endpoint else "",
                 person=json.dumps(person).replace("</", "<\\/"),
             )

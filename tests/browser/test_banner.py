@@ -176,6 +176,18 @@ async def test_a_hub_that_cannot_be_reached_shows_nothing_and_raises_nothing(
     assert await page.evaluate("typeof window.feedbackHub.identify") == "function"
 
 
+async def test_a_refused_token_shows_nothing_and_raises_nothing(
+    browser: Browser, servers: Servers, services: Services
+) -> None:
+    await make_survey(services)
+    page, _, errors = await open_host(browser, servers.host + "/?user=user-1&token=fh_revoked")
+    await page.wait_for_timeout(500)
+
+    assert await page.get_by_role("dialog").count() == 0
+    assert errors == []
+    assert await Display.find_all().count() == 0
+
+
 async def test_closing_after_a_score_keeps_the_score_and_declines_nothing(
     browser: Browser, servers: Servers, services: Services
 ) -> None:
