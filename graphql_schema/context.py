@@ -1,10 +1,12 @@
 from dataclasses import dataclass, field
 
+from beanie import PydanticObjectId
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
+from hub.models.response import Response as ResponseDocument
 from hub.models.survey import Survey
 from hub.services import Services
 from hub.services.keys import Principal
@@ -15,6 +17,7 @@ class Loaders:
     """Per-request DataLoaders: one `$in` query per relation and request."""
 
     survey_by_key: DataLoader[str, Survey | None]
+    response_by_id: DataLoader[PydanticObjectId, ResponseDocument | None]
 
 
 @dataclass
@@ -28,7 +31,10 @@ class Context:
     _authenticated: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(survey_by_key=DataLoader(load_fn=self.services.surveys.by_keys))
+        self.loaders = Loaders(
+            survey_by_key=DataLoader(load_fn=self.services.surveys.by_keys),
+            response_by_id=DataLoader(load_fn=self.services.follow_ups.responses_in_order),
+        )
 
     async def authenticate(self) -> Principal | None:
         """Look the bearer token up once per request. Done by the permission check, inside

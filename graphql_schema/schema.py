@@ -7,7 +7,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
+from pymongo.errors import (
+    AutoReconnect,
+    ConnectionFailure,
+    ExecutionTimeout,
+    ServerSelectionTimeoutError,
+)
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -17,6 +22,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from graphql_schema.channels.schema import ChannelsMutation
+from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
 from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
@@ -24,16 +30,16 @@ from hub.settings import Settings
 
 log = logging.getLogger("hub.graphql")
 
-_UNAVAILABLE = (AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError)
+_UNAVAILABLE = (AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError)
 
 
 @strawberry.type
-class Query(SurveyQuery, WidgetQuery, ResponseQuery):
+class Query(SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery):
     pass
 
 
 @strawberry.type
-class Mutation(SurveyMutation, WidgetMutation, ChannelsMutation):
+class Mutation(SurveyMutation, WidgetMutation, FollowUpMutation, ChannelsMutation):
     pass
 
 

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from bots.slack.app import SlackBot
 from graphql_schema.schema import build_schema
 from graphql_schema.view import HubGraphQL
 from hub import demo
@@ -60,10 +61,20 @@ def _cors(settings: Settings) -> list[Middleware]:
     ]
 
 
+def _announce_slack(slack: SlackBot | None) -> None:
+    if slack is None:
+        log.info("Slack is off (no SLACK_BOT_TOKEN): follow-ups work over GraphQL only")
+    elif slack.app is None:
+        log.warning("no SLACK_SIGNING_SECRET: posting to Slack, but /slack/events is off")
+
+
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Starlette:
     settings = settings or Settings()
     services = Services.build(settings, clock or SystemClock())
     graphql = HubGraphQL(build_schema(settings), services)
+    slack = SlackBot(settings, services) if settings.slack_bot_token is not None else None
+    if slack is not None:
+        slack.delivery.register()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -72,6 +83,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             if settings.demo_data:
                 tokens = await demo.load(services, settings.data_dir)
                 demo.announce(settings, tokens)
+            _announce_slack(slack)
             workers = _start_workers(settings, services)
             log.info("hub ready")
             try:
@@ -89,17 +101,20 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             return JSONResponse({"status": "ready", "database": "ok"})
         return JSONResponse({"status": "not ready", "database": "unavailable"}, status_code=503)
 
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/widget.js", widget_js, methods=["GET"]),
+        *pages.routes(),
+    ]
+    if slack is not None and slack.app is not None:
+        routes.append(Route("/slack/events", slack.endpoint, methods=["POST"]))
     app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/widget.js", widget_js, methods=["GET"]),
-            *pages.routes(),
-        ],
         # CORS outermost, so a refusal by the limits still reaches the page readably.
         middleware=[*_cors(settings), Middleware(RequestLimits, settings=settings)],
+        routes=routes,
         lifespan=lifespan,
     )
     app.state.services = services

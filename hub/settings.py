@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from limits import parse
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         default=5000,
         ge=100,
         description="How long a call waits for an unreachable database before it fails "
+        "with UNAVAILABLE (milliseconds).",
+    )
+    write_timeout_ms: int = Field(
+        default=10_000,
+        ge=100,
+        description="How long a write may take in all, retries included, before it fails "
         "with UNAVAILABLE (milliseconds).",
     )
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
@@ -74,6 +80,39 @@ class Settings(BaseSettings):
     background_workers: bool = Field(
         default=True,
         description="Run the outbox dispatcher and scheduled jobs inside this process.",
+    )
+
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("slack_bot_token", "HUB_SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"),
+        description="The Slack bot token (xoxb-...). Without it the hub runs without Slack; "
+        "follow-ups still work over GraphQL. Read from SLACK_BOT_TOKEN or HUB_SLACK_BOT_TOKEN.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "slack_signing_secret", "HUB_SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET"
+        ),
+        description="The Slack app's signing secret; requests to /slack/events are verified "
+        "with it. Read from SLACK_SIGNING_SECRET or HUB_SLACK_SIGNING_SECRET.",
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        validation_alias=AliasChoices("slack_api_url", "HUB_SLACK_API_URL", "SLACK_API_URL"),
+        description="Address of Slack's Web API; tests and local setups point it elsewhere. "
+        "Read from SLACK_API_URL or HUB_SLACK_API_URL.",
+    )
+    slack_digest_threshold: int = Field(
+        default=10,
+        ge=1,
+        description="When more than this many follow-ups wait to be posted to one Slack "
+        "channel, they are posted together as one digest message.",
+    )
+    slack_user_cache_seconds: int = Field(
+        default=86400,
+        ge=0,
+        description="How long a Slack user's display name (users.info) is kept before it "
+        "is looked up again.",
     )
 
     max_query_depth: int = Field(default=10, ge=2, description="Deepest GraphQL query accepted.")

@@ -33,7 +33,8 @@ def mongo_uri() -> Iterator[str]:
     if external:
         yield external
         return
-    server = EmbeddedDatabase(":memory:")
+    # Durability is the fault tests' concern; their own servers flush on every commit.
+    server = EmbeddedDatabase(":memory:", durable=False)
     server.start()
     try:
         import asyncio

@@ -3,9 +3,12 @@
 from hub.models.activity import ContactState, Display, DisplayContext, Login, Person
 from hub.models.apikey import ApiKey
 from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
+from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.link import SurveyLink
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.models.response import Response
+from hub.models.routing import RoutingDefaults, RoutingRule
+from hub.models.slack import SlackRequestSeen, SlackUser
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
 from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
 
@@ -19,6 +22,11 @@ ALL_MODELS = (
     Response,
     OutboxMessage,
     OutboxPause,
+    FollowUp,
+    RoutingRule,
+    RoutingDefaults,
+    SlackUser,
+    SlackRequestSeen,
     Suppression,
     OptOutObjection,
     SurveyLink,
@@ -33,6 +41,8 @@ __all__ = [
     "Customer",
     "Display",
     "DisplayContext",
+    "FollowUp",
+    "FollowUpStatus",
     "Login",
     "Metric",
     "OptOutObjection",
@@ -42,6 +52,10 @@ __all__ = [
     "Person",
     "Response",
     "Role",
+    "RoutingDefaults",
+    "RoutingRule",
+    "SlackRequestSeen",
+    "SlackUser",
     "Suppression",
     "SuppressionReason",
     "Survey",

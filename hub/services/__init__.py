@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from hub.clock import Clock
 from hub.server_secret import server_secret
+from hub.services.followups import FollowUpListener, FollowUpService
 from hub.services.invitations import InvitationService
 from hub.services.keys import KeyService
 from hub.services.links import LinkService
 from hub.services.mail import EMAIL_KIND, MailService
 from hub.services.outbox import Dispatcher, OutboxService
 from hub.services.responses import ResponseService
+from hub.services.routing import RoutingService
+from hub.services.slack import SlackBookkeeping
 from hub.services.suppression import SuppressionService
 from hub.services.surveys import SurveyService
 from hub.services.throttling import ThrottlingService
@@ -28,6 +32,9 @@ class Services:
     responses: ResponseService
     outbox: OutboxService
     dispatcher: Dispatcher
+    routing: RoutingService
+    follow_ups: FollowUpService
+    slack: SlackBookkeeping
     suppressions: SuppressionService
     mail: MailService
     links: LinkService
@@ -40,8 +47,15 @@ class Services:
         suppressions = SuppressionService(clock, secret)
         throttling = ThrottlingService(clock, settings, suppressions)
         outbox = OutboxService(clock)
+        routing = RoutingService(clock)
+        follow_ups = FollowUpService(clock, outbox, routing)
         responses = ResponseService(
-            clock, surveys, throttling, settings.max_page_size, listeners=[]
+            clock,
+            surveys,
+            throttling,
+            settings.max_page_size,
+            listeners=[FollowUpListener(follow_ups)],
+            write_timeout=settings.write_timeout_ms / 1000,
         )
         dispatcher = Dispatcher(outbox, settings.outbox_poll_seconds)
         mail = MailService(outbox, settings)
@@ -57,6 +71,9 @@ class Services:
             responses=responses,
             outbox=outbox,
             dispatcher=dispatcher,
+            routing=routing,
+            follow_ups=follow_ups,
+            slack=SlackBookkeeping(clock, timedelta(seconds=settings.slack_user_cache_seconds)),
             suppressions=suppressions,
             mail=mail,
             links=links,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+import pymongo
 from beanie import PydanticObjectId
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -147,7 +148,9 @@ class ResponseService:
         throttling: ThrottlingService,
         max_page_size: int,
         listeners: list[ResponseListener] | None = None,
+        write_timeout: float = 10.0,
     ) -> None:
+        self.write_timeout = write_timeout
         self.listeners = listeners or []
         self.clock = clock
         self.surveys = surveys
@@ -156,8 +159,11 @@ class ResponseService:
 
     async def _in_transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
         client = Response.get_pymongo_collection().database.client
-        async with client.start_session() as session:
-            return await session.with_transaction(work)
+        # Bounded: while the database is away, a write fails (UNAVAILABLE) instead of
+        # retrying the transaction for the driver's default two minutes.
+        with pymongo.timeout(self.write_timeout):
+            async with client.start_session() as session:
+                return await session.with_transaction(work)
 
     async def _survey_for(self, key: str, scope: SurveyScope) -> Survey | None:
         if scope is not None and key not in scope:

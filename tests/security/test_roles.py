@@ -19,6 +19,7 @@ from tests.security.operations import root_operations
 READERS = {Role.VIEWER, Role.AGENT, Role.PRIVACY_OFFICER, Role.ADMIN}
 WIDGET = {Role.WIDGET, Role.ADMIN}
 ADMIN = {Role.ADMIN}
+AGENTS = {Role.AGENT, Role.ADMIN}
 
 ALLOWED: dict[str, set[Role]] = {
     "surveys": READERS,
@@ -36,6 +37,17 @@ ALLOWED: dict[str, set[Role]] = {
     "declineSurvey": WIDGET,
     "createSurveyLink": ADMIN,
     "sendSurveyInvitations": ADMIN,
+    "followUps": AGENTS,
+    "followUp": AGENTS,
+    "claimFollowUp": AGENTS,
+    "unclaimFollowUp": AGENTS,
+    "resolveFollowUp": AGENTS,
+    "routingRules": ADMIN,
+    "routingDefaults": ADMIN,
+    "createRoutingRule": ADMIN,
+    "updateRoutingRule": ADMIN,
+    "deleteRoutingRule": ADMIN,
+    "setRoutingDefaults": ADMIN,
 }
 
 OPERATIONS = root_operations()
