@@ -37,6 +37,17 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
+# identify() called before widget.js has loaded, through the stub the README shows.
+EARLY = """<script>
+window.feedbackHub = window.feedbackHub ||
+  {{q: [], identify: function (u) {{ this.q.push(["identify", u]); }}}};
+feedbackHub.identify({person});
+</script>"""
+# identify() called once the page has loaded, on the real object, without a stub.
+LATE = """<script>
+window.addEventListener("load", function () {{ feedbackHub.identify({person}); }});
+</script>"""
+
 HOST_PAGE = """<!doctype html>
 <html lang="en">
 <head>
@@ -54,11 +65,7 @@ p {{ margin: 40px; }}
 <button id="host-button">Host button</button>
 <p id="host-text">The host page's own text.</p>
 <script src="{hub}/widget.js" data-token="{token}" data-survey="nps-main"{endpoint} async></script>
-<script>
-window.feedbackHub = window.feedbackHub ||
-  {{q: [], identify: function (u) {{ this.q.push(["identify", u]); }}}};
-feedbackHub.identify({person});
-</script>
+{identify}
 </body>
 </html>
 """
@@ -100,7 +107,9 @@ def _host_app(hub: str, token: str) -> Starlette:
                 hub=html.escape(hub),
                 token=html.escape(query.get("token", token)),
                 endpoint=f' data-endpoint="{html.escape(endpoint)}"' if endpoint else "",
-                person=json.dumps(person).replace("</", "<\\/"),
+                identify=(LATE if query.get("late") else EARLY).format(
+                    person=json.dumps(person).replace("</", "<\\/")
+                ),
             )
         )
 

@@ -81,6 +81,17 @@ async def test_an_eligible_person_scores_and_comments(
     assert errors == []
 
 
+async def test_identify_after_the_script_has_loaded_works_too(
+    browser: Browser, servers: Servers, services: Services
+) -> None:
+    await make_survey(services)
+
+    page, _, errors = await open_host(browser, servers.host + "/?user=user-1&late=1")
+
+    await expect(page.get_by_role("dialog")).to_contain_text("How likely are you to recommend us?")
+    assert errors == []
+
+
 async def test_the_host_page_styles_are_untouched(
     browser: Browser, servers: Servers, services: Services
 ) -> None:
