@@ -35,9 +35,10 @@ from hub.services.surveys import SurveyService
 from hub.settings import Settings
 
 LINK_SALT = "survey-link"
+OPT_OUT_SALT = "opt-out"
+# A link opened twice at once: how long to wait for the other request's display.
 RACE_POLLS = 20
 RACE_POLL_SECONDS = 0.05
-OPT_OUT_SALT = "opt-out"
 
 
 class LinkState(Enum):
