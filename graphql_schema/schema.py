@@ -24,6 +24,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
 from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
@@ -41,7 +42,7 @@ class Query(SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery):
 
 
 @strawberry.type
-class Mutation(SurveyMutation, WidgetMutation, FollowUpMutation):
+class Mutation(SurveyMutation, WidgetMutation, FollowUpMutation, ChannelsMutation):
     pass
 
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -23,6 +24,8 @@ from hub.limits import RequestLimits
 from hub.runtime import open_database
 from hub.services import Services
 from hub.settings import Settings
+from hub.web import pages
+from hub.web.widget import widget_js
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,23 @@ async def _stop_workers(workers: list[asyncio.Task[None]]) -> None:
     for task in workers:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def _cors(settings: Settings) -> list[Middleware]:
+    """CORS, so pages on the listed origins can call /graphql (the banner does);
+    bearer tokens only, no cookies, so credentials stay off."""
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type"],
+            allow_credentials=False,
+            max_age=600,
+        )
+    ]
 
 
 def _announce_slack(slack: SlackBot | None) -> None:
@@ -91,11 +111,14 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/widget.js", widget_js, methods=["GET"]),
+        *pages.routes(),
     ]
     if slack is not None and slack.app is not None:
         routes.append(Route("/slack/events", slack.endpoint, methods=["POST"]))
     app = Starlette(
-        middleware=[Middleware(RequestLimits, settings=settings)],
+        # CORS outermost, so a refusal by the limits still reaches the page readably.
+        middleware=[*_cors(settings), Middleware(RequestLimits, settings=settings)],
         routes=routes,
         lifespan=lifespan,
     )

@@ -133,8 +133,42 @@ class Settings(BaseSettings):
         default=100, ge=1, le=1000, description="Largest `first` accepted by connections."
     )
 
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Server secret that signs survey links and keys the hashes of the "
+        "suppression list. When unset, one is generated once and kept in "
+        "DATA_DIR/secret-key (set it explicitly when several hub processes serve).",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (such as https://app.example.com) whose pages may call "
+        "/graphql from the browser, as the embedded banner does; '*' allows any.",
+    )
+    link_ttl_days: int = Field(
+        default=14, ge=1, le=365, description="Days a survey link or invitation stays valid."
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server that sends e-mail (invitations, verifications). "
+        "When unset, e-mails wait in the outbox until it is set.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server needs one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_from: str = Field(
+        default="feedback@localhost", description="The From address of e-mails the hub sends."
+    )
+    smtp_starttls: bool = Field(
+        default=True,
+        description="Upgrade the SMTP connection with STARTTLS (turn off only for a "
+        "local relay).",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="How long to wait for the SMTP server."
+    )
+
     limited_paths: list[str] = Field(
-        default=["/graphql", "/s/", "/privacy/", "/exports/"],
+        default=["/graphql", "/s/", "/o/", "/privacy/", "/exports/"],
         description="Path prefixes under the request-size and rate limits.",
     )
     max_body_bytes: int = Field(

@@ -4,10 +4,12 @@ from hub.models.activity import ContactState, Display, DisplayContext, Login, Pe
 from hub.models.apikey import ApiKey
 from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
 from hub.models.followup import FollowUp, FollowUpStatus
+from hub.models.link import SurveyLink
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.models.response import Response
 from hub.models.routing import RoutingDefaults, RoutingRule
 from hub.models.slack import SlackRequestSeen, SlackUser
+from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
 from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
 
 ALL_MODELS = (
@@ -25,6 +27,9 @@ ALL_MODELS = (
     RoutingDefaults,
     SlackUser,
     SlackRequestSeen,
+    Suppression,
+    OptOutObjection,
+    SurveyLink,
 )
 
 __all__ = [
@@ -40,6 +45,7 @@ __all__ = [
     "FollowUpStatus",
     "Login",
     "Metric",
+    "OptOutObjection",
     "OutboxMessage",
     "OutboxPause",
     "OutboxStatus",
@@ -50,7 +56,10 @@ __all__ = [
     "RoutingRule",
     "SlackRequestSeen",
     "SlackUser",
+    "Suppression",
+    "SuppressionReason",
     "Survey",
+    "SurveyLink",
     "SurveyStatus",
     "SurveyText",
     "UserIdentity",

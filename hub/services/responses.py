@@ -171,10 +171,15 @@ class ResponseService:
         return await self.surveys.find(key)
 
     async def eligibility(
-        self, survey_key: str, user_id: str, channel: Channel, scope: SurveyScope = None
+        self,
+        survey_key: str,
+        user_id: str,
+        channel: Channel,
+        scope: SurveyScope = None,
+        email: str | None = None,
     ) -> Eligibility:
         survey = await self._survey_for(survey_key, scope)
-        return await self.throttling.check(survey, user_id.strip(), channel)
+        return await self.throttling.check(survey, user_id.strip(), channel, email)
 
     async def record_login(self, user: UserIdentity) -> Login:
         user = validation.user_identity(user)
@@ -211,7 +216,7 @@ class ResponseService:
         user = validation.user_identity(user)
         context = validation.display_context(context)
         survey = await self._survey_for(survey_key, scope)
-        eligibility = await self.throttling.check(survey, user.id, channel)
+        eligibility = await self.throttling.check(survey, user.id, channel, user.email)
         if survey is None:
             raise NotFound("Survey", "surveyKey")
         if not eligibility.eligible:

@@ -35,6 +35,8 @@ ALLOWED: dict[str, set[Role]] = {
     "submitScore": WIDGET,
     "submitComment": WIDGET,
     "declineSurvey": WIDGET,
+    "createSurveyLink": ADMIN,
+    "sendSurveyInvitations": ADMIN,
     "followUps": AGENTS,
     "followUp": AGENTS,
     "claimFollowUp": AGENTS,
