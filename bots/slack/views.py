@@ -21,8 +21,9 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
     async def resolve_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        values = view["state"]["values"]
-        note = (values[blocks.NOTE_BLOCK][blocks.NOTE_INPUT].get("value") or "").strip()
+        values = (view.get("state") or {}).get("values") or {}
+        note_input = (values.get(blocks.NOTE_BLOCK) or {}).get(blocks.NOTE_INPUT) or {}
+        note = str(note_input.get("value") or "").strip()
         if not note or len(note) > MAX_NOTE_LENGTH:
             await ack(
                 response_action="errors",
@@ -34,7 +35,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         informed = any(
             option.get("value") == "informed" for option in selected.get("selected_options") or []
         )
-        metadata = json.loads(view.get("private_metadata") or "{}")
+        metadata = _metadata(view)
         user_id = str(body["user"]["id"])
         actor, is_admin = await users.actor(user_id)
         try:
@@ -43,3 +44,12 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
             )
         except DomainError as error:
             await tell(client, metadata.get("channel_id"), user_id, refusal(error))
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """The modal's private metadata, which we wrote; anything else reads as empty."""
+    try:
+        found = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
