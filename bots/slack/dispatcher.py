@@ -135,12 +135,10 @@ class SlackDelivery:
         others = await self.outbox.lease_batch(
             POST, leader.channel, owner, blocks.MAX_DIGEST_LINES - 1
         )
-        follow_ups = [first]
-        for other in others:
-            try:
-                follow_ups.append(await self.follow_ups.get(str(other.payload["follow_up_id"])))
-            except NotFound:
-                continue
+        follow_ups = [
+            first,
+            *await self.follow_ups.by_ids([str(o.payload["follow_up_id"]) for o in others]),
+        ]
         follow_ups = [follow_up for follow_up in follow_ups if not follow_up.redacted]
         responses = await self.follow_ups.responses_by_ids([f.response_id for f in follow_ups])
         rows = [(f, responses.get(f.response_id)) for f in follow_ups]
@@ -156,12 +154,10 @@ class SlackDelivery:
             await self.outbox.release(others, owner)
             return failure(error)
         ts = str(result["ts"])
-        for follow_up in follow_ups:
-            await self.follow_ups.record_post(
-                str(follow_up.id), leader.channel, ts, PostKind.DIGEST
-            )
-        for other in others:
-            await self.outbox.settle(other, owner, Delivered({"channel": leader.channel, "ts": ts}))
+        await self.follow_ups.record_digest_post(
+            [f.id for f in follow_ups if f.id is not None], leader.channel, ts
+        )
+        await self.outbox.settle_delivered(others, owner, {"channel": leader.channel, "ts": ts})
         log.info("posted a digest of %d follow-ups", len(follow_ups))
         return Delivered({"channel": leader.channel, "ts": ts, "digest": len(follow_ups)})
 

@@ -301,6 +301,27 @@ class FollowUpService:
         )
         return await FollowUp.get(oid)
 
+    async def record_digest_post(
+        self, follow_up_ids: list[PydanticObjectId], channel_id: str, ts: str
+    ) -> None:
+        """Remember, in one write, that these follow-ups are lines of one digest."""
+        post = SlackPost(
+            channel_id=channel_id, ts=ts, kind=PostKind.DIGEST, posted_at=self.clock.now()
+        )
+        await FollowUp.get_pymongo_collection().update_many(
+            {
+                "_id": {"$in": follow_up_ids},
+                "posts": {"$not": {"$elemMatch": {"channel_id": channel_id, "ts": ts}}},
+            },
+            {"$push": {"posts": post.model_dump()}},
+        )
+
+    async def by_ids(self, ids: list[str]) -> list[FollowUp]:
+        """The follow-ups that exist among `ids`, in the order of `ids`."""
+        valid = [PydanticObjectId(i) for i in ids if PydanticObjectId.is_valid(i)]
+        found = {f.id: f for f in await FollowUp.find({"_id": {"$in": valid}}).to_list()}
+        return [found[i] for i in valid if i in found]
+
     async def requeue_update(self, follow_up: FollowUp, posted_ts: str) -> None:
         """Queue a message update: the post `posted_ts` was rendered from an older
         version, and the update queued for the newer one may have run before the post

@@ -209,6 +209,26 @@ class OutboxService:
             {"kind": kind, "channel": channel, "status": OutboxStatus.PENDING.value}
         )
 
+    async def settle_delivered(
+        self, messages: list[OutboxMessage], owner: str, result: dict[str, Any]
+    ) -> None:
+        """Mark leased messages delivered together (the lines of one digest)."""
+        if not messages:
+            return
+        await OutboxMessage.get_pymongo_collection().update_many(
+            {"_id": {"$in": [message.id for message in messages]}, "lease_owner": owner},
+            {
+                "$set": {
+                    "status": OutboxStatus.DELIVERED.value,
+                    "delivered_at": self.clock.now(),
+                    "result": result,
+                    "last_error": None,
+                    "lease_owner": None,
+                    "lease_expires_at": None,
+                }
+            },
+        )
+
     def backoff(self, attempts: int) -> timedelta:
         delay: timedelta = self.base_backoff * (2 ** min(max(attempts - 1, 0), 30))
         return min(delay, self.max_backoff)
