@@ -24,6 +24,7 @@ from strawberry.types import ExecutionContext
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
 from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
+from graphql_schema.telemetry import OperationFacts
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
 from hub.settings import Settings
 
@@ -98,6 +99,7 @@ def build_schema(settings: Settings | None = None) -> HubSchema:
         lambda: QueryDepthLimiter(max_depth=limits.max_query_depth),
         lambda: MaxTokensLimiter(max_token_count=limits.max_query_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_query_aliases),
+        OperationFacts,  # before ErrorPolicy: it sees the errors once they are masked
         ErrorPolicy,
     ]
     return HubSchema(query=Query, mutation=Mutation, extensions=extensions)

@@ -4,6 +4,7 @@ from hub.models.activity import ContactState, Display, DisplayContext, Login, Pe
 from hub.models.apikey import ApiKey
 from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
 from hub.models.followup import FollowUp, FollowUpStatus
+from hub.models.lease import JobLease
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.models.response import Response
 from hub.models.routing import RoutingDefaults, RoutingRule
@@ -25,6 +26,7 @@ ALL_MODELS = (
     RoutingDefaults,
     SlackUser,
     SlackRequestSeen,
+    JobLease,
 )
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "DisplayContext",
     "FollowUp",
     "FollowUpStatus",
+    "JobLease",
     "Login",
     "Metric",
     "OutboxMessage",

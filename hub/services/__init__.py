@@ -8,6 +8,7 @@ from datetime import timedelta
 from hub.clock import Clock
 from hub.services.followups import FollowUpListener, FollowUpService
 from hub.services.keys import KeyService
+from hub.services.leases import JobLeases, Scheduler
 from hub.services.outbox import Dispatcher, OutboxService
 from hub.services.responses import ResponseService
 from hub.services.routing import RoutingService
@@ -30,6 +31,8 @@ class Services:
     routing: RoutingService
     follow_ups: FollowUpService
     slack: SlackBookkeeping
+    leases: JobLeases
+    scheduler: Scheduler
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
@@ -38,6 +41,7 @@ class Services:
         outbox = OutboxService(clock)
         routing = RoutingService(clock)
         follow_ups = FollowUpService(clock, outbox, routing)
+        leases = JobLeases(clock)
         return cls(
             settings=settings,
             clock=clock,
@@ -57,4 +61,6 @@ class Services:
             routing=routing,
             follow_ups=follow_ups,
             slack=SlackBookkeeping(clock, timedelta(seconds=settings.slack_user_cache_seconds)),
+            leases=leases,
+            scheduler=Scheduler(leases, settings.job_poll_seconds),
         )
