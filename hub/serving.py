@@ -70,27 +70,32 @@ def _load_demo(settings: Settings) -> None:
 
 def serve(settings: Settings, workers: int = 1) -> int:
     """Run the hub until SIGTERM or Ctrl-C; 0 after a graceful stop."""
-    stop_signals: list[int] = []
+    serving = False
 
-    def remember(sig: int, frame: FrameType | None) -> None:
-        # Uvicorn handles the signal, then raises it again once it has shut down;
-        # this handler receives that so the database is still stopped, last.
-        stop_signals.append(sig)
+    def on_signal(sig: int, frame: FrameType | None) -> None:
+        # Before uvicorn runs (the database starting), stop at once. Once it has run,
+        # uvicorn handles the signal, shuts down, then raises the signal again: it
+        # lands here, and the database is still stopped last, on the way out.
+        if not serving:
+            raise KeyboardInterrupt
 
-    previous = {sig: signal.signal(sig, remember) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         with _embedded_database(settings) as uri, tempfile.TemporaryDirectory() as counters:
             if uri is not None:
                 os.environ["HUB_MONGODB_URI"] = uri
-            if settings.demo_data:
-                update = {} if uri is None else {"mongodb_uri": SecretStr(uri)}
-                _load_demo(settings.model_copy(update=update))
-            os.environ["HUB_DEMO_DATA"] = "false"
             os.environ["HUB_HOST"] = settings.host
             os.environ["HUB_PORT"] = str(settings.port)
+            os.environ["HUB_DEMO_DATA"] = str(settings.demo_data).lower()
             if workers > 1:
+                if settings.demo_data:
+                    # Loaded once here, not raced by the workers.
+                    update = {} if uri is None else {"mongodb_uri": SecretStr(uri)}
+                    _load_demo(settings.model_copy(update=update))
+                    os.environ["HUB_DEMO_DATA"] = "false"
                 # Request counters of all workers are added up at each scrape.
                 os.environ["PROMETHEUS_MULTIPROC_DIR"] = counters
+            serving = True
             uvicorn.run(
                 "hub.app:create_app",
                 factory=True,
@@ -102,6 +107,8 @@ def serve(settings: Settings, workers: int = 1) -> int:
                 lifespan="on",
                 timeout_graceful_shutdown=30,
             )
+    except KeyboardInterrupt:
+        log.info("stopped before the hub was serving")
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
