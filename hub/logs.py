@@ -59,7 +59,12 @@ class HubJsonFormatter(JsonFormatter):
         )
 
     def process_log_record(self, log_data: LogData) -> LogData:
-        return {key: value for key, value in log_data.items() if value is not None}
+        # Uvicorn adds a terminal-coloured copy of some messages.
+        return {
+            key: value
+            for key, value in log_data.items()
+            if value is not None and key != "color_message"
+        }
 
 
 class ReadableFormatter(logging.Formatter):

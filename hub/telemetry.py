@@ -52,6 +52,10 @@ class RequestTelemetry:
             if message["type"] == "http.response.start":
                 status = int(message["status"])
                 MutableHeaders(scope=message)[HEADER] = request_id
+            elif message["type"] == "websocket.accept":
+                status = 101
+            elif message["type"] == "websocket.close" and status == 500:
+                status = 403  # closed before it was accepted
             await send(message)
 
         try:

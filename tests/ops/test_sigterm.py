@@ -22,6 +22,7 @@ mutation Create($input: CreateSurveyInput!) {
   createSurvey(input: $input) { __typename ... on Survey { key } }
 }
 """
+METRICS_TOKEN = "metrics-token-0123456789"
 TEXTS = [{"locale": "en", "question": "How easy?", "followUp": "Why?", "thankYou": "Thanks"}]
 
 
@@ -33,6 +34,7 @@ def environment(data_dir: Path, port: int) -> dict[str, str]:
         "HUB_RATE_LIMIT_PER_ADDRESS": "",
         "HUB_RATE_LIMIT_PER_TOKEN": "",
         "HUB_LOG_FORMAT": "json",
+        "HUB_METRICS_TOKEN": METRICS_TOKEN,
     }
 
 
@@ -85,6 +87,15 @@ async def test_sigterm_mid_stream_loses_no_acknowledged_write(tmp_path: Path) ->
         out, _ = await asyncio.wait_for(creating.communicate(), 60)
         assert creating.returncode == 0
         token = out.decode().strip().splitlines()[-1]
+
+        # The workers' request counters are added up in /metrics
+        async with httpx.AsyncClient(base_url=base) as client:
+            for _ in range(12):
+                await client.get("/healthz", headers={"Connection": "close"})
+            scraped = await client.get(
+                "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+            )
+        assert 'hub_requests_total{operation="/healthz",outcome="ok"} 12.0' in scraped.text
 
         acknowledged: list[str] = []
         answered_after_sigterm: list[str] = []
