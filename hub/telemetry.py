@@ -17,6 +17,7 @@ from hub.metrics import HubMetrics
 log = logging.getLogger("hub.requests")
 
 HEADER = "x-request-id"
+_PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # Paths other than /graphql are labelled by what they are, not by their full text.
 _PATHS = ("/graphql", "/slack/events", "/healthz", "/readyz", "/metrics", "/widget.js")
@@ -70,7 +71,10 @@ class RequestTelemetry:
                 outcome = "ok" if status < 400 else f"http_{status}"
             if path != "/metrics":
                 self.metrics.observe_request(operation, outcome, seconds)
-            log.info(
+            # Probes and scrapes come every few seconds: their lines only at DEBUG.
+            quiet = path in _PROBES and status < 400
+            log.log(
+                logging.DEBUG if quiet else logging.INFO,
                 "%s %s %s %.1f ms",
                 scope.get("method", "WS"),
                 path_label(path) if path != "/graphql" else path,
