@@ -18,6 +18,7 @@ from hub import runtime
 from hub.config import Problem
 from hub.db import Database, make_client
 from hub.models import ALL_MODELS
+from hub.models.routing import RoutingDefaults, RoutingRule
 from hub.settings import Settings
 
 CLOCK_TOLERANCE_SECONDS = 30.0
@@ -149,8 +150,9 @@ async def _routed_channels(settings: Settings) -> list[str]:
         database = client[settings.db_name]
         channels: set[str] = set()
         with contextlib.suppress(PyMongoError):
-            channels |= {str(c) for c in await database["routing_rules"].distinct("channel_id")}
-            defaults = await database["routing_defaults"].find_one({"key": "default"})
+            rules = database[RoutingRule.Settings.name]
+            channels |= {str(c) for c in await rules.distinct("channel_id")}
+            defaults = await database[RoutingDefaults.Settings.name].find_one({"key": "default"})
             for name in ("default_channel_id", "escalation_channel_id"):
                 if defaults and defaults.get(name):
                     channels.add(str(defaults[name]))

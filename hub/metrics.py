@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from hub.clock import Clock
-from hub.models.followup import FollowUp
+from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.services.outbox import Delivered, Dispatcher, GiveUp, Handler, Outcome, RetryLater
 
@@ -142,11 +142,10 @@ class HubMetrics:
                 age = max((now - row["oldest"]).total_seconds(), 0.0)
                 previous = snapshot.outbox_oldest.get((kind, channel), 0.0)
                 snapshot.outbox_oldest[(kind, channel)] = max(previous, age)
-        cursor = await FollowUp.get_pymongo_collection().aggregate(
-            [{"$group": {"_id": "$status", "count": {"$sum": 1}}}]
-        )
-        async for row in cursor:
-            snapshot.follow_ups[str(row["_id"]).lower()] = int(row["count"])
+        follow_ups = FollowUp.get_pymongo_collection()
+        for status in FollowUpStatus:  # each count runs on the status index
+            count = await follow_ups.count_documents({"status": status.value})
+            snapshot.follow_ups[status.value.lower()] = count
         self.database.snapshot = snapshot
 
     def render(self) -> bytes:
