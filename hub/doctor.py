@@ -255,7 +255,7 @@ async def check_smtp(settings: Settings) -> list[Check]:
 
 
 def check_configuration(problems: list[Problem], settings: Settings | None) -> list[Check]:
-    checks = [Check(f"setting {p.setting}", False, "invalid", p.advice) for p in problems]
+    checks = [Check(f"setting {p.setting}", False, p.advice) for p in problems]
     if settings is not None and not problems:
         checks.append(Check("settings", True, "valid; secrets set are long enough"))
     if settings is not None and settings.metrics_token is None and settings.metrics_port is None:

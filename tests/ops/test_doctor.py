@@ -135,7 +135,7 @@ async def test_a_short_secret(healthy: WithSmtp) -> None:
     problems = failed(await diagnose(settings, config.check(settings)))
 
     assert list(problems) == ["setting HUB_METRICS_TOKEN"]
-    assert "shorter than 16 characters" in problems["setting HUB_METRICS_TOKEN"].advice
+    assert "shorter than 16 characters" in problems["setting HUB_METRICS_TOKEN"].detail
 
 
 def test_a_clock_off_the_database_servers() -> None:
