@@ -28,6 +28,7 @@ from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
 from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
+from graphql_schema.telemetry import OperationFacts
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
 from hub.settings import Settings
 
@@ -110,6 +111,7 @@ def build_schema(settings: Settings | None = None) -> HubSchema:
         # Widgets and dashboards send the same few documents over and over.
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        OperationFacts,  # before ErrorPolicy: it sees the errors once they are masked
         ErrorPolicy,
     ]
     return HubSchema(query=Query, mutation=Mutation, extensions=extensions)

@@ -4,6 +4,7 @@ from hub.models.activity import ContactState, Display, DisplayContext, Login, Pe
 from hub.models.apikey import ApiKey
 from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
 from hub.models.followup import FollowUp, FollowUpStatus
+from hub.models.lease import JobLease
 from hub.models.link import SurveyLink
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.models.response import Response
@@ -30,6 +31,7 @@ ALL_MODELS = (
     Suppression,
     OptOutObjection,
     SurveyLink,
+    JobLease,
 )
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "DisplayContext",
     "FollowUp",
     "FollowUpStatus",
+    "JobLease",
     "Login",
     "Metric",
     "OptOutObjection",

@@ -10,6 +10,7 @@ from hub.server_secret import server_secret
 from hub.services.followups import FollowUpListener, FollowUpService
 from hub.services.invitations import InvitationService
 from hub.services.keys import KeyService
+from hub.services.leases import JobLeases, Scheduler
 from hub.services.links import LinkService
 from hub.services.mail import EMAIL_KIND, MailService
 from hub.services.outbox import Dispatcher, OutboxService
@@ -39,6 +40,8 @@ class Services:
     mail: MailService
     links: LinkService
     invitations: InvitationService
+    leases: JobLeases
+    scheduler: Scheduler
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
@@ -62,6 +65,7 @@ class Services:
         if mail.configured:  # otherwise e-mails wait in the outbox until SMTP is set
             dispatcher.register(EMAIL_KIND, mail.deliver)
         links = LinkService(clock, settings, secret, surveys, responses, suppressions, outbox)
+        leases = JobLeases(clock)
         return cls(
             settings=settings,
             clock=clock,
@@ -78,4 +82,6 @@ class Services:
             mail=mail,
             links=links,
             invitations=InvitationService(clock, surveys, throttling, links, mail, responses),
+            leases=leases,
+            scheduler=Scheduler(leases, settings.job_poll_seconds),
         )
