@@ -6,6 +6,7 @@ from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.link import SurveyLink
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
+from hub.models.privacy import AuditEntry, AuditHead, RightsRequest
 from hub.models.response import Response
 from hub.models.routing import RoutingDefaults, RoutingRule
 from hub.models.slack import SlackRequestSeen, SlackUser
@@ -30,11 +31,16 @@ ALL_MODELS = (
     Suppression,
     OptOutObjection,
     SurveyLink,
+    RightsRequest,
+    AuditEntry,
+    AuditHead,
 )
 
 __all__ = [
     "ALL_MODELS",
     "ApiKey",
+    "AuditEntry",
+    "AuditHead",
     "Channel",
     "ContactRules",
     "ContactState",
@@ -51,6 +57,7 @@ __all__ = [
     "OutboxStatus",
     "Person",
     "Response",
+    "RightsRequest",
     "Role",
     "RoutingDefaults",
     "RoutingRule",

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from hub.clock import Clock
 from hub.server_secret import server_secret
+from hub.services.audit import AuditService
 from hub.services.followups import FollowUpListener, FollowUpService
 from hub.services.invitations import InvitationService
 from hub.services.keys import KeyService
@@ -14,6 +15,7 @@ from hub.services.links import LinkService
 from hub.services.mail import EMAIL_KIND, MailService
 from hub.services.outbox import Dispatcher, OutboxService
 from hub.services.responses import ResponseService
+from hub.services.rights import RightsRequestService
 from hub.services.routing import RoutingService
 from hub.services.slack import SlackBookkeeping
 from hub.services.suppression import SuppressionService
@@ -39,6 +41,8 @@ class Services:
     mail: MailService
     links: LinkService
     invitations: InvitationService
+    audit: AuditService
+    rights: RightsRequestService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
@@ -61,6 +65,7 @@ class Services:
         mail = MailService(outbox, settings)
         if mail.configured:  # otherwise e-mails wait in the outbox until SMTP is set
             dispatcher.register(EMAIL_KIND, mail.deliver)
+        audit = AuditService(clock, secret)
         links = LinkService(clock, settings, secret, surveys, responses, suppressions, outbox)
         return cls(
             settings=settings,
@@ -78,4 +83,6 @@ class Services:
             mail=mail,
             links=links,
             invitations=InvitationService(clock, surveys, throttling, links, mail, responses),
+            audit=audit,
+            rights=RightsRequestService(clock, audit, suppressions),
         )

@@ -20,6 +20,7 @@ READERS = {Role.VIEWER, Role.AGENT, Role.PRIVACY_OFFICER, Role.ADMIN}
 WIDGET = {Role.WIDGET, Role.ADMIN}
 ADMIN = {Role.ADMIN}
 AGENTS = {Role.AGENT, Role.ADMIN}
+PRIVACY = {Role.PRIVACY_OFFICER, Role.ADMIN}
 
 ALLOWED: dict[str, set[Role]] = {
     "surveys": READERS,
@@ -48,6 +49,13 @@ ALLOWED: dict[str, set[Role]] = {
     "updateRoutingRule": ADMIN,
     "deleteRoutingRule": ADMIN,
     "setRoutingDefaults": ADMIN,
+    "rightsRequests": PRIVACY,
+    "rightsRequest": PRIVACY,
+    "auditLog": PRIVACY,
+    "verifyAuditLog": PRIVACY,
+    "fileRightsRequest": PRIVACY,
+    "setRightsRequestStatus": PRIVACY,
+    "extendRightsRequest": PRIVACY,
 }
 
 OPERATIONS = root_operations()
