@@ -43,9 +43,7 @@ class Query(SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery, PrivacyQuery
 
 
 @strawberry.type
-class Mutation(
-    SurveyMutation, WidgetMutation, FollowUpMutation, ChannelsMutation, PrivacyMutation
-):
+class Mutation(SurveyMutation, WidgetMutation, FollowUpMutation, ChannelsMutation, PrivacyMutation):
     pass
 
 

@@ -25,6 +25,7 @@ from hub.runtime import open_database
 from hub.services import Services
 from hub.settings import Settings
 from hub.web import pages
+from hub.web import privacy as privacy_pages
 from hub.web.widget import widget_js
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,10 @@ log = logging.getLogger(__name__)
 def _start_workers(settings: Settings, services: Services) -> list[asyncio.Task[None]]:
     if not settings.background_workers:
         return []
-    return [asyncio.create_task(services.dispatcher.run_forever(), name="outbox-dispatcher")]
+    workers = [asyncio.create_task(services.dispatcher.run_forever(), name="outbox-dispatcher")]
+    if settings.retention_daily:
+        workers.append(asyncio.create_task(services.retention.run_daily(), name="retention"))
+    return workers
 
 
 async def _stop_workers(workers: list[asyncio.Task[None]]) -> None:
@@ -113,6 +117,7 @@ def create_app(
         Route("/readyz", readyz),
         Route("/widget.js", widget_js, methods=["GET"]),
         *pages.routes(),
+        *privacy_pages.routes(),
     ]
     if slack is not None and slack.app is not None:
         routes.append(Route("/slack/events", slack.endpoint, methods=["POST"]))

@@ -6,7 +6,13 @@ from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.link import SurveyLink
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
-from hub.models.privacy import AuditEntry, AuditHead, RightsRequest
+from hub.models.privacy import (
+    AuditEntry,
+    AuditHead,
+    JobLease,
+    RightsRequest,
+    SurveyRetention,
+)
 from hub.models.response import Response
 from hub.models.routing import RoutingDefaults, RoutingRule
 from hub.models.slack import SlackRequestSeen, SlackUser
@@ -34,6 +40,8 @@ ALL_MODELS = (
     RightsRequest,
     AuditEntry,
     AuditHead,
+    SurveyRetention,
+    JobLease,
 )
 
 __all__ = [
@@ -49,6 +57,7 @@ __all__ = [
     "DisplayContext",
     "FollowUp",
     "FollowUpStatus",
+    "JobLease",
     "Login",
     "Metric",
     "OptOutObjection",
@@ -67,6 +76,7 @@ __all__ = [
     "SuppressionReason",
     "Survey",
     "SurveyLink",
+    "SurveyRetention",
     "SurveyStatus",
     "SurveyText",
     "UserIdentity",

@@ -73,6 +73,9 @@ class RightsRequest(Document):
     extension_reason: str | None = None
     verification: VerificationMethod | None = None
     verification_note: str | None = None
+    verification_sent_at: datetime | None = None
+    verification_failures: int = 0  # wrong or expired links opened
+    locked: bool = False  # three failures: only an officer can go on
     handled_by: str | None = None  # the key id of the officer who last acted on it
     history: list[StatusChange] = []
     outcome: dict[str, dict[str, int]] = {}  # per step, counts per collection
@@ -127,3 +130,26 @@ class AuditHead(Document):
     class Settings:
         name = "audit_head"
         indexes = [IndexModel([("key", pymongo.ASCENDING)], unique=True, name="key_unique")]
+
+
+class SurveyRetention(Document):
+    """How long one survey's responses keep their identity, if shorter than the default."""
+
+    survey_key: str
+    days: int | None = None
+
+    class Settings:
+        name = "survey_retention"
+        indexes = [IndexModel([("survey_key", pymongo.ASCENDING)], unique=True, name="key_unique")]
+
+
+class JobLease(Document):
+    """Which process runs a periodic job until when (the daily retention run)."""
+
+    name: str
+    owner: str
+    until: datetime | None = None
+
+    class Settings:
+        name = "job_leases"
+        indexes = [IndexModel([("name", pymongo.ASCENDING)], unique=True, name="name_unique")]

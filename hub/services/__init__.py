@@ -14,8 +14,12 @@ from hub.services.keys import KeyService
 from hub.services.links import LinkService
 from hub.services.mail import EMAIL_KIND, MailService
 from hub.services.outbox import Dispatcher, OutboxService
+from hub.services.privacy import PrivacyService, SubjectHooks, SuppressedSubjects
+from hub.services.privacy_exports import PrivacyExports
 from hub.services.responses import ResponseService
+from hub.services.retention import RetentionService
 from hub.services.rights import RightsRequestService
+from hub.services.rights_verification import RightsVerification
 from hub.services.routing import RoutingService
 from hub.services.slack import SlackBookkeeping
 from hub.services.suppression import SuppressionService
@@ -43,6 +47,10 @@ class Services:
     invitations: InvitationService
     audit: AuditService
     rights: RightsRequestService
+    subject_hooks: SubjectHooks
+    privacy: PrivacyService
+    retention: RetentionService
+    rights_verification: RightsVerification
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
@@ -52,7 +60,9 @@ class Services:
         throttling = ThrottlingService(clock, settings, suppressions)
         outbox = OutboxService(clock)
         routing = RoutingService(clock)
-        follow_ups = FollowUpService(clock, outbox, routing)
+        follow_ups = FollowUpService(
+            clock, outbox, routing, suppression=SuppressedSubjects(suppressions)
+        )
         responses = ResponseService(
             clock,
             surveys,
@@ -66,6 +76,8 @@ class Services:
         if mail.configured:  # otherwise e-mails wait in the outbox until SMTP is set
             dispatcher.register(EMAIL_KIND, mail.deliver)
         audit = AuditService(clock, secret)
+        rights = RightsRequestService(clock, audit, suppressions)
+        subject_hooks = SubjectHooks()
         links = LinkService(clock, settings, secret, surveys, responses, suppressions, outbox)
         return cls(
             settings=settings,
@@ -84,5 +96,18 @@ class Services:
             links=links,
             invitations=InvitationService(clock, surveys, throttling, links, mail, responses),
             audit=audit,
-            rights=RightsRequestService(clock, audit, suppressions),
+            rights=rights,
+            retention=RetentionService(clock, settings, audit),
+            rights_verification=RightsVerification(clock, settings, secret, rights, mail, audit),
+            subject_hooks=subject_hooks,
+            privacy=PrivacyService(
+                clock,
+                rights,
+                audit,
+                suppressions,
+                outbox,
+                follow_ups,
+                PrivacyExports(clock, settings, secret),
+                subject_hooks,
+            ),
         )

@@ -17,6 +17,7 @@ from hub.models import (
     ContactState,
     Display,
     FollowUp,
+    JobLease,
     Login,
     OptOutObjection,
     OutboxMessage,
@@ -31,6 +32,7 @@ from hub.models import (
     Suppression,
     Survey,
     SurveyLink,
+    SurveyRetention,
 )
 
 
@@ -434,6 +436,9 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "extended": "a flag",
             "extension_reason": "the officer's reason, about the deadline",
             "verification": "how identity was verified",
+            "verification_sent_at": "a time",
+            "verification_failures": "a counter",
+            "locked": "a flag",
             "handled_by": "an API key id",
             "history.status": "a state",
             "history.at": "a time",
@@ -475,6 +480,22 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         purpose="Account for every privacy operation.",
         personal=(),
         not_personal={"key": "a constant", "seq": "a counter", "hash": "a hash"},
+    ),
+    CollectionEntry(
+        SurveyRetention,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Retention settings.",
+        personal=(),
+        not_personal={"survey_key": "a survey key", "days": "a setting"},
+    ),
+    CollectionEntry(
+        JobLease,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Run periodic jobs once.",
+        personal=(),
+        not_personal={"name": "a job's name", "owner": "a host and process id", "until": "a time"},
     ),
     CollectionEntry(
         SlackRequestSeen,

@@ -82,7 +82,7 @@ class RightsRequestService:
         found = self.suppressions.hmacs(request.subject.user_id, request.subject.email)
         return found or list(request.subject_hmacs)
 
-    def _validated(self, new: NewRequest) -> NewRequest:
+    def _validated(self, new: NewRequest, corrections_required: bool = True) -> NewRequest:
         user_id = validation.clean_text(new.user_id, "userId")
         email = validation.email(new.email, "email")
         if user_id is None and email is None:
@@ -90,7 +90,9 @@ class RightsRequestService:
                 ErrorCode.INVALID_INPUT, "Give the person's e-mail address or user id.", "email"
             )
         corrections = new.corrections
-        if new.type is RightsRequestType.RECTIFICATION:
+        if new.type is RightsRequestType.RECTIFICATION and (
+            corrections is not None or corrections_required
+        ):
             if corrections is None or not any(corrections.model_dump().values()):
                 raise ValidationFailed(
                     ErrorCode.INVALID_INPUT,
@@ -120,7 +122,8 @@ class RightsRequestService:
         """Record a request. Filed by an officer (`verification` OTHER_MEANS, with a
         note saying how identity was checked) it starts VERIFIED; filed by the person
         it starts RECEIVED until they open the link sent to them."""
-        checked = self._validated(new)
+        # People filing themselves say in the message what to correct.
+        checked = self._validated(new, corrections_required=verification is not None)
         note = None
         if verification is VerificationMethod.OTHER_MEANS:
             note = validation.required_text(

@@ -115,3 +115,45 @@ async def test_overdue_and_extension(gql: GraphQLClient, clock: FrozenClock) -> 
     assert audit["auditLog"][0]["actor"]["role"] == "privacy_officer"
     assert audit["verifyAuditLog"] == {"ok": True, "entries": 2}
     assert "a@example.com" not in str(audit) and "user-a" not in str(audit)
+
+
+EXECUTE = """
+mutation Execute($id: ID!) {
+  executeRightsRequest(id: $id) {
+    __typename
+    ... on RightsRequest { status subjectEmail outcome { step collection count } }
+    ... on UserError { code }
+  }
+}"""
+
+
+async def test_executing_an_erasure_over_graphql(gql: GraphQLClient) -> None:
+    filed = (await gql.ok(FILE, {"input": ERASURE}, Role.PRIVACY_OFFICER))["fileRightsRequest"]
+
+    done = (await gql.ok(EXECUTE, {"id": filed["id"]}, Role.PRIVACY_OFFICER))[
+        "executeRightsRequest"
+    ]
+    again = (await gql.ok(EXECUTE, {"id": filed["id"]}, Role.PRIVACY_OFFICER))[
+        "executeRightsRequest"
+    ]
+
+    assert done["status"] == "COMPLETED" and done["subjectEmail"] is None
+    assert {"step": "suppressed", "collection": "identities", "count": 2} in done["outcome"]
+    assert again == {"__typename": "ConflictError", "code": "NOT_EXECUTABLE"}
+
+
+RETENTION = """
+mutation Run($dryRun: Boolean!) {
+  runRetention(dryRun: $dryRun) { dryRun responsesAnonymised loginsDeleted activityKeptDays }
+}"""
+
+
+async def test_run_retention_over_graphql(gql: GraphQLClient) -> None:
+    report = await gql.ok(RETENTION, {"dryRun": True}, Role.PRIVACY_OFFICER)
+
+    assert report["runRetention"] == {
+        "dryRun": True,
+        "responsesAnonymised": 0,
+        "loginsDeleted": 0,
+        "activityKeptDays": 30,  # no surveys yet: the global cooldowns
+    }
