@@ -160,7 +160,8 @@ class Settings(BaseSettings):
     )
     smtp_starttls: bool = Field(
         default=True,
-        description="Upgrade the SMTP connection with STARTTLS (turn off only for a local relay).",
+        description="Upgrade the SMTP connection with STARTTLS (turn off only for a "
+        "local relay).",
     )
     smtp_timeout_seconds: float = Field(
         default=30.0, gt=0, description="How long to wait for the SMTP server."

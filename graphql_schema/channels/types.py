@@ -44,3 +44,5 @@ class InvitationSkipped:
 class InvitationsSent:
     queued: list[InvitationQueued]
     skipped: list[InvitationSkipped]
+
+

@@ -152,3 +152,13 @@ async def test_the_global_maximum_caps_a_survey(settings: Settings, clock: Froze
 def test_scrub() -> None:
     assert scrub("write a.b+c@ex.co.uk, tel 0047 22 33 44 55") == "write [email], tel [phone]"
     assert scrub("score 10 of 10 in 2026") == "score 10 of 10 in 2026"
+
+
+async def test_one_process_takes_each_days_run(services: Services, clock: FrozenClock) -> None:
+    assert await services.retention.claim_daily_run("host-a:1")
+    assert not await services.retention.claim_daily_run("host-b:2")
+
+    clock.advance(timedelta(days=1))
+
+    assert await services.retention.claim_daily_run("host-b:2")
+    assert not await services.retention.claim_daily_run("host-a:1")
