@@ -97,7 +97,7 @@ class Services:
             invitations=InvitationService(clock, surveys, throttling, links, mail, responses),
             audit=audit,
             rights=rights,
-            retention=RetentionService(clock, settings, audit),
+            retention=RetentionService(clock, settings, audit, follow_ups),
             rights_verification=RightsVerification(clock, settings, secret, rights, mail, audit),
             subject_hooks=subject_hooks,
             privacy=PrivacyService(

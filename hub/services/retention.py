@@ -28,6 +28,7 @@ from hub.models.privacy import AuditActor, JobLease, SurveyRetention
 from hub.models.response import Response
 from hub.models.survey import Survey
 from hub.services.audit import AuditService
+from hub.services.followups import FollowUpService
 from hub.services.privacy_registry import ANONYMOUS_USER
 from hub.services.rights import add_months
 from hub.settings import Settings
@@ -70,7 +71,14 @@ class RetentionReport:
 
 
 class RetentionService:
-    def __init__(self, clock: Clock, settings: Settings, audit: AuditService) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        settings: Settings,
+        audit: AuditService,
+        follow_ups: FollowUpService,
+    ) -> None:
+        self.follow_ups = follow_ups
         self.clock = clock
         self.settings = settings
         self.audit = audit
@@ -145,7 +153,7 @@ class RetentionService:
                     "answered_at": {"$lte": earliest + timedelta(days=2)},
                     "user.id": {"$ne": ANONYMOUS_USER["id"]},
                 },
-                projection={"_id": 1, "answered_at": 1, "comment": 1},
+                projection={"_id": 1, "answered_at": 1, "comment": 1, "user.id": 1},
             )
             due = [
                 raw async for raw in cursor if self.expires(_aware(raw["answered_at"]), days) <= now
@@ -173,6 +181,11 @@ class RetentionService:
                         }
                     },
                 )
+            # Their Slack messages show the company and the comment: rebuild them
+            # from the anonymised responses (queued before the follow-ups lose the
+            # user id that finds them).
+            for user_id in sorted({raw["user"]["id"] for raw in due}):
+                await self.follow_ups.refresh_subject(user_id)
             changed = await FollowUp.get_pymongo_collection().update_many(
                 {"response_id": {"$in": [raw["_id"] for raw in due]}},
                 {"$set": {"subject_id": ANONYMOUS_USER["id"]}},

@@ -155,3 +155,23 @@ async def test_objection_suppresses_and_anonymises(
     assert done.outcome["suppressed"]["identities"] == 2
     assert await services.suppressions.is_suppressed(user_id=A.id)
     assert _traces(await _everything(database), A_TRACES) == []
+
+
+async def test_retention_rebuilds_the_slack_message_of_an_anonymised_response(
+    hub_services: Services, clock: FrozenClock, slack: FakeSlack
+) -> None:
+    services = hub_services
+    await make_survey(services, key="nps-main")
+    await services.routing.set_defaults("CROUTED", None)
+    await _answer(services, A, 2, "Call me on +47 555 12 345 or anna.lund@example.org")
+    await services.dispatcher.run_once()
+    assert _traces([m.blocks for m in slack.messages.values()], ["555 12 345", "Acme AS"])
+
+    clock.advance(timedelta(days=3 * 366))
+    report = await services.retention.run(False, OFFICER)
+    await services.dispatcher.run_once()
+
+    assert report.responses_anonymised == 1 and report.follow_ups_anonymised == 1
+    current = [m.blocks for m in slack.messages.values()]
+    assert _traces(current, ["555 12 345", "Acme AS", *A_TRACES]) == []
+    assert "[phone]" in json.dumps(current)
