@@ -26,6 +26,7 @@ from strawberry.types import ExecutionContext
 
 from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
+from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
 from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.telemetry import OperationFacts
@@ -38,12 +39,12 @@ _UNAVAILABLE = (AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelect
 
 
 @strawberry.type
-class Query(SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery):
+class Query(SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery, PrivacyQuery):
     pass
 
 
 @strawberry.type
-class Mutation(SurveyMutation, WidgetMutation, FollowUpMutation, ChannelsMutation):
+class Mutation(SurveyMutation, WidgetMutation, FollowUpMutation, ChannelsMutation, PrivacyMutation):
     pass
 
 

@@ -31,6 +31,7 @@ from hub.services import Services
 from hub.settings import Settings
 from hub.telemetry import RequestTelemetry
 from hub.web import pages
+from hub.web import privacy as privacy_pages
 from hub.web.widget import widget_js
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,7 @@ def create_app(
         Route("/readyz", readyz),
         Route("/widget.js", widget_js, methods=["GET"]),
         *pages.routes(),
+        *privacy_pages.routes(),
     ]
     if slack is not None and slack.app is not None:
         routes.append(Route("/slack/events", slack.endpoint, methods=["POST"]))

@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+
+    retention = commands.add_parser("retention", help="anonymise and delete old personal data")
+    retention_commands = retention.add_subparsers(dest="retention_command", required=True)
+    run = retention_commands.add_parser("run", help="run retention now and print the report")
+    run.add_argument("--dry-run", action="store_true", help="count only, change nothing")
     return parser
 
 
@@ -108,6 +113,16 @@ async def _list_keys(services: Services) -> int:
 async def _revoke_key(services: Services, key_id: str) -> int:
     key = await services.keys.revoke(key_id)
     print(f"Revoked key {key.id} ({key.label}).")
+    return 0
+
+
+async def _run_retention(services: Services, dry_run: bool) -> int:
+    from hub.models.privacy import AuditActor
+
+    actor = AuditActor(key_id=None, role="system", label="feedback-hub retention run")
+    report = await services.retention.run(dry_run, actor)
+    for name, value in report.as_dict().items():
+        print(f"{name}: {value}")
     return 0
 
 
@@ -183,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(build_schema(settings).as_str())
             return 0
+        if args.command == "retention":
+            return _with_services(settings, lambda services: _run_retention(services, args.dry_run))
         if args.command == "links":
             return _with_services(settings, lambda services: _create_link(services, args))
         if args.keys_command == "create":

@@ -188,6 +188,33 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = Field(
         default=30.0, gt=0, description="How long to wait for the SMTP server."
     )
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=1096,
+        description="The longest time (days) a response keeps its identity; a survey may "
+        "set less, never more. Unset: 3 calendar years. Older responses are anonymised.",
+    )
+    retention_daily: bool = Field(
+        default=True,
+        description="Run retention once a day inside the server (one process of several "
+        "takes the day's run through a lease in the database).",
+    )
+    privacy_processors: list[str] = Field(
+        default_factory=list,
+        description="Processors that handle personal data for you (hosting, e-mail), "
+        "named in access exports as recipients next to the Slack workspace.",
+    )
+    rights_verification_hours: int = Field(
+        default=24,
+        ge=1,
+        le=168,
+        description="Hours the e-mail link that verifies a rights request filed through "
+        "the public form works.",
+    )
+    export_link_hours: int = Field(
+        default=24, ge=1, le=168, description="Hours a privacy export download link works."
+    )
 
     limited_paths: list[str] = Field(
         default=["/graphql", "/s/", "/o/", "/privacy/", "/exports/"],

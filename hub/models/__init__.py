@@ -7,6 +7,12 @@ from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.lease import JobLease
 from hub.models.link import SurveyLink
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
+from hub.models.privacy import (
+    AuditEntry,
+    AuditHead,
+    RightsRequest,
+    SurveyRetention,
+)
 from hub.models.response import Response
 from hub.models.routing import RoutingDefaults, RoutingRule
 from hub.models.slack import SlackRequestSeen, SlackUser
@@ -31,12 +37,18 @@ ALL_MODELS = (
     Suppression,
     OptOutObjection,
     SurveyLink,
+    RightsRequest,
+    AuditEntry,
+    AuditHead,
+    SurveyRetention,
     JobLease,
 )
 
 __all__ = [
     "ALL_MODELS",
     "ApiKey",
+    "AuditEntry",
+    "AuditHead",
     "Channel",
     "ContactRules",
     "ContactState",
@@ -54,6 +66,7 @@ __all__ = [
     "OutboxStatus",
     "Person",
     "Response",
+    "RightsRequest",
     "Role",
     "RoutingDefaults",
     "RoutingRule",
@@ -63,6 +76,7 @@ __all__ = [
     "SuppressionReason",
     "Survey",
     "SurveyLink",
+    "SurveyRetention",
     "SurveyStatus",
     "SurveyText",
     "UserIdentity",
