@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -24,7 +25,9 @@ from starlette.responses import PlainTextResponse, Response
 from hub.clock import Clock
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.outbox import OutboxMessage, OutboxStatus
+from hub.models.privacy import AuditEntry, RightsRequest
 from hub.services.outbox import Delivered, Dispatcher, GiveUp, Handler, Outcome, RetryLater
+from hub.services.rights import OPEN, midnight_utc
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -36,6 +39,10 @@ class Snapshot:
     outbox_depth: dict[tuple[str, str, str], int] = field(default_factory=dict)
     outbox_oldest: dict[tuple[str, str], float] = field(default_factory=dict)
     follow_ups: dict[str, int] = field(default_factory=dict)
+    rights_open: dict[str, int] = field(default_factory=dict)
+    rights_overdue: int = 0
+    retention_runs: int = 0
+    retention_changes: dict[str, int] = field(default_factory=dict)
 
 
 class DatabaseCollector(Collector):
@@ -68,6 +75,33 @@ class DatabaseCollector(Collector):
         for status, count in sorted(self.snapshot.follow_ups.items()):
             follow_ups.add_metric([status], count)
         yield follow_ups
+        rights = GaugeMetricFamily(
+            "hub_rights_requests_open",
+            "Data-subject rights requests not yet completed, rejected or canceled, by status.",
+            labels=["status"],
+        )
+        for status, count in sorted(self.snapshot.rights_open.items()):
+            rights.add_metric([status], count)
+        yield rights
+        yield GaugeMetricFamily(
+            "hub_rights_requests_overdue",
+            "Open rights requests whose due date has passed.",
+            value=self.snapshot.rights_overdue,
+        )
+        yield GaugeMetricFamily(
+            "hub_retention_runs",
+            "Retention runs that changed data (dry runs left out), from the audit log.",
+            value=self.snapshot.retention_runs,
+        )
+        changed = GaugeMetricFamily(
+            "hub_retention_changed",
+            "What retention runs have changed in all: responses and follow-ups anonymised, "
+            "displays and logins deleted.",
+            labels=["what"],
+        )
+        for what, count in sorted(self.snapshot.retention_changes.items()):
+            changed.add_metric([what], count)
+        yield changed
 
 
 class HubMetrics:
@@ -146,6 +180,7 @@ class HubMetrics:
         for status in FollowUpStatus:  # each count runs on the status index
             count = await follow_ups.count_documents({"status": status.value})
             snapshot.follow_ups[status.value.lower()] = count
+        await _privacy(snapshot, now)
         self.database.snapshot = snapshot
 
     def render(self) -> bytes:
@@ -157,6 +192,43 @@ class HubMetrics:
             combined.register(self.database)
             return generate_latest(combined)
         return generate_latest(self.registry)
+
+
+RETENTION_CHANGES = (
+    "responses_anonymised",
+    "follow_ups_anonymised",
+    "displays_deleted",
+    "logins_deleted",
+)
+
+
+async def _privacy(snapshot: Snapshot, now: datetime) -> None:
+    """Open and overdue rights requests, and what retention runs changed."""
+    requests = RightsRequest.get_pymongo_collection()
+    for status in sorted(OPEN):  # each count runs on the (status, due_on) index
+        snapshot.rights_open[status.value.lower()] = await requests.count_documents(
+            {"status": status.value}
+        )
+    snapshot.rights_overdue = await requests.count_documents(
+        {
+            "status": {"$in": [status.value for status in OPEN]},
+            "due_on": {"$lt": midnight_utc(now.date())},
+        }
+    )
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"action": "retention.run", "details.dry_run": False}},
+        {
+            "$group": {
+                "_id": None,
+                "runs": {"$sum": 1},
+                **{what: {"$sum": f"$details.{what}"} for what in RETENTION_CHANGES},
+            }
+        },
+    ]
+    cursor = await AuditEntry.get_pymongo_collection().aggregate(pipeline)
+    async for row in cursor:
+        snapshot.retention_runs = int(row["runs"])
+        snapshot.retention_changes = {what: int(row[what]) for what in RETENTION_CHANGES}
 
 
 def _result(outcome: Outcome) -> str:

@@ -116,7 +116,10 @@ class AuditEntry(Document):
 
     class Settings:
         name = "audit_log"
-        indexes = [IndexModel([("seq", pymongo.ASCENDING)], unique=True, name="seq_unique")]
+        indexes = [
+            IndexModel([("seq", pymongo.ASCENDING)], unique=True, name="seq_unique"),
+            IndexModel([("action", pymongo.ASCENDING), ("at", pymongo.ASCENDING)]),
+        ]
 
 
 class AuditHead(Document):

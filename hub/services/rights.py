@@ -184,10 +184,10 @@ class RightsRequestService:
             query["type"] = type.value
         due: dict[str, Any] = {}
         if due_before is not None:
-            due["$lt"] = _as_datetime(due_before)
+            due["$lt"] = midnight_utc(due_before)
         if overdue is not None:
             query.setdefault("status", {"$in": [item.value for item in OPEN]})
-            today = _as_datetime(self.today())
+            today = midnight_utc(self.today())
             due["$lt" if overdue else "$gte"] = (
                 min(today, due["$lt"]) if overdue and "$lt" in due else today
             )
@@ -278,7 +278,7 @@ class RightsRequestService:
                 "$set": {
                     "extended": True,
                     "extension_reason": cleaned,
-                    "due_on": _as_datetime(new_due),
+                    "due_on": midnight_utc(new_due),
                     "handled_by": actor.key_id,
                 }
             },
@@ -297,6 +297,6 @@ class RightsRequestService:
         return extended
 
 
-def _as_datetime(day: date) -> datetime:
+def midnight_utc(day: date) -> datetime:
     """Dates are stored as midnight UTC datetimes (BSON has no date type)."""
     return datetime.combine(day, time(0), tzinfo=UTC)

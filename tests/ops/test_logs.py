@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 
 from hub.app import create_app
 from hub.clock import FrozenClock
-from hub.logs import PAYLOAD_LOGGERS, HubJsonFormatter, RequestFilter, configure_logging
+from hub.logs import configure_logging
 from hub.models.common import Role
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.services import Services
@@ -49,28 +49,6 @@ FOLLOW_UPS = "query Open { followUps(status: OPEN) { id contact { email } } }"
 USER_ID, USERNAME, EMAIL = "cust-73301-q", "zeta.lindqvist", "zeta.lindqvist@example.org"
 SLACK_USER = "U0ZETA42"
 PERSONAL = [USER_ID, USERNAME, EMAIL, "zeta", "lindqvist", SLACK_USER, "name-U0ZETA42"]
-
-
-@pytest.fixture
-def captured() -> Iterator[io.StringIO]:
-    """Everything logged, at DEBUG, as the hub writes it in production."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(RequestFilter())
-    handler.setFormatter(HubJsonFormatter())
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    # As configure_logging does: these libraries' debug logs quote whole payloads.
-    saved = {name: logging.getLogger(name).level for name in PAYLOAD_LOGGERS}
-    for name in PAYLOAD_LOGGERS:
-        logging.getLogger(name).setLevel(logging.INFO)
-    yield stream
-    root.removeHandler(handler)
-    root.setLevel(level)
-    for name, saved_level in saved.items():
-        logging.getLogger(name).setLevel(saved_level)
 
 
 @pytest.fixture

@@ -15,7 +15,14 @@ from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.db import free_port
 from hub.models.common import Role
+from hub.models.privacy import (
+    AuditActor,
+    RightsRequestStatus,
+    RightsRequestType,
+    VerificationMethod,
+)
 from hub.services import Services
+from hub.services.rights import NewRequest
 from hub.settings import Settings
 from tests.bots.slack.conftest import Widget, follow_up_of
 from tests.fakes.slack import FakeSlack
@@ -174,3 +181,39 @@ async def test_metrics_on_their_own_port_without_a_token(
     with pytest.raises(httpx.ConnectError):
         async with httpx.AsyncClient() as client:
             await client.get(f"http://127.0.0.1:{port}/metrics")
+
+
+async def test_rights_requests_and_retention_runs_move_the_metrics(
+    http: httpx.AsyncClient, hub: Starlette, clock: FrozenClock
+) -> None:
+    services: Services = hub.state.services
+    officer = AuditActor(key_id="k1", role="privacy_officer", label="officer")
+    before = await scrape(http)
+    assert value(before, "hub_rights_requests_overdue") == 0
+
+    # Given two requests filed today, one of which is then rejected
+    for _ in range(2):
+        await services.rights.file(
+            NewRequest(RightsRequestType.ACCESS, user_id="user-a", email="a@example.com"),
+            officer,
+            VerificationMethod.OTHER_MEANS,
+            "checked the customer's account",
+        )
+    first = (await services.rights.list_requests())[0]
+    await services.rights.transition(
+        str(first.id), RightsRequestStatus.REJECTED, "duplicate", officer
+    )
+    now = await scrape(http)
+    assert value(now, "hub_rights_requests_open", status="verified") == 1
+    assert value(now, "hub_rights_requests_overdue") == 0
+
+    # When a month and a day pass, and retention runs (and a dry run, which changes nothing)
+    clock.advance(timedelta(days=32))
+    await services.retention.run(True, officer)
+    await services.retention.run(False, officer)
+
+    # Then the open request is overdue and one retention run is counted
+    later = await scrape(http)
+    assert value(later, "hub_rights_requests_overdue") == 1
+    assert value(later, "hub_retention_runs") == 1
+    assert value(later, "hub_retention_changed", what="responses_anonymised") == 0

@@ -3,6 +3,7 @@ audit log; other people untouched apart from quotes of the person; twice is once
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 from typing import Any
@@ -175,3 +176,25 @@ async def test_retention_rebuilds_the_slack_message_of_an_anonymised_response(
     current = [m.blocks for m in slack.messages.values()]
     assert _traces(current, ["555 12 345", "Acme AS", *A_TRACES]) == []
     assert "[phone]" in json.dumps(current)
+
+
+async def test_privacy_operations_log_no_personal_data(
+    hub_services: Services,
+    clock: FrozenClock,
+    slack: FakeSlack,
+    captured: io.StringIO,
+) -> None:
+    services = hub_services
+    await _given_a_and_b(services, clock, slack)
+
+    await _erase(services, RightsRequestType.ACCESS, A.email or "")
+    await _erase(services, RightsRequestType.ERASURE, A.email or "")
+    await _erase(services, RightsRequestType.OBJECTION, B.email or "")
+    await services.dispatcher.run_once()
+    clock.advance(timedelta(days=4 * 366))
+    await services.retention.run(False, OFFICER)
+
+    logged = captured.getvalue()
+    assert logged, "nothing was logged: the capture is not working"
+    identities = [*A_TRACES, B.id, B.username or "", B.email or ""]
+    assert [trace for trace in identities if trace in logged] == []
