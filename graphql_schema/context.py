@@ -30,6 +30,7 @@ class Context:
     loaders: Loaders = field(init=False)
     _principal: Principal | None = field(init=False, default=None)
     _authenticated: bool = field(init=False, default=False)
+    revealed: dict[str, set[str]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(
@@ -46,6 +47,11 @@ class Context:
                 self._principal = await self.services.keys.authenticate(self.token)
             self._authenticated = True
         return self._principal
+
+    def reveal(self, kind: str, document_id: str) -> None:
+        """Note that a document's personal data was shown unmasked; the operation's
+        end writes one audit entry for all of them (RevealAudit)."""
+        self.revealed.setdefault(kind, set()).add(document_id)
 
     @property
     def principal(self) -> Principal | None:

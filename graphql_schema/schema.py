@@ -29,7 +29,7 @@ from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
 from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
 from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
-from graphql_schema.telemetry import OperationFacts
+from graphql_schema.telemetry import OperationFacts, RevealAudit
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
 from hub.settings import Settings
 
@@ -113,6 +113,7 @@ def build_schema(settings: Settings | None = None) -> HubSchema:
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         OperationFacts,  # before ErrorPolicy: it sees the errors once they are masked
+        RevealAudit,
         ErrorPolicy,
     ]
     return HubSchema(query=Query, mutation=Mutation, extensions=extensions)

@@ -4,12 +4,15 @@ label, never a person) and how it ended."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
+from graphql import GraphQLError
+from pymongo.errors import PyMongoError
 from strawberry.extensions import SchemaExtension
 
 from graphql_schema.context import Context
 from hub.logs import current_request
+from hub.services.audit import actor_of
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
@@ -37,3 +40,36 @@ class OperationFacts(SchemaExtension):
             facts.outcome = "error:" + ",".join(sorted(codes))[:60]
         else:
             facts.outcome = "ok"
+
+
+MAX_REVEALED_IDS = 1000
+
+
+class RevealAudit(SchemaExtension):
+    """Writes one audit entry per operation that showed personal data unmasked: who
+    (the key), what kind and which documents. Never the data itself."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        if not isinstance(context, Context) or not context.revealed:
+            return
+        ids = sorted(i for found in context.revealed.values() for i in found)
+        try:
+            await context.services.audit.record(
+                actor_of(context.principal),
+                "personal_data.reveal",
+                target_ids=ids[:MAX_REVEALED_IDS],
+                details={kind: len(found) for kind, found in sorted(context.revealed.items())},
+            )
+        except PyMongoError:
+            # No reveal without its audit entry: the answer is withheld.
+            result = self.execution_context.result
+            if result is not None:
+                result.data = None
+                result.errors = [
+                    GraphQLError(
+                        "The audit log is unavailable; try again shortly.",
+                        extensions={"code": "UNAVAILABLE"},
+                    )
+                ]

@@ -113,6 +113,7 @@ class FollowUp:
         is_claimer = claimer is not None and claimer.id == actor_id_of(info.context)
         if not is_claimer and not access.may_see_personal_data(principal.role):
             return masked
+        info.context.reveal("follow_ups", str(self.document.id))
         user = response.user
         return FollowUpContact(
             user_id=user.id, username=user.username, email=user.email, masked=False

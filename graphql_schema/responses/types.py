@@ -62,12 +62,16 @@ class Response:
     async def user(self, info: strawberry.Info[Context]) -> Respondent:
         if not await self._unmasked(info):
             return Respondent(id=None, username=None, email=None, masked=True)
+        info.context.reveal("responses", str(self.document.id))
         user = self.document.user
         return Respondent(id=user.id, username=user.username, email=user.email, masked=False)
 
     @strawberry.field(description="The page it was answered on; masked like the person.")
     async def url(self, info: strawberry.Info[Context]) -> str | None:
-        return self.document.url if await self._unmasked(info) else None
+        if not await self._unmasked(info):
+            return None
+        info.context.reveal("responses", str(self.document.id))
+        return self.document.url
 
     @strawberry.field
     async def survey(self, info: strawberry.Info[Context]) -> Survey | None:

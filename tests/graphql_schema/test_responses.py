@@ -9,6 +9,7 @@ import pytest
 
 from hub.clock import FrozenClock
 from hub.models.common import Channel, Metric, Role
+from hub.models.privacy import AuditEntry
 from hub.services import Services
 from tests.conftest import START, GraphQLClient
 from tests.factories import context, make_survey, person
@@ -190,3 +191,19 @@ async def test_a_revoked_key_stops_working_even_after_it_was_used(
     await services.keys.revoke(str(key.id))
 
     assert await gql.error_code(RESPONSES, {"first": 1}, token=token) == "UNAUTHENTICATED"
+
+
+@pytest.mark.usefixtures("answered")
+async def test_reading_unmasked_personal_data_is_audited(gql: GraphQLClient) -> None:
+    await gql.ok(RESPONSES, {"first": 2}, Role.VIEWER)
+    assert await AuditEntry.find(AuditEntry.action == "personal_data.reveal").count() == 0
+
+    data = await gql.ok(RESPONSES, {"first": 2}, Role.PRIVACY_OFFICER)
+
+    [entry] = await AuditEntry.find(AuditEntry.action == "personal_data.reveal").to_list()
+    shown = sorted(edge["node"]["id"] for edge in data["responses"]["edges"])
+    assert entry.target_ids == shown
+    assert entry.actor.role == "privacy_officer"
+    assert entry.details == {"responses": 2}
+    assert "person5" not in entry.model_dump_json()
+    assert "example.org" not in entry.model_dump_json()
