@@ -5,6 +5,7 @@ from hub.models.apikey import ApiKey
 from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.models.response import Response
+from hub.models.rollup import DailyRollup, SlotRollup
 from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
 
 ALL_MODELS = (
@@ -17,6 +18,8 @@ ALL_MODELS = (
     Response,
     OutboxMessage,
     OutboxPause,
+    DailyRollup,
+    SlotRollup,
 )
 
 __all__ = [
@@ -26,6 +29,7 @@ __all__ = [
     "ContactRules",
     "ContactState",
     "Customer",
+    "DailyRollup",
     "Display",
     "DisplayContext",
     "Login",
@@ -36,6 +40,7 @@ __all__ = [
     "Person",
     "Response",
     "Role",
+    "SlotRollup",
     "Survey",
     "SurveyStatus",
     "SurveyText",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hub.clock import Clock
+from hub.services.analytics import AnalyticsListener, AnalyticsService
+from hub.services.events import EventBus
 from hub.services.keys import KeyService
 from hub.services.outbox import Dispatcher, OutboxService
 from hub.services.responses import ResponseService
@@ -23,12 +25,14 @@ class Services:
     responses: ResponseService
     outbox: OutboxService
     dispatcher: Dispatcher
+    analytics: AnalyticsService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
         surveys = SurveyService(clock)
         throttling = ThrottlingService(clock, settings)
         outbox = OutboxService(clock)
+        analytics = AnalyticsService(clock, EventBus())
         return cls(
             settings=settings,
             clock=clock,
@@ -36,8 +40,13 @@ class Services:
             surveys=surveys,
             throttling=throttling,
             responses=ResponseService(
-                clock, surveys, throttling, settings.max_page_size, listeners=[]
+                clock,
+                surveys,
+                throttling,
+                settings.max_page_size,
+                listeners=[AnalyticsListener(analytics)],
             ),
             outbox=outbox,
             dispatcher=Dispatcher(outbox, settings.outbox_poll_seconds),
+            analytics=analytics,
         )
