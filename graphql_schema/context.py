@@ -1,4 +1,5 @@
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,6 +24,7 @@ class Context:
     response: Response | WebSocket | None
     services: Services
     principal: Principal | None
+    connection_params: dict[str, Any] | None = None  # a websocket's connection_init payload
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

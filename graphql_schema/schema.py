@@ -16,6 +16,11 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from graphql_schema.analytics.schema import (
+    AnalyticsMutation,
+    AnalyticsQuery,
+    AnalyticsSubscription,
+)
 from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
@@ -27,12 +32,17 @@ _UNAVAILABLE = (AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError)
 
 
 @strawberry.type
-class Query(SurveyQuery, WidgetQuery, ResponseQuery):
+class Query(SurveyQuery, WidgetQuery, ResponseQuery, AnalyticsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(SurveyMutation, WidgetMutation):
+class Mutation(SurveyMutation, WidgetMutation, AnalyticsMutation):
+    pass
+
+
+@strawberry.type
+class Subscription(AnalyticsSubscription):
     pass
 
 
@@ -94,4 +104,6 @@ def build_schema(settings: Settings | None = None) -> HubSchema:
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_query_aliases),
         ErrorPolicy,
     ]
-    return HubSchema(query=Query, mutation=Mutation, extensions=extensions)
+    return HubSchema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    )

@@ -17,6 +17,7 @@ from graphql_schema.view import HubGraphQL
 from hub import demo
 from hub.clock import Clock, SystemClock
 from hub.db import ping
+from hub.exports_endpoint import export_responses
 from hub.runtime import open_database
 from hub.services import Services
 from hub.settings import Settings
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route("/exports/responses.csv", export_responses),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

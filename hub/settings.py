@@ -80,5 +80,12 @@ class Settings(BaseSettings):
         default=100, ge=1, le=1000, description="Largest `first` accepted by connections."
     )
 
+    export_link_seconds: int = Field(
+        default=300,
+        ge=10,
+        le=86400,
+        description="How long a response export link from `exportResponses` stays valid.",
+    )
+
     def resolved_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from hub.clock import Clock
 from hub.services.analytics import AnalyticsListener, AnalyticsService
 from hub.services.events import EventBus
+from hub.services.exports import ExportService
 from hub.services.keys import KeyService
 from hub.services.outbox import Dispatcher, OutboxService
 from hub.services.responses import ResponseService
@@ -26,6 +27,7 @@ class Services:
     outbox: OutboxService
     dispatcher: Dispatcher
     analytics: AnalyticsService
+    exports: ExportService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
@@ -49,4 +51,5 @@ class Services:
             outbox=outbox,
             dispatcher=Dispatcher(outbox, settings.outbox_poll_seconds),
             analytics=analytics,
+            exports=ExportService(clock, settings.export_link_seconds),
         )

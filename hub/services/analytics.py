@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.clock import Clock
-from hub.errors import ErrorCode, ValidationFailed
+from hub.errors import ErrorCode, NotFound, ValidationFailed
 from hub.models.activity import Display
 from hub.models.common import Channel, Metric
 from hub.models.response import Response
@@ -520,6 +520,8 @@ class AnalyticsService:
         rollup in memory. Writes that land while it runs may be missed: run it when
         the survey is quiet."""
         metrics = {survey.key: survey.metric for survey in await Survey.find_all().to_list()}
+        if survey_key is not None and survey_key not in metrics:
+            raise NotFound("Survey", "surveyKey")
         scope: dict[str, Any] = {} if survey_key is None else {"survey_key": str(survey_key)}
         raw: dict[str, Any] = {**scope, "analytics_excluded": {"$ne": True}}
         days: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
