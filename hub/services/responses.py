@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from beanie import PydanticObjectId
+from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
@@ -40,6 +41,20 @@ class ResponseFilter:
     has_comment: bool | None = None
     answered_from: datetime | None = None
     answered_to: datetime | None = None
+
+    def index_hint(self) -> list[tuple[str, int]]:
+        """The index that serves this filter best, named to the server so a page is an
+        index scan whatever else the filter holds (a planner may otherwise scan)."""
+        for value, field in [
+            (self.survey_keys, "survey_key"),
+            (self.product, "product"),
+            (self.country, "customer.country"),
+            (self.metric, "metric"),
+            (self.channel, "channel"),
+        ]:
+            if value is not None:
+                return [(field, ASCENDING), ("answered_at", DESCENDING)]
+        return [("answered_at", DESCENDING), ("_id", DESCENDING)]
 
     def to_query(self) -> dict[str, Any]:
         """A MongoDB query built only from typed values, so nothing in it can be an
@@ -94,6 +109,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, PydanticObjectId]:
         raise ValidationFailed(
             ErrorCode.INVALID_INPUT, "The cursor is not valid.", "after"
         ) from None
+
+
+class DisplayRace(Exception):
+    """Another display of the same survey to the same person won the race."""
 
 
 class ResponseListener:
@@ -223,9 +242,7 @@ class ResponseService:
             context=context,
             shown_at=now,
         )
-        state = await ContactState.find_one(
-            ContactState.user_id == user.id, ContactState.survey_key == survey.key
-        )
+        state = eligibility.state
         # Eligible with a full count means the rest after ignored displays has passed.
         restart = (
             state is not None
@@ -242,9 +259,15 @@ class ResponseService:
                 update["$set"]["unanswered_displays"] = 1
             else:
                 update["$inc"] = {"unanswered_displays": 1}
-            await ContactState.get_pymongo_collection().update_one(
-                {"user_id": user.id, "survey_key": survey.key}, update, upsert=True, session=session
+            # Only if nobody showed it since we checked: two page loads at once must
+            # not both get a display.
+            seen: dict[str, Any] = {"user_id": user.id, "survey_key": survey.key}
+            seen["last_display_at"] = state.last_display_at if state else None
+            result = await ContactState.get_pymongo_collection().update_one(
+                seen, update, upsert=True, session=session
             )
+            if result.matched_count == 0 and result.upserted_id is None:
+                raise DisplayRace
             await Person.get_pymongo_collection().update_one(
                 {"user_id": user.id},
                 {"$setOnInsert": {"first_seen_at": now, "login_count": 0}},
@@ -254,7 +277,14 @@ class ResponseService:
             for listener in self.listeners:
                 await listener.display_recorded(display, session)
 
-        await self._in_transaction(work)
+        try:
+            await self._in_transaction(work)
+        except (DisplayRace, DuplicateKeyError):
+            raise Conflict(
+                ErrorCode.NOT_ELIGIBLE,
+                f"The survey may not be shown now ({Rule.DISPLAYED_RECENTLY.value}).",
+                "surveyKey",
+            ) from None
         return display
 
     async def _display(self, display_id: str, scope: SurveyScope) -> Display:
@@ -391,7 +421,9 @@ class ResponseService:
                 ErrorCode.INVALID_INPUT, f"first must be from 1 to {self.max_page_size}.", "first"
             )
         query = response_filter.to_query()
-        total = await Response.get_pymongo_collection().count_documents(query)
+        hint = response_filter.index_hint()
+        collection = Response.get_pymongo_collection()
+        total = await collection.count_documents(query, hint=hint)
         page_query = dict(query)
         if after is not None:
             answered_at, object_id = decode_cursor(after)
@@ -406,7 +438,11 @@ class ResponseService:
                     },
                 ]
             }
-        found = (
-            await Response.find(page_query).sort("-answered_at", "-_id").limit(first + 1).to_list()
+        cursor = (
+            collection.find(page_query)
+            .sort([("answered_at", DESCENDING), ("_id", DESCENDING)])
+            .hint(hint)
+            .limit(first + 1)
         )
+        found = [Response.model_validate(raw) async for raw in cursor]
         return ResponsePage(found[:first], len(found) > first, total)

@@ -58,6 +58,7 @@ class Block:
 class Eligibility:
     survey: Survey | None
     blocks: tuple[Block, ...]
+    state: ContactState | None = None  # the person's history with this survey, as read
 
     @property
     def eligible(self) -> bool:
@@ -110,7 +111,8 @@ class ThrottlingService:
             return Eligibility(survey, (Block(Rule.CHANNEL_NOT_ENABLED, None),))
         states = await ContactState.find(ContactState.user_id == user_id).to_list()
         person = await Person.find_one(Person.user_id == user_id)
-        return Eligibility(survey, tuple(self.evaluate(survey, user_id, states, person)))
+        own = next((state for state in states if state.survey_key == survey.key), None)
+        return Eligibility(survey, tuple(self.evaluate(survey, user_id, states, person)), own)
 
     def evaluate(
         self,

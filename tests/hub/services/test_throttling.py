@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -237,3 +238,17 @@ async def test_a_display_is_refused_when_not_eligible(
 
     assert refused.value.code is ErrorCode.NOT_ELIGIBLE
     assert await Display.find_all().count() == 1
+
+
+async def test_simultaneous_displays_to_one_person_yield_one(services: Services) -> None:
+    await make_survey(services)
+
+    results = await asyncio.gather(*(show(services) for _ in range(10)), return_exceptions=True)
+
+    shown = [result for result in results if isinstance(result, Display)]
+    refused = [result for result in results if isinstance(result, Conflict)]
+    assert len(shown) == 1 and len(refused) == 9
+    assert all(error.code is ErrorCode.NOT_ELIGIBLE for error in refused)
+    assert await Display.find_all().count() == 1
+    state = await ContactState.find_one(ContactState.user_id == "user-1")
+    assert state is not None and state.unanswered_displays == 1

@@ -1,0 +1,103 @@
+"""`feedback-hub serve --demo` (what `make run` runs) as a real process: it prints the
+address and tokens, serves on loopback, and on Ctrl-C stops, database included."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+
+import httpx
+
+from hub.db import free_port
+
+
+async def start(data_dir: Path, port: int) -> tuple[asyncio.subprocess.Process, str]:
+    env = dict(os.environ, HUB_DATA_DIR=str(data_dir), HUB_PORT=str(port))
+    env.pop("HUB_MONGODB_URI", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hub.cli",
+        "serve",
+        "--demo",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    printed = ""
+    async with asyncio.timeout(90):
+        while "Stop with Ctrl-C." not in printed:
+            line = await process.stdout.readline()
+            assert line, f"the hub exited early:\n{printed}"
+            printed += line.decode()
+    return process, printed
+
+
+async def stop(process: asyncio.subprocess.Process) -> int:
+    process.send_signal(signal.SIGINT)
+    async with asyncio.timeout(30):
+        assert process.stdout is not None
+        await process.stdout.read()
+        return await process.wait()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_serve_demo_then_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    process, printed = await start(tmp_path / "data", port)
+    try:
+        assert f"GraphiQL:       http://127.0.0.1:{port}/graphql" in printed
+        admin = re.search(r"admin:\s+(fh_\S+)", printed)
+        assert admin and re.search(r"widget:\s+fh_\S+", printed)
+        database_pid = json.loads((tmp_path / "data" / "embedded-db.json").read_text())["pid"]
+
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            assert (await client.get("/readyz")).status_code == 200
+            body = (
+                await client.post(
+                    "/graphql",
+                    json={"query": "{ surveys { key } responses(first: 1) { totalCount } }"},
+                    headers={"Authorization": f"Bearer {admin.group(1)}"},
+                )
+            ).json()
+        assert {s["key"] for s in body["data"]["surveys"]} == {
+            "nps-accounting",
+            "ces-payroll",
+            "csat-support",
+        }
+        answered = body["data"]["responses"]["totalCount"]
+        assert answered > 20
+    finally:
+        code = await stop(process)
+
+    assert code == 0
+    assert not alive(database_pid)
+
+    # The next start finds the data and the same tokens, and loads nothing twice.
+    process, printed_again = await start(tmp_path / "data", port)
+    try:
+        assert f"admin:  {admin.group(1)}" in printed_again
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            body = (
+                await client.post(
+                    "/graphql",
+                    json={"query": "{ responses(first: 1) { totalCount } }"},
+                    headers={"Authorization": f"Bearer {admin.group(1)}"},
+                )
+            ).json()
+        assert body["data"]["responses"]["totalCount"] == answered
+    finally:
+        assert await stop(process) == 0
