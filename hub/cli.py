@@ -45,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key by id or prefix")
     revoke.add_argument("key", help="the key's id, or its prefix as `keys list` shows it")
 
+    rollups = commands.add_parser("rollups", help="analytics rollups")
+    rollup_commands = rollups.add_subparsers(dest="rollups_command", required=True)
+    rebuild = rollup_commands.add_parser(
+        "rebuild", help="recompute rollups from displays and responses"
+    )
+    rebuild.add_argument("--survey", help="only this survey's rollups (default: all)")
+
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     return parser
 
@@ -118,6 +125,15 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("pymongo").setLevel(max(logging.INFO, logging.root.level))
 
 
+async def _rebuild_rollups(services: Services, survey_key: str | None) -> int:
+    report = await services.analytics.rebuild(survey_key)
+    print(
+        f"Rebuilt rollups from {report.displays} displays and {report.responses} responses: "
+        f"{report.daily_rollups} daily and {report.slot_rollups} quarter-hour rollups."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -137,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(build_schema(settings).as_str())
             return 0
+        if args.command == "rollups":
+            return _with_services(lambda services: _rebuild_rollups(services, args.survey))
         if args.keys_command == "create":
             return _with_services(lambda services: _create_key(services, args))
         if args.keys_command == "list":
