@@ -1,7 +1,13 @@
 """Rollups: counters of displays, declines, responses, comments and scores, kept up
 to date on every write so analytics never scan raw responses.
 
-Two grains share one shape (see `hub.services.analytics` for how they are read):
+Each write is counted at two levels of detail: `FULL` rollups are keyed by every
+dimension a filter or breakdown takes; `SURVEY` rollups only by survey, metric and
+product (country, channel and company null), so the most common dashboards (a
+survey's figures and trend) read a few hundred documents a year whatever the
+number of customers.
+
+Two time grains share one shape (see `hub.services.analytics` for how they are read):
 
 - `DailyRollup`: one document per combination of dimensions and UTC day.
 - `SlotRollup`: the same counters per quarter-hour (UTC), used only to move period
@@ -14,6 +20,7 @@ Two grains share one shape (see `hub.services.analytics` for how they are read):
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 import pymongo
 from beanie import Document
@@ -22,7 +29,14 @@ from pymongo import IndexModel
 
 from hub.models.common import Channel, Metric
 
-DIMENSIONS = ("survey_key", "metric", "product", "country", "channel", "company")
+
+class Detail(StrEnum):
+    SURVEY = "survey"
+    FULL = "full"
+
+
+DIMENSIONS = ("detail", "survey_key", "metric", "product", "country", "channel", "company")
+SURVEY_LEVEL = ("survey_key", "metric", "product")
 COUNTERS = ("displays", "declines", "responses", "comments", "score_sum")
 SCORE_KEYS = tuple(f"s{value}" for value in range(11))
 
@@ -39,11 +53,12 @@ class RollupCounters(BaseModel):
 
 
 class _Rollup(RollupCounters):
+    detail: Detail
     survey_key: str
     metric: Metric
     product: str
     country: str | None = None
-    channel: Channel
+    channel: Channel | None = None
     company: str | None = None
 
 
@@ -54,8 +69,14 @@ def _dimension_index(time_field: str, name: str) -> list[IndexModel]:
             unique=True,
             name=name,
         ),
-        IndexModel([(time_field, pymongo.ASCENDING)]),
-        IndexModel([("survey_key", pymongo.ASCENDING), (time_field, pymongo.ASCENDING)]),
+        IndexModel([("detail", pymongo.ASCENDING), (time_field, pymongo.ASCENDING)]),
+        IndexModel(
+            [
+                ("detail", pymongo.ASCENDING),
+                ("survey_key", pymongo.ASCENDING),
+                (time_field, pymongo.ASCENDING),
+            ]
+        ),
     ]
 
 

@@ -41,7 +41,15 @@ from hub.errors import ErrorCode, NotFound, ValidationFailed
 from hub.models.activity import Display
 from hub.models.common import Channel, Metric
 from hub.models.response import Response
-from hub.models.rollup import COUNTERS, DIMENSIONS, SCORE_KEYS, DailyRollup, SlotRollup
+from hub.models.rollup import (
+    COUNTERS,
+    DIMENSIONS,
+    SCORE_KEYS,
+    SURVEY_LEVEL,
+    DailyRollup,
+    Detail,
+    SlotRollup,
+)
 from hub.models.survey import Survey
 from hub.services import validation
 from hub.services.events import EventBus, EventKind, ResponseEvent
@@ -96,6 +104,14 @@ class AnalyticsFilter:
         if self.company is not None:
             query["company"] = str(self.company)
         return query
+
+    def detail(self, by: Dimension | None = None) -> Detail:
+        """The coarsest rollups that can answer: survey level unless a filter or the
+        breakdown needs country, channel or company."""
+        needs_full = self.country is not None or self.channel is not None
+        needs_full = needs_full or self.company is not None
+        needs_full = needs_full or by in (Dimension.COUNTRY, Dimension.CHANNEL, Dimension.COMPANY)
+        return Detail.FULL if needs_full else Detail.SURVEY
 
     def accepts(self, event: ResponseEvent) -> bool:
         """Whether a live event falls under this filter (date bounds aside)."""
@@ -376,6 +392,12 @@ def _group_stage(keys: dict[str, str]) -> dict[str, Any]:
     return stage
 
 
+def _levels(dimensions: dict[str, Any]) -> list[dict[str, Any]]:
+    """The keys of one write's rollups at each level of detail."""
+    survey = {name: (dimensions[name] if name in SURVEY_LEVEL else None) for name in dimensions}
+    return [{**dimensions, "detail": Detail.FULL.value}, {**survey, "detail": Detail.SURVEY.value}]
+
+
 def _display_dimensions(display: Display, metric: Metric) -> dict[str, Any]:
     return {
         "survey_key": display.survey_key,
@@ -385,6 +407,21 @@ def _display_dimensions(display: Display, metric: Metric) -> dict[str, Any]:
         "channel": display.channel.value,
         "company": display.context.company,
     }
+
+
+Window = tuple[datetime, datetime, int | None, int | None]
+
+
+def _merged(windows: list[Window]) -> list[tuple[datetime, datetime, list[Window]]]:
+    """Overlapping or touching windows as single ranges, each with its windows."""
+    merged: list[tuple[datetime, datetime, list[Window]]] = []
+    for window in sorted(windows, key=lambda window: window[0]):
+        start, end = window[0], window[1]
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]), [*merged[-1][2], window])
+        else:
+            merged.append((start, end, [window]))
+    return merged
 
 
 def _response_dimensions(response: Response) -> dict[str, Any]:
@@ -424,13 +461,14 @@ class AnalyticsService:
     ) -> None:
         """Add (or with sign -1, take away) counters at time `at`, in its day and slot."""
         increment = {name: sign * value for name, value in counters.items()}
-        for model, key, time in (
-            (DailyRollup, "day", _floor_day(at)),
-            (SlotRollup, "slot", _floor_slot(at)),
-        ):
-            await model.get_pymongo_collection().update_one(
-                {**dimensions, key: time}, {"$inc": increment}, upsert=True, session=session
-            )
+        for level in _levels(dimensions):
+            for model, key, time in (
+                (DailyRollup, "day", _floor_day(at)),
+                (SlotRollup, "slot", _floor_slot(at)),
+            ):
+                await model.get_pymongo_collection().update_one(
+                    {**level, key: time}, {"$inc": increment}, upsert=True, session=session
+                )
 
     async def _metric_of(self, survey_key: str, session: AsyncClientSession | None) -> Metric:
         survey = await Survey.find_one(Survey.key == survey_key, session=session)
@@ -528,11 +566,12 @@ class AnalyticsService:
         slots: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
         def count(dimensions: dict[str, Any], at: datetime, counters: dict[str, int]) -> None:
-            key = tuple(dimensions[name] for name in DIMENSIONS)
-            for table, time in ((days, _floor_day(at)), (slots, _floor_slot(at))):
-                cell = table[(*key, time)]
-                for name, value in counters.items():
-                    cell[name] += value
+            for level in _levels(dimensions):
+                key = tuple(level[name] for name in DIMENSIONS)
+                for table, time in ((days, _floor_day(at)), (slots, _floor_slot(at))):
+                    cell = table[(*key, time)]
+                    for name, value in counters.items():
+                        cell[name] += value
 
         display_count = response_count = 0
         displays = Display.get_pymongo_collection().find(
@@ -641,7 +680,7 @@ class AnalyticsService:
         results: list[dict[tuple[Metric, Any], Tally]] = [
             defaultdict(Tally) for _ in range(periods)
         ]
-        base = criteria.dimension_query()
+        base = {**criteria.dimension_query(), "detail": criteria.detail(by).value}
         keys: dict[str, str] = {"m": "$metric"}
         if by is not None:
             keys["g"] = f"${by.value}"
@@ -666,7 +705,7 @@ class AnalyticsService:
 
         # Quarter-hours between each bound and its midnight, added to the period they
         # belong to and taken from the one the day sum gave them to.
-        windows: list[tuple[datetime, datetime, int | None, int | None]] = []
+        windows: list[Window] = []
         for i, (bound, midnight) in enumerate(zip(snapped, midnights, strict=True)):
             if bound is None or midnight is None or bound == midnight:
                 continue
@@ -676,12 +715,10 @@ class AnalyticsService:
                 windows.append((bound, midnight, after, before))
             else:  # slots [midnight, bound) belong before the bound
                 windows.append((midnight, bound, before, after))
-        if windows:
-            slot_query = {
-                **base,
-                "$or": [{"slot": {"$gte": start, "$lt": end}} for start, end, _, _ in windows],
-            }
-            starts = [start for start, _, _, _ in windows]
+        # One range query per window: an index range scan each, where one `$or` of
+        # hundreds of ranges is costly on some servers.
+        for start, end, members in _merged(windows):
+            slot_query = {**base, "slot": {"$gte": start, "$lt": end}}
             async for row in await SlotRollup.get_pymongo_collection().aggregate(
                 [{"$match": slot_query}, {"$group": _group_stage(dict(keys, t="$slot"))}]
             ):
@@ -689,17 +726,12 @@ class AnalyticsService:
                 at = group["t"].astimezone(UTC)
                 tally = Tally.from_row(row)
                 key = (Metric(group["m"]), group.get("g"))
-                # Windows are sorted and shorter than a day; a slot counts in each
-                # one it lies in (the windows of a short period may overlap).
-                w = bisect.bisect_right(starts, at) - 1
-                while w >= 0 and starts[w] > at - DAY:
-                    _, end, plus, minus = windows[w]
-                    if at < end:
-                        if plus is not None:
-                            results[plus][key].add(tally)
-                        if minus is not None:
-                            results[minus][key].add(tally, -1)
-                    w -= 1
+                for window_start, window_end, to_add, to_take in members:
+                    if window_start <= at < window_end:
+                        if to_add is not None:
+                            results[to_add][key].add(tally)
+                        if to_take is not None:
+                            results[to_take][key].add(tally, -1)
         return results
 
     async def summary(self, criteria: AnalyticsFilter) -> Summary:

@@ -32,7 +32,7 @@ async def test_rebuild_from_the_command_line(
     unknown = cli(settings, "rollups", "rebuild", "--survey", "nope")
 
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "2 displays and 2 responses: 1 daily and 1 quarter-hour rollups" in rebuilt.stdout
+    assert "2 displays and 2 responses: 2 daily and 2 quarter-hour rollups" in rebuilt.stdout
     summary = await services.analytics.summary(AnalyticsFilter())
     assert summary.nps is not None and summary.nps.score == 0.0
     assert unknown.returncode == 1

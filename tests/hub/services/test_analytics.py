@@ -273,6 +273,7 @@ async def rollups() -> dict[str, list[tuple[Any, ...]]]:
             dims = tuple(
                 doc.get(k)
                 for k in (
+                    "detail",
                     "survey_key",
                     "metric",
                     "product",
