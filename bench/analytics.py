@@ -210,6 +210,7 @@ def main() -> int:
     parser.add_argument("--raw-runs", type=int, default=3, help="timed runs of the raw aggregation")
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
     asyncio.run(run(sizes, args.runs, args.raw_runs))
     return 0

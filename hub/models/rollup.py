@@ -69,13 +69,17 @@ def _dimension_index(time_field: str, name: str) -> list[IndexModel]:
             unique=True,
             name=name,
         ),
-        IndexModel([("detail", pymongo.ASCENDING), (time_field, pymongo.ASCENDING)]),
+        IndexModel(
+            [("detail", pymongo.ASCENDING), (time_field, pymongo.ASCENDING)],
+            name=f"detail_{time_field}",
+        ),
         IndexModel(
             [
                 ("detail", pymongo.ASCENDING),
                 ("survey_key", pymongo.ASCENDING),
                 (time_field, pymongo.ASCENDING),
-            ]
+            ],
+            name=f"detail_survey_{time_field}",
         ),
     ]
 
