@@ -683,12 +683,6 @@ class AnalyticsService:
             defaultdict(Tally) for _ in range(periods)
         ]
         base = {**criteria.dimension_query(), "detail": criteria.detail(by).value}
-        one_survey = isinstance(base.get("survey_key"), str)
-
-        def index_for(time_field: str) -> str:
-            """The index to read by (a planner may pick a worse one on small data)."""
-            return f"detail_survey_{time_field}" if one_survey else f"detail_{time_field}"
-
         keys: dict[str, str] = {"m": "$metric"}
         if by is not None:
             keys["g"] = f"${by.value}"
@@ -703,7 +697,7 @@ class AnalyticsService:
         day_keys = dict(keys, t="$day") if periods > 1 else keys
         inner = [m for m in midnights[1:-1] if m is not None]
         async for row in await DailyRollup.get_pymongo_collection().aggregate(
-            [{"$match": day_query}, {"$group": _group_stage(day_keys)}], hint=index_for("day")
+            [{"$match": day_query}, {"$group": _group_stage(day_keys)}]
         ):
             group = row["_id"]
             index = 0
@@ -729,7 +723,6 @@ class AnalyticsService:
             slot_query = {**base, "slot": {"$gte": start, "$lt": end}}
             async for row in await SlotRollup.get_pymongo_collection().aggregate(
                 [{"$match": slot_query}, {"$group": _group_stage(dict(keys, t="$slot"))}],
-                hint=index_for("slot"),
             ):
                 group = row["_id"]
                 at = group["t"].astimezone(UTC)
