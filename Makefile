@@ -16,6 +16,7 @@ run: $(STAMP)
 	$(BIN)/feedback-hub serve --demo
 
 test: $(STAMP)
+	scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest

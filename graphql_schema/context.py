@@ -1,11 +1,13 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from beanie import PydanticObjectId
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
+from hub.models.response import Response as ResponseDocument
 from hub.models.survey import Survey
 from hub.services import Services
 from hub.services.keys import Principal
@@ -16,6 +18,7 @@ class Loaders:
     """Per-request DataLoaders: one `$in` query per relation and request."""
 
     survey_by_key: DataLoader[str, Survey | None]
+    response_by_id: DataLoader[PydanticObjectId, ResponseDocument | None]
 
 
 @dataclass
@@ -23,12 +26,31 @@ class Context:
     request: Request | WebSocket
     response: Response | WebSocket | None
     services: Services
-    principal: Principal | None
+    token: str | None
     connection_params: dict[str, Any] | None = None  # a websocket's connection_init payload
     loaders: Loaders = field(init=False)
+    _principal: Principal | None = field(init=False, default=None)
+    _authenticated: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(survey_by_key=DataLoader(load_fn=self.services.surveys.by_keys))
+        self.loaders = Loaders(
+            survey_by_key=DataLoader(load_fn=self.services.surveys.by_keys),
+            response_by_id=DataLoader(load_fn=self.services.follow_ups.responses_in_order),
+        )
+
+    async def authenticate(self) -> Principal | None:
+        """Look the bearer token up once per request. Done by the permission check, inside
+        the operation, so a database outage is reported like any other error."""
+        if not self._authenticated:
+            if self.token is not None:
+                self._principal = await self.services.keys.authenticate(self.token)
+            self._authenticated = True
+        return self._principal
+
+    @property
+    def principal(self) -> Principal | None:
+        """The caller, once a permission check has authenticated them."""
+        return self._principal
 
     @property
     def survey_scope(self) -> frozenset[str] | None:

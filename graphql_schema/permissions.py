@@ -21,8 +21,8 @@ class RolePermission(BasePermission):
     message = "Your role may not do this."
     error_extensions: ClassVar[dict[str, Any]] = {"code": "FORBIDDEN"}  # type: ignore[misc]
 
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        principal = info.context.principal
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal = await info.context.authenticate()
         if principal is None:
             raise StrawberryGraphQLError(
                 "A valid API key is required (Authorization: Bearer …).",

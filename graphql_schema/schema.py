@@ -7,12 +7,20 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
+from pymongo.errors import (
+    AutoReconnect,
+    ConnectionFailure,
+    ExecutionTimeout,
+    ServerSelectionTimeoutError,
+)
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.types import ExecutionContext
 
@@ -21,6 +29,8 @@ from graphql_schema.analytics.schema import (
     AnalyticsQuery,
     AnalyticsSubscription,
 )
+from graphql_schema.channels.schema import ChannelsMutation
+from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
 from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
@@ -28,16 +38,18 @@ from hub.settings import Settings
 
 log = logging.getLogger("hub.graphql")
 
-_UNAVAILABLE = (AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError)
+_UNAVAILABLE = (AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelectionTimeoutError)
 
 
 @strawberry.type
-class Query(SurveyQuery, WidgetQuery, ResponseQuery, AnalyticsQuery):
+class Query(SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery, AnalyticsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(SurveyMutation, WidgetMutation, AnalyticsMutation):
+class Mutation(
+    SurveyMutation, WidgetMutation, FollowUpMutation, ChannelsMutation, AnalyticsMutation
+):
     pass
 
 
@@ -97,11 +109,19 @@ class HubSchema(strawberry.Schema):
 def build_schema(settings: Settings | None = None) -> HubSchema:
     settings = settings or Settings()
     limits = settings
+    # The limits' validation rules are built once: the same rule classes on every
+    # operation let ValidationCache reuse the validation of a document it has seen.
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_query_aliases).validation_rules,
+    ]
     # Factories, so each operation gets fresh extension instances.
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=limits.max_query_depth),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=limits.max_query_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_query_aliases),
+        # Widgets and dashboards send the same few documents over and over.
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
         ErrorPolicy,
     ]
     return HubSchema(

@@ -1,5 +1,6 @@
 """The `/graphql` endpoint: authenticates the caller and builds the context."""
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -10,7 +11,6 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from graphql_schema.context import Context
 from hub.services import Services
-from hub.services.keys import Principal
 
 
 def bearer_token(request: Request | WebSocket) -> str | None:
@@ -29,15 +29,20 @@ class HubGraphQL(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql")
         self.services = services
 
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return super().decode_json(data)
+        except UnicodeDecodeError:
+            raise HTTPException(400, "The request body is not valid UTF-8.") from None
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        token = bearer_token(request)
-        principal: Principal | None = None
-        if token is not None:
-            principal = await self.services.keys.authenticate(token)
         return Context(
-            request=request, response=response, services=self.services, principal=principal
+            request=request,
+            response=response,
+            services=self.services,
+            token=bearer_token(request),
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -47,10 +52,8 @@ class HubGraphQL(GraphQL[Context, None]):
         params = context.connection_params or {}
         header = params.get("authorization") or params.get("Authorization")
         if header is not None:
-            token = _bearer(str(header))
-            principal = await self.services.keys.authenticate(token) if token else None
-            if principal is None:
+            context.token = _bearer(str(header))
+            if context.token is None or await context.authenticate() is None:
                 raise ConnectionRejectionError()
-            context.principal = principal
         acknowledged: UnsetType = UNSET  # a bare connection_ack
         return acknowledged

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from hub.clock import SystemClock
 from hub.errors import DomainError
-from hub.models.common import Role
+from hub.models.common import Role, UserIdentity
 from hub.runtime import open_database
 from hub.services import Services
 from hub.settings import Settings
@@ -44,6 +44,18 @@ def _parser() -> argparse.ArgumentParser:
     key_commands.add_parser("list", help="list keys (never their tokens)")
     revoke = key_commands.add_parser("revoke", help="revoke a key by id or prefix")
     revoke.add_argument("key", help="the key's id, or its prefix as `keys list` shows it")
+
+    links = commands.add_parser("links", help="signed survey links for one person")
+    link_commands = links.add_subparsers(dest="links_command", required=True)
+    link = link_commands.add_parser("create", help="create a link and print its URL")
+    link.add_argument("--survey", required=True, help="the survey's key")
+    link.add_argument("--user", required=True, help="the person's user id")
+    link.add_argument("--email", help="the person's e-mail address")
+    link.add_argument("--username", help="the person's username")
+    link.add_argument("--locale", help="the page's language, such as es or nb-NO")
+    link.add_argument(
+        "--days", type=int, help="days the link stays valid (default HUB_LINK_TTL_DAYS)"
+    )
 
     rollups = commands.add_parser("rollups", help="analytics rollups")
     rollup_commands = rollups.add_subparsers(dest="rollups_command", required=True)
@@ -91,6 +103,14 @@ async def _list_keys(services: Services) -> int:
 async def _revoke_key(services: Services, key_id: str) -> int:
     key = await services.keys.revoke(key_id)
     print(f"Revoked key {key.id} ({key.label}).")
+    return 0
+
+
+async def _create_link(services: Services, args: argparse.Namespace) -> int:
+    user = UserIdentity(id=args.user, email=args.email, username=args.username)
+    link, url = await services.links.create(args.survey, user, args.locale, args.days)
+    print(f"Survey link for {link.survey_key}, valid until {link.expires_at:%Y-%m-%d %H:%M} UTC:")
+    print(url)
     return 0
 
 
@@ -153,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(build_schema(settings).as_str())
             return 0
+        if args.command == "links":
+            return _with_services(lambda services: _create_link(services, args))
         if args.command == "rollups":
             return _with_services(lambda services: _rebuild_rollups(services, args.survey))
         if args.keys_command == "create":

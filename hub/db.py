@@ -67,8 +67,9 @@ class EmbeddedDatabase:
     hub, which then stops the database last, after its own shutdown.
     """
 
-    def __init__(self, storage_path: Path | str, port: int = 0) -> None:
+    def __init__(self, storage_path: Path | str, port: int = 0, durable: bool = True) -> None:
         self.storage_path = storage_path
+        self.durable = durable
         self.port = port or free_port()
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -92,6 +93,9 @@ class EmbeddedDatabase:
             "--log-level",
             "WARNING",
         ]
+        if self.durable:
+            # Flush the log on every commit: an acknowledged write survives a crash.
+            command.append("--sync-on-commit")
         log.info("starting embedded database on port %s", self.port)
         self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             command,

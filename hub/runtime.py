@@ -72,7 +72,7 @@ async def open_database(settings: Settings) -> AsyncIterator[OpenDatabase]:
             marker = _marker(settings)
             marker.write_text(json.dumps({"pid": embedded.pid, "port": embedded.port}))
             uri = embedded.uri
-    client = make_client(uri)
+    client = make_client(uri, serverSelectionTimeoutMS=settings.db_timeout_ms)
     try:
         database: Database = client[settings.db_name]
         await init_models(database)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from limits import parse
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +33,25 @@ class Settings(BaseSettings):
         ge=0,
         le=65535,
         description="Port of the embedded database on 127.0.0.1; 0 picks a free one.",
+    )
+    db_timeout_ms: int = Field(
+        default=5000,
+        ge=100,
+        description="How long a call waits for an unreachable database before it fails "
+        "with UNAVAILABLE (milliseconds).",
+    )
+    write_timeout_ms: int = Field(
+        default=10_000,
+        ge=100,
+        description="How long a write may take in all, retries included, before it fails "
+        "with UNAVAILABLE (milliseconds).",
+    )
+    cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a process keeps surveys and API keys it has read; a change "
+        "made through another process (a revoked key, a paused survey) applies within "
+        "this time.",
     )
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="HTTP port.")
@@ -69,6 +89,39 @@ class Settings(BaseSettings):
         description="Run the outbox dispatcher and scheduled jobs inside this process.",
     )
 
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("slack_bot_token", "HUB_SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"),
+        description="The Slack bot token (xoxb-...). Without it the hub runs without Slack; "
+        "follow-ups still work over GraphQL. Read from SLACK_BOT_TOKEN or HUB_SLACK_BOT_TOKEN.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "slack_signing_secret", "HUB_SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET"
+        ),
+        description="The Slack app's signing secret; requests to /slack/events are verified "
+        "with it. Read from SLACK_SIGNING_SECRET or HUB_SLACK_SIGNING_SECRET.",
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        validation_alias=AliasChoices("slack_api_url", "HUB_SLACK_API_URL", "SLACK_API_URL"),
+        description="Address of Slack's Web API; tests and local setups point it elsewhere. "
+        "Read from SLACK_API_URL or HUB_SLACK_API_URL.",
+    )
+    slack_digest_threshold: int = Field(
+        default=10,
+        ge=1,
+        description="When more than this many follow-ups wait to be posted to one Slack "
+        "channel, they are posted together as one digest message.",
+    )
+    slack_user_cache_seconds: int = Field(
+        default=86400,
+        ge=0,
+        description="How long a Slack user's display name (users.info) is kept before it "
+        "is looked up again.",
+    )
+
     max_query_depth: int = Field(default=10, ge=2, description="Deepest GraphQL query accepted.")
     max_query_tokens: int = Field(
         default=2000, ge=50, description="Most tokens in one GraphQL document."
@@ -86,6 +139,67 @@ class Settings(BaseSettings):
         le=86400,
         description="How long a response export link from `exportResponses` stays valid.",
     )
+
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Server secret that signs survey links and keys the hashes of the "
+        "suppression list. When unset, one is generated once and kept in "
+        "DATA_DIR/secret-key (set it explicitly when several hub processes serve).",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (such as https://app.example.com) whose pages may call "
+        "/graphql from the browser, as the embedded banner does; '*' allows any.",
+    )
+    link_ttl_days: int = Field(
+        default=14, ge=1, le=365, description="Days a survey link or invitation stays valid."
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server that sends e-mail (invitations, verifications). "
+        "When unset, e-mails wait in the outbox until it is set.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server needs one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_from: str = Field(
+        default="feedback@localhost", description="The From address of e-mails the hub sends."
+    )
+    smtp_starttls: bool = Field(
+        default=True,
+        description="Upgrade the SMTP connection with STARTTLS (turn off only for a "
+        "local relay).",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="How long to wait for the SMTP server."
+    )
+
+    limited_paths: list[str] = Field(
+        default=["/graphql", "/s/", "/o/", "/privacy/", "/exports/"],
+        description="Path prefixes under the request-size and rate limits.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body accepted there (bytes)."
+    )
+    rate_limit_per_address: str = Field(
+        default="600/minute",
+        description="Requests one client address may make there, e.g. '600/minute'; "
+        "empty turns the limit off.",
+    )
+    rate_limit_per_token: str = Field(
+        default="1200/minute",
+        description="Requests one API token may make there; empty turns the limit off.",
+    )
+
+    @field_validator("rate_limit_per_address", "rate_limit_per_token")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        if value.strip():
+            try:
+                parse(value)
+            except ValueError:
+                raise ValueError("use a rate such as '600/minute' or '10/second'") from None
+        return value.strip()
 
     def resolved_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

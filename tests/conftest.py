@@ -33,7 +33,8 @@ def mongo_uri() -> Iterator[str]:
     if external:
         yield external
         return
-    server = EmbeddedDatabase(":memory:")
+    # Durability is the fault tests' concern; their own servers flush on every commit.
+    server = EmbeddedDatabase(":memory:", durable=False)
     server.start()
     try:
         import asyncio
@@ -73,6 +74,9 @@ def settings(mongo_uri: str, database: Database, tmp_path: Path) -> Settings:
         mongodb_uri=SecretStr(mongo_uri),
         db_name=database.name,
         data_dir=tmp_path / "data",
+        # Many calls from one address in a test are not a flood; test_limits turns them on.
+        rate_limit_per_address="",
+        rate_limit_per_token="",
     )
 
 
@@ -82,9 +86,12 @@ def services(settings: Settings, clock: FrozenClock) -> Services:
 
 
 @pytest.fixture
-async def app(settings: Settings, clock: FrozenClock) -> AsyncIterator[Starlette]:
-    """The real ASGI app, its lifespan run (it opens its own database client)."""
-    application = create_app(settings, clock)
+async def app(
+    settings: Settings, clock: FrozenClock, services: Services
+) -> AsyncIterator[Starlette]:
+    """The real ASGI app, its lifespan run (it opens its own database client). It shares
+    the test's services, as one hub process shares them between its callers."""
+    application = create_app(settings, clock, services)
     async with application.router.lifespan_context(application):
         yield application
 

@@ -58,7 +58,7 @@ class WidgetQuery:
         channel: Channel,  # type: ignore[valid-type]
     ) -> SurveyEligibility:
         result = await info.context.services.responses.eligibility(
-            survey_key, user.id, ChannelModel(channel), info.context.survey_scope
+            survey_key, user.id, ChannelModel(channel), info.context.survey_scope, user.email
         )
         return SurveyEligibility(
             eligible=result.eligible,

@@ -3,9 +3,14 @@
 from hub.models.activity import ContactState, Display, DisplayContext, Login, Person
 from hub.models.apikey import ApiKey
 from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
+from hub.models.followup import FollowUp, FollowUpStatus
+from hub.models.link import SurveyLink
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.models.response import Response
 from hub.models.rollup import DailyRollup, SlotRollup
+from hub.models.routing import RoutingDefaults, RoutingRule
+from hub.models.slack import SlackRequestSeen, SlackUser
+from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
 from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
 
 ALL_MODELS = (
@@ -18,6 +23,14 @@ ALL_MODELS = (
     Response,
     OutboxMessage,
     OutboxPause,
+    FollowUp,
+    RoutingRule,
+    RoutingDefaults,
+    SlackUser,
+    SlackRequestSeen,
+    Suppression,
+    OptOutObjection,
+    SurveyLink,
     DailyRollup,
     SlotRollup,
 )
@@ -32,16 +45,26 @@ __all__ = [
     "DailyRollup",
     "Display",
     "DisplayContext",
+    "FollowUp",
+    "FollowUpStatus",
     "Login",
     "Metric",
+    "OptOutObjection",
     "OutboxMessage",
     "OutboxPause",
     "OutboxStatus",
     "Person",
     "Response",
     "Role",
+    "RoutingDefaults",
+    "RoutingRule",
+    "SlackRequestSeen",
+    "SlackUser",
     "SlotRollup",
+    "Suppression",
+    "SuppressionReason",
     "Survey",
+    "SurveyLink",
     "SurveyStatus",
     "SurveyText",
     "UserIdentity",

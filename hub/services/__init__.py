@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from hub.clock import Clock
+from hub.server_secret import server_secret
 from hub.services.analytics import AnalyticsListener, AnalyticsService
 from hub.services.events import EventBus
 from hub.services.exports import ExportService
+from hub.services.followups import FollowUpListener, FollowUpService
+from hub.services.invitations import InvitationService
 from hub.services.keys import KeyService
+from hub.services.links import LinkService
+from hub.services.mail import EMAIL_KIND, MailService
 from hub.services.outbox import Dispatcher, OutboxService
 from hub.services.responses import ResponseService
+from hub.services.routing import RoutingService
+from hub.services.slack import SlackBookkeeping
+from hub.services.suppression import SuppressionService
 from hub.services.surveys import SurveyService
 from hub.services.throttling import ThrottlingService
 from hub.settings import Settings
@@ -26,30 +35,55 @@ class Services:
     responses: ResponseService
     outbox: OutboxService
     dispatcher: Dispatcher
+    routing: RoutingService
+    follow_ups: FollowUpService
+    slack: SlackBookkeeping
+    suppressions: SuppressionService
+    mail: MailService
+    links: LinkService
+    invitations: InvitationService
     analytics: AnalyticsService
     exports: ExportService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
-        surveys = SurveyService(clock)
-        throttling = ThrottlingService(clock, settings)
+        secret = server_secret(settings)
+        surveys = SurveyService(clock, settings.cache_seconds)
+        suppressions = SuppressionService(clock, secret)
+        throttling = ThrottlingService(clock, settings, suppressions)
         outbox = OutboxService(clock)
         analytics = AnalyticsService(clock, EventBus())
+        routing = RoutingService(clock)
+        follow_ups = FollowUpService(clock, outbox, routing)
+        responses = ResponseService(
+            clock,
+            surveys,
+            throttling,
+            settings.max_page_size,
+            listeners=[FollowUpListener(follow_ups), AnalyticsListener(analytics)],
+            write_timeout=settings.write_timeout_ms / 1000,
+        )
+        dispatcher = Dispatcher(outbox, settings.outbox_poll_seconds)
+        mail = MailService(outbox, settings)
+        if mail.configured:  # otherwise e-mails wait in the outbox until SMTP is set
+            dispatcher.register(EMAIL_KIND, mail.deliver)
+        links = LinkService(clock, settings, secret, surveys, responses, suppressions, outbox)
         return cls(
             settings=settings,
             clock=clock,
-            keys=KeyService(clock),
+            keys=KeyService(clock, settings.cache_seconds),
             surveys=surveys,
             throttling=throttling,
-            responses=ResponseService(
-                clock,
-                surveys,
-                throttling,
-                settings.max_page_size,
-                listeners=[AnalyticsListener(analytics)],
-            ),
+            responses=responses,
             outbox=outbox,
-            dispatcher=Dispatcher(outbox, settings.outbox_poll_seconds),
+            dispatcher=dispatcher,
+            routing=routing,
+            follow_ups=follow_ups,
+            slack=SlackBookkeeping(clock, timedelta(seconds=settings.slack_user_cache_seconds)),
+            suppressions=suppressions,
+            mail=mail,
+            links=links,
+            invitations=InvitationService(clock, surveys, throttling, links, mail, responses),
             analytics=analytics,
             exports=ExportService(clock, settings.export_link_seconds),
         )

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from beanie import PydanticObjectId
+from cachetools import TTLCache
 
 from hub.clock import Clock
 from hub.errors import ErrorCode, NotFound, ValidationFailed
@@ -41,8 +42,10 @@ def hash_token(token: str) -> str:
 
 
 class KeyService:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, cache_seconds: float = 5.0) -> None:
         self.clock = clock
+        # Every call authenticates; a revocation reaches other processes within seconds.
+        self._cache: TTLCache[str, Principal | None] = TTLCache(maxsize=4096, ttl=cache_seconds)
 
     async def create(
         self, role: Role, label: str, survey_keys: list[str] | None = None
@@ -69,15 +72,20 @@ class KeyService:
     async def authenticate(self, token: str) -> Principal | None:
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
-        key = await ApiKey.find_one(ApiKey.token_hash == hash_token(token))
-        if key is None or key.revoked_at is not None:
-            return None
-        return Principal(
-            key_id=str(key.id),
-            role=key.role,
-            label=key.label,
-            survey_keys=frozenset(key.survey_keys),
-        )
+        digest = hash_token(token)
+        if digest in self._cache:
+            return self._cache[digest]
+        key = await ApiKey.find_one(ApiKey.token_hash == digest)
+        principal = None
+        if key is not None and key.revoked_at is None:
+            principal = Principal(
+                key_id=str(key.id),
+                role=key.role,
+                label=key.label,
+                survey_keys=frozenset(key.survey_keys),
+            )
+        self._cache[digest] = principal
+        return principal
 
     async def list_keys(self) -> list[ApiKey]:
         return await ApiKey.find_all().sort("+created_at").to_list()
@@ -94,4 +102,5 @@ class KeyService:
         if key.revoked_at is None:
             key.revoked_at = self.clock.now()
             await key.save()
+        self._cache.pop(key.token_hash, None)
         return key

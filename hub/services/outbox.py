@@ -30,11 +30,15 @@ class Delivered:
 
 @dataclass(frozen=True)
 class RetryLater:
-    """Try again after `after`; with `pause_channel`, hold the whole channel (429)."""
+    """Try again after `after`; with `pause_channel`, hold the whole channel (429).
+    With `outage` (the receiver is down or unreachable, not refusing this message),
+    the message outlives `max_attempts` and is retried at the longest backoff until
+    the receiver is back."""
 
     error: str
     after: timedelta | None = None
     pause_channel: bool = False
+    outage: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,9 @@ class OutboxService:
                 "result": outcome.result,
                 "last_error": None,
             }
-        elif isinstance(outcome, RetryLater) and message.attempts < self.max_attempts:
+        elif isinstance(outcome, RetryLater) and (
+            message.attempts < self.max_attempts or outcome.outage
+        ):
             delay = outcome.after or self.backoff(message.attempts)
             update = {"status": OutboxStatus.PENDING.value, "last_error": outcome.error}
             if not outcome.pause_channel:
@@ -151,6 +157,76 @@ class OutboxService:
         update |= {"lease_owner": None, "lease_expires_at": None}
         await OutboxMessage.get_pymongo_collection().update_one(
             {"_id": message.id, "lease_owner": owner}, {"$set": update}
+        )
+
+    async def lease_batch(
+        self, kind: str, channel: str, owner: str, limit: int
+    ) -> list[OutboxMessage]:
+        """Lease up to `limit` due messages of one kind and channel, oldest first, to
+        deliver them together (a digest). Each counts as an attempt."""
+        leased: list[OutboxMessage] = []
+        while len(leased) < limit:
+            now = self.clock.now()
+            raw = await OutboxMessage.get_pymongo_collection().find_one_and_update(
+                {
+                    "kind": kind,
+                    "channel": channel,
+                    "status": OutboxStatus.PENDING.value,
+                    "next_attempt_at": {"$lte": now},
+                },
+                {
+                    "$set": {
+                        "status": OutboxStatus.IN_FLIGHT.value,
+                        "lease_owner": owner,
+                        "lease_expires_at": now + self.lease,
+                    },
+                    "$inc": {"attempts": 1},
+                },
+                sort=[("created_at", 1), ("_id", 1)],
+                return_document=ReturnDocument.AFTER,
+            )
+            if raw is None:
+                break
+            leased.append(OutboxMessage.model_validate(raw))
+        return leased
+
+    async def release(self, messages: list[OutboxMessage], owner: str) -> None:
+        """Hand leased messages back to the queue untouched (their batch failed)."""
+        await OutboxMessage.get_pymongo_collection().update_many(
+            {"_id": {"$in": [message.id for message in messages]}, "lease_owner": owner},
+            {
+                "$set": {
+                    "status": OutboxStatus.PENDING.value,
+                    "lease_owner": None,
+                    "lease_expires_at": None,
+                }
+            },
+        )
+
+    async def due_count(self, kind: str, channel: str) -> int:
+        """Messages of a kind waiting for a channel (not counting leased ones)."""
+        return await OutboxMessage.get_pymongo_collection().count_documents(
+            {"kind": kind, "channel": channel, "status": OutboxStatus.PENDING.value}
+        )
+
+    async def settle_delivered(
+        self, messages: list[OutboxMessage], owner: str, result: dict[str, Any]
+    ) -> None:
+        """Mark leased messages delivered together (the lines of one digest)."""
+        if not messages:
+            return
+        await OutboxMessage.get_pymongo_collection().update_many(
+            {"_id": {"$in": [message.id for message in messages]}, "lease_owner": owner},
+            {
+                "$set": {
+                    "status": OutboxStatus.DELIVERED.value,
+                    "delivered_at": self.clock.now(),
+                    "result": result,
+                    "last_error": None,
+                    "lease_owner": None,
+                    "lease_expires_at": None,
+                }
+            },
         )
 
     def backoff(self, attempts: int) -> timedelta:

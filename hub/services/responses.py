@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+import pymongo
 from beanie import PydanticObjectId
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -151,7 +152,9 @@ class ResponseService:
         throttling: ThrottlingService,
         max_page_size: int,
         listeners: list[ResponseListener] | None = None,
+        write_timeout: float = 10.0,
     ) -> None:
+        self.write_timeout = write_timeout
         self.listeners = listeners or []
         self.clock = clock
         self.surveys = surveys
@@ -160,15 +163,18 @@ class ResponseService:
 
     async def _in_transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
         client = Response.get_pymongo_collection().database.client
-        async with client.start_session() as session:
-            committed = False
-            try:
-                result = await session.with_transaction(work)
-                committed = True
-                return result
-            finally:
-                for listener in self.listeners:
-                    await listener.transaction_ended(session, committed)
+        # Bounded: while the database is away, a write fails (UNAVAILABLE) instead of
+        # retrying the transaction for the driver's default two minutes.
+        with pymongo.timeout(self.write_timeout):
+            async with client.start_session() as session:
+                committed = False
+                try:
+                    result = await session.with_transaction(work)
+                    committed = True
+                    return result
+                finally:
+                    for listener in self.listeners:
+                        await listener.transaction_ended(session, committed)
 
     async def _survey_for(self, key: str, scope: SurveyScope) -> Survey | None:
         if scope is not None and key not in scope:
@@ -176,10 +182,15 @@ class ResponseService:
         return await self.surveys.find(key)
 
     async def eligibility(
-        self, survey_key: str, user_id: str, channel: Channel, scope: SurveyScope = None
+        self,
+        survey_key: str,
+        user_id: str,
+        channel: Channel,
+        scope: SurveyScope = None,
+        email: str | None = None,
     ) -> Eligibility:
         survey = await self._survey_for(survey_key, scope)
-        return await self.throttling.check(survey, user_id.strip(), channel)
+        return await self.throttling.check(survey, user_id.strip(), channel, email)
 
     async def record_login(self, user: UserIdentity) -> Login:
         user = validation.user_identity(user)
@@ -216,7 +227,7 @@ class ResponseService:
         user = validation.user_identity(user)
         context = validation.display_context(context)
         survey = await self._survey_for(survey_key, scope)
-        eligibility = await self.throttling.check(survey, user.id, channel)
+        eligibility = await self.throttling.check(survey, user.id, channel, user.email)
         if survey is None:
             raise NotFound("Survey", "surveyKey")
         if not eligibility.eligible:

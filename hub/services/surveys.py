@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cachetools import TTLCache
 from pydantic import ValidationError
 
 from hub.clock import Clock
@@ -94,8 +95,11 @@ def _check_rules(rules: ContactRules) -> ContactRules:
 
 
 class SurveyService:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, cache_seconds: float = 5.0) -> None:
         self.clock = clock
+        # The widget reads a survey on every call; surveys change rarely. A change made
+        # in this process is seen at once, one made by another process within seconds.
+        self._cache: TTLCache[str, Survey | None] = TTLCache(maxsize=1024, ttl=cache_seconds)
 
     async def create(self, draft: SurveyDraft) -> Survey:
         key = validation.survey_key(draft.key.strip())
@@ -116,10 +120,11 @@ class SurveyService:
         if await Survey.find_one(Survey.key == key) is not None:
             raise Conflict(ErrorCode.DUPLICATE_KEY, "A survey with this key exists.", "key")
         await survey.insert()
+        self._cache.pop(key, None)
         return survey
 
     async def update(self, key: str, changes: SurveyChanges) -> Survey:
-        survey = await self.get(key)
+        survey = await self._fresh(key)
         if changes.product is not None:
             survey.product = validation.required_text(changes.product, "product")
         if changes.texts is not None or changes.default_locale is not None:
@@ -133,10 +138,11 @@ class SurveyService:
             survey.contact_rules = _check_rules(changes.contact_rules)
         survey.updated_at = self.clock.now()
         await survey.save()
+        self._cache.pop(survey.key, None)
         return survey
 
     async def set_status(self, key: str, status: SurveyStatus) -> Survey:
-        survey = await self.get(key)
+        survey = await self._fresh(key)
         if survey.status is SurveyStatus.ARCHIVED and status is not SurveyStatus.ARCHIVED:
             raise Conflict(
                 ErrorCode.INVALID_TRANSITION, "An archived survey cannot be reopened.", "status"
@@ -144,10 +150,23 @@ class SurveyService:
         survey.status = status
         survey.updated_at = self.clock.now()
         await survey.save()
+        self._cache.pop(survey.key, None)
         return survey
 
     async def find(self, key: str) -> Survey | None:
-        return await Survey.find_one(Survey.key == key)
+        if key in self._cache:
+            return self._cache[key]
+        survey = await Survey.find_one(Survey.key == key)
+        if survey is not None:  # an unknown key is not cached: it may be created soon
+            self._cache[key] = survey
+        return survey
+
+    async def _fresh(self, key: str) -> Survey:
+        """Read from the database, not the cache: the copy is about to be changed."""
+        survey = await Survey.find_one(Survey.key == key)
+        if survey is None:
+            raise NotFound("Survey", "key")
+        return survey
 
     async def get(self, key: str) -> Survey:
         survey = await self.find(key)

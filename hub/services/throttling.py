@@ -13,6 +13,7 @@ contact rules or the global settings:
 - GLOBAL_ANSWER_COOLDOWN: they answered another survey less than the global minimum ago.
 - NOT_SAMPLED: outside the sampling percentage (a stable hash of person and survey).
 - NOT_ENOUGH_LOGINS / TOO_SOON_SINCE_FIRST_SEEN: the optional warm-up rules.
+- SUPPRESSED: the person objected (or was erased or restricted): never again.
 
 Times are compared exactly: a rule of 90 days after an answer at 10:00 on 1 March
 blocks until 10:00 on 30 May and not a moment longer.
@@ -30,6 +31,7 @@ from hub.clock import Clock
 from hub.models.activity import ContactState, Person
 from hub.models.common import Channel
 from hub.models.survey import Survey, SurveyStatus
+from hub.services.suppression import SuppressionService
 from hub.settings import Settings
 
 
@@ -46,6 +48,7 @@ class Rule(Enum):
     NOT_SAMPLED = "NOT_SAMPLED"
     NOT_ENOUGH_LOGINS = "NOT_ENOUGH_LOGINS"
     TOO_SOON_SINCE_FIRST_SEEN = "TOO_SOON_SINCE_FIRST_SEEN"
+    SUPPRESSED = "SUPPRESSED"
 
 
 @dataclass(frozen=True)
@@ -93,18 +96,30 @@ def in_sample(survey_key: str, user_id: str, percent: float) -> bool:
 
 
 class ThrottlingService:
-    def __init__(self, clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        settings: Settings,
+        suppressions: SuppressionService | None = None,
+    ) -> None:
         self.clock = clock
         self.settings = settings
+        self.suppressions = suppressions
 
     async def check(
         self,
         survey: Survey | None,
         user_id: str,
         channel: Channel,
+        email: str | None = None,
     ) -> Eligibility:
+        """`email`, where known, is matched against the suppression list too."""
         if survey is None:
             return Eligibility(None, (Block(Rule.SURVEY_NOT_FOUND, None),))
+        if self.suppressions is not None and await self.suppressions.is_suppressed(
+            user_id, email
+        ):
+            return Eligibility(survey, (Block(Rule.SUPPRESSED, None),))
         if survey.status is not SurveyStatus.ACTIVE:
             return Eligibility(survey, (Block(Rule.SURVEY_INACTIVE, None),))
         if channel not in survey.channels:

@@ -17,7 +17,6 @@ from hub.db import Database, init_models, make_client
 from hub.models.common import Channel, Customer, Metric, Role
 from hub.models.response import Response
 from hub.services import Services
-from hub.services.keys import Principal
 from tests.factories import make_survey, person
 
 PAGE = """
@@ -79,12 +78,11 @@ async def test_a_page_of_100_costs_as_many_commands_as_a_page_of_10(
         ]
     )
     schema = build_schema(services.settings)
-    principal = Principal(key_id="k", role=Role.VIEWER, label="test", survey_keys=frozenset())
+    _, token = await services.keys.create(Role.VIEWER, "dashboard")
+    await services.keys.authenticate(token)  # the key is cached from here on
 
     async def commands_for(first: int) -> list[str]:
-        context = Context(
-            request=cast(Any, None), response=None, services=services, principal=principal
-        )
+        context = Context(request=cast(Any, None), response=None, services=services, token=token)
         counter.commands.clear()
         result = await schema.execute(PAGE, {"first": first}, context_value=context)
         assert result.errors is None, result.errors

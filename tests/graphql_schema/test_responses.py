@@ -179,3 +179,14 @@ async def test_widget_keys_and_strangers_cannot_read_responses(
     assert await gql.error_code(RESPONSES, {"first": 5}) == "UNAUTHENTICATED"
     assert await gql.error_code(RESPONSES, {"first": 5}, token="fh_made-up") == "UNAUTHENTICATED"
     assert await gql.error_code(RESPONSES, {"first": 5}, token=token) == "UNAUTHENTICATED"
+
+
+async def test_a_revoked_key_stops_working_even_after_it_was_used(
+    services: Services, gql: GraphQLClient
+) -> None:
+    key, token = await services.keys.create(Role.VIEWER, "leaving")
+    assert (await gql.raw(RESPONSES, {"first": 1}, token=token))["data"] is not None
+
+    await services.keys.revoke(str(key.id))
+
+    assert await gql.error_code(RESPONSES, {"first": 1}, token=token) == "UNAUTHENTICATED"

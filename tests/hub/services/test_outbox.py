@@ -96,3 +96,27 @@ async def test_a_message_that_cannot_be_delivered_is_marked_failed(services: Ser
     assert message is not None and message.status is OutboxStatus.FAILED
     assert message.last_error == "channel_not_found"
     assert await services.outbox.drop_for_subject("user-1") == 1
+
+
+async def test_an_outage_outlives_the_attempt_limit(services: Services, clock: FrozenClock) -> None:
+    async def down(message: OutboxMessage) -> Outcome:
+        return RetryLater("HTTP500", outage=True)
+
+    async def failing(message: OutboxMessage) -> Outcome:
+        return RetryLater("HTTP500")
+
+    dispatcher = Dispatcher(services.outbox)
+    dispatcher.register("down.kind", down)
+    dispatcher.register("failing.kind", failing)
+    await services.outbox.enqueue("down.kind", "k1", "c1", {})
+    await services.outbox.enqueue("failing.kind", "k2", "c2", {})
+
+    for _ in range(services.outbox.max_attempts + 3):
+        await dispatcher.run_once()
+        clock.advance(services.outbox.max_backoff)
+
+    outage = await OutboxMessage.find_one(OutboxMessage.key == "k1")
+    refused = await OutboxMessage.find_one(OutboxMessage.key == "k2")
+    assert outage is not None and outage.status is OutboxStatus.PENDING
+    assert outage.attempts == services.outbox.max_attempts + 3
+    assert refused is not None and refused.status is OutboxStatus.FAILED

@@ -1,0 +1,1 @@
+"""The Slack bot: Bolt listeners, Block Kit builders and the outbox delivery."""

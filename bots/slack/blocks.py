@@ -1,0 +1,287 @@
+"""Block Kit builders. Messages are always built from the database state."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from hub.models.followup import Actor, FollowUp, FollowUpStatus
+from hub.models.response import Response
+from hub.services.followups import MetricSummary
+from hub.services.routing import score_label
+
+Block = dict[str, Any]
+
+CLAIM = "followup_claim"
+UNCLAIM = "followup_unclaim"
+RESOLVE = "followup_resolve"
+RESOLVE_VIEW = "followup_resolve_view"
+NOTE_BLOCK = "note"
+NOTE_INPUT = "note_input"
+INFORMED_BLOCK = "informed"
+INFORMED_INPUT = "informed_input"
+REDACTED_TEXT = "This message was redacted at the request of the person it was about."
+METADATA_TYPE = "feedback_follow_up"
+MAX_DIGEST_LINES = 40  # a message holds at most 50 blocks
+SECTION_LIMIT = 2900  # a section's text holds 3000 characters
+NOTE_SHOWN = 1000
+
+
+def escape(text: str) -> str:
+    """Slack's mrkdwn escaping: &, < and > only."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted_parts(comment: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """The comment as a quote, cut into pieces a section's text can hold."""
+    parts: list[str] = []
+    current = ""
+    for line in escape(comment).split("\n"):
+        while len(line) + 2 > limit:  # a very long line: cut it
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append("> " + line[: limit - 2])
+            line = line[limit - 2 :]
+        quoted = "> " + line
+        candidate = f"{current}\n{quoted}" if current else quoted
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = quoted
+        current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+def who(actor: Actor) -> str:
+    """A mention for Slack users, the name for API keys."""
+    if actor.id.startswith("slack:"):
+        return f"<@{actor.id.removeprefix('slack:')}>"
+    return escape(actor.name)
+
+
+def when(moment: datetime) -> str:
+    """Shown in each reader's time zone by Slack, with a UTC fallback."""
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def headline(follow_up: FollowUp) -> str:
+    label = score_label(follow_up.metric, follow_up.score)
+    return f"{follow_up.metric.value} {follow_up.score} ({label})"
+
+
+def fallback_text(follow_up: FollowUp) -> str:
+    return f"New feedback: {headline(follow_up)} on survey {follow_up.survey_key}"
+
+
+def status_line(follow_up: FollowUp) -> str:
+    if follow_up.status is FollowUpStatus.RESOLVED and follow_up.resolution is not None:
+        resolution = follow_up.resolution
+        informed = "customer informed" if resolution.customer_informed else "customer not informed"
+        return (
+            f":white_check_mark: Resolved by {who(resolution.by)} {when(resolution.resolved_at)}"
+            f" ({informed}): {escape(shortened(resolution.note, NOTE_SHOWN))}"
+        )
+    if follow_up.status is FollowUpStatus.CLAIMED and follow_up.claimed_by is not None:
+        claimed_at = when(follow_up.claimed_at) if follow_up.claimed_at else ""
+        return f":raising_hand: Claimed by {who(follow_up.claimed_by)} {claimed_at}".rstrip()
+    return ":inbox_tray: Open: nobody has claimed it yet"
+
+
+def buttons(follow_up: FollowUp) -> list[Block]:
+    value = str(follow_up.id)
+    elements: list[Block] = []
+    if follow_up.status is FollowUpStatus.OPEN:
+        elements.append(_button("Claim", CLAIM, value, style="primary"))
+    if follow_up.status is FollowUpStatus.CLAIMED:
+        elements.append(_button("Unclaim", UNCLAIM, value))
+    if follow_up.status is not FollowUpStatus.RESOLVED:
+        elements.append(_button("Resolve", RESOLVE, value))
+    return elements
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    button: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def redacted() -> list[Block]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": f"_{REDACTED_TEXT}_"}}]
+
+
+def follow_up_message(follow_up: FollowUp, response: Response | None) -> list[Block]:
+    """The message of one follow-up: score, survey, product, customer, the comment,
+    who has it, and the buttons its status allows."""
+    if follow_up.redacted or response is None:
+        return redacted()
+    customer = response.customer
+    blocks: list[Block] = [
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": f"*{headline(follow_up)}* on survey `{escape(follow_up.survey_key)}`",
+            },
+            "fields": [
+                {"type": "mrkdwn", "text": f"*Product*\n{escape(response.product)}"},
+                {"type": "mrkdwn", "text": f"*Company*\n{escape(customer.company or '-')}"},
+                {"type": "mrkdwn", "text": f"*Country*\n{escape(customer.country or '-')}"},
+                {"type": "mrkdwn", "text": f"*Answered*\n{when(response.answered_at)}"},
+            ],
+        },
+        *[
+            {"type": "section", "text": {"type": "mrkdwn", "text": part}}
+            for part in quoted_parts(response.comment or "")
+        ],
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": status_line(follow_up)}]},
+    ]
+    actions = buttons(follow_up)
+    if actions:
+        blocks.append({"type": "actions", "block_id": "follow_up_actions", "elements": actions})
+    return blocks
+
+
+def digest_message(
+    rows: list[tuple[FollowUp, Response | None]],
+) -> tuple[str, list[Block]]:
+    """One message for many follow-ups: a line and a button per follow-up."""
+    text = f"{len(rows)} new feedback comments"
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": text}},
+    ]
+    for follow_up, response in rows[:MAX_DIGEST_LINES]:
+        if follow_up.redacted or response is None:
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "_(redacted)_"}})
+            continue
+        comment = escape(shortened(" ".join((response.comment or "").split()), 200))
+        line = (
+            f"*{headline(follow_up)}* · {escape(response.product)} · "
+            f"{escape(response.customer.company or '-')}, {response.customer.country or '-'}\n"
+            f"> {comment}\n{status_line(follow_up)}"
+        )
+        section: Block = {"type": "section", "text": {"type": "mrkdwn", "text": line}}
+        # One button a line: Claim while open, then Resolve.
+        actions = [b for b in buttons(follow_up) if b["action_id"] != UNCLAIM]
+        if actions:
+            section["accessory"] = actions[0]
+        blocks.append(section)
+    return text, blocks
+
+
+def post_metadata(outbox_key: str, follow_up_ids: list[str]) -> dict[str, Any]:
+    """Message metadata: which follow-ups a message is about and which outbox entry
+    posted it, so a retry after an unclear failure can find it in the history."""
+    # Payload values are kept to strings: what Slack's metadata schema allows everywhere.
+    return {
+        "event_type": METADATA_TYPE,
+        "event_payload": {
+            "outbox_key": outbox_key,
+            "follow_up_id": follow_up_ids[0] if follow_up_ids else "",
+            "follow_up_ids": ",".join(follow_up_ids),
+        },
+    }
+
+
+def follow_up_ids_in(metadata: dict[str, Any] | None) -> tuple[str | None, list[str]]:
+    """The outbox key and follow-up ids of a message's metadata (ours or nothing)."""
+    if not metadata or metadata.get("event_type") != METADATA_TYPE:
+        return None, []
+    payload = metadata.get("event_payload") or {}
+    ids = [part for part in str(payload.get("follow_up_ids") or "").split(",") if part]
+    return payload.get("outbox_key"), ids
+
+
+def resolve_modal(follow_up: FollowUp, channel_id: str | None) -> Block:
+    return {
+        "type": "modal",
+        "callback_id": RESOLVE_VIEW,
+        "private_metadata": json.dumps(
+            {"follow_up_id": str(follow_up.id), "channel_id": channel_id}
+        ),
+        "title": {"type": "plain_text", "text": "Resolve follow-up"},
+        "submit": {"type": "plain_text", "text": "Resolve"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"*{headline(follow_up)}*"},
+            },
+            {
+                "type": "input",
+                "block_id": NOTE_BLOCK,
+                "label": {"type": "plain_text", "text": "What was done?"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": NOTE_INPUT,
+                    "multiline": True,
+                    "max_length": 3000,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": INFORMED_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Customer"},
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": INFORMED_INPUT,
+                    "options": [
+                        {
+                            "text": {"type": "plain_text", "text": "The customer was informed"},
+                            "value": "informed",
+                        }
+                    ],
+                },
+            },
+        ],
+    }
+
+
+def follow_up_line(follow_up: FollowUp, link: str | None) -> str:
+    age = when(follow_up.created_at)
+    text = f"{headline(follow_up)} · {escape(follow_up.survey_key)} · {age}"
+    return f"<{link}|{text}>" if link else text
+
+
+def summary_text(survey_key: str | None, summaries: list[MetricSummary]) -> str:
+    scope = f"survey `{escape(survey_key)}`" if survey_key else "all surveys"
+    if not summaries:
+        return f"No responses in the last 30 days for {scope}."
+    lines = [f"*Last 30 days, {scope}*"]
+    for summary in summaries:
+        if summary.metric.value == "NPS":
+            lines.append(
+                f"NPS *{summary.score:+.0f}* from {summary.count} responses "
+                f"({summary.favourable_percent:.0f}% promoters, "
+                f"{summary.unfavourable_percent:.0f}% detractors)"
+            )
+        elif summary.metric.value == "CSAT":
+            lines.append(f"CSAT *{summary.score:.0f}%* satisfied from {summary.count} responses")
+        else:
+            lines.append(
+                f"CES mean *{summary.score:.1f}* from {summary.count} responses "
+                f"({summary.favourable_percent:.0f}% answered 5-7)"
+            )
+    return "\n".join(lines)
+
+
+HELP_TEXT = (
+    "*/feedback* commands:\n"
+    "• `/feedback unclaimed`: open follow-ups, oldest first\n"
+    "• `/feedback mine`: follow-ups you have claimed\n"
+    "• `/feedback stats [survey-key]`: NPS, CSAT and CES of the last 30 days"
+)

@@ -1,0 +1,80 @@
+"""The `/feedback` slash command: unclaimed, mine, stats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bots.slack import blocks
+from bots.slack.users import SlackUsers
+from hub.errors import DomainError
+from hub.models.followup import FollowUp, FollowUpStatus
+from hub.services import Services, validation
+
+LIST_LIMIT = 20
+
+
+class Permalinks:
+    """Links to messages, from the workspace address auth.test gives (asked once)."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self.workspace_url: str | None = None
+
+    async def link(self, follow_up: FollowUp) -> str | None:
+        if not follow_up.posts:
+            return None
+        if self.workspace_url is None:
+            try:
+                self.workspace_url = str((await self.client.auth_test()).get("url") or "")
+            except SlackApiError:
+                return None
+        post = follow_up.posts[0]
+        base = self.workspace_url.rstrip("/")
+        return f"{base}/archives/{post.channel_id}/p{post.ts.replace('.', '')}"
+
+
+def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
+    follow_ups = services.follow_ups
+    permalinks = Permalinks(app.client)
+
+    async def listing(title: str, found: list[FollowUp], empty: str) -> str:
+        if not found:
+            return empty
+        lines = [f"*{title}*"]
+        for follow_up in found:
+            lines.append("• " + blocks.follow_up_line(follow_up, await permalinks.link(follow_up)))
+        return "\n".join(lines)
+
+    @app.command("/feedback")
+    async def feedback(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        words = str(command.get("text") or "").split()
+        subcommand = words[0].lower() if words else ""
+        if subcommand == "unclaimed":
+            found = await follow_ups.list_follow_ups(FollowUpStatus.OPEN, limit=LIST_LIMIT)
+            text = await listing(
+                "Unclaimed follow-ups, oldest first", found, "No unclaimed follow-ups."
+            )
+        elif subcommand == "mine":
+            actor, _ = await users.actor(str(command["user_id"]), command.get("user_name"))
+            found = await follow_ups.list_follow_ups(
+                FollowUpStatus.CLAIMED, claimed_by=actor.id, limit=LIST_LIMIT
+            )
+            text = await listing(
+                "Your claimed follow-ups", found, "You have no claimed follow-ups."
+            )
+        elif subcommand == "stats" and len(words) <= 2:
+            survey_key = words[1] if len(words) == 2 else None
+            try:
+                if survey_key is not None:
+                    validation.survey_key(survey_key, "survey")
+                text = blocks.summary_text(survey_key, await follow_ups.summary(survey_key))
+            except DomainError as error:
+                text = error.message
+        else:
+            text = blocks.HELP_TEXT
+        await respond(text=text, response_type="ephemeral")

@@ -1,0 +1,212 @@
+"""Delivers the Slack side of follow-ups from the outbox: posts, message updates,
+digests and redactions. Every message is rebuilt from the database when it is sent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bots.slack import blocks
+from hub.errors import NotFound
+from hub.models.followup import FollowUp, PostKind
+from hub.models.outbox import OutboxMessage
+from hub.models.response import Response
+from hub.services import Services
+from hub.services.followups import POST, REDACT, UPDATE
+from hub.services.outbox import Delivered, GiveUp, Outcome, RetryLater
+
+log = logging.getLogger(__name__)
+
+# Slack errors that a later attempt may get past; any other `ok: false` is final.
+_TRANSIENT = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+
+def failure(error: Exception) -> Outcome:
+    """What to do after a failed Web API call."""
+    if isinstance(error, SlackApiError):
+        status = error.response.status_code
+        if status == 429:
+            retry_after = error.response.headers.get("Retry-After", "1")
+            try:
+                seconds = max(float(retry_after), 1.0)
+            except ValueError:
+                seconds = 30.0
+            return RetryLater("ratelimited", after=timedelta(seconds=seconds), pause_channel=True)
+        code = str(error.response.get("error") or f"HTTP{status}")
+        if status >= 500 or code in _TRANSIENT:
+            return RetryLater(code, outage=True)
+        return GiveUp(code)
+    return RetryLater(type(error).__name__, outage=True)  # unreachable or timed out
+
+
+_CALL_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+
+class SlackDelivery:
+    """The outbox handlers of the Slack kinds."""
+
+    def __init__(self, services: Services, client: AsyncWebClient) -> None:
+        self.services = services
+        self.follow_ups = services.follow_ups
+        self.outbox = services.outbox
+        self.client = client
+        self.threshold = services.settings.slack_digest_threshold
+
+    def register(self) -> None:
+        dispatcher = self.services.dispatcher
+        dispatcher.register(POST, self.post)
+        dispatcher.register(UPDATE, self.update)
+        dispatcher.register(REDACT, self.redact)
+
+    async def _response(self, follow_up: FollowUp) -> Response | None:
+        return await self.follow_ups.response_of(follow_up)
+
+    async def _already_posted(
+        self, message: OutboxMessage, follow_up_id: str
+    ) -> tuple[str, bool] | None:
+        """The ts of a message about the follow-up already in the channel, found by its
+        metadata: an earlier attempt may have posted it and lost the answer."""
+        since = message.created_at - timedelta(minutes=1)
+        cursor: str | None = None
+        while True:
+            history = await self.client.conversations_history(
+                channel=message.channel,
+                oldest=f"{since.timestamp():.6f}",
+                include_all_metadata=True,
+                limit=200,
+                cursor=cursor,
+            )
+            messages: list[dict[str, Any]] = history.get("messages") or []
+            for found in messages:
+                outbox_key, about = blocks.follow_up_ids_in(found.get("metadata"))
+                if outbox_key == message.key or follow_up_id in about:
+                    return str(found["ts"]), len(about) > 1
+            cursor = (history.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+
+    async def post(self, message: OutboxMessage) -> Outcome:
+        follow_up_id = str(message.payload["follow_up_id"])
+        kind = PostKind(message.payload.get("post_kind", PostKind.ROUTED.value))
+        try:
+            follow_up = await self.follow_ups.get(follow_up_id)
+        except NotFound:
+            return GiveUp("follow_up_gone")
+        if follow_up.redacted:
+            return Delivered({"skipped": "redacted"})
+        try:
+            if message.attempts > 1:
+                found = await self._already_posted(message, follow_up_id)
+                if found is not None:
+                    ts, in_digest = found
+                    await self.follow_ups.record_post(
+                        follow_up_id, message.channel, ts, PostKind.DIGEST if in_digest else kind
+                    )
+                    return Delivered({"channel": message.channel, "ts": ts, "found": True})
+            if await self.outbox.due_count(POST, message.channel) + 1 > self.threshold:
+                return await self._digest(message, follow_up)
+            response = await self._response(follow_up)
+            result = await self.client.chat_postMessage(
+                channel=message.channel,
+                text=blocks.fallback_text(follow_up),
+                blocks=blocks.follow_up_message(follow_up, response),
+                metadata=blocks.post_metadata(message.key, [follow_up_id]),
+                unfurl_links=False,
+            )
+        except _CALL_ERRORS as error:
+            return failure(error)
+        ts = str(result["ts"])
+        recorded = await self.follow_ups.record_post(follow_up_id, message.channel, ts, kind)
+        if recorded is not None and recorded.version != follow_up.version:
+            await self.follow_ups.requeue_update(recorded, ts)  # it changed while we posted
+        return Delivered({"channel": message.channel, "ts": ts})
+
+    async def _digest(self, leader: OutboxMessage, first: FollowUp) -> Outcome:
+        """Post the channel's backlog as one message with a line per follow-up."""
+        owner = f"digest:{leader.id}"
+        others = await self.outbox.lease_batch(
+            POST, leader.channel, owner, blocks.MAX_DIGEST_LINES - 1
+        )
+        follow_ups = [
+            first,
+            *await self.follow_ups.by_ids([str(o.payload["follow_up_id"]) for o in others]),
+        ]
+        follow_ups = [follow_up for follow_up in follow_ups if not follow_up.redacted]
+        responses = await self.follow_ups.responses_by_ids([f.response_id for f in follow_ups])
+        rows = [(f, responses.get(f.response_id)) for f in follow_ups]
+        text, digest_blocks = blocks.digest_message(rows)
+        try:
+            result = await self.client.chat_postMessage(
+                channel=leader.channel,
+                text=text,
+                blocks=digest_blocks,
+                metadata=blocks.post_metadata(leader.key, [str(f.id) for f in follow_ups]),
+            )
+        except _CALL_ERRORS as error:
+            await self.outbox.release(others, owner)
+            return failure(error)
+        ts = str(result["ts"])
+        await self.follow_ups.record_digest_post(
+            [f.id for f in follow_ups if f.id is not None], leader.channel, ts
+        )
+        await self.outbox.settle_delivered(others, owner, {"channel": leader.channel, "ts": ts})
+        log.info("posted a digest of %d follow-ups", len(follow_ups))
+        return Delivered({"channel": leader.channel, "ts": ts, "digest": len(follow_ups)})
+
+    async def _digest_blocks(self, channel_id: str, ts: str) -> tuple[str, list[blocks.Block]]:
+        members = (
+            await FollowUp.find({"posts": {"$elemMatch": {"channel_id": channel_id, "ts": ts}}})
+            .sort("+created_at", "+_id")
+            .to_list()
+        )
+        responses = await self.follow_ups.responses_by_ids([f.response_id for f in members])
+        return blocks.digest_message([(f, responses.get(f.response_id)) for f in members])
+
+    async def update(self, message: OutboxMessage) -> Outcome:
+        """Rebuild every message about the follow-up from its current state."""
+        try:
+            follow_up = await self.follow_ups.get(str(message.payload["follow_up_id"]))
+        except NotFound:
+            return GiveUp("follow_up_gone")
+        response = await self._response(follow_up)
+        try:
+            for post in follow_up.posts:
+                if post.kind is PostKind.DIGEST:
+                    text, message_blocks = await self._digest_blocks(post.channel_id, post.ts)
+                else:
+                    text = blocks.fallback_text(follow_up)
+                    message_blocks = blocks.follow_up_message(follow_up, response)
+                if follow_up.redacted and post.kind is not PostKind.DIGEST:
+                    text = blocks.REDACTED_TEXT
+                await self.client.chat_update(
+                    channel=post.channel_id, ts=post.ts, text=text, blocks=message_blocks
+                )
+        except _CALL_ERRORS as error:
+            return failure(error)
+        return Delivered({"updated": len(follow_up.posts)})
+
+    async def redact(self, message: OutboxMessage) -> Outcome:
+        channel_id = str(message.payload["channel_id"])
+        ts = str(message.payload["ts"])
+        digest = await FollowUp.find(
+            {"posts": {"$elemMatch": {"channel_id": channel_id, "ts": ts, "kind": "DIGEST"}}}
+        ).count()
+        update: dict[str, Any]
+        if digest:
+            text, digest_blocks = await self._digest_blocks(channel_id, ts)
+            update = {"text": text, "blocks": digest_blocks}
+        else:
+            update = {"text": blocks.REDACTED_TEXT, "blocks": blocks.redacted()}
+        try:
+            await self.client.chat_update(channel=channel_id, ts=ts, **update)
+        except _CALL_ERRORS as error:
+            return failure(error)
+        return Delivered({"redacted": ts})

@@ -1,0 +1,55 @@
+"""The Resolve modal's submission."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bots.slack import blocks
+from bots.slack.actions import refusal, tell
+from bots.slack.users import SlackUsers
+from hub.errors import DomainError
+from hub.services import Services
+from hub.services.followups import MAX_NOTE_LENGTH
+
+
+def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
+    @app.view(blocks.RESOLVE_VIEW)
+    async def resolve_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        values = (view.get("state") or {}).get("values") or {}
+        note_input = (values.get(blocks.NOTE_BLOCK) or {}).get(blocks.NOTE_INPUT) or {}
+        note = str(note_input.get("value") or "").strip()
+        if not note or len(note) > MAX_NOTE_LENGTH:
+            await ack(
+                response_action="errors",
+                errors={blocks.NOTE_BLOCK: "Say what was done (up to 3000 characters)."},
+            )
+            return
+        await ack()
+        selected = values.get(blocks.INFORMED_BLOCK, {}).get(blocks.INFORMED_INPUT, {})
+        informed = any(
+            option.get("value") == "informed" for option in selected.get("selected_options") or []
+        )
+        metadata = _metadata(view)
+        user_id = str(body["user"]["id"])
+        actor, is_admin = await users.actor(user_id)
+        try:
+            await services.follow_ups.resolve(
+                str(metadata.get("follow_up_id", "")), actor, note, informed, is_admin
+            )
+        except DomainError as error:
+            await tell(client, metadata.get("channel_id"), user_id, refusal(error))
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """The modal's private metadata, which we wrote; anything else reads as empty."""
+    try:
+        found = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}

@@ -1,0 +1,212 @@
+from typing import Annotated
+
+import strawberry
+
+from graphql_schema.context import Context
+from graphql_schema.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    query_error,
+    user_error,
+)
+from graphql_schema.followups.permissions import IsAgent
+from graphql_schema.followups.types import (
+    CreateRoutingRuleInput,
+    FollowUp,
+    FollowUpStatus,
+    RoutingDefaults,
+    RoutingRule,
+    UpdateRoutingRuleInput,
+    actor_id_of,
+)
+from graphql_schema.permissions import IsAdmin
+from hub.errors import DomainError, ErrorCode, ValidationFailed
+from hub.models.common import Role
+from hub.models.followup import Actor
+from hub.models.routing import RoutingMatch
+from hub.services.routing import RuleChanges, RuleDraft
+
+FollowUpResult = Annotated[
+    FollowUp | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("FollowUpResult"),
+]
+RoutingRuleResult = Annotated[
+    RoutingRule | ValidationError | NotFoundError,
+    strawberry.union("RoutingRuleResult"),
+]
+RoutingDefaultsResult = Annotated[
+    RoutingDefaults | ValidationError, strawberry.union("RoutingDefaultsResult")
+]
+
+
+def _actor(info: strawberry.Info[Context]) -> Actor:
+    principal = info.context.principal
+    assert principal is not None  # the permission class ran first
+    actor_id = actor_id_of(info.context)
+    assert actor_id is not None
+    return Actor(id=actor_id, name=principal.label)
+
+
+def _is_admin(info: strawberry.Info[Context]) -> bool:
+    principal = info.context.principal
+    return principal is not None and principal.role is Role.ADMIN
+
+
+@strawberry.type
+class FollowUpQuery:
+    @strawberry.field(
+        permission_classes=[IsAgent],
+        description="Follow-ups, oldest first. `claimedBy` is an actor id "
+        "(`slack:<user id>` or `key:<api key id>`); `mine` is the caller's own claims.",
+    )
+    async def follow_ups(
+        self,
+        info: strawberry.Info[Context],
+        status: FollowUpStatus | None = None,  # type: ignore[valid-type]
+        claimed_by: str | None = None,
+        mine: bool = False,
+        first: int = 50,
+    ) -> list[FollowUp]:
+        limit = info.context.services.settings.max_page_size
+        if not 1 <= first <= limit:
+            raise query_error(
+                ValidationFailed(
+                    ErrorCode.INVALID_INPUT, f"first must be from 1 to {limit}.", "first"
+                )
+            )
+        if mine:
+            claimed_by = actor_id_of(info.context)
+        found = await info.context.services.follow_ups.list_follow_ups(
+            status=status, claimed_by=claimed_by, limit=first
+        )
+        return [FollowUp.from_document(follow_up) for follow_up in found]
+
+    @strawberry.field(permission_classes=[IsAgent])
+    async def follow_up(self, info: strawberry.Info[Context], id: strawberry.ID) -> FollowUp | None:
+        try:
+            found = await info.context.services.follow_ups.get(str(id))
+        except DomainError:
+            return None
+        return FollowUp.from_document(found)
+
+    @strawberry.field(permission_classes=[IsAdmin], description="By priority, lowest first.")
+    async def routing_rules(self, info: strawberry.Info[Context]) -> list[RoutingRule]:
+        rules = await info.context.services.routing.rules()
+        return [RoutingRule.from_document(rule) for rule in rules]
+
+    @strawberry.field(permission_classes=[IsAdmin])
+    async def routing_defaults(self, info: strawberry.Info[Context]) -> RoutingDefaults:
+        return RoutingDefaults.from_document(await info.context.services.routing.defaults())
+
+
+@strawberry.type
+class FollowUpMutation:
+    @strawberry.mutation(
+        permission_classes=[IsAgent],
+        description="Claim an open follow-up. Of simultaneous claims exactly one wins; "
+        "the others get ALREADY_CLAIMED. The Slack message follows.",
+    )
+    async def claim_follow_up(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> FollowUpResult:
+        try:
+            found = await info.context.services.follow_ups.claim(str(id), _actor(info))
+        except DomainError as error:
+            return user_error(error)
+        return FollowUp.from_document(found)
+
+    @strawberry.mutation(
+        permission_classes=[IsAgent], description="Hand a claim back (claimer or admin)."
+    )
+    async def unclaim_follow_up(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> FollowUpResult:
+        try:
+            found = await info.context.services.follow_ups.unclaim(
+                str(id), _actor(info), _is_admin(info)
+            )
+        except DomainError as error:
+            return user_error(error)
+        return FollowUp.from_document(found)
+
+    @strawberry.mutation(
+        permission_classes=[IsAgent],
+        description="Resolve with a note and whether the customer was told. An open "
+        "follow-up may be resolved by any agent; a claimed one by its claimer or an admin.",
+    )
+    async def resolve_follow_up(
+        self,
+        info: strawberry.Info[Context],
+        id: strawberry.ID,
+        note: str,
+        customer_informed: bool,
+    ) -> FollowUpResult:
+        try:
+            found = await info.context.services.follow_ups.resolve(
+                str(id), _actor(info), note, customer_informed, _is_admin(info)
+            )
+        except DomainError as error:
+            return user_error(error)
+        return FollowUp.from_document(found)
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def create_routing_rule(
+        self, info: strawberry.Info[Context], input: CreateRoutingRuleInput
+    ) -> RoutingRuleResult:
+        draft = RuleDraft(
+            name=input.name,
+            channel_id=input.channel_id,
+            priority=input.priority,
+            match=input.match.to_model() if input.match else RoutingMatch(),
+        )
+        try:
+            rule = await info.context.services.routing.create_rule(draft)
+        except DomainError as error:
+            return user_error(error)  # type: ignore[return-value]
+        return RoutingRule.from_document(rule)
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def update_routing_rule(
+        self, info: strawberry.Info[Context], id: strawberry.ID, input: UpdateRoutingRuleInput
+    ) -> RoutingRuleResult:
+        changes = RuleChanges(
+            name=input.name,
+            channel_id=input.channel_id,
+            priority=input.priority,
+            match=input.match.to_model() if input.match else None,
+        )
+        try:
+            rule = await info.context.services.routing.update_rule(str(id), changes)
+        except DomainError as error:
+            return user_error(error)  # type: ignore[return-value]
+        return RoutingRule.from_document(rule)
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def delete_routing_rule(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> RoutingRuleResult:
+        try:
+            rule = await info.context.services.routing.delete_rule(str(id))
+        except DomainError as error:
+            return user_error(error)  # type: ignore[return-value]
+        return RoutingRule.from_document(rule)
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Set both the default and the escalation channel; null or "
+        "leaving one out clears it.",
+    )
+    async def set_routing_defaults(
+        self,
+        info: strawberry.Info[Context],
+        default_channel_id: str | None = None,
+        escalation_channel_id: str | None = None,
+    ) -> RoutingDefaultsResult:
+        try:
+            defaults = await info.context.services.routing.set_defaults(
+                default_channel_id, escalation_channel_id
+            )
+        except DomainError as error:
+            return user_error(error)  # type: ignore[return-value]
+        return RoutingDefaults.from_document(defaults)

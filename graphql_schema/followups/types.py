@@ -1,0 +1,232 @@
+from datetime import datetime
+from typing import Self
+
+import strawberry
+
+from graphql_schema.context import Context
+from graphql_schema.enums import Metric
+from graphql_schema.responses.types import Response
+from hub.models import followup as model
+from hub.models import routing as routing_model
+from hub.models.followup import FollowUpStatus as FollowUpStatusModel
+from hub.models.followup import PostKind as PostKindModel
+from hub.services import access
+
+FollowUpStatus = strawberry.enum(FollowUpStatusModel, name="FollowUpStatus")
+SlackPostKind = strawberry.enum(PostKindModel, name="SlackPostKind")
+
+
+def actor_id_of(context: Context) -> str | None:
+    """How the caller is recorded as a claimer: `key:<api key id>`."""
+    return f"key:{context.principal.key_id}" if context.principal else None
+
+
+@strawberry.type(description="Who claimed or resolved: `slack:<user id>` or `key:<api key id>`.")
+class Actor:
+    id: str
+    name: str
+
+    @classmethod
+    def from_document(cls, actor: model.Actor) -> Self:
+        return cls(id=actor.id, name=actor.name)
+
+
+@strawberry.type
+class Resolution:
+    by: Actor
+    note: str
+    customer_informed: bool
+    resolved_at: datetime
+
+
+@strawberry.type(description="A Slack message about the follow-up.")
+class SlackPost:
+    channel_id: str
+    ts: str
+    kind: SlackPostKind  # type: ignore[valid-type]
+    posted_at: datetime
+
+
+@strawberry.type(
+    description="The customer's contact details: shown to the agent who claimed the "
+    "follow-up (and to roles that may see personal data); masked for everyone else."
+)
+class FollowUpContact:
+    user_id: str | None
+    username: str | None
+    email: str | None
+    masked: bool
+
+
+@strawberry.type(description="A commented response that someone should act on.")
+class FollowUp:
+    document: strawberry.Private[model.FollowUp]
+    id: strawberry.ID
+    status: FollowUpStatus  # type: ignore[valid-type]
+    survey_key: str
+    metric: Metric  # type: ignore[valid-type]
+    score: int
+    channels: list[str]
+    claimed_at: datetime | None
+    redacted: bool
+    created_at: datetime
+
+    @strawberry.field
+    def claimed_by(self) -> Actor | None:
+        actor = self.document.claimed_by
+        return Actor.from_document(actor) if actor else None
+
+    @strawberry.field
+    def resolution(self) -> Resolution | None:
+        found = self.document.resolution
+        if found is None:
+            return None
+        return Resolution(
+            by=Actor.from_document(found.by),
+            note=found.note,
+            customer_informed=found.customer_informed,
+            resolved_at=found.resolved_at,
+        )
+
+    @strawberry.field
+    def posts(self) -> list[SlackPost]:
+        return [
+            SlackPost(channel_id=p.channel_id, ts=p.ts, kind=p.kind, posted_at=p.posted_at)
+            for p in self.document.posts
+        ]
+
+    @strawberry.field(description="The response, with the comment.")
+    async def response(self, info: strawberry.Info[Context]) -> Response | None:
+        found = await info.context.loaders.response_by_id.load(self.document.response_id)
+        return Response.from_document(found) if found else None
+
+    @strawberry.field
+    async def contact(self, info: strawberry.Info[Context]) -> FollowUpContact:
+        masked = FollowUpContact(user_id=None, username=None, email=None, masked=True)
+        principal = info.context.principal
+        if principal is None or self.document.redacted:
+            return masked
+        response = await info.context.loaders.response_by_id.load(self.document.response_id)
+        if response is None:
+            return masked
+        claimer = self.document.claimed_by
+        is_claimer = claimer is not None and claimer.id == actor_id_of(info.context)
+        if not is_claimer and not access.may_see_personal_data(principal.role):
+            return masked
+        user = response.user
+        return FollowUpContact(
+            user_id=user.id, username=user.username, email=user.email, masked=False
+        )
+
+    @classmethod
+    def from_document(cls, follow_up: model.FollowUp) -> Self:
+        return cls(
+            document=follow_up,
+            id=strawberry.ID(str(follow_up.id)),
+            status=follow_up.status,
+            survey_key=follow_up.survey_key,
+            metric=follow_up.metric,
+            score=follow_up.score,
+            channels=list(follow_up.channels),
+            claimed_at=follow_up.claimed_at,
+            redacted=follow_up.redacted,
+            created_at=follow_up.created_at,
+        )
+
+
+@strawberry.type(description="What a response must have for a rule to apply; null: anything.")
+class RoutingMatch:
+    survey_key: str | None
+    product: str | None
+    metric: Metric | None  # type: ignore[valid-type]
+    score_min: int | None
+    score_max: int | None
+    country: str | None
+
+
+@strawberry.input
+class RoutingMatchInput:
+    survey_key: str | None = None
+    product: str | None = None
+    metric: Metric | None = None  # type: ignore[valid-type]
+    score_min: int | None = None
+    score_max: int | None = None
+    country: str | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2.")
+
+    def to_model(self) -> routing_model.RoutingMatch:
+        return routing_model.RoutingMatch(
+            survey_key=self.survey_key,
+            product=self.product,
+            metric=self.metric,
+            score_min=self.score_min,
+            score_max=self.score_max,
+            country=self.country,
+        )
+
+
+@strawberry.type(
+    description="Sends matching follow-ups to a Slack channel. Rules are tried by "
+    "priority, lowest first; the first that matches wins."
+)
+class RoutingRule:
+    id: strawberry.ID
+    name: str
+    priority: int
+    channel_id: str
+    match: RoutingMatch
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_document(cls, rule: routing_model.RoutingRule) -> Self:
+        match = rule.match
+        return cls(
+            id=strawberry.ID(str(rule.id)),
+            name=rule.name,
+            priority=rule.priority,
+            channel_id=rule.channel_id,
+            match=RoutingMatch(
+                survey_key=match.survey_key,
+                product=match.product,
+                metric=match.metric,
+                score_min=match.score_min,
+                score_max=match.score_max,
+                country=match.country,
+            ),
+            created_at=rule.created_at,
+            updated_at=rule.updated_at,
+        )
+
+
+@strawberry.input
+class CreateRoutingRuleInput:
+    name: str
+    channel_id: str = strawberry.field(description="A Slack channel id, like C0123ABCD.")
+    priority: int = 100
+    match: RoutingMatchInput | None = None
+
+
+@strawberry.input
+class UpdateRoutingRuleInput:
+    name: str | None = None
+    channel_id: str | None = None
+    priority: int | None = None
+    match: RoutingMatchInput | None = strawberry.field(
+        default=None, description="Replaces the whole match when given."
+    )
+
+
+@strawberry.type(
+    description="Where follow-ups go that no rule matches, and the escalation channel "
+    "that also gets every detractor (NPS 0-6, CSAT 1-2, CES 1-3)."
+)
+class RoutingDefaults:
+    default_channel_id: str | None
+    escalation_channel_id: str | None
+
+    @classmethod
+    def from_document(cls, defaults: routing_model.RoutingDefaults) -> Self:
+        return cls(
+            default_channel_id=defaults.default_channel_id,
+            escalation_channel_id=defaults.escalation_channel_id,
+        )

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import pymongo
+from beanie import Document, PydanticObjectId
+from pydantic import BaseModel
+from pymongo import IndexModel
+
+from hub.models.common import Metric
+
+
+class FollowUpStatus(StrEnum):
+    OPEN = "OPEN"
+    CLAIMED = "CLAIMED"
+    RESOLVED = "RESOLVED"
+
+
+class PostKind(StrEnum):
+    ROUTED = "ROUTED"  # the channel the routing rules picked
+    ESCALATION = "ESCALATION"  # the escalation channel, for detractors
+    DIGEST = "DIGEST"  # one line of a digest message
+
+
+class SlackPost(BaseModel):
+    """A Slack message about the follow-up: where it is, so it can be updated."""
+
+    channel_id: str
+    ts: str
+    kind: PostKind
+    posted_at: datetime
+
+
+class Actor(BaseModel):
+    """Who claimed or resolved: a Slack user (`slack:U123`) or an API key (`key:<id>`)."""
+
+    id: str
+    name: str
+
+
+class Resolution(BaseModel):
+    by: Actor
+    note: str
+    customer_informed: bool
+    resolved_at: datetime
+
+
+class FollowUp(Document):
+    """A response with a comment that someone should act on."""
+
+    response_id: PydanticObjectId
+    subject_id: str  # the user id of the person who answered, to find their follow-ups
+    survey_key: str
+    metric: Metric
+    score: int
+    channels: list[str]  # Slack channels it is routed to (routed first, then escalation)
+    status: FollowUpStatus = FollowUpStatus.OPEN
+    claimed_by: Actor | None = None
+    claimed_at: datetime | None = None
+    resolution: Resolution | None = None
+    posts: list[SlackPost] = []
+    version: int = 1  # bumped on every change that the Slack message shows
+    redacted: bool = False
+    created_at: datetime
+
+    class Settings:
+        name = "follow_ups"
+        indexes = [
+            IndexModel([("response_id", pymongo.ASCENDING)], unique=True, name="response_unique"),
+            IndexModel([("status", pymongo.ASCENDING), ("created_at", pymongo.ASCENDING)]),
+            IndexModel([("claimed_by.id", pymongo.ASCENDING), ("status", pymongo.ASCENDING)]),
+            IndexModel([("subject_id", pymongo.ASCENDING)]),
+            IndexModel([("posts.channel_id", pymongo.ASCENDING), ("posts.ts", pymongo.ASCENDING)]),
+        ]

@@ -1,0 +1,234 @@
+"""Follow-ups and routing rules over GraphQL (here the hub runs without Slack)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.models.common import Channel, Role
+from hub.models.followup import FollowUp
+from hub.services import Services
+from tests.conftest import GraphQLClient
+from tests.factories import context, make_survey, person
+
+FOLLOW_UPS = """
+query FollowUps($status: FollowUpStatus, $mine: Boolean! = false, $claimedBy: String) {
+  followUps(status: $status, mine: $mine, claimedBy: $claimedBy) {
+    id status score metric surveyKey
+    claimedBy { id name }
+    resolution { note customerInformed by { name } }
+    response { comment }
+    contact { email username masked }
+  }
+}
+"""
+CLAIM = """
+mutation Claim($id: ID!) {
+  claimFollowUp(id: $id) {
+    __typename
+    ... on FollowUp { status claimedBy { id name } contact { email masked } }
+    ... on UserError { code message }
+  }
+}
+"""
+UNCLAIM = """
+mutation Unclaim($id: ID!) {
+  unclaimFollowUp(id: $id) { __typename ... on FollowUp { status } ... on UserError { code } }
+}
+"""
+RESOLVE = """
+mutation Resolve($id: ID!, $note: String!, $informed: Boolean!) {
+  resolveFollowUp(id: $id, note: $note, customerInformed: $informed) {
+    __typename
+    ... on FollowUp { status resolution { note customerInformed } }
+    ... on UserError { code field }
+  }
+}
+"""
+CREATE_RULE = """
+mutation Create($input: CreateRoutingRuleInput!) {
+  createRoutingRule(input: $input) {
+    __typename
+    ... on RoutingRule { id name priority channelId match { country metric scoreMin scoreMax } }
+    ... on UserError { code field }
+  }
+}
+"""
+UPDATE_RULE = """
+mutation Update($id: ID!, $input: UpdateRoutingRuleInput!) {
+  updateRoutingRule(id: $id, input: $input) {
+    __typename ... on RoutingRule { priority channelId } ... on UserError { code }
+  }
+}
+"""
+DELETE_RULE = """
+mutation Delete($id: ID!) {
+  deleteRoutingRule(id: $id) { __typename ... on UserError { code } }
+}
+"""
+RULES = "{ routingRules { name priority } routingDefaults { defaultChannelId } }"
+DEFAULTS = """
+mutation Defaults($default: String, $escalation: String) {
+  setRoutingDefaults(defaultChannelId: $default, escalationChannelId: $escalation) {
+    __typename
+    ... on RoutingDefaults { defaultChannelId escalationChannelId }
+    ... on UserError { code field }
+  }
+}
+"""
+
+
+async def commented(services: Services, number: int, score: int) -> FollowUp:
+    if await services.surveys.find("nps-main") is None:
+        await make_survey(services)
+    display = await services.responses.record_display(
+        "nps-main", person(number), Channel.IN_APP_WEB, context(), "en"
+    )
+    response = await services.responses.submit_score(str(display.id), score)
+    await services.responses.submit_comment(str(response.id), f"comment {number}")
+    found = await FollowUp.find_one(FollowUp.response_id == response.id)
+    assert found is not None
+    return found
+
+
+async def test_follow_ups_work_without_slack(gql: GraphQLClient, services: Services) -> None:
+    # Given two commented responses (the hub has no Slack token)
+    first = await commented(services, 1, 3)
+    await commented(services, 2, 9)
+
+    # An agent sees them, oldest first, with the comment and masked contact
+    data = await gql.ok(FOLLOW_UPS, {"status": "OPEN"}, role=Role.AGENT)
+    assert [f["score"] for f in data["followUps"]] == [3, 9]
+    assert data["followUps"][0]["response"]["comment"] == "comment 1"
+    assert data["followUps"][0]["contact"] == {"email": None, "username": None, "masked": True}
+
+    # When the agent claims the first, it sees the contact details
+    claimed = (await gql.ok(CLAIM, {"id": str(first.id)}, role=Role.AGENT))["claimFollowUp"]
+    assert claimed["status"] == "CLAIMED"
+    assert claimed["claimedBy"]["name"] == "test agent"
+    assert claimed["contact"] == {"email": "person1@example.org", "masked": False}
+
+    # And a second claim, even by the same role, is refused with a typed error
+    again = (await gql.ok(CLAIM, {"id": str(first.id)}, role=Role.ADMIN))["claimFollowUp"]
+    assert again["code"] == "ALREADY_CLAIMED"
+    # The admin sees the contact too (it may see personal data); a viewer may not list
+    mine = await gql.ok(FOLLOW_UPS, {"mine": True}, role=Role.AGENT)
+    assert [f["id"] for f in mine["followUps"]] == [str(first.id)]
+    by_claimer = await gql.ok(
+        FOLLOW_UPS, {"claimedBy": claimed["claimedBy"]["id"]}, role=Role.ADMIN
+    )
+    assert [f["id"] for f in by_claimer["followUps"]] == [str(first.id)]
+    assert claimed["claimedBy"]["id"].startswith("key:")
+    assert await gql.error_code(FOLLOW_UPS, role=Role.VIEWER) == "FORBIDDEN"
+
+
+async def test_resolving_records_the_note_and_only_the_claimer_may(
+    gql: GraphQLClient, services: Services
+) -> None:
+    follow_up = await commented(services, 1, 2)
+    await gql.ok(CLAIM, {"id": str(follow_up.id)}, role=Role.ADMIN)
+
+    # Another agent may neither unclaim nor resolve it
+    assert (await gql.ok(UNCLAIM, {"id": str(follow_up.id)}, role=Role.AGENT))["unclaimFollowUp"][
+        "code"
+    ] == "NOT_CLAIMER"
+    refused = await gql.ok(
+        RESOLVE, {"id": str(follow_up.id), "note": "done", "informed": True}, role=Role.AGENT
+    )
+    assert refused["resolveFollowUp"]["code"] == "ALREADY_CLAIMED"
+
+    # An empty note changes nothing
+    empty = await gql.ok(
+        RESOLVE, {"id": str(follow_up.id), "note": "  ", "informed": True}, role=Role.ADMIN
+    )
+    assert empty["resolveFollowUp"] == {
+        "__typename": "ValidationError",
+        "code": "INVALID_INPUT",
+        "field": "note",
+    }
+
+    # The claimer resolves it
+    done = await gql.ok(
+        RESOLVE,
+        {"id": str(follow_up.id), "note": "Called them back", "informed": True},
+        role=Role.ADMIN,
+    )
+    assert done["resolveFollowUp"]["status"] == "RESOLVED"
+    assert done["resolveFollowUp"]["resolution"] == {
+        "note": "Called them back",
+        "customerInformed": True,
+    }
+    twice = await gql.ok(
+        RESOLVE, {"id": str(follow_up.id), "note": "x", "informed": False}, role=Role.ADMIN
+    )
+    assert twice["resolveFollowUp"]["code"] == "ALREADY_RESOLVED"
+
+
+async def test_unknown_follow_up_is_not_found(gql: GraphQLClient) -> None:
+    result = await gql.ok(CLAIM, {"id": "not-an-id"}, role=Role.AGENT)
+    assert result["claimFollowUp"]["code"] == "NOT_FOUND"
+
+
+async def test_admins_manage_routing_rules(gql: GraphQLClient) -> None:
+    rule: dict[str, Any] = (
+        await gql.ok(
+            CREATE_RULE,
+            {
+                "input": {
+                    "name": "Norwegian detractors",
+                    "channelId": "CNORWAY",
+                    "priority": 5,
+                    "match": {"country": "no", "metric": "NPS", "scoreMax": 6},
+                }
+            },
+            role=Role.ADMIN,
+        )
+    )["createRoutingRule"]
+    assert rule["match"] == {"country": "NO", "metric": "NPS", "scoreMin": None, "scoreMax": 6}
+
+    await gql.ok(
+        CREATE_RULE,
+        {"input": {"name": "Everything", "channelId": "CALL", "priority": 50}},
+        role=Role.ADMIN,
+    )
+    updated = await gql.ok(
+        UPDATE_RULE, {"id": rule["id"], "input": {"priority": 90}}, role=Role.ADMIN
+    )
+    assert updated["updateRoutingRule"] == {
+        "__typename": "RoutingRule",
+        "priority": 90,
+        "channelId": "CNORWAY",
+    }
+    listed = await gql.ok(RULES, role=Role.ADMIN)
+    assert [r["name"] for r in listed["routingRules"]] == ["Everything", "Norwegian detractors"]
+
+    deleted = await gql.ok(DELETE_RULE, {"id": rule["id"]}, role=Role.ADMIN)
+    assert deleted["deleteRoutingRule"]["__typename"] == "RoutingRule"
+    again = await gql.ok(DELETE_RULE, {"id": rule["id"]}, role=Role.ADMIN)
+    assert again["deleteRoutingRule"]["code"] == "NOT_FOUND"
+    assert await gql.error_code(RULES, role=Role.AGENT) == "FORBIDDEN"
+
+
+async def test_bad_rules_are_refused_and_nothing_is_stored(gql: GraphQLClient) -> None:
+    cases = [
+        ({"name": "x", "channelId": "#general"}, "channelId"),
+        ({"name": "x", "channelId": "C123", "match": {"country": "Narnia"}}, "match.country"),
+        (
+            {"name": "x", "channelId": "C123", "match": {"scoreMin": 7, "scoreMax": 3}},
+            "match.scoreMin",
+        ),
+        ({"name": " ", "channelId": "C123"}, "name"),
+        ({"name": "x", "channelId": "C123", "match": {"surveyKey": "{$ne: 1}"}}, "match.surveyKey"),
+    ]
+    for rule_input, field in cases:
+        result = await gql.ok(CREATE_RULE, {"input": rule_input}, role=Role.ADMIN)
+        assert result["createRoutingRule"]["field"] == field, rule_input
+    assert (await gql.ok(RULES, role=Role.ADMIN))["routingRules"] == []
+
+    bad = await gql.ok(DEFAULTS, {"default": "general"}, role=Role.ADMIN)
+    assert bad["setRoutingDefaults"]["field"] == "defaultChannelId"
+    good = await gql.ok(DEFAULTS, {"default": "CDEFAULT", "escalation": "CESC"}, role=Role.ADMIN)
+    assert good["setRoutingDefaults"] == {
+        "__typename": "RoutingDefaults",
+        "defaultChannelId": "CDEFAULT",
+        "escalationChannelId": "CESC",
+    }

@@ -1,0 +1,86 @@
+"""Every query and mutation tried with every role and with no token: only the roles
+DESIGN.md allows get through, and a refused call changes nothing.
+
+A new root field fails `test_every_root_field_has_an_expected_role_list` until it is
+added to ALLOWED below, so nobody adds an API without deciding who may call it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from hub.models.common import Role
+from hub.services import Services
+from tests.conftest import GraphQLClient
+from tests.factories import make_survey
+from tests.security.operations import root_operations
+
+READERS = {Role.VIEWER, Role.AGENT, Role.PRIVACY_OFFICER, Role.ADMIN}
+WIDGET = {Role.WIDGET, Role.ADMIN}
+ADMIN = {Role.ADMIN}
+AGENTS = {Role.AGENT, Role.ADMIN}
+
+ALLOWED: dict[str, set[Role]] = {
+    "surveys": READERS,
+    "survey": READERS,
+    "responses": READERS,
+    "surveyEligibility": WIDGET,
+    "createSurvey": ADMIN,
+    "updateSurvey": ADMIN,
+    "setSurveyStatus": ADMIN,
+    "pauseSurvey": ADMIN,
+    "recordLogin": WIDGET,
+    "recordDisplay": WIDGET,
+    "submitScore": WIDGET,
+    "submitComment": WIDGET,
+    "declineSurvey": WIDGET,
+    "createSurveyLink": ADMIN,
+    "sendSurveyInvitations": ADMIN,
+    "followUps": AGENTS,
+    "followUp": AGENTS,
+    "claimFollowUp": AGENTS,
+    "unclaimFollowUp": AGENTS,
+    "resolveFollowUp": AGENTS,
+    "routingRules": ADMIN,
+    "routingDefaults": ADMIN,
+    "createRoutingRule": ADMIN,
+    "updateRoutingRule": ADMIN,
+    "deleteRoutingRule": ADMIN,
+    "setRoutingDefaults": ADMIN,
+    "metricSummary": READERS,
+    "metricTrend": READERS,
+    "metricBreakdown": READERS,
+    "scoreDistribution": READERS,
+    "exportResponses": READERS,
+    "rebuildRollups": ADMIN,
+}
+
+OPERATIONS = root_operations()
+REFUSALS = {"FORBIDDEN", "UNAUTHENTICATED"}
+
+
+def test_every_root_field_has_an_expected_role_list() -> None:
+    assert sorted(OPERATIONS) == sorted(ALLOWED)
+
+
+@pytest.mark.parametrize("field", sorted(OPERATIONS))
+async def test_only_allowed_roles_get_through(
+    field: str,
+    services: Services,
+    gql: GraphQLClient,
+    snapshot: Callable[[], Awaitable[str]],
+) -> None:
+    await make_survey(services, key="xx")
+    document = OPERATIONS[field]
+    for role in [None, *Role]:
+        before = await snapshot()
+        body = await gql.raw(document, role=role)
+        codes = {error.get("extensions", {}).get("code") for error in body.get("errors") or []}
+        if role is not None and role in ALLOWED[field]:
+            assert not codes & REFUSALS, (field, role, body)
+        else:
+            expected = "UNAUTHENTICATED" if role is None else "FORBIDDEN"
+            assert codes == {expected}, (field, role, body)
+            assert body["data"] is None or body["data"].get(field) is None
+            assert await snapshot() == before, (field, role)
