@@ -85,5 +85,5 @@ class Services:
             links=links,
             invitations=InvitationService(clock, surveys, throttling, links, mail, responses),
             analytics=analytics,
-            exports=ExportService(clock, settings.export_link_seconds),
+            exports=ExportService(clock, settings.export_link_seconds, secret),
         )

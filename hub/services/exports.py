@@ -3,8 +3,8 @@
 An export is downloaded from `GET /exports/responses.csv`, either with a bearer
 token and the filter as query parameters, or through a short-lived link that
 `exportResponses` signs (so a browser can download it without holding the token).
-Links are signed with a key made when the process starts: they stop working at a
-restart, which is acceptable for links that live a few minutes.
+Links are signed with a key derived from the server secret, so any hub process
+sharing it accepts them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import csv
 import hashlib
 import hmac
 import io
-import secrets
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -135,10 +134,10 @@ def parse_filter(params: Mapping[str, list[str]]) -> ResponseFilter:
 class ExportService:
     """Signs export links and writes the CSV."""
 
-    def __init__(self, clock: Clock, link_seconds: int) -> None:
+    def __init__(self, clock: Clock, link_seconds: int, secret: bytes) -> None:
         self.clock = clock
         self.link_seconds = link_seconds
-        self._key = secrets.token_bytes(32)
+        self._key = hmac.new(secret, b"response export links", hashlib.sha256).digest()
 
     def _signature(self, params: list[tuple[str, str]]) -> str:
         message = urlencode(sorted(params)).encode()
