@@ -411,6 +411,21 @@ def _display_dimensions(display: Display, metric: Metric) -> dict[str, Any]:
     }
 
 
+def _pipeline(
+    dimensions: dict[str, Any], time: dict[str, Any], group: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Match on level, survey and time first (what the indexes hold), then on the other
+    dimensions: MongoDB merges the two stages, and a server whose planner only uses an
+    index that holds every matched field still reads by index."""
+    indexed = {k: v for k, v in dimensions.items() if k in ("detail", "survey_key")}
+    rest = {k: v for k, v in dimensions.items() if k not in indexed}
+    stages: list[dict[str, Any]] = [{"$match": {**indexed, **time}}]
+    if rest:
+        stages.append({"$match": rest})
+    stages.append({"$group": group})
+    return stages
+
+
 Window = tuple[datetime, datetime, int | None, int | None]
 
 
@@ -693,11 +708,11 @@ class AnalyticsService:
             day_range["$gte"] = midnights[0]
         if midnights[-1] is not None:
             day_range["$lt"] = midnights[-1]
-        day_query = {**base, **({"day": day_range} if day_range else {})}
+        day_query = {**({"day": day_range} if day_range else {})}
         day_keys = dict(keys, t="$day") if periods > 1 else keys
         inner = [m for m in midnights[1:-1] if m is not None]
         async for row in await DailyRollup.get_pymongo_collection().aggregate(
-            [{"$match": day_query}, {"$group": _group_stage(day_keys)}]
+            _pipeline(base, day_query, _group_stage(day_keys))
         ):
             group = row["_id"]
             index = 0
@@ -720,9 +735,9 @@ class AnalyticsService:
         # One range query per window: an index range scan each, where one `$or` of
         # hundreds of ranges is costly on some servers.
         for start, end, members in _merged(windows):
-            slot_query = {**base, "slot": {"$gte": start, "$lt": end}}
+            slot_query = {"slot": {"$gte": start, "$lt": end}}
             async for row in await SlotRollup.get_pymongo_collection().aggregate(
-                [{"$match": slot_query}, {"$group": _group_stage(dict(keys, t="$slot"))}],
+                _pipeline(base, slot_query, _group_stage(dict(keys, t="$slot"))),
             ):
                 group = row["_id"]
                 at = group["t"].astimezone(UTC)

@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from bson import SON
 
 from hub.clock import FrozenClock
+from hub.db import Database
 from hub.errors import ValidationFailed
 from hub.models.common import Channel, Metric
 from hub.models.response import Response
@@ -356,3 +358,27 @@ async def test_excluded_person_is_not_counted_and_can_be_included_again(
     assert without.nps is not None and without.nps.score == -100.0
     assert (restored.responses, restored.comments) == (2, 1)
     assert restored.nps is not None and restored.nps.score == 0.0
+
+
+@pytest.mark.parametrize(
+    ("collection", "time_field", "dimensions"),
+    [
+        ("rollups_daily", "day", {"detail": "survey", "survey_key": "nps-main"}),
+        ("rollups_daily", "day", {"detail": "full"}),
+        ("rollups_slots", "slot", {"detail": "survey", "survey_key": "nps-main"}),
+        ("rollups_slots", "slot", {"detail": "full"}),
+    ],
+)
+async def test_rollup_reads_start_with_an_index_scan(
+    database: Database, collection: str, time_field: str, dimensions: dict[str, Any]
+) -> None:
+    query = {**dimensions, time_field: {"$gte": utc(2026, 1, 1), "$lt": utc(2026, 2, 1)}}
+    explained = await database.command(
+        "explain", SON([("find", collection), ("filter", query)]), verbosity="queryPlanner"
+    )
+    plan, stages = explained["queryPlanner"]["winningPlan"], []
+    while plan:
+        stages.append(plan["stage"])
+        plan = plan.get("inputStage") or {}
+
+    assert "IXSCAN" in stages and "COLLSCAN" not in stages
