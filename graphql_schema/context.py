@@ -19,6 +19,7 @@ class Loaders:
 
     survey_by_key: DataLoader[str, Survey | None]
     response_by_id: DataLoader[PydanticObjectId, ResponseDocument | None]
+    restricted: DataLoader[str, bool]  # by user id: masked for all but privacy officers
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Context:
         self.loaders = Loaders(
             survey_by_key=DataLoader(load_fn=self.services.surveys.by_keys),
             response_by_id=DataLoader(load_fn=self.services.follow_ups.responses_in_order),
+            restricted=DataLoader(load_fn=self.services.privacy.restricted_flags),
         )
 
     async def authenticate(self) -> Principal | None:

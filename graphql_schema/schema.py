@@ -31,8 +31,10 @@ from graphql_schema.analytics.schema import (
 )
 from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
+from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
 from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
+from graphql_schema.telemetry import OperationFacts
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
 from hub.settings import Settings
 
@@ -42,13 +44,20 @@ _UNAVAILABLE = (AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelect
 
 
 @strawberry.type
-class Query(SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery, AnalyticsQuery):
+class Query(
+    SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery, PrivacyQuery, AnalyticsQuery
+):
     pass
 
 
 @strawberry.type
 class Mutation(
-    SurveyMutation, WidgetMutation, FollowUpMutation, ChannelsMutation, AnalyticsMutation
+    SurveyMutation,
+    WidgetMutation,
+    FollowUpMutation,
+    ChannelsMutation,
+    PrivacyMutation,
+    AnalyticsMutation,
 ):
     pass
 
@@ -122,6 +131,7 @@ def build_schema(settings: Settings | None = None) -> HubSchema:
         # Widgets and dashboards send the same few documents over and over.
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        OperationFacts,  # before ErrorPolicy: it sees the errors once they are masked
         ErrorPolicy,
     ]
     return HubSchema(

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Iterator
 
+import uvicorn
+from pymongo.errors import PyMongoError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -22,10 +25,14 @@ from hub.clock import Clock, SystemClock
 from hub.db import ping
 from hub.exports_endpoint import export_responses
 from hub.limits import RequestLimits
+from hub.logs import configure_logging
+from hub.metrics import HubMetrics, metrics_endpoint
 from hub.runtime import open_database
 from hub.services import Services
 from hub.settings import Settings
+from hub.telemetry import RequestTelemetry
 from hub.web import pages
+from hub.web import privacy as privacy_pages
 from hub.web.widget import widget_js
 
 log = logging.getLogger(__name__)
@@ -34,15 +41,67 @@ log = logging.getLogger(__name__)
 def _start_workers(settings: Settings, services: Services) -> list[asyncio.Task[None]]:
     if not settings.background_workers:
         return []
-    return [asyncio.create_task(services.dispatcher.run_forever(), name="outbox-dispatcher")]
+    return [
+        asyncio.create_task(services.dispatcher.run_forever(), name="outbox-dispatcher"),
+        asyncio.create_task(services.scheduler.run_forever(), name="scheduler"),
+    ]
 
 
-async def _stop_workers(workers: list[asyncio.Task[None]]) -> None:
-    for task in workers:
-        task.cancel()
-    for task in workers:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+async def _stop_workers(
+    services: Services, workers: list[asyncio.Task[None]], grace: float = 10.0
+) -> None:
+    """Let the workers finish what they hold (for up to `grace` seconds), then hand
+    their leases back so another process takes over at once."""
+    services.dispatcher.stop()
+    services.scheduler.stop()
+    if workers:
+        _, unfinished = await asyncio.wait(workers, timeout=grace)
+        for task in unfinished:
+            task.cancel()
+        for task in unfinished:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    try:
+        messages = await services.outbox.release_owner(services.dispatcher.owner)
+        jobs = await services.leases.release_all()
+    except PyMongoError as error:
+        log.warning("could not release leases (%s); they expire on their own", type(error).__name__)
+        return
+    log.info("released %d outbox message(s) and %d job lease(s)", messages, jobs)
+
+
+class _QuietServer(uvicorn.Server):
+    """A second uvicorn server inside the app (the metrics port): signals are the main
+    server's to handle."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def _serve_metrics(
+    settings: Settings, metrics: HubMetrics
+) -> tuple[_QuietServer, asyncio.Task[None]] | None:
+    if settings.metrics_port is None:
+        return None
+    app = Starlette(routes=[Route("/metrics", metrics_endpoint(metrics, None))])
+    server = _QuietServer(
+        uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.metrics_port,
+            log_config=None,
+            lifespan="off",
+            access_log=False,
+        )
+    )
+    # Bound here, so a port in use fails the start with a clear error.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.metrics_port))
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="metrics-server")
+    log.info("metrics on port %s", settings.metrics_port)
+    return server, task
 
 
 def _cors(settings: Settings) -> list[Middleware]:
@@ -69,14 +128,23 @@ def _announce_slack(slack: SlackBot | None) -> None:
         log.warning("no SLACK_SIGNING_SECRET: posting to Slack, but /slack/events is off")
 
 
+def _json_lines(settings: Settings) -> bool | None:
+    return None if settings.log_format == "auto" else settings.log_format == "json"
+
+
 def create_app(
     settings: Settings | None = None,
     clock: Clock | None = None,
     services: Services | None = None,
 ) -> Starlette:
     """The hub. `services` may be given to share them (and their caches) with the caller."""
+    settings_given = settings
     settings = settings or Settings()
     services = services or Services.build(settings, clock or SystemClock())
+    if settings_given is None:
+        # Built by uvicorn from an import string (`serve --workers`): set up this process.
+        configure_logging(settings.log_level, _json_lines(settings))
+    metrics = HubMetrics(services.clock)
     graphql = HubGraphQL(build_schema(settings), services)
     slack = SlackBot(settings, services) if settings.slack_bot_token is not None else None
     if slack is not None:
@@ -90,13 +158,18 @@ def create_app(
                 tokens = await demo.load(services, settings.data_dir)
                 demo.announce(settings, tokens)
             _announce_slack(slack)
+            metrics.meter(services.dispatcher)
+            metrics_server = await _serve_metrics(settings, metrics)
             workers = _start_workers(settings, services)
             log.info("hub ready")
             try:
                 yield
             finally:
                 log.info("hub stopping")
-                await _stop_workers(workers)
+                await _stop_workers(services, workers)
+                if metrics_server is not None:
+                    metrics_server[0].should_exit = True
+                    await metrics_server[1]
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -115,15 +188,25 @@ def create_app(
         Route("/exports/responses.csv", export_responses),
         Route("/widget.js", widget_js, methods=["GET"]),
         *pages.routes(),
+        *privacy_pages.routes(),
     ]
     if slack is not None and slack.app is not None:
         routes.append(Route("/slack/events", slack.endpoint, methods=["POST"]))
+    if settings.metrics_token is not None:
+        token = settings.metrics_token.get_secret_value()
+        routes.append(Route("/metrics", metrics_endpoint(metrics, token)))
     app = Starlette(
-        # CORS outermost, so a refusal by the limits still reaches the page readably.
-        middleware=[*_cors(settings), Middleware(RequestLimits, settings=settings)],
+        # Telemetry outermost, then CORS, so a refusal by the limits still reaches
+        # the page readably and is logged and counted.
+        middleware=[
+            Middleware(RequestTelemetry, metrics=metrics),
+            *_cors(settings),
+            Middleware(RequestLimits, settings=settings),
+        ],
         routes=routes,
         lifespan=lifespan,
     )
     app.state.services = services
     app.state.settings = settings
+    app.state.metrics = metrics
     return app

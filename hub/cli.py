@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import ValidationError
-
+from hub import config
 from hub.clock import SystemClock
+from hub.config import Problem
 from hub.errors import DomainError
+from hub.logs import configure_logging
 from hub.models.common import Role, UserIdentity
 from hub.runtime import open_database
 from hub.services import Services
@@ -28,6 +28,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="HTTP port (HUB_PORT)")
     serve.add_argument(
         "--demo", action="store_true", help="load demo data and tokens into an empty database"
+    )
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+
+    commands.add_parser(
+        "doctor", help="check the database, indexes, Slack, SMTP, secrets and clock"
+    )
+    slack = commands.add_parser("slack", help="the Slack app")
+    slack_commands = slack.add_subparsers(dest="slack_command", required=True)
+    manifest = slack_commands.add_parser(
+        "manifest", help="print the Slack app manifest for this hub's address"
+    )
+    manifest.add_argument(
+        "--url", required=True, help="the hub's public address, e.g. https://feedback.example.com"
     )
 
     keys = commands.add_parser("keys", help="create, list and revoke API keys")
@@ -65,11 +78,15 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--survey", help="only this survey's rollups (default: all)")
 
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+
+    retention = commands.add_parser("retention", help="anonymise and delete old personal data")
+    retention_commands = retention.add_subparsers(dest="retention_command", required=True)
+    run = retention_commands.add_parser("run", help="run retention now and print the report")
+    run.add_argument("--dry-run", action="store_true", help="count only, change nothing")
     return parser
 
 
-def _with_services(work: Callable[[Services], Awaitable[int]]) -> int:
-    settings = Settings()
+def _with_services(settings: Settings, work: Callable[[Services], Awaitable[int]]) -> int:
 
     async def run() -> int:
         async with open_database(settings):
@@ -106,6 +123,16 @@ async def _revoke_key(services: Services, key_id: str) -> int:
     return 0
 
 
+async def _run_retention(services: Services, dry_run: bool) -> int:
+    from hub.models.privacy import AuditActor
+
+    actor = AuditActor(key_id=None, role="system", label="feedback-hub retention run")
+    report = await services.retention.run(dry_run, actor)
+    for name, value in report.as_dict().items():
+        print(f"{name}: {value}")
+    return 0
+
+
 async def _create_link(services: Services, args: argparse.Namespace) -> int:
     user = UserIdentity(id=args.user, email=args.email, username=args.username)
     link, url = await services.links.create(args.survey, user, args.locale, args.days)
@@ -114,35 +141,40 @@ async def _create_link(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.serving import serve
 
-    from hub.app import create_app
+    if args.workers < 1:
+        return _refuse([Problem("--workers", "must be 1 or more")])
+    if args.workers > 1 and settings.metrics_port is not None:
+        return _refuse(
+            [
+                Problem(
+                    "HUB_METRICS_PORT",
+                    "cannot be used with --workers above 1 (each worker would bind it); "
+                    "use HUB_METRICS_TOKEN to serve /metrics on the main port",
+                )
+            ]
+        )
+    return serve(settings, workers=args.workers)
 
+
+def _refuse(problems: list[Problem]) -> int:
+    print("feedback-hub: the configuration has problems:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 2
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
-    if args.host:
+    if getattr(args, "host", None):
         overrides["host"] = args.host
-    if args.port:
+    if getattr(args, "port", None):
         overrides["port"] = args.port
-    if args.demo:
+    if getattr(args, "demo", False):
         overrides["demo_data"] = True
-    settings = Settings(**overrides)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-        lifespan="on",
-    )
-    return 0
-
-
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
-    # The driver's debug logs quote whole commands and replies, personal data included.
-    logging.getLogger("pymongo").setLevel(max(logging.INFO, logging.root.level))
+    return overrides
 
 
 async def _rebuild_rollups(services: Services, survey_key: str | None) -> int:
@@ -156,32 +188,45 @@ async def _rebuild_rollups(services: Services, survey_key: str | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        settings = Settings()
-    except ValidationError as error:
-        names = ", ".join("HUB_" + str(err["loc"][0]).upper() for err in error.errors())
-        print(f"feedback-hub: invalid setting(s): {names}", file=sys.stderr)
-        return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    if args.command == "slack":
+        from bots.slack.manifest import BadHubUrl, render
+
+        try:
+            print(render(args.url), end="")
+        except BadHubUrl as error:
+            print(f"feedback-hub: {error}", file=sys.stderr)
+            return 2
+        return 0
+    settings, problems = config.load(**_overrides(args))
+    if args.command == "doctor":
+        from hub.doctor import run_doctor
+
+        return run_doctor(settings, problems)
+    if settings is None or problems:
+        return _refuse(problems)
+    json_lines = None if settings.log_format == "auto" else settings.log_format == "json"
+    configure_logging(settings.log_level, json_lines)
     try:
         if args.command == "serve":
-            return _serve(args)
+            return _serve(args, settings)
         if args.command == "schema":
             from graphql_schema.schema import build_schema
 
             print(build_schema(settings).as_str())
             return 0
+        if args.command == "retention":
+            return _with_services(settings, lambda services: _run_retention(services, args.dry_run))
         if args.command == "links":
-            return _with_services(lambda services: _create_link(services, args))
+            return _with_services(settings, lambda services: _create_link(services, args))
         if args.command == "rollups":
-            return _with_services(lambda services: _rebuild_rollups(services, args.survey))
+            return _with_services(
+                settings, lambda services: _rebuild_rollups(services, args.survey)
+            )
         if args.keys_command == "create":
-            return _with_services(lambda services: _create_key(services, args))
+            return _with_services(settings, lambda services: _create_key(services, args))
         if args.keys_command == "list":
-            return _with_services(_list_keys)
-        return _with_services(lambda services: _revoke_key(services, args.key))
+            return _with_services(settings, _list_keys)
+        return _with_services(settings, lambda services: _revoke_key(services, args.key))
     except DomainError as error:
         print(f"feedback-hub: {error.message}", file=sys.stderr)
         return 1

@@ -64,8 +64,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "email_intro": "Elige una puntuación; basta con un clic.",
         "email_opt_out": "No quiero recibir más encuestas",
         "opt_out_title": "Dejar de recibir encuestas",
-        "opt_out_body": "Confírmalo y no volveremos a enviarte encuestas ni a pedirte "
-        "tu opinión.",
+        "opt_out_body": "Confírmalo y no volveremos a enviarte encuestas ni a pedirte tu opinión.",
         "opt_out_button": "Dejar de recibir encuestas",
         "opted_out": "Hecho. No volverás a recibir encuestas nuestras.",
     },
@@ -144,11 +143,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "invalid_title": "Dette link er ikke gyldigt",
         "invalid_body": "Linket kan være ufuldstændigt eller ændret. Intet blev registreret.",
         "expired_title": "Dette link er udløbet",
-        "expired_body": "Links til undersøgelser gælder i begrænset tid. "
-        "Intet blev registreret.",
+        "expired_body": "Links til undersøgelser gælder i begrænset tid. Intet blev registreret.",
         "unavailable_title": "Undersøgelsen er ikke tilgængelig",
-        "unavailable": "Denne undersøgelse er ikke tilgængelig lige nu. "
-        "Intet blev registreret.",
+        "unavailable": "Denne undersøgelse er ikke tilgængelig lige nu. Intet blev registreret.",
         "declined": "Forstået. Vi spørger dig ikke om det nu.",
         "email_subject": "Et hurtigt spørgsmål om {product}",
         "email_intro": "Vælg en score nedenfor; ét klik er nok.",

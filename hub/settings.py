@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from limits import parse
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -65,6 +66,28 @@ class Settings(BaseSettings):
         description="Load demo surveys, responses and tokens when the database is empty.",
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="Log line format: JSON lines, readable text, or auto (text on a "
+        "terminal, JSON otherwise).",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that GET /metrics on the main port asks for. Unset: "
+        "/metrics is not served on the main port.",
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Serve /metrics without a token on this separate port (bind it to "
+        "a private network). Unset: no separate port.",
+    )
+    job_poll_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often a hub process looks for scheduled jobs that are due.",
+    )
 
     global_display_cooldown_days: int = Field(
         default=7,
@@ -167,11 +190,37 @@ class Settings(BaseSettings):
     )
     smtp_starttls: bool = Field(
         default=True,
-        description="Upgrade the SMTP connection with STARTTLS (turn off only for a "
-        "local relay).",
+        description="Upgrade the SMTP connection with STARTTLS (turn off only for a local relay).",
     )
     smtp_timeout_seconds: float = Field(
         default=30.0, gt=0, description="How long to wait for the SMTP server."
+    )
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=1096,
+        description="The longest time (days) a response keeps its identity; a survey may "
+        "set less, never more. Unset: 3 calendar years. Older responses are anonymised.",
+    )
+    retention_daily: bool = Field(
+        default=True,
+        description="Run retention once a day inside the server (one process of several "
+        "takes the day's run through a lease in the database).",
+    )
+    privacy_processors: list[str] = Field(
+        default_factory=list,
+        description="Processors that handle personal data for you (hosting, e-mail), "
+        "named in access exports as recipients next to the Slack workspace.",
+    )
+    rights_verification_hours: int = Field(
+        default=24,
+        ge=1,
+        le=168,
+        description="Hours the e-mail link that verifies a rights request filed through "
+        "the public form works.",
+    )
+    export_link_hours: int = Field(
+        default=24, ge=1, le=168, description="Hours a privacy export download link works."
     )
 
     limited_paths: list[str] = Field(
@@ -190,6 +239,13 @@ class Settings(BaseSettings):
         default="1200/minute",
         description="Requests one API token may make there; empty turns the limit off.",
     )
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value.upper()
 
     @field_validator("rate_limit_per_address", "rate_limit_per_token")
     @classmethod

@@ -3,6 +3,8 @@ per test, an injected clock, the ASGI app with its lifespan, and GraphQL helpers
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -19,6 +21,7 @@ from starlette.applications import Starlette
 from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.db import Database, EmbeddedDatabase, init_models, make_client
+from hub.logs import PAYLOAD_LOGGERS, HubJsonFormatter, RequestFilter
 from hub.models.common import Role
 from hub.services import Services
 from hub.settings import Settings
@@ -77,6 +80,9 @@ def settings(mongo_uri: str, database: Database, tmp_path: Path) -> Settings:
         # Many calls from one address in a test are not a flood; test_limits turns them on.
         rate_limit_per_address="",
         rate_limit_per_token="",
+        # A retention run at start would write beside what a test checks; the retention
+        # tests run it themselves.
+        retention_daily=False,
     )
 
 
@@ -160,3 +166,25 @@ class GraphQLClient:
 @pytest.fixture
 def gql(http: httpx.AsyncClient, tokens: dict[Role, str]) -> GraphQLClient:
     return GraphQLClient(http, tokens)
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    """Everything logged, at DEBUG, as the hub writes it in production."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestFilter())
+    handler.setFormatter(HubJsonFormatter())
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    # As configure_logging does: these libraries' debug logs quote whole payloads.
+    saved = {name: logging.getLogger(name).level for name in PAYLOAD_LOGGERS}
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(level)
+    for name, saved_level in saved.items():
+        logging.getLogger(name).setLevel(saved_level)

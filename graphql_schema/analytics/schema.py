@@ -9,9 +9,9 @@ from graphql_schema.analytics.types import (
     AnalyticsFilter,
     BreakdownDimension,
     BreakdownGroup,
-    ExportLink,
     MetricSummary,
     ResponseEvent,
+    ResponseExportLink,
     RollupsRebuilt,
     ScoreCount,
     TrendInterval,
@@ -29,7 +29,7 @@ RebuildRollupsResult = Annotated[
     RollupsRebuilt | NotFoundError, strawberry.union("RebuildRollupsResult")
 ]
 ExportResponsesResult = Annotated[
-    ExportLink | ValidationError, strawberry.union("ExportResponsesResult")
+    ResponseExportLink | ValidationError, strawberry.union("ExportResponsesResult")
 ]
 
 
@@ -152,7 +152,7 @@ class AnalyticsMutation:
         except DomainError as error:
             return user_error(error)  # type: ignore[return-value]
         base = info.context.services.settings.resolved_public_url()
-        return ExportLink(url=base + path, expires_at=expires)
+        return ResponseExportLink(url=base + path, expires_at=expires)
 
 
 @strawberry.type

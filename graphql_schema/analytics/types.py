@@ -151,7 +151,7 @@ class RollupsRebuilt:
 
 
 @strawberry.type(description="A download of the export, valid until `expiresAt`.")
-class ExportLink:
+class ResponseExportLink:
     url: str
     expires_at: datetime
 

@@ -44,5 +44,3 @@ class InvitationSkipped:
 class InvitationsSent:
     queued: list[InvitationQueued]
     skipped: list[InvitationSkipped]
-
-

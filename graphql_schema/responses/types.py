@@ -7,6 +7,7 @@ from graphql_schema.context import Context
 from graphql_schema.enums import Channel, Metric
 from graphql_schema.surveys.types import Survey
 from hub.models import response as model
+from hub.models.common import Role
 from hub.services import access
 from hub.services.responses import ResponseFilter as ResponseFilterModel
 
@@ -47,20 +48,26 @@ class Response:
         customer = self.document.customer
         return ResponseCustomer(company=customer.company, country=customer.country)
 
-    @strawberry.field(description="The person; masked unless the role may see personal data.")
-    def user(self, info: strawberry.Info[Context]) -> Respondent:
+    async def _unmasked(self, info: strawberry.Info[Context]) -> bool:
+        """Whether the caller sees the person: roles that may see personal data, and
+        for a person whose data is restricted, privacy officers only."""
         principal = info.context.principal
         if principal is None or not access.may_see_personal_data(principal.role):
+            return False
+        if principal.role is Role.PRIVACY_OFFICER:
+            return True
+        return not await info.context.loaders.restricted.load(self.document.user.id)
+
+    @strawberry.field(description="The person; masked unless the role may see personal data.")
+    async def user(self, info: strawberry.Info[Context]) -> Respondent:
+        if not await self._unmasked(info):
             return Respondent(id=None, username=None, email=None, masked=True)
         user = self.document.user
         return Respondent(id=user.id, username=user.username, email=user.email, masked=False)
 
     @strawberry.field(description="The page it was answered on; masked like the person.")
-    def url(self, info: strawberry.Info[Context]) -> str | None:
-        principal = info.context.principal
-        if principal is None or not access.may_see_personal_data(principal.role):
-            return None
-        return self.document.url
+    async def url(self, info: strawberry.Info[Context]) -> str | None:
+        return self.document.url if await self._unmasked(info) else None
 
     @strawberry.field
     async def survey(self, info: strawberry.Info[Context]) -> Survey | None:

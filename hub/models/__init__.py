@@ -4,8 +4,15 @@ from hub.models.activity import ContactState, Display, DisplayContext, Login, Pe
 from hub.models.apikey import ApiKey
 from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
 from hub.models.followup import FollowUp, FollowUpStatus
+from hub.models.lease import JobLease
 from hub.models.link import SurveyLink
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
+from hub.models.privacy import (
+    AuditEntry,
+    AuditHead,
+    RightsRequest,
+    SurveyRetention,
+)
 from hub.models.response import Response
 from hub.models.rollup import DailyRollup, SlotRollup
 from hub.models.routing import RoutingDefaults, RoutingRule
@@ -31,6 +38,11 @@ ALL_MODELS = (
     Suppression,
     OptOutObjection,
     SurveyLink,
+    RightsRequest,
+    AuditEntry,
+    AuditHead,
+    SurveyRetention,
+    JobLease,
     DailyRollup,
     SlotRollup,
 )
@@ -38,6 +50,8 @@ ALL_MODELS = (
 __all__ = [
     "ALL_MODELS",
     "ApiKey",
+    "AuditEntry",
+    "AuditHead",
     "Channel",
     "ContactRules",
     "ContactState",
@@ -47,6 +61,7 @@ __all__ = [
     "DisplayContext",
     "FollowUp",
     "FollowUpStatus",
+    "JobLease",
     "Login",
     "Metric",
     "OptOutObjection",
@@ -55,6 +70,7 @@ __all__ = [
     "OutboxStatus",
     "Person",
     "Response",
+    "RightsRequest",
     "Role",
     "RoutingDefaults",
     "RoutingRule",
@@ -65,6 +81,7 @@ __all__ = [
     "SuppressionReason",
     "Survey",
     "SurveyLink",
+    "SurveyRetention",
     "SurveyStatus",
     "SurveyText",
     "UserIdentity",

@@ -8,15 +8,22 @@ from datetime import timedelta
 from hub.clock import Clock
 from hub.server_secret import server_secret
 from hub.services.analytics import AnalyticsListener, AnalyticsService
+from hub.services.audit import AuditService
 from hub.services.events import EventBus
 from hub.services.exports import ExportService
 from hub.services.followups import FollowUpListener, FollowUpService
 from hub.services.invitations import InvitationService
 from hub.services.keys import KeyService
+from hub.services.leases import JobLeases, Scheduler
 from hub.services.links import LinkService
 from hub.services.mail import EMAIL_KIND, MailService
 from hub.services.outbox import Dispatcher, OutboxService
+from hub.services.privacy import PrivacyService, SubjectHooks, SuppressedSubjects
+from hub.services.privacy_exports import PrivacyExports
 from hub.services.responses import ResponseService
+from hub.services.retention import RetentionService
+from hub.services.rights import RightsRequestService
+from hub.services.rights_verification import RightsVerification
 from hub.services.routing import RoutingService
 from hub.services.slack import SlackBookkeeping
 from hub.services.suppression import SuppressionService
@@ -42,6 +49,14 @@ class Services:
     mail: MailService
     links: LinkService
     invitations: InvitationService
+    leases: JobLeases
+    scheduler: Scheduler
+    audit: AuditService
+    rights: RightsRequestService
+    subject_hooks: SubjectHooks
+    privacy: PrivacyService
+    retention: RetentionService
+    rights_verification: RightsVerification
     analytics: AnalyticsService
     exports: ExportService
 
@@ -54,7 +69,9 @@ class Services:
         outbox = OutboxService(clock)
         analytics = AnalyticsService(clock, EventBus())
         routing = RoutingService(clock)
-        follow_ups = FollowUpService(clock, outbox, routing)
+        follow_ups = FollowUpService(
+            clock, outbox, routing, suppression=SuppressedSubjects(suppressions)
+        )
         responses = ResponseService(
             clock,
             surveys,
@@ -67,7 +84,15 @@ class Services:
         mail = MailService(outbox, settings)
         if mail.configured:  # otherwise e-mails wait in the outbox until SMTP is set
             dispatcher.register(EMAIL_KIND, mail.deliver)
+        audit = AuditService(clock, secret)
+        rights = RightsRequestService(clock, audit, suppressions)
+        subject_hooks = SubjectHooks()
         links = LinkService(clock, settings, secret, surveys, responses, suppressions, outbox)
+        leases = JobLeases(clock)
+        scheduler = Scheduler(leases, settings.job_poll_seconds)
+        retention = RetentionService(clock, settings, audit, follow_ups)
+        if settings.retention_daily:
+            scheduler.every("retention", timedelta(days=1), retention.run_scheduled)
         return cls(
             settings=settings,
             clock=clock,
@@ -84,6 +109,23 @@ class Services:
             mail=mail,
             links=links,
             invitations=InvitationService(clock, surveys, throttling, links, mail, responses),
+            leases=leases,
+            scheduler=scheduler,
+            audit=audit,
+            rights=rights,
+            retention=retention,
+            rights_verification=RightsVerification(clock, settings, secret, rights, mail, audit),
+            subject_hooks=subject_hooks,
+            privacy=PrivacyService(
+                clock,
+                rights,
+                audit,
+                suppressions,
+                outbox,
+                follow_ups,
+                PrivacyExports(clock, settings, secret),
+                subject_hooks,
+            ),
             analytics=analytics,
             exports=ExportService(clock, settings.export_link_seconds, secret),
         )

@@ -120,7 +120,8 @@ class MailService:
         except aiosmtplib.SMTPRecipientsRefused:
             return GiveUp(error="SMTP_RECIPIENT_REFUSED")
         except (aiosmtplib.SMTPException, OSError) as error:
-            log.warning("smtp delivery of outbox message %s failed: %s", message.id,
-                        type(error).__name__)
+            log.warning(
+                "smtp delivery of outbox message %s failed: %s", message.id, type(error).__name__
+            )
             return RetryLater(error=type(error).__name__, after=timedelta(seconds=30))
         return Delivered()

@@ -203,6 +203,21 @@ class OutboxService:
             },
         )
 
+    async def release_owner(self, owner: str) -> int:
+        """Hand back every message `owner` (a dispatcher) still holds, at shutdown, so
+        another process delivers them at once instead of after the lease runs out."""
+        result = await OutboxMessage.get_pymongo_collection().update_many(
+            {"lease_owner": owner, "status": OutboxStatus.IN_FLIGHT.value},
+            {
+                "$set": {
+                    "status": OutboxStatus.PENDING.value,
+                    "lease_owner": None,
+                    "lease_expires_at": None,
+                }
+            },
+        )
+        return result.modified_count
+
     async def due_count(self, kind: str, channel: str) -> int:
         """Messages of a kind waiting for a channel (not counting leased ones)."""
         return await OutboxMessage.get_pymongo_collection().count_documents(
@@ -260,6 +275,7 @@ class Dispatcher:
         self.poll_interval = poll_interval
         self.owner = uuid.uuid4().hex
         self.handlers: dict[str, Handler] = {}
+        self.stopping = asyncio.Event()
 
     def register(self, kind: str, handler: Handler) -> None:
         self.handlers[kind] = handler
@@ -267,7 +283,7 @@ class Dispatcher:
     async def run_once(self, limit: int = 100) -> int:
         """Deliver up to `limit` due messages; return how many were attempted."""
         attempted = 0
-        while attempted < limit and self.handlers:
+        while attempted < limit and self.handlers and not self.stopping.is_set():
             message = await self.outbox.claim(self.owner, list(self.handlers))
             if message is None:
                 break
@@ -280,8 +296,13 @@ class Dispatcher:
             await self.outbox.settle(message, self.owner, outcome)
         return attempted
 
+    def stop(self) -> None:
+        """Finish the message in hand, then return from `run_forever`."""
+        self.stopping.set()
+        self.outbox.wakeup.set()
+
     async def run_forever(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             try:
                 if await self.run_once():
                     continue

@@ -116,9 +116,7 @@ class ThrottlingService:
         """`email`, where known, is matched against the suppression list too."""
         if survey is None:
             return Eligibility(None, (Block(Rule.SURVEY_NOT_FOUND, None),))
-        if self.suppressions is not None and await self.suppressions.is_suppressed(
-            user_id, email
-        ):
+        if self.suppressions is not None and await self.suppressions.is_suppressed(user_id, email):
             return Eligibility(survey, (Block(Rule.SUPPRESSED, None),))
         if survey.status is not SurveyStatus.ACTIVE:
             return Eligibility(survey, (Block(Rule.SURVEY_INACTIVE, None),))

@@ -49,6 +49,8 @@ class FakeSlack:
     port: int = 0
     _runner: web.AppRunner | None = None
     now: Callable[[], float] = time.time  # what message ts are made of
+    bad_tokens: set[str] = field(default_factory=set)  # answered `invalid_auth`
+    bot_channels: set[str] | None = None  # channels the bot is in; None: every one
     _sequence: int = 0
     # Like Slack's own limit on posting: at most this many chat.postMessage per second
     # and channel (None: no limit); beyond it, 429 with Retry-After.
@@ -138,6 +140,9 @@ class FakeSlack:
         method = request.match_info["method"]
         args = await self._args(request)
         self.calls.append(Call(method, args))
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token in self.bad_tokens:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
         if method in self.delays:
             await asyncio.sleep(self.delays[method])
         if self.down_status is not None:
@@ -240,6 +245,10 @@ class FakeSlack:
                     "profile": {"display_name": f"name-{user_id}", "real_name": "Someone"},
                 },
             }
+        if method == "conversations.info":
+            channel = str(args["channel"])
+            member = self.bot_channels is None or channel in self.bot_channels
+            return {"ok": True, "channel": {"id": channel, "is_member": member}}
         if method == "conversations.history":
             channel = str(args["channel"])
             oldest = float(args.get("oldest") or 0)

@@ -72,7 +72,7 @@ EXPORT = """
 mutation Export($filter: ResponseFilter) {
   exportResponses(filter: $filter) {
     __typename
-    ... on ExportLink { url expiresAt }
+    ... on ResponseExportLink { url expiresAt }
     ... on ValidationError { code field }
   }
 }

@@ -1,0 +1,8 @@
+from graphql_schema.permissions import RolePermission
+from hub.services import access
+
+
+class IsPrivacyOfficer(RolePermission):
+    """Rights requests, retention and the audit log: privacy officers and admins."""
+
+    roles = access.PERSONAL_DATA_READERS

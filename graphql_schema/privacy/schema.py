@@ -1,0 +1,353 @@
+"""Rights requests and the audit log, for privacy officers (and admins)."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+import strawberry
+
+from graphql_schema.context import Context
+from graphql_schema.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    query_error,
+    user_error,
+)
+from graphql_schema.privacy.permissions import IsPrivacyOfficer
+from graphql_schema.privacy.types import (
+    AuditEntry,
+    AuditVerification,
+    CorrectionsInput,
+    RightsRequest,
+    RightsRequestStatus,
+    RightsRequestType,
+)
+from hub.errors import Conflict, DomainError, ErrorCode
+from hub.models import privacy as model
+from hub.services.audit import actor_of
+from hub.services.rights import NewRequest
+
+
+@strawberry.type(description="A download link for a request's export; it expires.")
+class ExportLink:
+    url: str
+    expires_at: datetime
+
+
+@strawberry.type(description="What a retention run did (or, dry run, would do).")
+class RetentionReport:
+    dry_run: bool
+    ran_at: datetime
+    responses_anonymised: int
+    follow_ups_anonymised: int
+    displays_deleted: int
+    logins_deleted: int
+    activity_kept_days: int = strawberry.field(
+        description="Displays and logins older than this many days were deleted."
+    )
+
+
+@strawberry.type
+class SurveyRetentionSet:
+    survey_key: str
+    days: int | None
+
+
+SurveyRetentionResult = Annotated[
+    SurveyRetentionSet | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("SurveyRetentionResult"),
+]
+ExportLinkResult = Annotated[
+    ExportLink | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("ExportLinkResult"),
+]
+RightsRequestResult = Annotated[
+    RightsRequest | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("RightsRequestResult"),
+]
+
+
+def _actor(info: strawberry.Info[Context]) -> model.AuditActor:
+    return actor_of(info.context.principal)
+
+
+@strawberry.input
+class FileRightsRequestInput:
+    type: RightsRequestType  # type: ignore[valid-type]
+    email: str | None = None
+    user_id: str | None = None
+    message: str | None = None
+    verification_note: str = strawberry.field(
+        description="How the person's identity was verified (by other means than the link)."
+    )
+    corrections: CorrectionsInput | None = None
+
+
+@strawberry.input
+class SubmitRightsRequestInput:
+    type: RightsRequestType  # type: ignore[valid-type]
+    email: str = strawberry.field(description="Where the link that verifies it is sent.")
+    user_id: str | None = None
+    message: str | None = None
+
+
+@strawberry.type(description="The request is filed; it waits for the e-mailed link.")
+class RightsRequestSubmitted:
+    message: str
+
+
+SubmitRightsRequestResult = Annotated[
+    RightsRequestSubmitted | ValidationError,
+    strawberry.union("SubmitRightsRequestResult"),
+]
+
+
+@strawberry.type
+class PrivacyQuery:
+    @strawberry.field(
+        permission_classes=[IsPrivacyOfficer],
+        description="Rights requests, soonest due first. `dueBefore` finds those due "
+        "soon; `overdue: true` the open ones past their due date.",
+    )
+    async def rights_requests(
+        self,
+        info: strawberry.Info[Context],
+        status: RightsRequestStatus | None = None,  # type: ignore[valid-type]
+        type: RightsRequestType | None = None,  # type: ignore[valid-type]
+        due_before: date | None = None,
+        overdue: bool | None = None,
+        first: int = 100,
+    ) -> list[RightsRequest]:
+        found = await info.context.services.rights.list_requests(
+            status, type, due_before, overdue, first
+        )
+        return [RightsRequest.from_document(item) for item in found]
+
+    @strawberry.field(permission_classes=[IsPrivacyOfficer])
+    async def rights_request(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> RightsRequest:
+        try:
+            found = await info.context.services.rights.get(str(id))
+        except DomainError as error:
+            raise query_error(error) from None
+        return RightsRequest.from_document(found)
+
+    @strawberry.field(
+        permission_classes=[IsPrivacyOfficer],
+        description="Privacy operations, newest first: ids and keyed hashes, never identity.",
+    )
+    async def audit_log(
+        self,
+        info: strawberry.Info[Context],
+        action: str | None = None,
+        target_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        first: int = 100,
+    ) -> list[AuditEntry]:
+        found = await info.context.services.audit.entries(action, target_id, since, until, first)
+        return [AuditEntry.from_document(entry) for entry in found]
+
+    @strawberry.field(
+        permission_classes=[IsPrivacyOfficer],
+        description="Check the audit log's hash chain; reports the first broken link.",
+    )
+    async def verify_audit_log(self, info: strawberry.Info[Context]) -> AuditVerification:
+        return AuditVerification.from_result(await info.context.services.audit.verify())
+
+
+@strawberry.type
+class PrivacyMutation:
+    @strawberry.mutation(
+        description="Public: a person files a rights request about themselves. An e-mail "
+        "with a link goes to `email`; the request is VERIFIED only when the link is "
+        "opened within HUB_RIGHTS_VERIFICATION_HOURS."
+    )
+    async def submit_rights_request(
+        self, info: strawberry.Info[Context], input: SubmitRightsRequestInput
+    ) -> SubmitRightsRequestResult:
+        try:
+            await info.context.services.rights_verification.submit(
+                NewRequest(
+                    type=input.type,
+                    email=input.email,
+                    user_id=input.user_id,
+                    message=input.message,
+                )
+            )
+        except DomainError as error:
+            failed = user_error(error)
+            return ValidationError(message=failed.message, code=failed.code, field=failed.field)
+        return RightsRequestSubmitted(
+            message="Check your e-mail and open the link in it to confirm the request."
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsPrivacyOfficer],
+        description="File a request on the person's behalf, their identity verified by "
+        "other means (say how in `verificationNote`). It starts VERIFIED, due one month "
+        "after today.",
+    )
+    async def file_rights_request(
+        self, info: strawberry.Info[Context], input: FileRightsRequestInput
+    ) -> RightsRequestResult:
+        try:
+            request = await info.context.services.rights.file(
+                NewRequest(
+                    type=input.type,
+                    user_id=input.user_id,
+                    email=input.email,
+                    message=input.message,
+                    corrections=input.corrections.to_model() if input.corrections else None,
+                ),
+                _actor(info),
+                model.VerificationMethod.OTHER_MEANS,
+                input.verification_note,
+            )
+        except DomainError as error:
+            return user_error(error)
+        return RightsRequest.from_document(request)
+
+    @strawberry.mutation(
+        permission_classes=[IsPrivacyOfficer],
+        description="Move a request on: VERIFIED, IN_PROGRESS, or REJECTED / CANCELED "
+        "with a reason. COMPLETED comes from executing it.",
+    )
+    async def set_rights_request_status(
+        self,
+        info: strawberry.Info[Context],
+        id: strawberry.ID,
+        status: RightsRequestStatus,  # type: ignore[valid-type]
+        reason: str | None = None,
+    ) -> RightsRequestResult:
+        try:
+            request = await info.context.services.rights.transition(
+                str(id), status, reason, _actor(info)
+            )
+        except DomainError as error:
+            return user_error(error)
+        return RightsRequest.from_document(request)
+
+    @strawberry.mutation(
+        permission_classes=[IsPrivacyOfficer],
+        description="Extend the due date once, on or before it, by one or two months.",
+    )
+    async def extend_rights_request(
+        self,
+        info: strawberry.Info[Context],
+        id: strawberry.ID,
+        reason: str,
+        months: int = 2,
+    ) -> RightsRequestResult:
+        try:
+            request = await info.context.services.rights.extend(
+                str(id), reason, months, _actor(info)
+            )
+        except DomainError as error:
+            return user_error(error)
+        return RightsRequest.from_document(request)
+
+    @strawberry.mutation(
+        permission_classes=[IsPrivacyOfficer],
+        description="Carry out a VERIFIED or IN_PROGRESS request by its type; it becomes "
+        "COMPLETED and `outcome` says what was done in each collection. ERASURE and "
+        "OBJECTION: the person removed everywhere, their Slack messages redacted, only "
+        "keyed hashes kept in the suppression list.",
+    )
+    async def execute_rights_request(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> RightsRequestResult:
+        try:
+            request = await info.context.services.privacy.execute(str(id), _actor(info))
+        except DomainError as error:
+            return user_error(error)
+        return RightsRequest.from_document(request)
+
+    @strawberry.mutation(
+        permission_classes=[IsPrivacyOfficer],
+        description="A signed link to download an executed ACCESS or PORTABILITY "
+        "request's export (`format`: json, or csv for portability). It works for "
+        "HUB_EXPORT_LINK_HOURS.",
+    )
+    async def create_export_link(
+        self, info: strawberry.Info[Context], id: strawberry.ID, format: str = "json"
+    ) -> ExportLinkResult:
+        services = info.context.services
+        try:
+            request = await services.rights.get(str(id))
+            if request.export is None:
+                raise Conflict(ErrorCode.NOT_EXECUTABLE, "The request has no export.", "id")
+            url, expires = services.privacy.exports.link(str(request.id), format.lower())
+        except DomainError as error:
+            return user_error(error)
+        await services.audit.record(
+            _actor(info),
+            "rights_request.export_link",
+            [str(request.id)],
+            list(request.subject_hmacs),
+            {"format": format.lower()},
+        )
+        return ExportLink(url=url, expires_at=expires)
+
+    @strawberry.mutation(
+        permission_classes=[IsPrivacyOfficer],
+        description="Record that the person was told their restriction will be lifted.",
+    )
+    async def record_subject_notified(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> RightsRequestResult:
+        try:
+            request = await info.context.services.privacy.record_subject_notified(
+                str(id), _actor(info)
+            )
+        except DomainError as error:
+            return user_error(error)
+        return RightsRequest.from_document(request)
+
+    @strawberry.mutation(
+        permission_classes=[IsPrivacyOfficer],
+        description="Lift a restriction; only after recordSubjectNotified.",
+    )
+    async def lift_restriction(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> RightsRequestResult:
+        try:
+            request = await info.context.services.privacy.lift_restriction(str(id), _actor(info))
+        except DomainError as error:
+            return user_error(error)
+        return RightsRequest.from_document(request)
+
+    @strawberry.mutation(
+        permission_classes=[IsPrivacyOfficer],
+        description="Anonymise responses past their retention and delete displays and "
+        "logins the contact rules no longer need. `dryRun` counts and changes nothing.",
+    )
+    async def run_retention(self, info: strawberry.Info[Context], dry_run: bool) -> RetentionReport:
+        report = await info.context.services.retention.run(dry_run, _actor(info))
+        return RetentionReport(
+            dry_run=report.dry_run,
+            ran_at=report.ran_at,
+            responses_anonymised=report.responses_anonymised,
+            follow_ups_anonymised=report.follow_ups_anonymised,
+            displays_deleted=report.displays_deleted,
+            logins_deleted=report.logins_deleted,
+            activity_kept_days=report.activity_kept_days,
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsPrivacyOfficer],
+        description="Keep a survey's responses identified for at most `days` (never "
+        "longer than HUB_RETENTION_DAYS / 3 years); null returns to the default.",
+    )
+    async def set_survey_retention(
+        self, info: strawberry.Info[Context], survey_key: str, days: int | None
+    ) -> SurveyRetentionResult:
+        try:
+            kept = await info.context.services.retention.set_survey_retention(survey_key, days)
+        except DomainError as error:
+            return user_error(error)
+        await info.context.services.audit.record(
+            _actor(info), "retention.survey_set", [survey_key], [], {"days": days}
+        )
+        return SurveyRetentionSet(survey_key=survey_key, days=kept)

@@ -1,0 +1,177 @@
+from datetime import date, datetime
+from typing import Self
+
+import strawberry
+
+from graphql_schema.context import Context
+from hub.models import privacy as model
+from hub.services.audit import AuditVerification as AuditVerificationResult
+
+RightsRequestType = strawberry.enum(
+    model.RightsRequestType,
+    name="RightsRequestType",
+    description="The right exercised: ACCESS, PORTABILITY, ERASURE, RECTIFICATION, "
+    "RESTRICTION or OBJECTION.",
+)
+RightsRequestStatus = strawberry.enum(
+    model.RightsRequestStatus,
+    name="RightsRequestStatus",
+    description="RECEIVED → VERIFIED → IN_PROGRESS → COMPLETED, or REJECTED / CANCELED.",
+)
+VerificationMethod = strawberry.enum(model.VerificationMethod, name="VerificationMethod")
+
+
+@strawberry.input(description="RECTIFICATION: the corrected values; unset ones stay.")
+class CorrectionsInput:
+    email: str | None = None
+    username: str | None = None
+    company: str | None = None
+    country: str | None = None
+
+    def to_model(self) -> model.Corrections:
+        return model.Corrections(
+            email=self.email, username=self.username, company=self.company, country=self.country
+        )
+
+
+@strawberry.type
+class Corrections:
+    email: str | None
+    username: str | None
+    company: str | None
+    country: str | None
+
+
+@strawberry.type
+class StatusChange:
+    status: RightsRequestStatus  # type: ignore[valid-type]
+    at: datetime
+    by: str = strawberry.field(description="The API key id of whoever made the change.")
+    reason: str | None
+
+
+@strawberry.type(description="What one step of an execution did to one collection.")
+class OutcomeCount:
+    step: str
+    collection: str
+    count: int
+
+
+@strawberry.type(description="A data-subject rights request.")
+class RightsRequest:
+    document: strawberry.Private[model.RightsRequest]
+    id: strawberry.ID
+    type: RightsRequestType  # type: ignore[valid-type]
+    status: RightsRequestStatus  # type: ignore[valid-type]
+    subject_user_id: str | None = strawberry.field(description="Null once erased.")
+    subject_email: str | None = strawberry.field(description="Null once erased.")
+    corrections: Corrections | None
+    message: str | None
+    received_at: datetime
+    due_on: date
+    extended: bool
+    extension_reason: str | None
+    verification: VerificationMethod | None  # type: ignore[valid-type]
+    verification_note: str | None
+    history: list[StatusChange]
+    outcome: list[OutcomeCount]
+    executed_at: datetime | None
+    restriction_active: bool
+    subject_notified_at: datetime | None
+    restriction_lifted_at: datetime | None
+
+    @strawberry.field(description="Open and past its due date.")
+    def overdue(self, info: strawberry.Info[Context]) -> bool:
+        return info.context.services.rights.is_overdue(self.document)
+
+    @strawberry.field(description="Days until the due date; negative when overdue.")
+    def days_left(self, info: strawberry.Info[Context]) -> int:
+        return (self.document.due_on - info.context.services.rights.today()).days
+
+    @classmethod
+    def from_document(cls, request: model.RightsRequest) -> Self:
+        corrections = request.corrections
+        return cls(
+            document=request,
+            id=strawberry.ID(str(request.id)),
+            type=request.type,
+            status=request.status,
+            subject_user_id=request.subject.user_id,
+            subject_email=request.subject.email,
+            corrections=Corrections(**corrections.model_dump()) if corrections else None,
+            message=request.message,
+            received_at=request.received_at,
+            due_on=request.due_on,
+            extended=request.extended,
+            extension_reason=request.extension_reason,
+            verification=request.verification,
+            verification_note=request.verification_note,
+            history=[
+                StatusChange(status=item.status, at=item.at, by=item.by, reason=item.reason)
+                for item in request.history
+            ],
+            outcome=[
+                OutcomeCount(step=step, collection=collection, count=count)
+                for step, counts in request.outcome.items()
+                for collection, count in counts.items()
+            ],
+            executed_at=request.executed_at,
+            restriction_active=request.restriction_active,
+            subject_notified_at=request.subject_notified_at,
+            restriction_lifted_at=request.restriction_lifted_at,
+        )
+
+
+@strawberry.type(description="Who did a privacy operation: an API key, or the hub itself.")
+class AuditActor:
+    key_id: str | None
+    role: str
+    label: str
+
+
+@strawberry.type(description="One privacy operation: ids and keyed hashes, never identity.")
+class AuditEntry:
+    seq: int
+    at: datetime
+    actor: AuditActor
+    action: str
+    target_ids: list[str]
+    subject_hmacs: list[str]
+    details: str = strawberry.field(description="Counts and settings, as JSON text.")
+    previous_hash: str
+    hash: str
+
+    @classmethod
+    def from_document(cls, entry: model.AuditEntry) -> Self:
+        import json
+
+        return cls(
+            seq=entry.seq,
+            at=entry.at,
+            actor=AuditActor(**entry.actor.model_dump()),
+            action=entry.action,
+            target_ids=list(entry.target_ids),
+            subject_hmacs=list(entry.subject_hmacs),
+            details=json.dumps(entry.details, sort_keys=True, default=str),
+            previous_hash=entry.previous_hash,
+            hash=entry.hash,
+        )
+
+
+@strawberry.type(description="Whether the audit log's hash chain holds.")
+class AuditVerification:
+    ok: bool
+    entries: int
+    first_broken_seq: int | None = strawberry.field(
+        description="The first entry that was changed, removed or inserted."
+    )
+    problem: str | None
+
+    @classmethod
+    def from_result(cls, result: AuditVerificationResult) -> Self:
+        return cls(
+            ok=result.ok,
+            entries=result.entries,
+            first_broken_seq=result.first_broken_seq,
+            problem=result.problem,
+        )

@@ -1,0 +1,284 @@
+"""`feedback-hub doctor`: checks what the hub needs to run and says, in plain words,
+how to fix what does not hold. Exit code 0 only when every check passes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from hub import runtime
+from hub.config import Problem
+from hub.db import Database, make_client
+from hub.models import ALL_MODELS
+from hub.models.routing import RoutingDefaults, RoutingRule
+from hub.settings import Settings
+
+CLOCK_TOLERANCE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    advice: str = ""
+
+    def line(self) -> str:
+        mark = "ok  " if self.ok else "FAIL"
+        text = f"[{mark}] {self.name}: {self.detail}"
+        return text + (f"\n       → {self.advice}" if self.advice and not self.ok else "")
+
+
+def _declared_indexes(model: Any) -> list[tuple[tuple[str, Any], ...]]:
+    declared = []
+    for index in getattr(model.Settings, "indexes", []):
+        document = getattr(index, "document", None)
+        if document is not None:
+            declared.append(tuple((str(k), v) for k, v in document["key"].items()))
+        elif isinstance(index, str):
+            declared.append(((index, 1),))
+        else:
+            declared.append(tuple((str(k), v) for k, v in index))
+    return declared
+
+
+async def check_indexes(database: Database) -> list[Check]:
+    """Every index a model declares exists on its collection."""
+    missing: list[str] = []
+    for model in ALL_MODELS:
+        collection = model.Settings.name
+        present = set()
+        cursor = await database[collection].list_indexes()
+        async for index in cursor:
+            present.add(tuple((str(k), v) for k, v in index["key"].items()))
+        for keys in _declared_indexes(model):
+            if keys not in present:
+                fields = ", ".join(name for name, _ in keys)
+                missing.append(f"{collection}({fields})")
+    if missing:
+        return [
+            Check(
+                "indexes",
+                False,
+                f"{len(missing)} missing: {'; '.join(missing)}",
+                "start the hub once (`feedback-hub serve`): it creates the declared indexes "
+                "at start; queries without them scan whole collections",
+            )
+        ]
+    return [Check("indexes", True, "every declared index is present")]
+
+
+async def _database_uri(settings: Settings) -> str | None:
+    if settings.mongodb_uri is not None:
+        return settings.mongodb_uri.get_secret_value()
+    return await runtime._running_embedded(settings)
+
+
+async def check_database(settings: Settings) -> list[Check]:
+    uri = await _database_uri(settings)
+    if uri is None:
+        return [
+            Check(
+                "database",
+                False,
+                "HUB_MONGODB_URI is unset and no embedded database is running on "
+                f"{settings.data_dir}",
+                "set HUB_MONGODB_URI to your replica set or Atlas cluster, or start the hub "
+                "(`feedback-hub serve`), which starts the embedded database",
+            )
+        ]
+    client: AsyncMongoClient[dict[str, Any]] = make_client(
+        uri, serverSelectionTimeoutMS=settings.db_timeout_ms
+    )
+    try:
+        try:
+            info = await client.admin.command("buildInfo")
+            hello = await client.admin.command("hello")
+        except PyMongoError as error:
+            return [
+                Check(
+                    "database",
+                    False,
+                    f"not reachable ({type(error).__name__})",
+                    "check HUB_MONGODB_URI (host, port, user, password, TLS) and that the "
+                    "server is up and lets this host in (firewall, Atlas IP access list)",
+                )
+            ]
+        version = str(info.get("version", "unknown"))
+        checks = [Check("database", True, f"reachable, server version {version}")]
+        checks += await check_indexes(client[settings.db_name])
+        checks.append(_check_clock(hello.get("localTime")))
+        return checks
+    finally:
+        await client.close()
+
+
+def _check_clock(server_time: Any) -> Check:
+    if not isinstance(server_time, datetime):
+        return Check("clock", True, "the database does not report its time; not compared")
+    now = datetime.now(UTC)
+    if server_time.tzinfo is None:
+        server_time = server_time.replace(tzinfo=UTC)
+    skew = (now - server_time).total_seconds()
+    if abs(skew) > CLOCK_TOLERANCE_SECONDS:
+        return Check(
+            "clock",
+            False,
+            f"this host's clock is {skew:+.0f} s off the database server's",
+            "turn on time synchronisation (NTP, e.g. systemd-timesyncd or chrony) on both "
+            "hosts: leases, due dates and Slack's signature checks depend on the time",
+        )
+    return Check("clock", True, f"within {abs(skew):.1f} s of the database server's")
+
+
+async def _routed_channels(settings: Settings) -> list[str]:
+    uri = await _database_uri(settings)
+    if uri is None:
+        return []
+    client: AsyncMongoClient[dict[str, Any]] = make_client(
+        uri, serverSelectionTimeoutMS=settings.db_timeout_ms
+    )
+    try:
+        database = client[settings.db_name]
+        channels: set[str] = set()
+        with contextlib.suppress(PyMongoError):
+            rules = database[RoutingRule.Settings.name]
+            channels |= {str(c) for c in await rules.distinct("channel_id")}
+            defaults = await database[RoutingDefaults.Settings.name].find_one({"key": "default"})
+            for name in ("default_channel_id", "escalation_channel_id"):
+                if defaults and defaults.get(name):
+                    channels.add(str(defaults[name]))
+        return sorted(channels)
+    finally:
+        await client.close()
+
+
+async def check_slack(settings: Settings) -> list[Check]:
+    if settings.slack_bot_token is None:
+        return [Check("slack", True, "off (SLACK_BOT_TOKEN unset): follow-ups over GraphQL only")]
+    client = AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url.rstrip("/") + "/",
+        timeout=10,
+        retry_handlers=[],
+    )
+    try:
+        auth = await client.auth_test()
+    except SlackApiError as error:
+        code = str(error.response.get("error") or error.response.status_code)
+        return [
+            Check(
+                "slack token",
+                False,
+                f"Slack refused it ({code})",
+                "copy the Bot User OAuth Token (xoxb-…) from the Slack app's OAuth & "
+                "Permissions page into SLACK_BOT_TOKEN; reinstall the app if it was revoked",
+            )
+        ]
+    except Exception as error:  # unreachable, DNS, TLS: all mean "cannot reach Slack"
+        return [
+            Check(
+                "slack token",
+                False,
+                f"Slack is not reachable ({type(error).__name__})",
+                f"check that this host can reach {settings.slack_api_url} (proxy, firewall)",
+            )
+        ]
+    checks = [Check("slack token", True, f"valid for workspace {auth.get('team', '?')}")]
+    for channel in await _routed_channels(settings):
+        checks.append(await _check_channel(client, channel))
+    return checks
+
+
+async def _check_channel(client: AsyncWebClient, channel: str) -> Check:
+    name = f"slack channel {channel}"
+    try:
+        info = await client.conversations_info(channel=channel)
+    except SlackApiError as error:
+        code = str(error.response.get("error") or error.response.status_code)
+        return Check(
+            name,
+            False,
+            f"cannot be looked up ({code})",
+            "the routing rules name a channel the bot cannot see: invite the bot to it "
+            "(`/invite @feedback-hub` in the channel), or fix the rule's channel id",
+        )
+    if not (info.get("channel") or {}).get("is_member"):
+        return Check(
+            name,
+            False,
+            "the bot is not a member",
+            "invite it: type `/invite @feedback-hub` in the channel; until then "
+            "follow-ups routed there are not posted",
+        )
+    return Check(name, True, "the bot is a member")
+
+
+async def check_smtp(settings: Settings) -> list[Check]:
+    host = settings.smtp_host
+    if not host:
+        return [Check("smtp", True, "off (HUB_SMTP_HOST unset): no e-mail invitations")]
+    port = settings.smtp_port
+    writer: asyncio.StreamWriter | None = None
+    try:
+        reader, opened = await asyncio.wait_for(asyncio.open_connection(host, port), 5)
+        writer = opened
+        banner = await asyncio.wait_for(reader.readline(), 5)
+        if not banner.startswith(b"220"):
+            raise ConnectionError("no SMTP greeting")
+        opened.write(b"QUIT\r\n")
+        await opened.drain()
+    except (OSError, TimeoutError, ConnectionError) as error:
+        return [
+            Check(
+                "smtp",
+                False,
+                f"{host}:{port} does not answer as an SMTP server ({type(error).__name__})",
+                "check HUB_SMTP_HOST and HUB_SMTP_PORT, that the mail server is up, and "
+                "that this host may connect to it",
+            )
+        ]
+    finally:
+        if writer is not None:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+    return [Check("smtp", True, f"{host}:{port} answers")]
+
+
+def check_configuration(problems: list[Problem], settings: Settings | None) -> list[Check]:
+    checks = [Check(f"setting {p.setting}", False, p.advice) for p in problems]
+    if settings is not None and not problems:
+        checks.append(Check("settings", True, "valid; secrets set are long enough"))
+    if settings is not None and settings.metrics_token is None and settings.metrics_port is None:
+        checks.append(
+            Check("metrics", True, "off (set HUB_METRICS_TOKEN or HUB_METRICS_PORT to scrape)")
+        )
+    return checks
+
+
+async def diagnose(settings: Settings | None, problems: list[Problem]) -> list[Check]:
+    checks = check_configuration(problems, settings)
+    if settings is None:
+        return checks
+    checks += await check_database(settings)
+    checks += await check_slack(settings)
+    checks += await check_smtp(settings)
+    return checks
+
+
+def run_doctor(settings: Settings | None, problems: list[Problem]) -> int:
+    checks = asyncio.run(diagnose(settings, problems))
+    for check in checks:
+        print(check.line())
+    failed = [check for check in checks if not check.ok]
+    print("All checks passed." if not failed else f"{len(failed)} check(s) failed; see the advice.")
+    return 0 if not failed else 1

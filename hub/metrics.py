@@ -1,0 +1,261 @@
+"""Prometheus metrics: what the hub did (requests, deliveries) counted in the process,
+and what it holds (outbox backlog, follow-ups) read from the database at each scrape,
+so every process reports the same backlog whichever one is scraped.
+
+`/metrics` is served on the main port behind `HUB_METRICS_TOKEN`, or on its own port
+(`HUB_METRICS_PORT`), or both; with neither set it is not served at all."""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from hub.clock import Clock
+from hub.models.followup import FollowUp, FollowUpStatus
+from hub.models.outbox import OutboxMessage, OutboxStatus
+from hub.models.privacy import AuditEntry, RightsRequest
+from hub.services.outbox import Delivered, Dispatcher, GiveUp, Handler, Outcome, RetryLater
+from hub.services.rights import OPEN, midnight_utc
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+@dataclass
+class Snapshot:
+    """Numbers read from the database just before a scrape."""
+
+    outbox_depth: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    outbox_oldest: dict[tuple[str, str], float] = field(default_factory=dict)
+    follow_ups: dict[str, int] = field(default_factory=dict)
+    rights_open: dict[str, int] = field(default_factory=dict)
+    rights_overdue: int = 0
+    retention_runs: int = 0
+    retention_changes: dict[str, int] = field(default_factory=dict)
+
+
+class DatabaseCollector(Collector):
+    """Yields the last snapshot as gauges (collectors are synchronous; the endpoint
+    refreshes the snapshot asynchronously before rendering)."""
+
+    def __init__(self) -> None:
+        self.snapshot = Snapshot()
+
+    def collect(self) -> Iterable[Metric]:
+        depth = GaugeMetricFamily(
+            "hub_outbox_messages",
+            "Outbox messages not yet delivered, by kind, channel and status.",
+            labels=["kind", "channel", "status"],
+        )
+        for (kind, channel, status), count in sorted(self.snapshot.outbox_depth.items()):
+            depth.add_metric([kind, channel, status], count)
+        yield depth
+        age = GaugeMetricFamily(
+            "hub_outbox_oldest_age_seconds",
+            "Age of the oldest undelivered outbox message, by kind and channel.",
+            labels=["kind", "channel"],
+        )
+        for (kind, channel), seconds in sorted(self.snapshot.outbox_oldest.items()):
+            age.add_metric([kind, channel], seconds)
+        yield age
+        follow_ups = GaugeMetricFamily(
+            "hub_follow_ups", "Follow-ups by status (open, claimed, resolved).", labels=["status"]
+        )
+        for status, count in sorted(self.snapshot.follow_ups.items()):
+            follow_ups.add_metric([status], count)
+        yield follow_ups
+        rights = GaugeMetricFamily(
+            "hub_rights_requests_open",
+            "Data-subject rights requests not yet completed, rejected or canceled, by status.",
+            labels=["status"],
+        )
+        for status, count in sorted(self.snapshot.rights_open.items()):
+            rights.add_metric([status], count)
+        yield rights
+        yield GaugeMetricFamily(
+            "hub_rights_requests_overdue",
+            "Open rights requests whose due date has passed.",
+            value=self.snapshot.rights_overdue,
+        )
+        yield GaugeMetricFamily(
+            "hub_retention_runs",
+            "Retention runs that changed data (dry runs left out), from the audit log.",
+            value=self.snapshot.retention_runs,
+        )
+        changed = GaugeMetricFamily(
+            "hub_retention_changed",
+            "What retention runs have changed in all: responses and follow-ups anonymised, "
+            "displays and logins deleted.",
+            labels=["what"],
+        )
+        for what, count in sorted(self.snapshot.retention_changes.items()):
+            changed.add_metric([what], count)
+        yield changed
+
+
+class HubMetrics:
+    """The hub's metric families, in a registry of their own (one per app)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "hub_requests",
+            "HTTP requests by GraphQL operation (or path) and outcome.",
+            ["operation", "outcome"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "hub_request_duration_seconds",
+            "Time to answer a request, by GraphQL operation (or path) and outcome.",
+            ["operation", "outcome"],
+            registry=self.registry,
+        )
+        self.deliveries = Counter(
+            "hub_outbox_deliveries",
+            "Outbox delivery attempts by kind and result (delivered, retry, failed).",
+            ["kind", "result"],
+            registry=self.registry,
+        )
+        self.database = DatabaseCollector()
+        self.registry.register(self.database)
+
+    def observe_request(self, operation: str, outcome: str, seconds: float) -> None:
+        self.requests.labels(operation, outcome).inc()
+        self.latency.labels(operation, outcome).observe(seconds)
+
+    def meter(self, dispatcher: Dispatcher) -> None:
+        """Count the outcome of every delivery attempt of the dispatcher's handlers."""
+        for kind, handler in list(dispatcher.handlers.items()):
+            dispatcher.handlers[kind] = self._metered(kind, handler)
+
+    def _metered(self, kind: str, handler: Handler) -> Handler:
+        async def deliver(message: OutboxMessage) -> Outcome:
+            try:
+                outcome = await handler(message)
+            except Exception:
+                self.deliveries.labels(kind, "retry").inc()
+                raise
+            self.deliveries.labels(kind, _result(outcome)).inc()
+            return outcome
+
+        return deliver
+
+    async def refresh(self) -> None:
+        """Read the backlog and follow-up counts from the database."""
+        now = self.clock.now()
+        snapshot = Snapshot()
+        waiting = [OutboxStatus.PENDING.value, OutboxStatus.IN_FLIGHT.value]
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"status": {"$in": [*waiting, OutboxStatus.FAILED.value]}}},
+            {
+                "$group": {
+                    "_id": {"kind": "$kind", "channel": "$channel", "status": "$status"},
+                    "count": {"$sum": 1},
+                    "oldest": {"$min": "$created_at"},
+                }
+            },
+        ]
+        cursor = await OutboxMessage.get_pymongo_collection().aggregate(pipeline)
+        async for row in cursor:
+            key = row["_id"]
+            kind, channel, status = str(key["kind"]), str(key["channel"]), str(key["status"])
+            snapshot.outbox_depth[(kind, channel, status.lower())] = int(row["count"])
+            if status in waiting:
+                age = max((now - row["oldest"]).total_seconds(), 0.0)
+                previous = snapshot.outbox_oldest.get((kind, channel), 0.0)
+                snapshot.outbox_oldest[(kind, channel)] = max(previous, age)
+        follow_ups = FollowUp.get_pymongo_collection()
+        for status in FollowUpStatus:  # each count runs on the status index
+            count = await follow_ups.count_documents({"status": status.value})
+            snapshot.follow_ups[status.value.lower()] = count
+        await _privacy(snapshot, now)
+        self.database.snapshot = snapshot
+
+    def render(self) -> bytes:
+        """The text format. With several worker processes (PROMETHEUS_MULTIPROC_DIR set
+        by `serve --workers`), the counters of all of them are added up."""
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            combined = CollectorRegistry()
+            MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
+            combined.register(self.database)
+            return generate_latest(combined)
+        return generate_latest(self.registry)
+
+
+RETENTION_CHANGES = (
+    "responses_anonymised",
+    "follow_ups_anonymised",
+    "displays_deleted",
+    "logins_deleted",
+)
+
+
+async def _privacy(snapshot: Snapshot, now: datetime) -> None:
+    """Open and overdue rights requests, and what retention runs changed."""
+    requests = RightsRequest.get_pymongo_collection()
+    for status in sorted(OPEN):  # each count runs on the (status, due_on) index
+        snapshot.rights_open[status.value.lower()] = await requests.count_documents(
+            {"status": status.value}
+        )
+    snapshot.rights_overdue = await requests.count_documents(
+        {
+            "status": {"$in": [status.value for status in OPEN]},
+            "due_on": {"$lt": midnight_utc(now.date())},
+        }
+    )
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"action": "retention.run", "details.dry_run": False}},
+        {
+            "$group": {
+                "_id": None,
+                "runs": {"$sum": 1},
+                **{what: {"$sum": f"$details.{what}"} for what in RETENTION_CHANGES},
+            }
+        },
+    ]
+    cursor = await AuditEntry.get_pymongo_collection().aggregate(pipeline)
+    async for row in cursor:
+        snapshot.retention_runs = int(row["runs"])
+        snapshot.retention_changes = {what: int(row[what]) for what in RETENTION_CHANGES}
+
+
+def _result(outcome: Outcome) -> str:
+    if isinstance(outcome, Delivered):
+        return "delivered"
+    if isinstance(outcome, RetryLater):
+        return "retry"
+    assert isinstance(outcome, GiveUp)
+    return "failed"
+
+
+def metrics_endpoint(metrics: HubMetrics, token: str | None) -> Any:
+    """The `/metrics` handler; with a token, only callers presenting it are answered."""
+
+    async def endpoint(request: Request) -> Response:
+        if token is not None:
+            given = request.headers.get("authorization", "").partition(" ")[2].strip()
+            if not hmac.compare_digest(given.encode(), token.encode()):
+                return PlainTextResponse(
+                    "metrics need the token from HUB_METRICS_TOKEN (Authorization: Bearer …)\n",
+                    status_code=401,
+                    headers={"www-authenticate": "Bearer"},
+                )
+        started = time.monotonic()
+        await metrics.refresh()
+        body = metrics.render()
+        headers = {"x-scrape-seconds": f"{time.monotonic() - started:.3f}"}
+        return Response(body, media_type=CONTENT_TYPE, headers=headers)
+
+    return endpoint

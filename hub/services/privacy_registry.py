@@ -1,0 +1,578 @@
+"""The registry of personal data: for every collection, which fields hold personal
+data, how a person's documents are found, and what erasure, rectification and
+retention do with each field. Access exports, erasure and retention are driven by it,
+and a test fails when a model has a field that the registry does not classify."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from beanie import Document
+
+from hub.models import (
+    ApiKey,
+    AuditEntry,
+    AuditHead,
+    ContactState,
+    DailyRollup,
+    Display,
+    FollowUp,
+    JobLease,
+    Login,
+    OptOutObjection,
+    OutboxMessage,
+    OutboxPause,
+    Person,
+    Response,
+    RightsRequest,
+    RoutingDefaults,
+    RoutingRule,
+    SlackRequestSeen,
+    SlackUser,
+    SlotRollup,
+    Suppression,
+    Survey,
+    SurveyLink,
+    SurveyRetention,
+)
+
+
+class Category(StrEnum):
+    """The kinds of personal data the processing information names."""
+
+    IDENTIFIER = "identifier"  # user id, username
+    CONTACT = "contact"  # e-mail address
+    CUSTOMER = "customer"  # company and country
+    USAGE = "usage"  # pages visited, logins, displays
+    FEEDBACK = "feedback"  # scores and comments
+    STAFF = "staff"  # employees handling follow-ups (Slack names)
+    KEYED_HASH = "keyed_hash"  # HMACs of an identity: matchable, not readable
+
+
+class OnErasure(StrEnum):
+    """What erasing the subject does to a document about them."""
+
+    DELETE = "DELETE"  # the whole document goes
+    ANONYMISE = "ANONYMISE"  # the personal fields are cleared, the rest is kept
+    KEEP = "KEEP"  # kept on purpose (keyed hashes, staff data): see `reason`
+
+
+class Rectifies(StrEnum):
+    """The identity attribute a field holds, for rectification."""
+
+    EMAIL = "email"
+    USERNAME = "username"
+    COMPANY = "company"
+    COUNTRY = "country"
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    path: str  # dot-separated, as stored
+    category: Category
+    rectifies: Rectifies | None = None
+    free_text: bool = False  # may quote other people's identities (comments, notes)
+
+
+@dataclass(frozen=True)
+class CollectionEntry:
+    """One collection's personal data.
+
+    `subject_path` finds a person's documents by user id; None when the collection
+    holds no document about the person giving feedback (staff data, hashes only).
+    `not_personal` lists every other field, each with why it is not personal data.
+    """
+
+    model: type[Document]
+    subject_path: str | None
+    on_erasure: OnErasure
+    personal: tuple[PersonalField, ...]
+    not_personal: dict[str, str]
+    purpose: str
+    reason: str = ""
+    email_path: str | None = None  # finds a person's documents by e-mail address
+    anonymised: dict[str, object] = field(default_factory=dict)  # values set by ANONYMISE
+
+    @property
+    def collection(self) -> str:
+        return str(self.model.Settings.name)
+
+    def personal_paths(self) -> list[str]:
+        return [item.path for item in self.personal]
+
+    def rectifiable(self) -> dict[Rectifies, list[str]]:
+        found: dict[Rectifies, list[str]] = {}
+        for item in self.personal:
+            if item.rectifies is not None:
+                found.setdefault(item.rectifies, []).append(item.path)
+        return found
+
+
+_USER = (
+    PersonalField("user.id", Category.IDENTIFIER),
+    PersonalField("user.username", Category.IDENTIFIER, Rectifies.USERNAME),
+    PersonalField("user.email", Category.CONTACT, Rectifies.EMAIL),
+)
+# An erased or retired identity: the documents stay countable, nobody is named.
+ANONYMOUS_USER = {"id": "anonymous", "username": None, "email": None}
+REDACTED = "[redacted]"
+
+REGISTRY: tuple[CollectionEntry, ...] = (
+    CollectionEntry(
+        Response,
+        subject_path="user.id",
+        email_path="user.email",
+        on_erasure=OnErasure.ANONYMISE,
+        purpose="Measure satisfaction and act on feedback.",
+        personal=(
+            *_USER,
+            PersonalField("comment", Category.FEEDBACK, free_text=True),
+            PersonalField("url", Category.USAGE),
+            PersonalField("customer.company", Category.CUSTOMER, Rectifies.COMPANY),
+            PersonalField("customer.country", Category.CUSTOMER, Rectifies.COUNTRY),
+        ),
+        anonymised={
+            "user": ANONYMOUS_USER,
+            "comment": None,
+            "url": None,
+            "customer": {"company": None, "country": None},
+        },
+        not_personal={
+            "analytics_excluded": "whether the person's request took it out of analytics",
+            "survey_key": "which survey",
+            "metric": "the survey's metric",
+            "display_id": "an internal id",
+            "score": "kept anonymised for the survey's statistics",
+            "commented_at": "a time, anonymous once the identity is removed",
+            "product": "the product surveyed",
+            "channel": "how the survey was shown",
+            "locale": "the language of the survey",
+            "answered_at": "a time, anonymous once the identity is removed",
+        },
+    ),
+    CollectionEntry(
+        Display,
+        subject_path="user.id",
+        email_path="user.email",
+        on_erasure=OnErasure.DELETE,
+        purpose="Decide when a person may be surveyed (contact rules).",
+        personal=(
+            *_USER,
+            PersonalField("context.company", Category.CUSTOMER, Rectifies.COMPANY),
+            PersonalField("context.country", Category.CUSTOMER, Rectifies.COUNTRY),
+            PersonalField("context.url", Category.USAGE),
+            PersonalField("context.product", Category.USAGE),
+        ),
+        not_personal={
+            "survey_key": "which survey",
+            "channel": "how the survey was shown",
+            "locale": "the language of the survey",
+            "shown_at": "a time, deleted with the person's displays",
+            "response_id": "an internal id",
+            "answered_at": "a time, deleted with the person's displays",
+            "declined_at": "a time, deleted with the person's displays",
+            "analytics_excluded": "whether the person's request took it out of analytics",
+        },
+    ),
+    CollectionEntry(
+        Login,
+        subject_path="user.id",
+        email_path="user.email",
+        on_erasure=OnErasure.DELETE,
+        purpose="Decide when a person may be surveyed (contact rules).",
+        personal=(*_USER, PersonalField("logged_in_at", Category.USAGE)),
+        not_personal={},
+    ),
+    CollectionEntry(
+        Person,
+        subject_path="user_id",
+        on_erasure=OnErasure.DELETE,
+        purpose="Decide when a person may be surveyed (contact rules).",
+        personal=(
+            PersonalField("user_id", Category.IDENTIFIER),
+            PersonalField("first_seen_at", Category.USAGE),
+            PersonalField("login_count", Category.USAGE),
+            PersonalField("last_login_at", Category.USAGE),
+        ),
+        not_personal={},
+    ),
+    CollectionEntry(
+        ContactState,
+        subject_path="user_id",
+        on_erasure=OnErasure.DELETE,
+        purpose="Decide when a person may be surveyed (contact rules).",
+        personal=(
+            PersonalField("user_id", Category.IDENTIFIER),
+            PersonalField("first_display_at", Category.USAGE),
+            PersonalField("last_display_at", Category.USAGE),
+            PersonalField("last_answer_at", Category.USAGE),
+            PersonalField("last_decline_at", Category.USAGE),
+            PersonalField("unanswered_displays", Category.USAGE),
+        ),
+        not_personal={"survey_key": "which survey"},
+    ),
+    CollectionEntry(
+        FollowUp,
+        subject_path="subject_id",
+        on_erasure=OnErasure.ANONYMISE,
+        purpose="Act on feedback: follow-ups posted to the Slack workspace.",
+        personal=(
+            PersonalField("subject_id", Category.IDENTIFIER),
+            PersonalField("resolution.note", Category.FEEDBACK, free_text=True),
+            PersonalField("posts.channel_id", Category.USAGE),
+            PersonalField("posts.ts", Category.USAGE),
+            PersonalField("posts.kind", Category.USAGE),
+            PersonalField("posts.posted_at", Category.USAGE),
+            PersonalField("claimed_by.id", Category.STAFF),
+            PersonalField("claimed_by.name", Category.STAFF),
+            PersonalField("resolution.by.id", Category.STAFF),
+            PersonalField("resolution.by.name", Category.STAFF),
+        ),
+        # The Slack messages are redacted (and their places kept, so a late update
+        # finds them); the staff who handled the follow-up are not the subject.
+        anonymised={"subject_id": "anonymous", "resolution.note": REDACTED, "redacted": True},
+        not_personal={
+            "response_id": "an internal id",
+            "survey_key": "which survey",
+            "metric": "the survey's metric",
+            "score": "anonymous once the identity is removed",
+            "channels": "Slack channel ids of the routing rules",
+            "status": "the follow-up's state",
+            "claimed_at": "a time",
+            "resolution.customer_informed": "a flag",
+            "resolution.resolved_at": "a time",
+            "version": "a counter",
+            "redacted": "a flag",
+            "created_at": "a time",
+        },
+    ),
+    CollectionEntry(
+        OutboxMessage,
+        subject_path="subject_ids",
+        on_erasure=OnErasure.DELETE,
+        purpose="Deliver e-mails and Slack messages.",
+        personal=(
+            PersonalField("payload", Category.CONTACT, free_text=True),
+            PersonalField("subject_ids", Category.IDENTIFIER),
+            PersonalField("result", Category.USAGE),
+            PersonalField("key", Category.IDENTIFIER),
+        ),
+        reason="Delivered messages are deleted too: their payload quotes the person.",
+        not_personal={
+            "kind": "the kind of message",
+            "channel": "a Slack channel id or 'smtp'",
+            "status": "the delivery state",
+            "attempts": "a counter",
+            "next_attempt_at": "a time",
+            "lease_owner": "a process id",
+            "lease_expires_at": "a time",
+            "last_error": "an error class or code, never a payload",
+            "created_at": "a time",
+            "delivered_at": "a time",
+        },
+    ),
+    CollectionEntry(
+        SurveyLink,
+        subject_path="user.id",
+        email_path="user.email",
+        on_erasure=OnErasure.DELETE,
+        purpose="Survey links and e-mail invitations.",
+        personal=_USER,
+        not_personal={
+            "survey_key": "which survey",
+            "locale": "the language of the survey",
+            "channel": "LINK or EMAIL",
+            "created_at": "a time",
+            "expires_at": "a time",
+            "display_id": "an internal id",
+            "response_id": "an internal id",
+            "declined_at": "a time",
+            "finished_at": "a time",
+        },
+    ),
+    CollectionEntry(
+        SlackUser,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Name the employees who claim and resolve follow-ups.",
+        reason="Employees' Slack names, not the people giving feedback; a cache.",
+        personal=(
+            PersonalField("slack_id", Category.STAFF),
+            PersonalField("display_name", Category.STAFF),
+        ),
+        not_personal={"is_admin": "a flag", "fetched_at": "a time"},
+    ),
+    CollectionEntry(
+        Suppression,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Never survey or contact people who objected or were erased.",
+        reason="A keyed hash is what keeps an erased person from being surveyed again.",
+        personal=(PersonalField("identity_hmac", Category.KEYED_HASH),),
+        not_personal={"reason": "why", "created_at": "a time"},
+    ),
+    CollectionEntry(
+        OptOutObjection,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Show the privacy officer the objections received by e-mail.",
+        reason="Keyed hashes only; the record of an objection.",
+        personal=(PersonalField("identity_hmacs", Category.KEYED_HASH),),
+        not_personal={"survey_key": "which survey", "received_at": "a time"},
+    ),
+    CollectionEntry(
+        ApiKey,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Authenticate callers.",
+        reason="A key's label may name the employee it was made for, not a subject.",
+        personal=(PersonalField("label", Category.STAFF),),
+        not_personal={
+            "token_hash": "SHA-256 of a random token",
+            "prefix": "the token's first characters, random",
+            "role": "the key's role",
+            "survey_keys": "surveys the key may use",
+            "created_at": "a time",
+            "revoked_at": "a time",
+        },
+    ),
+    CollectionEntry(
+        Survey,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="The surveys.",
+        personal=(),
+        not_personal={
+            "key": "a survey key",
+            "metric": "the metric",
+            "product": "the product surveyed",
+            "texts.locale": "survey text",
+            "texts.question": "survey text",
+            "texts.follow_up": "survey text",
+            "texts.thank_you": "survey text",
+            "default_locale": "survey setting",
+            "channels": "survey setting",
+            "status": "survey setting",
+            "contact_rules.days_after_answer": "survey setting",
+            "contact_rules.days_after_decline": "survey setting",
+            "contact_rules.max_displays_without_answer": "survey setting",
+            "contact_rules.min_days_between_displays": "survey setting",
+            "contact_rules.sampling_percent": "survey setting",
+            "contact_rules.min_logins": "survey setting",
+            "contact_rules.min_days_since_first_seen": "survey setting",
+            "created_at": "a time",
+            "updated_at": "a time",
+        },
+    ),
+    CollectionEntry(
+        RoutingRule,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Route follow-ups to Slack channels.",
+        personal=(),
+        not_personal={
+            "name": "a rule's name, set by an admin",
+            "priority": "rule order",
+            "match.survey_key": "a survey key",
+            "match.product": "a product",
+            "match.metric": "a metric",
+            "match.score_min": "a score",
+            "match.score_max": "a score",
+            "match.country": "a country code, not a person's",
+            "channel_id": "a Slack channel id",
+            "created_at": "a time",
+            "updated_at": "a time",
+        },
+    ),
+    CollectionEntry(
+        RoutingDefaults,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Route follow-ups to Slack channels.",
+        personal=(),
+        not_personal={
+            "key": "a constant",
+            "default_channel_id": "a Slack channel id",
+            "escalation_channel_id": "a Slack channel id",
+            "updated_at": "a time",
+        },
+    ),
+    CollectionEntry(
+        OutboxPause,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Respect Slack's rate limits.",
+        personal=(),
+        not_personal={"channel": "a channel id", "until": "a time"},
+    ),
+    CollectionEntry(
+        DailyRollup,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Analytics: counters per day, survey and customer dimensions.",
+        personal=(),
+        not_personal={
+            "detail": "which level of detail the counters are kept at",
+            "survey_key": "which survey",
+            "metric": "the survey's metric",
+            "product": "the product or service the survey is about",
+            "country": "a customer country the counters are summed over, not a person",
+            "channel": "how surveys were shown",
+            "company": "a customer company the counters are summed over, not a person",
+            "displays": "a count",
+            "declines": "a count",
+            "responses": "a count",
+            "comments": "how many responses got a comment (no text)",
+            "score_sum": "a sum of scores",
+            "scores": "counts per score value",
+            "day": "a time bucket",
+        },
+    ),
+    CollectionEntry(
+        SlotRollup,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Analytics: counters per quarter-hour, survey and customer dimensions.",
+        personal=(),
+        not_personal={
+            "detail": "which level of detail the counters are kept at",
+            "survey_key": "which survey",
+            "metric": "the survey's metric",
+            "product": "the product or service the survey is about",
+            "country": "a customer country the counters are summed over, not a person",
+            "channel": "how surveys were shown",
+            "company": "a customer company the counters are summed over, not a person",
+            "displays": "a count",
+            "declines": "a count",
+            "responses": "a count",
+            "comments": "how many responses got a comment (no text)",
+            "score_sum": "a sum of scores",
+            "scores": "counts per score value",
+            "slot": "a time bucket",
+        },
+    ),
+    CollectionEntry(
+        RightsRequest,
+        subject_path="subject.user_id",
+        email_path="subject.email",
+        on_erasure=OnErasure.ANONYMISE,
+        purpose="Handle data-subject rights requests.",
+        reason="The request stays as the record of what was done, with keyed hashes.",
+        personal=(
+            PersonalField("subject.user_id", Category.IDENTIFIER),
+            PersonalField("subject.email", Category.CONTACT, Rectifies.EMAIL),
+            PersonalField("corrections.email", Category.CONTACT),
+            PersonalField("corrections.username", Category.IDENTIFIER),
+            PersonalField("corrections.company", Category.CUSTOMER),
+            PersonalField("corrections.country", Category.CUSTOMER),
+            PersonalField("message", Category.FEEDBACK, free_text=True),
+            PersonalField("verification_note", Category.FEEDBACK, free_text=True),
+            PersonalField("export", Category.FEEDBACK),
+            PersonalField("subject_hmacs", Category.KEYED_HASH),
+        ),
+        anonymised={
+            "subject": {"user_id": None, "email": None},
+            "corrections": None,
+            "message": None,
+            "verification_note": None,
+            "export": None,
+        },
+        not_personal={
+            "type": "the right exercised",
+            "status": "the request's state",
+            "received_at": "a time",
+            "due_on": "a date",
+            "extended": "a flag",
+            "extension_reason": "the officer's reason, about the deadline",
+            "verification": "how identity was verified",
+            "verification_sent_at": "a time",
+            "verification_failures": "a counter",
+            "locked": "a flag",
+            "handled_by": "an API key id",
+            "history.status": "a state",
+            "history.at": "a time",
+            "history.by": "an API key id",
+            "history.reason": "the officer's reason for a state change",
+            "outcome": "counts per collection",
+            "executed_at": "a time",
+            "restriction_active": "a flag",
+            "subject_notified_at": "when the person was told, no identity",
+            "restriction_lifted_at": "a time",
+        },
+    ),
+    CollectionEntry(
+        AuditEntry,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Account for every privacy operation.",
+        reason="Ids and keyed hashes only; append-only by design.",
+        personal=(
+            PersonalField("subject_hmacs", Category.KEYED_HASH),
+            PersonalField("actor.label", Category.STAFF),
+        ),
+        not_personal={
+            "seq": "a counter",
+            "at": "a time",
+            "actor.key_id": "an API key id",
+            "actor.role": "a role",
+            "action": "what was done",
+            "target_ids": "document ids",
+            "details": "counts and settings, never identity",
+            "previous_hash": "a hash",
+            "hash": "a hash",
+        },
+    ),
+    CollectionEntry(
+        AuditHead,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Account for every privacy operation.",
+        personal=(),
+        not_personal={"key": "a constant", "seq": "a counter", "hash": "a hash"},
+    ),
+    CollectionEntry(
+        SurveyRetention,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Retention settings.",
+        personal=(),
+        not_personal={"survey_key": "a survey key", "days": "a setting"},
+    ),
+    CollectionEntry(
+        JobLease,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Run periodic jobs once.",
+        personal=(),
+        not_personal={
+            "owner": "a random process id",
+            "expires_at": "a time",
+            "next_run_at": "a time",
+            "last_run_at": "a time",
+            "last_owner": "a random process id",
+            "last_error": "an error class name",
+            "runs": "a count",
+        },
+    ),
+    CollectionEntry(
+        SlackRequestSeen,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Handle Slack's retries once.",
+        personal=(),
+        not_personal={"key": "a Slack event or trigger id", "seen_at": "a time"},
+    ),
+)
+
+
+def entry_for(model: type[Document]) -> CollectionEntry:
+    for entry in REGISTRY:
+        if entry.model is model:
+            return entry
+    raise KeyError(model.__name__)
+
+
+def subject_entries() -> list[CollectionEntry]:
+    """The collections with documents about the people giving feedback."""
+    return [entry for entry in REGISTRY if entry.subject_path is not None]

@@ -1,0 +1,172 @@
+"""The public rights-request form, the e-mail verification of a request, and the
+officer's downloads of privacy exports through expiring signed links."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from hub.errors import DomainError, ErrorCode
+from hub.models.privacy import RightsRequestType
+from hub.rendering import render
+from hub.services import Services
+from hub.services.audit import SYSTEM
+from hub.services.privacy_exports import PrivacyExports
+from hub.services.rights import NewRequest
+from hub.web.pages import PAGE_HEADERS, _form
+
+DOWNLOAD_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+async def download_export(request: Request) -> Response:
+    services: Services = request.app.state.services
+    try:
+        request_id, fmt = services.privacy.exports.open_link(request.path_params["token"])
+        rights_request = await services.rights.get(request_id)
+    except DomainError as error:
+        status = 410 if error.code is ErrorCode.LINK_EXPIRED else 404
+        return JSONResponse(
+            {"error": error.code.value, "message": error.message},
+            status_code=status,
+            headers=DOWNLOAD_HEADERS,
+        )
+    export = rights_request.export
+    if export is None:
+        return JSONResponse(
+            {"error": ErrorCode.NOT_FOUND.value, "message": "Nothing to download."},
+            status_code=404,
+            headers=DOWNLOAD_HEADERS,
+        )
+    await services.audit.record(
+        SYSTEM,
+        "rights_request.export_downloaded",
+        [request_id],
+        list(rights_request.subject_hmacs),
+        {"format": fmt},
+    )
+    name = f"{rights_request.type.value.lower()}-{request_id}"
+    if fmt == "csv" and rights_request.type is RightsRequestType.PORTABILITY:
+        return Response(
+            PrivacyExports.portability_csv(export),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                **DOWNLOAD_HEADERS,
+                "Content-Disposition": f'attachment; filename="{name}.csv"',
+            },
+        )
+    return Response(
+        json.dumps(export, indent=2, ensure_ascii=False),
+        media_type="application/json",
+        headers={**DOWNLOAD_HEADERS, "Content-Disposition": f'attachment; filename="{name}.json"'},
+    )
+
+
+FORM_TYPES = [
+    (RightsRequestType.ACCESS.value, "A copy of the data held about me"),
+    (RightsRequestType.PORTABILITY.value, "My answers, to take elsewhere"),
+    (RightsRequestType.RECTIFICATION.value, "Correct my data (say what in the message)"),
+    (RightsRequestType.ERASURE.value, "Erase my data"),
+    (RightsRequestType.RESTRICTION.value, "Restrict the processing of my data"),
+    (RightsRequestType.OBJECTION.value, "Object: never survey me again"),
+]
+TITLE = "Your data-protection rights"
+
+
+def _html(template: str, status: int = 200, **values: object) -> HTMLResponse:
+    return HTMLResponse(
+        render(template, lang="en", **values), status_code=status, headers=PAGE_HEADERS
+    )
+
+
+def _request_form(status: int = 200, error: str | None = None, **values: str) -> HTMLResponse:
+    return _html(
+        "rights_request.html",
+        status,
+        title=TITLE,
+        done=False,
+        error=error,
+        types=FORM_TYPES,
+        chosen=values.get("type", RightsRequestType.ACCESS.value),
+        email=values.get("email", ""),
+        user_id=values.get("user_id", ""),
+        message=values.get("message", ""),
+    )
+
+
+async def rights_request_form(request: Request) -> Response:
+    """GET shows the form; POST files the request and e-mails the link to verify it.
+    A rectification says in the message what to correct; the officer files the
+    corrections (fileRightsRequest) once agreed."""
+    if request.method == "GET":
+        return _request_form()
+    services: Services = request.app.state.services
+    fields = await _form(request)
+    kind = fields.get("type", "")
+    if kind not in {value for value, _ in FORM_TYPES}:
+        return _request_form(400, "Choose what you want.", **fields)
+    try:
+        await services.rights_verification.submit(
+            NewRequest(
+                type=RightsRequestType(kind),
+                email=fields.get("email"),
+                user_id=fields.get("user_id") or None,
+                message=fields.get("message") or None,
+            )
+        )
+    except DomainError as error:
+        return _request_form(400, error.message, **fields)
+    return _html(
+        "rights_request.html",
+        title=TITLE,
+        done=True,
+        body="Thank you. We have sent you an e-mail: open the link in it to confirm "
+        "your request. We answer within one month.",
+    )
+
+
+async def verify_rights_request(request: Request) -> Response:
+    """GET asks to confirm (so a mail scanner following links verifies nothing);
+    POST verifies."""
+    if request.method == "GET":
+        return _html("rights_verify.html", title=TITLE, confirm=True, body="", announce=False)
+    services: Services = request.app.state.services
+    try:
+        await services.rights_verification.verify(
+            request.path_params["request_id"], request.path_params["token"]
+        )
+    except DomainError as error:
+        code = 403 if error.code is ErrorCode.VERIFICATION_LOCKED else 400
+        return _html(
+            "rights_verify.html",
+            code,
+            title=TITLE,
+            confirm=False,
+            body=error.message,
+            announce=False,
+        )
+    return _html(
+        "rights_verify.html",
+        title=TITLE,
+        confirm=False,
+        announce=True,
+        body="Your request is confirmed. We answer within one month.",
+    )
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/exports/{token}", download_export, methods=["GET"]),
+        Route("/privacy/request", rights_request_form, methods=["GET", "POST"]),
+        Route(
+            "/privacy/verify/{request_id}/{token}",
+            verify_rights_request,
+            methods=["GET", "POST"],
+        ),
+    ]

@@ -1,0 +1,34 @@
+"""`feedback-hub retention run [--dry-run]` prints the report; a dry run changes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hub.clock import FrozenClock
+from hub.db import Database
+from hub.models.activity import Login
+from hub.models.common import UserIdentity
+from hub.services import Services
+from hub.settings import Settings
+from tests.hub.test_cli import cli
+
+
+async def test_retention_from_the_command_line(
+    settings: Settings, database: Database, services: Services, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2020, 1, 1, tzinfo=UTC))  # long before the real now
+    await services.responses.record_login(UserIdentity(id="subject-a-4711"))
+
+    dry = cli(settings, "retention", "run", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "logins_deleted: 1" in dry.stdout and "dry_run: True" in dry.stdout
+    assert await Login.count() == 1
+
+    real = cli(settings, "retention", "run")
+    assert real.returncode == 0, real.stderr
+    assert "logins_deleted: 1" in real.stdout
+    assert await Login.count() == 0
+    assert [entry.action for entry in await services.audit.entries()] == [
+        "retention.run",
+        "retention.run",
+    ]

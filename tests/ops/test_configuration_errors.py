@@ -1,0 +1,101 @@
+"""Configuration mistakes end the command with a message naming the setting and how
+to fix it, exit code 2, and no stack trace."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from hub.cli import main
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    for name in list(os.environ):
+        if name.startswith(("HUB_", "SLACK_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(str(tmp_path))  # no .env file
+
+
+def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main(list(argv or ["keys", "list"])) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return captured.err
+
+
+@pytest.mark.parametrize(
+    ("variables", "named", "advice"),
+    [
+        ({"HUB_MONGODB_URI": "localhost:27017"}, "HUB_MONGODB_URI", "mongodb://"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1-2-3"}, "SLACK_SIGNING_SECRET", "Basic Information"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_SIGNING_SECRET": "abc123"},
+            "SLACK_SIGNING_SECRET",
+            "shorter than 16 characters",
+        ),
+        ({"HUB_METRICS_TOKEN": "letmein"}, "HUB_METRICS_TOKEN", "shorter than 16"),
+        ({"HUB_MONGO_URI": "mongodb://db:27017"}, "HUB_MONGO_URI", "is not a setting"),
+        ({"HUB_PORT": "eighty"}, "HUB_PORT", "integer"),
+        ({"HUB_LOG_LEVEL": "LOUD"}, "HUB_LOG_LEVEL", "DEBUG, INFO"),
+        ({"HUB_METRICS_PORT": "8000"}, "HUB_METRICS_PORT", "differ from HUB_PORT"),
+    ],
+)
+def test_a_bad_setting_is_named_with_advice(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variables: dict[str, str],
+    named: str,
+    advice: str,
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+    message = refused(capsys)
+
+    assert f"{named}:" in message
+    assert advice in message
+    for value in variables.values():
+        if len(value) > 6 and "://" in value:
+            assert value not in message  # a URI may hold a password
+
+
+def test_every_problem_is_reported_at_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HUB_MONGODB_URI", "nonsense")
+    monkeypatch.setenv("HUB_METRIC_TOKEN", "x" * 32)
+
+    message = refused(capsys)
+
+    assert "HUB_MONGODB_URI:" in message and "HUB_METRIC_TOKEN:" in message
+
+
+def test_the_server_refuses_to_start_with_a_clear_message(tmp_path: object) -> None:
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("HUB_", "SLACK_"))
+    }
+    env |= {"HUB_MONGODB_URI": "mongodb://", "SLACK_BOT_TOKEN": "xoxb-1"}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "hub.cli", "serve"],
+        env=env,
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    assert "HUB_MONGODB_URI:" in result.stderr
+    assert "SLACK_SIGNING_SECRET:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_slack_manifest_for_a_bad_address(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["slack", "manifest", "--url", "http://plain.example.com"]) == 2
+    assert "https://" in capsys.readouterr().err

@@ -1,0 +1,113 @@
+"""The public rights-request form and mutation: the request waits for the link that
+is e-mailed (over SMTP, to a real local server); opening it in time verifies the
+request; three wrong or expired tries lock it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+
+from hub.clock import FrozenClock
+from hub.models.privacy import RightsRequest, RightsRequestStatus, VerificationMethod
+from hub.services import Services
+from tests.conftest import GraphQLClient
+from tests.web.conftest import PUBLIC_URL, Mailbox, links_in
+
+SUBMIT = """
+mutation Submit($input: SubmitRightsRequestInput!) {
+  submitRightsRequest(input: $input) {
+    __typename
+    ... on RightsRequestSubmitted { message }
+    ... on UserError { code field }
+  }
+}"""
+ADDRESS = "anna.lund@example.org"
+
+
+def path(url: str) -> str:
+    assert url.startswith(PUBLIC_URL + "/"), url
+    return url.removeprefix(PUBLIC_URL)
+
+
+async def _link(services: Services, mailbox: Mailbox) -> str:
+    await services.dispatcher.run_once()
+    [message] = mailbox.to(ADDRESS)
+    [link] = [url for url in links_in(message) if "/privacy/verify/" in url]
+    return link
+
+
+async def test_the_form_files_a_request_that_the_mailed_link_verifies(
+    services: Services, http: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    form = await http.get("/privacy/request")
+    assert form.status_code == 200 and 'name="email"' in form.text
+
+    sent = await http.post(
+        "/privacy/request",
+        data={"type": "ERASURE", "email": ADDRESS, "user_id": "subject-a", "message": "Bye"},
+    )
+
+    assert sent.status_code == 200 and "sent you an e-mail" in sent.text
+    [request] = await RightsRequest.find_all().to_list()
+    assert request.status is RightsRequestStatus.RECEIVED and request.verification is None
+    link = await _link(services, mailbox)
+    assert (await http.get(path(link))).status_code == 200  # a scanner's GET verifies nothing
+    assert (await RightsRequest.get(request.id)).status is RightsRequestStatus.RECEIVED  # type: ignore[union-attr]
+
+    confirmed = await http.post(path(link))
+
+    assert confirmed.status_code == 200 and "confirmed" in confirmed.text
+    verified = await RightsRequest.get(request.id)
+    assert verified is not None and verified.status is RightsRequestStatus.VERIFIED
+    assert verified.verification is VerificationMethod.EMAIL_LINK
+    assert [entry.action for entry in await services.audit.entries()][:2] == [
+        "rights_request.verified",
+        "rights_request.filed",
+    ]
+
+
+async def test_a_bad_form_says_why_and_files_nothing(http: httpx.AsyncClient) -> None:
+    page = await http.post("/privacy/request", data={"type": "ERASURE", "email": "nope"})
+
+    assert page.status_code == 400 and "not valid" in page.text
+    assert await RightsRequest.count() == 0
+
+
+async def test_three_wrong_or_expired_tries_lock_the_request(
+    services: Services,
+    gql: GraphQLClient,
+    http: httpx.AsyncClient,
+    mailbox: Mailbox,
+    clock: FrozenClock,
+) -> None:
+    submitted = await gql.ok(SUBMIT, {"input": {"type": "ACCESS", "email": ADDRESS}})
+    assert submitted["submitRightsRequest"]["__typename"] == "RightsRequestSubmitted"
+    link = await _link(services, mailbox)
+    base, token = path(link).rsplit("/", 1)
+
+    wrong = await http.post(f"{base}/{token[:-2]}xx")
+    assert wrong.status_code == 400
+    wrong_again = await http.post(f"{base}/garbage")
+    assert wrong_again.status_code == 400
+    clock.advance(timedelta(hours=24, seconds=1))
+    expired = await http.post(path(link))
+    assert expired.status_code == 400 and "expired" in expired.text
+    clock.advance(timedelta(hours=-2))  # in time again, but too late: locked
+    locked = await http.post(path(link))
+
+    assert locked.status_code == 403
+    [request] = await RightsRequest.find_all().to_list()
+    assert request.locked and request.verification_failures == 3
+    assert request.status is RightsRequestStatus.RECEIVED
+
+
+async def test_the_public_mutation_needs_a_valid_address(gql: GraphQLClient) -> None:
+    refused = await gql.ok(SUBMIT, {"input": {"type": "ACCESS", "email": "x"}})
+
+    assert refused["submitRightsRequest"] == {
+        "__typename": "ValidationError",
+        "code": "INVALID_EMAIL",
+        "field": "email",
+    }
+    assert await RightsRequest.count() == 0
