@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from hub.clock import Clock
 from hub.server_secret import server_secret
-from hub.services.analytics import AnalyticsListener, AnalyticsService
+from hub.services.analytics import AnalyticsListener, AnalyticsService, AnalyticsSubjectHook
 from hub.services.audit import AuditService
 from hub.services.events import EventBus
 from hub.services.exports import ExportService
@@ -87,6 +87,7 @@ class Services:
         audit = AuditService(clock, secret)
         rights = RightsRequestService(clock, audit, suppressions)
         subject_hooks = SubjectHooks()
+        subject_hooks.register(AnalyticsSubjectHook(analytics))
         links = LinkService(clock, settings, secret, surveys, responses, suppressions, outbox)
         leases = JobLeases(clock)
         scheduler = Scheduler(leases, settings.job_poll_seconds)

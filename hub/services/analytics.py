@@ -914,3 +914,34 @@ def _response_event(kind: EventKind, response: Response) -> ResponseEvent:
         company=response.customer.company,
         response=response,
     )
+
+
+class AnalyticsSubjectHook:
+    """Keeps rollups in step with rights requests (a `SubjectHook` of the privacy
+    service): a restricted person's contributions leave the rollups and come back when
+    the restriction is lifted. Erasure runs its hooks after the records are erased or
+    anonymised, so it finds only what is still under the person's id."""
+
+    name = "analytics_rollups"
+
+    def __init__(self, analytics: AnalyticsService) -> None:
+        self.analytics = analytics
+
+    async def _each(self, user_ids: list[str], excluded: bool) -> int:
+        changed = 0
+        for user_id in user_ids:
+            if excluded:
+                report = await self.analytics.exclude_person(user_id)
+            else:
+                report = await self.analytics.include_person(user_id)
+            changed += report.displays + report.responses
+        return changed
+
+    async def erase(self, user_ids: list[str], emails: list[str]) -> int:
+        return await self._each(user_ids, excluded=True)
+
+    async def restrict(self, user_ids: list[str], emails: list[str]) -> int:
+        return await self._each(user_ids, excluded=True)
+
+    async def lift(self, user_ids: list[str], emails: list[str]) -> int:
+        return await self._each(user_ids, excluded=False)

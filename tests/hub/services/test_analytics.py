@@ -18,6 +18,7 @@ from hub.models.response import Response
 from hub.models.rollup import DailyRollup, SlotRollup
 from hub.services import Services
 from hub.services.analytics import AnalyticsFilter, Dimension, Interval
+from hub.services.privacy import Identity
 from tests.factories import context, make_survey, person
 
 _users = itertools.count(1)
@@ -382,3 +383,21 @@ async def test_rollup_reads_start_with_an_index_scan(
         plan = plan.get("inputStage") or {}
 
     assert "IXSCAN" in stages and "COLLSCAN" not in stages
+
+
+async def test_restriction_through_the_privacy_hooks_leaves_and_restores_rollups(
+    services: Services, clock: FrozenClock
+) -> None:
+    await make_survey(services)
+    await answer(services, clock, utc(2026, 3, 2, 9), 10, user=2001)
+    await answer(services, clock, utc(2026, 3, 2, 10), 0, user=2002)
+    person_2001 = Identity(user_ids=("user-2001",))
+
+    restricted = await services.subject_hooks.restrict(person_2001)
+    during = await services.analytics.summary(AnalyticsFilter())
+    await services.subject_hooks.lift(person_2001)
+    after = await services.analytics.summary(AnalyticsFilter())
+
+    assert restricted == {"analytics_rollups": 2}  # one display, one response
+    assert during.nps is not None and (during.nps.n, during.nps.score) == (1, -100.0)
+    assert after.nps is not None and (after.nps.n, after.nps.score) == (2, 0.0)
