@@ -1,4 +1,5 @@
 from dataclasses import dataclass, field
+from typing import Any
 
 from beanie import PydanticObjectId
 from starlette.requests import Request
@@ -27,6 +28,7 @@ class Context:
     response: Response | WebSocket | None
     services: Services
     token: str | None
+    connection_params: dict[str, Any] | None = None  # a websocket's connection_init payload
     loaders: Loaders = field(init=False)
     _principal: Principal | None = field(init=False, default=None)
     _authenticated: bool = field(init=False, default=False)

@@ -24,6 +24,11 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from graphql_schema.analytics.schema import (
+    AnalyticsMutation,
+    AnalyticsQuery,
+    AnalyticsSubscription,
+)
 from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
 from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
@@ -39,12 +44,26 @@ _UNAVAILABLE = (AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelect
 
 
 @strawberry.type
-class Query(SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery, PrivacyQuery):
+class Query(
+    SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery, PrivacyQuery, AnalyticsQuery
+):
     pass
 
 
 @strawberry.type
-class Mutation(SurveyMutation, WidgetMutation, FollowUpMutation, ChannelsMutation, PrivacyMutation):
+class Mutation(
+    SurveyMutation,
+    WidgetMutation,
+    FollowUpMutation,
+    ChannelsMutation,
+    PrivacyMutation,
+    AnalyticsMutation,
+):
+    pass
+
+
+@strawberry.type
+class Subscription(AnalyticsSubscription):
     pass
 
 
@@ -116,4 +135,6 @@ def build_schema(settings: Settings | None = None) -> HubSchema:
         RevealAudit,
         ErrorPolicy,
     ]
-    return HubSchema(query=Query, mutation=Mutation, extensions=extensions)
+    return HubSchema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    )

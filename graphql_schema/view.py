@@ -5,14 +5,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
+from strawberry.types.unset import UNSET, UnsetType
 
 from graphql_schema.context import Context
 from hub.services import Services
 
 
 def bearer_token(request: Request | WebSocket) -> str | None:
-    header = request.headers.get("authorization", "")
+    return _bearer(request.headers.get("authorization", ""))
+
+
+def _bearer(header: str) -> str | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
@@ -39,3 +44,16 @@ class HubGraphQL(GraphQL[Context, None]):
             services=self.services,
             token=bearer_token(request),
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Browsers cannot set headers on a websocket: a subscription client sends its
+        token in the connection_init payload (`{"authorization": "Bearer …"}`). A token
+        given and not valid closes the connection (4403)."""
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization")
+        if header is not None:
+            context.token = _bearer(str(header))
+            if context.token is None or await context.authenticate() is None:
+                raise ConnectionRejectionError()
+        acknowledged: UnsetType = UNSET  # a bare connection_ack
+        return acknowledged

@@ -23,6 +23,7 @@ from graphql_schema.view import HubGraphQL
 from hub import demo
 from hub.clock import Clock, SystemClock
 from hub.db import ping
+from hub.exports_endpoint import export_responses
 from hub.limits import RequestLimits
 from hub.logs import configure_logging
 from hub.metrics import HubMetrics, metrics_endpoint
@@ -184,6 +185,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/exports/responses.csv", export_responses),
         Route("/widget.js", widget_js, methods=["GET"]),
         *pages.routes(),
         *privacy_pages.routes(),

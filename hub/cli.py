@@ -70,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
         "--days", type=int, help="days the link stays valid (default HUB_LINK_TTL_DAYS)"
     )
 
+    rollups = commands.add_parser("rollups", help="analytics rollups")
+    rollup_commands = rollups.add_subparsers(dest="rollups_command", required=True)
+    rebuild = rollup_commands.add_parser(
+        "rebuild", help="recompute rollups from displays and responses"
+    )
+    rebuild.add_argument("--survey", help="only this survey's rollups (default: all)")
+
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
 
     retention = commands.add_parser("retention", help="anonymise and delete old personal data")
@@ -170,6 +177,15 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
+async def _rebuild_rollups(services: Services, survey_key: str | None) -> int:
+    report = await services.analytics.rebuild(survey_key)
+    print(
+        f"Rebuilt rollups from {report.displays} displays and {report.responses} responses: "
+        f"{report.daily_rollups} daily and {report.slot_rollups} quarter-hour rollups."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "slack":
@@ -202,6 +218,10 @@ def main(argv: list[str] | None = None) -> int:
             return _with_services(settings, lambda services: _run_retention(services, args.dry_run))
         if args.command == "links":
             return _with_services(settings, lambda services: _create_link(services, args))
+        if args.command == "rollups":
+            return _with_services(
+                settings, lambda services: _rebuild_rollups(services, args.survey)
+            )
         if args.keys_command == "create":
             return _with_services(settings, lambda services: _create_key(services, args))
         if args.keys_command == "list":

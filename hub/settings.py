@@ -156,6 +156,13 @@ class Settings(BaseSettings):
         default=100, ge=1, le=1000, description="Largest `first` accepted by connections."
     )
 
+    export_link_seconds: int = Field(
+        default=300,
+        ge=10,
+        le=86400,
+        description="How long a response export link from `exportResponses` stays valid.",
+    )
+
     secret_key: SecretStr | None = Field(
         default=None,
         description="Server secret that signs survey links and keys the hashes of the "

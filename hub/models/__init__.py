@@ -14,6 +14,7 @@ from hub.models.privacy import (
     SurveyRetention,
 )
 from hub.models.response import Response
+from hub.models.rollup import DailyRollup, SlotRollup
 from hub.models.routing import RoutingDefaults, RoutingRule
 from hub.models.slack import SlackRequestSeen, SlackUser
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
@@ -42,6 +43,8 @@ ALL_MODELS = (
     AuditHead,
     SurveyRetention,
     JobLease,
+    DailyRollup,
+    SlotRollup,
 )
 
 __all__ = [
@@ -53,6 +56,7 @@ __all__ = [
     "ContactRules",
     "ContactState",
     "Customer",
+    "DailyRollup",
     "Display",
     "DisplayContext",
     "FollowUp",
@@ -72,6 +76,7 @@ __all__ = [
     "RoutingRule",
     "SlackRequestSeen",
     "SlackUser",
+    "SlotRollup",
     "Suppression",
     "SuppressionReason",
     "Survey",

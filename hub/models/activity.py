@@ -32,6 +32,7 @@ class Display(Document):
     response_id: PydanticObjectId | None = None
     answered_at: datetime | None = None
     declined_at: datetime | None = None
+    analytics_excluded: bool = False  # the person's request took it out of analytics
 
     class Settings:
         name = "displays"

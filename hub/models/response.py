@@ -25,6 +25,7 @@ class Response(Document):
     channel: Channel
     locale: str
     answered_at: datetime
+    analytics_excluded: bool = False  # the person's request took it out of analytics
 
     class Settings:
         name = "responses"

@@ -7,7 +7,10 @@ from datetime import timedelta
 
 from hub.clock import Clock
 from hub.server_secret import server_secret
+from hub.services.analytics import AnalyticsListener, AnalyticsService, AnalyticsSubjectHook
 from hub.services.audit import AuditService
+from hub.services.events import EventBus
+from hub.services.exports import ExportService
 from hub.services.followups import FollowUpListener, FollowUpService
 from hub.services.invitations import InvitationService
 from hub.services.keys import KeyService
@@ -54,6 +57,8 @@ class Services:
     privacy: PrivacyService
     retention: RetentionService
     rights_verification: RightsVerification
+    analytics: AnalyticsService
+    exports: ExportService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
@@ -62,6 +67,7 @@ class Services:
         suppressions = SuppressionService(clock, secret)
         throttling = ThrottlingService(clock, settings, suppressions)
         outbox = OutboxService(clock)
+        analytics = AnalyticsService(clock, EventBus())
         routing = RoutingService(clock)
         follow_ups = FollowUpService(
             clock, outbox, routing, suppression=SuppressedSubjects(suppressions)
@@ -71,7 +77,7 @@ class Services:
             surveys,
             throttling,
             settings.max_page_size,
-            listeners=[FollowUpListener(follow_ups)],
+            listeners=[FollowUpListener(follow_ups), AnalyticsListener(analytics)],
             write_timeout=settings.write_timeout_ms / 1000,
         )
         dispatcher = Dispatcher(outbox, settings.outbox_poll_seconds)
@@ -81,6 +87,7 @@ class Services:
         audit = AuditService(clock, secret)
         rights = RightsRequestService(clock, audit, suppressions)
         subject_hooks = SubjectHooks()
+        subject_hooks.register(AnalyticsSubjectHook(analytics))
         links = LinkService(clock, settings, secret, surveys, responses, suppressions, outbox)
         leases = JobLeases(clock)
         scheduler = Scheduler(leases, settings.job_poll_seconds)
@@ -120,4 +127,6 @@ class Services:
                 PrivacyExports(clock, settings, secret),
                 subject_hooks,
             ),
+            analytics=analytics,
+            exports=ExportService(clock, settings.export_link_seconds, secret),
         )

@@ -321,13 +321,15 @@ class PrivacyService:
         for user_id in identity.user_ids:
             redacted += await self.follow_ups.redact_subject(user_id)
         outcome["slack"]["messages_redacted"] = redacted
+        # Then what other features derived from the person (rollups), while the
+        # records they find the person by are still there.
+        outcome["hooks"] = await self.hooks.erase(identity)
         for entry in subject_entries():
             if entry.model is RightsRequest:
                 continue  # last: the request being executed is one of them
             outcome["erased"][entry.collection] = await self._erase_in(entry, identity)
         outcome["quotes_redacted"] = await self._redact_quotes(identity)
         outcome["suppressed"]["identities"] = await self._suppress(identity, reason)
-        outcome["hooks"] = await self.hooks.erase(identity)
         outcome["erased"]["rights_requests"] = await self._erase_in(
             entry_for(RightsRequest), identity
         )

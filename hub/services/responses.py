@@ -133,6 +133,10 @@ class ResponseListener:
     async def survey_declined(self, display: Display, session: AsyncClientSession) -> None:
         """A display was declined (`display.declined_at` is set)."""
 
+    async def transaction_ended(self, session: AsyncClientSession, committed: bool) -> None:
+        """The transaction of `session` committed, or was given up. What a listener
+        holds back until the write is durable (live events) goes out now or never."""
+
 
 def _object_id(value: str, what: str, field: str) -> PydanticObjectId:
     if not PydanticObjectId.is_valid(value):
@@ -163,7 +167,14 @@ class ResponseService:
         # retrying the transaction for the driver's default two minutes.
         with pymongo.timeout(self.write_timeout):
             async with client.start_session() as session:
-                return await session.with_transaction(work)
+                committed = False
+                try:
+                    result = await session.with_transaction(work)
+                    committed = True
+                    return result
+                finally:
+                    for listener in self.listeners:
+                        await listener.transaction_ended(session, committed)
 
     async def _survey_for(self, key: str, scope: SurveyScope) -> Survey | None:
         if scope is not None and key not in scope:

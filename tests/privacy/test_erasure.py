@@ -19,6 +19,7 @@ from hub.models.privacy import (
 )
 from hub.models.response import Response
 from hub.services import Services
+from hub.services.analytics import AnalyticsFilter
 from hub.services.privacy_registry import REDACTED
 from hub.services.rights import NewRequest
 from hub.services.throttling import Rule
@@ -198,3 +199,25 @@ async def test_privacy_operations_log_no_personal_data(
     assert logged, "nothing was logged: the capture is not working"
     identities = [*A_TRACES, B.id, B.username or "", B.email or ""]
     assert [trace for trace in identities if trace in logged] == []
+
+
+async def test_erased_and_objecting_people_are_no_longer_counted(
+    hub_services: Services, clock: FrozenClock, slack: FakeSlack
+) -> None:
+    services = hub_services
+    await _given_a_and_b(services, clock, slack)
+    everyone = AnalyticsFilter(survey_keys=["nps-main"])
+    before = await services.analytics.summary(everyone)
+    assert (before.responses, before.displays, before.comments) == (2, 2, 2)
+
+    await _erase(services, RightsRequestType.ERASURE, A.email or "")
+    after_erasure = await services.analytics.summary(everyone)
+    await _erase(services, RightsRequestType.OBJECTION, B.email or "")
+    after_objection = await services.analytics.summary(everyone)
+
+    assert (after_erasure.responses, after_erasure.displays, after_erasure.comments) == (1, 1, 1)
+    assert (after_objection.responses, after_objection.displays) == (0, 0)
+    # and a rebuild from the raw records agrees with what was kept up to date
+    await services.analytics.rebuild("nps-main")
+    rebuilt = await services.analytics.summary(everyone)
+    assert (rebuilt.responses, rebuilt.displays, rebuilt.comments) == (0, 0, 0)

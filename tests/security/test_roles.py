@@ -64,6 +64,12 @@ ALLOWED: dict[str, set[Role] | set[Role | None]] = {
     "runRetention": PRIVACY,
     "setSurveyRetention": PRIVACY,
     "submitRightsRequest": PUBLIC,
+    "metricSummary": READERS,
+    "metricTrend": READERS,
+    "metricBreakdown": READERS,
+    "scoreDistribution": READERS,
+    "exportResponses": READERS,
+    "rebuildRollups": ADMIN,
 }
 
 OPERATIONS = root_operations()

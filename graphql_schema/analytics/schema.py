@@ -1,0 +1,174 @@
+"""Analytics over GraphQL: figures read from rollups, exports, live events."""
+
+from collections.abc import AsyncGenerator
+from typing import Annotated
+
+import strawberry
+
+from graphql_schema.analytics.types import (
+    AnalyticsFilter,
+    BreakdownDimension,
+    BreakdownGroup,
+    MetricSummary,
+    ResponseEvent,
+    ResponseExportLink,
+    RollupsRebuilt,
+    ScoreCount,
+    TrendInterval,
+    TrendPoint,
+)
+from graphql_schema.context import Context
+from graphql_schema.errors import NotFoundError, ValidationError, query_error, user_error
+from graphql_schema.permissions import IsAdmin, IsReader
+from graphql_schema.responses.types import ResponseFilter
+from hub.errors import DomainError
+from hub.services.analytics import AnalyticsFilter as AnalyticsFilterModel
+from hub.services.responses import ResponseFilter as ResponseFilterModel
+
+RebuildRollupsResult = Annotated[
+    RollupsRebuilt | NotFoundError, strawberry.union("RebuildRollupsResult")
+]
+ExportResponsesResult = Annotated[
+    ResponseExportLink | ValidationError, strawberry.union("ExportResponsesResult")
+]
+
+
+def _criteria(filter: AnalyticsFilter | None) -> AnalyticsFilterModel:
+    return filter.to_model() if filter else AnalyticsFilterModel()
+
+
+@strawberry.type
+class AnalyticsQuery:
+    @strawberry.field(
+        permission_classes=[IsReader],
+        description="NPS, CSAT and CES figures with display, response, comment and "
+        "decline counts, read from rollups.",
+    )
+    async def metric_summary(
+        self, info: strawberry.Info[Context], filter: AnalyticsFilter | None = None
+    ) -> MetricSummary:
+        try:
+            summary = await info.context.services.analytics.summary(_criteria(filter))
+        except DomainError as error:
+            raise query_error(error) from None
+        return MetricSummary.from_summary(summary)
+
+    @strawberry.field(
+        permission_classes=[IsReader],
+        description="The summary per day, week (from Monday) or month in an IANA time "
+        "zone; periods without data have zero counts. dateFrom and dateTo are required.",
+    )
+    async def metric_trend(
+        self,
+        info: strawberry.Info[Context],
+        filter: AnalyticsFilter,
+        interval: TrendInterval,  # type: ignore[valid-type]
+        timezone: str = "UTC",
+    ) -> list[TrendPoint]:
+        try:
+            points = await info.context.services.analytics.trend(
+                filter.to_model(), interval, timezone
+            )
+        except DomainError as error:
+            raise query_error(error) from None
+        return [
+            TrendPoint(start=p.start, end=p.end, summary=MetricSummary.from_summary(p.summary))
+            for p in points
+        ]
+
+    @strawberry.field(
+        permission_classes=[IsReader],
+        description="The summary per product, country, channel, company or survey, "
+        'largest n first; groups beyond `top` are summed into one "other" group.',
+    )
+    async def metric_breakdown(
+        self,
+        info: strawberry.Info[Context],
+        by: BreakdownDimension,  # type: ignore[valid-type]
+        filter: AnalyticsFilter | None = None,
+        top: int = 10,
+    ) -> list[BreakdownGroup]:
+        try:
+            groups = await info.context.services.analytics.breakdown(_criteria(filter), by, top)
+        except DomainError as error:
+            raise query_error(error) from None
+        return [
+            BreakdownGroup(
+                key=group.key,
+                other=group.other,
+                groups=group.groups,
+                summary=MetricSummary.from_summary(group.summary),
+            )
+            for group in groups
+        ]
+
+    @strawberry.field(
+        permission_classes=[IsReader],
+        description="Responses per score value; every value of each metric's scale is listed.",
+    )
+    async def score_distribution(
+        self, info: strawberry.Info[Context], filter: AnalyticsFilter | None = None
+    ) -> list[ScoreCount]:
+        try:
+            counts = await info.context.services.analytics.score_distribution(_criteria(filter))
+        except DomainError as error:
+            raise query_error(error) from None
+        return [ScoreCount(metric=c.metric, score=c.score, count=c.count) for c in counts]
+
+
+@strawberry.type
+class AnalyticsMutation:
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Recompute rollups (of one survey, or all) from displays and responses.",
+    )
+    async def rebuild_rollups(
+        self, info: strawberry.Info[Context], survey_key: str | None = None
+    ) -> RebuildRollupsResult:
+        try:
+            report = await info.context.services.analytics.rebuild(survey_key)
+        except DomainError as error:
+            return user_error(error)  # type: ignore[return-value]
+        return RollupsRebuilt(
+            displays=report.displays,
+            responses=report.responses,
+            daily_rollups=report.daily_rollups,
+            slot_rollups=report.slot_rollups,
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsReader],
+        description="A short-lived link to a CSV of the responses under the filter, "
+        "streamed, personal data masked as in the responses query.",
+    )
+    async def export_responses(
+        self, info: strawberry.Info[Context], filter: ResponseFilter | None = None
+    ) -> ExportResponsesResult:
+        principal = info.context.principal
+        assert principal is not None  # IsReader let the call through
+        criteria = filter.to_model() if filter else ResponseFilterModel()
+        try:
+            path, expires = info.context.services.exports.link(criteria, principal.role)
+        except DomainError as error:
+            return user_error(error)  # type: ignore[return-value]
+        base = info.context.services.settings.resolved_public_url()
+        return ResponseExportLink(url=base + path, expires_at=expires)
+
+
+@strawberry.type
+class AnalyticsSubscription:
+    @strawberry.subscription(
+        permission_classes=[IsReader],
+        description="Each new score, comment and decline under the filter (its date "
+        "bounds ignored) as it is recorded.",
+    )
+    async def response_events(
+        self, info: strawberry.Info[Context], filter: AnalyticsFilter | None = None
+    ) -> AsyncGenerator[ResponseEvent, None]:
+        criteria = _criteria(filter)
+        try:
+            criteria.dimension_query()
+        except DomainError as error:
+            raise query_error(error) from None
+        async for event in info.context.services.analytics.listen(criteria):
+            yield ResponseEvent.from_event(event)

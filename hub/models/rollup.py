@@ -1,0 +1,104 @@
+"""Rollups: counters of displays, declines, responses, comments and scores, kept up
+to date on every write so analytics never scan raw responses.
+
+Each write is counted at two levels of detail: `FULL` rollups are keyed by every
+dimension a filter or breakdown takes; `SURVEY` rollups only by survey, metric and
+product (country, channel and company null), so the most common dashboards (a
+survey's figures and trend) read a few hundred documents a year whatever the
+number of customers.
+
+Two time grains share one shape (see `hub.services.analytics` for how they are read):
+
+- `DailyRollup`: one document per combination of dimensions and UTC day.
+- `SlotRollup`: the same counters per quarter-hour (UTC), used only to move period
+  boundaries off UTC midnight. Every time zone in the IANA database is offset from
+  UTC by a whole number of quarter-hours (India +05:30, Nepal +05:45, Chatham
+  +12:45 included), so any local midnight, in or out of daylight-saving time, falls
+  on a slot boundary and a local period is exactly a sum of days and slots.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import pymongo
+from beanie import Document
+from pydantic import BaseModel, Field
+from pymongo import IndexModel
+
+from hub.models.common import Channel, Metric
+
+
+class Detail(StrEnum):
+    SURVEY = "survey"
+    FULL = "full"
+
+
+DIMENSIONS = ("detail", "survey_key", "metric", "product", "country", "channel", "company")
+SURVEY_LEVEL = ("survey_key", "metric", "product")
+COUNTERS = ("displays", "declines", "responses", "comments", "score_sum")
+SCORE_KEYS = tuple(f"s{value}" for value in range(11))
+
+
+class RollupCounters(BaseModel):
+    displays: int = 0
+    declines: int = 0
+    responses: int = 0
+    comments: int = 0
+    score_sum: int = 0
+    scores: dict[str, int] = Field(
+        default_factory=dict, description="Responses per score, keyed `s0` … `s10`."
+    )
+
+
+class _Rollup(RollupCounters):
+    detail: Detail
+    survey_key: str
+    metric: Metric
+    product: str
+    country: str | None = None
+    channel: Channel | None = None
+    company: str | None = None
+
+
+def _dimension_index(time_field: str, name: str) -> list[IndexModel]:
+    return [
+        IndexModel(
+            [*((field, pymongo.ASCENDING) for field in DIMENSIONS), (time_field, 1)],
+            unique=True,
+            name=name,
+        ),
+        IndexModel(
+            [("detail", pymongo.ASCENDING), (time_field, pymongo.ASCENDING)],
+            name=f"detail_{time_field}",
+        ),
+        IndexModel(
+            [
+                ("detail", pymongo.ASCENDING),
+                ("survey_key", pymongo.ASCENDING),
+                (time_field, pymongo.ASCENDING),
+            ],
+            name=f"detail_survey_{time_field}",
+        ),
+    ]
+
+
+class DailyRollup(Document, _Rollup):
+    """Counters of one UTC day (`day` is its midnight, UTC)."""
+
+    day: datetime
+
+    class Settings:
+        name = "rollups_daily"
+        indexes = _dimension_index("day", "dimensions_day_unique")
+
+
+class SlotRollup(Document, _Rollup):
+    """Counters of one UTC quarter-hour (`slot` is its start)."""
+
+    slot: datetime
+
+    class Settings:
+        name = "rollups_slots"
+        indexes = _dimension_index("slot", "dimensions_slot_unique")

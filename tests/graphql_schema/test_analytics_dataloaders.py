@@ -1,0 +1,100 @@
+"""Relation fields load through DataLoaders: a page of responses costs the same few
+database commands whatever its size, counted with PyMongo command monitoring."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import pytest
+from beanie import PydanticObjectId
+from pymongo import monitoring
+
+from graphql_schema.context import Context
+from graphql_schema.schema import build_schema
+from hub.db import Database, init_models, make_client
+from hub.models.common import Channel, Customer, Metric, Role
+from hub.models.response import Response
+from hub.services import Services
+from tests.factories import make_survey, person
+
+PAGE = """
+query Page($first: Int!) {
+  responses(first: $first) {
+    totalCount
+    edges { node { score user { masked } survey { key metric texts { locale } } } }
+  }
+}
+"""
+
+
+class CommandCounter(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.commands.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@pytest.fixture
+async def counter(mongo_uri: str, database: Database) -> AsyncIterator[CommandCounter]:
+    """Models bound, for this test, through a client that counts its commands."""
+    counting = CommandCounter()
+    client = make_client(mongo_uri, event_listeners=[counting])
+    await init_models(client[database.name])
+    yield counting
+    await client.close()
+
+
+async def test_a_page_of_100_costs_as_many_commands_as_a_page_of_10(
+    counter: CommandCounter, services: Services
+) -> None:
+    keys = [f"survey-{number}" for number in range(5)]
+    for key in keys:
+        await make_survey(services, key=key, metric=Metric.NPS)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    await Response.get_pymongo_collection().insert_many(
+        [
+            Response(
+                survey_key=keys[number % len(keys)],
+                metric=Metric.NPS,
+                display_id=PydanticObjectId(),
+                score=number % 11,
+                product="Accounting",
+                customer=Customer(company="Acme AS", country="NO"),
+                user=person(number),
+                channel=Channel.IN_APP_WEB,
+                locale="en",
+                answered_at=start + timedelta(minutes=number),
+            ).model_dump(exclude={"id", "revision_id"})
+            for number in range(150)
+        ]
+    )
+    schema = build_schema(services.settings)
+    _, token = await services.keys.create(Role.VIEWER, "dashboard")
+    await services.keys.authenticate(token)  # the key is cached from here on
+
+    async def commands_for(first: int) -> list[str]:
+        context = Context(request=cast(Any, None), response=None, services=services, token=token)
+        counter.commands.clear()
+        result = await schema.execute(PAGE, {"first": first}, context_value=context)
+        assert result.errors is None, result.errors
+        assert result.data is not None
+        edges = result.data["responses"]["edges"]
+        assert len(edges) == first
+        assert {edge["node"]["survey"]["key"] for edge in edges} == set(keys)
+        return list(counter.commands)
+
+    small = await commands_for(10)
+    large = await commands_for(100)
+
+    assert large == small
+    # Count, the page itself, and one `$in` query for all the surveys.
+    assert len(large) <= 3, large
