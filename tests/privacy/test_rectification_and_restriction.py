@@ -20,6 +20,7 @@ from hub.models.privacy import (
 )
 from hub.models.response import Response
 from hub.services import Services
+from hub.services.analytics import AnalyticsFilter
 from hub.services.mail import Email
 from hub.services.rights import NewRequest
 from hub.services.throttling import Rule
@@ -95,11 +96,15 @@ async def test_restriction_until_notified_and_lifted(
     await _answer(services)
     await services.dispatcher.run_once()
 
+    everyone = AnalyticsFilter(survey_keys=["nps-main"])
+    assert (await services.analytics.summary(everyone)).responses == 1
+
     done = await _execute(services, RightsRequestType.RESTRICTION)
     await services.dispatcher.run_once()
 
-    # Not surveyed, not posted, Slack messages redacted
+    # Not surveyed, not counted, not posted, Slack messages redacted
     assert done.restriction_active
+    assert (await services.analytics.summary(everyone)).responses == 0
     blocked = await services.throttling.check(survey, A.id, Channel.IN_APP_WEB)
     assert blocked.reason is Rule.SUPPRESSED
     assert [m.text for m in slack.messages.values()] == [REDACTED]
@@ -120,6 +125,7 @@ async def test_restriction_until_notified_and_lifted(
     await services.dispatcher.run_once()
 
     assert not lifted.restriction_active and lifted.restriction_lifted_at == clock.now()
+    assert (await services.analytics.summary(everyone)).responses == 1
     again = await services.throttling.check(survey, A.id, Channel.IN_APP_WEB)
     assert again.reason is not Rule.SUPPRESSED
     assert [m.text for m in slack.messages.values()] != [REDACTED]
