@@ -29,6 +29,31 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+async def rollup(dimensions: dict[str, Any], at: datetime, counters: dict[str, int]) -> None:
+    """The rollup increments the hub makes after each write: per day and quarter-hour,
+    at full detail and at survey level."""
+    day = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    slot = at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
+    survey_level = {
+        name: (value if name in ("survey_key", "metric", "product") else None)
+        for name, value in dimensions.items()
+    }
+    for level in ({**dimensions, "detail": "FULL"}, {**survey_level, "detail": "SURVEY"}):
+        await db.rollups_daily.update_one({**level, "day": day}, {"$inc": counters}, upsert=True)
+        await db.rollups_slots.update_one({**level, "slot": slot}, {"$inc": counters}, upsert=True)
+
+
+def dimensions_of(survey: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "survey_key": survey["key"],
+        "metric": survey["metric"],
+        "product": context.get("product") or survey["product"],
+        "country": context.get("country"),
+        "channel": "IN_APP_WEB",
+        "company": context.get("company"),
+    }
+
+
 async def display(request: Request) -> JSONResponse:
     body = json.loads(await request.body())
     user_id = body["user"]["id"]
@@ -66,6 +91,7 @@ async def display(request: Request) -> JSONResponse:
 
     async with client.start_session() as session:
         await session.with_transaction(work)
+    await rollup(dimensions_of(survey, document["context"]), moment, {"displays": 1})
     return JSONResponse({"displayId": str(document["_id"])})
 
 
@@ -105,6 +131,12 @@ async def score(request: Request) -> JSONResponse:
 
     async with client.start_session() as session:
         await session.with_transaction(work)
+    score = response["score"]
+    await rollup(
+        dimensions_of(survey, shown["context"]),
+        moment,
+        {"responses": 1, "score_sum": score, f"scores.s{score}": 1},
+    )
     return JSONResponse({"responseId": str(response["_id"])})
 
 
@@ -141,6 +173,9 @@ async def comment(request: Request) -> JSONResponse:
 
     async with client.start_session() as session:
         await session.with_transaction(work)
+    survey = await db.surveys.find_one({"key": response["survey_key"]})
+    assert survey is not None
+    await rollup(dimensions_of(survey, {"country": None}), moment, {"comments": 1})
     return JSONResponse({"ok": True})
 
 

@@ -25,6 +25,7 @@ comment count at the time the score was given.
 from __future__ import annotations
 
 import bisect
+import logging
 import math
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
@@ -35,6 +36,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import PyMongoError
 
 from hub.clock import Clock
 from hub.errors import ErrorCode, NotFound, ValidationFailed
@@ -60,6 +62,8 @@ DAY = timedelta(days=1)
 Z95 = 1.959963984540054
 MAX_PERIODS = 1000
 _WRITE_BATCH = 1000
+
+log = logging.getLogger(__name__)
 
 
 class Interval(StrEnum):
@@ -459,6 +463,10 @@ def _response_counters(response: Response, comment: bool) -> dict[str, int]:
     return counters
 
 
+# What one write adds to the rollups: dimensions, when, and the counters.
+Increment = tuple[dict[str, Any], datetime, dict[str, int]]
+
+
 class AnalyticsService:
     """Keeps rollups and answers metric queries from them."""
 
@@ -493,33 +501,50 @@ class AnalyticsService:
             raise LookupError("display of an unknown survey")
         return survey.metric
 
-    async def display_recorded(self, display: Display, session: AsyncClientSession) -> None:
+    async def apply(
+        self, increments: list[Increment], session: AsyncClientSession | None = None
+    ) -> None:
+        for dimensions, at, counters in increments:
+            await self.add(dimensions, at, counters, session)
+
+    async def display_increments(
+        self, display: Display, session: AsyncClientSession | None
+    ) -> list[Increment]:
         metric = await self._metric_of(display.survey_key, session)
-        await self.add(
-            _display_dimensions(display, metric), display.shown_at, {"displays": 1}, session
-        )
+        return [(_display_dimensions(display, metric), display.shown_at, {"displays": 1})]
+
+    async def decline_increments(
+        self, display: Display, session: AsyncClientSession | None
+    ) -> tuple[Metric, list[Increment]]:
+        metric = await self._metric_of(display.survey_key, session)
+        if display.analytics_excluded:
+            return metric, []
+        return metric, [(_display_dimensions(display, metric), display.shown_at, {"declines": 1})]
+
+    @staticmethod
+    def score_increments(response: Response) -> list[Increment]:
+        counters = _response_counters(response, comment=False)
+        return [(_response_dimensions(response), response.answered_at, counters)]
+
+    @staticmethod
+    def comment_increments(response: Response) -> list[Increment]:
+        if response.analytics_excluded:
+            return []
+        return [(_response_dimensions(response), response.answered_at, {"comments": 1})]
+
+    async def display_recorded(self, display: Display, session: AsyncClientSession) -> None:
+        await self.apply(await self.display_increments(display, session), session)
 
     async def survey_declined(self, display: Display, session: AsyncClientSession) -> Metric:
-        metric = await self._metric_of(display.survey_key, session)
-        if not display.analytics_excluded:
-            await self.add(
-                _display_dimensions(display, metric), display.shown_at, {"declines": 1}, session
-            )
+        metric, increments = await self.decline_increments(display, session)
+        await self.apply(increments, session)
         return metric
 
     async def score_submitted(self, response: Response, session: AsyncClientSession) -> None:
-        await self.add(
-            _response_dimensions(response),
-            response.answered_at,
-            _response_counters(response, comment=False),
-            session,
-        )
+        await self.apply(self.score_increments(response), session)
 
     async def comment_submitted(self, response: Response, session: AsyncClientSession) -> None:
-        if not response.analytics_excluded:
-            await self.add(
-                _response_dimensions(response), response.answered_at, {"comments": 1}, session
-            )
+        await self.apply(self.comment_increments(response), session)
 
     async def exclude_person(self, user_id: str) -> ExclusionReport:
         """Take a person's displays, declines, scores and comments out of analytics
@@ -857,29 +882,45 @@ def _advance(day: date, interval: Interval) -> date:
 
 
 class AnalyticsListener(ResponseListener):
-    """Keeps rollups in the widget's transactions and, once they commit, publishes
-    live events. Events wait per session, so a retried transaction announces once."""
+    """Adds each widget write to the rollups and publishes it as a live event, both
+    once its transaction has committed.
+
+    The rollup counters are hot documents (every answer of a survey on one day lands
+    in the same few): incremented inside the widget's transactions they would make
+    concurrent answers conflict and retry. Atomic `$inc` upserts after the commit
+    cannot conflict. Should the process die between the commit and the increments,
+    `rebuildRollups` recounts from the raw records. What a transaction adds is held
+    per session and keyed by record, so a retried transaction counts once."""
 
     def __init__(self, analytics: AnalyticsService) -> None:
         self.analytics = analytics
         self._pending: dict[int, dict[tuple[EventKind, str], ResponseEvent]] = {}
+        self._increments: dict[int, dict[tuple[str, str], list[Increment]]] = {}
 
     def _hold(self, session: AsyncClientSession, event: ResponseEvent, record_id: str) -> None:
         self._pending.setdefault(id(session), {})[(event.kind, record_id)] = event
 
+    def _count(
+        self, session: AsyncClientSession, what: str, record_id: str, increments: list[Increment]
+    ) -> None:
+        self._increments.setdefault(id(session), {})[(what, record_id)] = increments
+
     async def display_recorded(self, display: Display, session: AsyncClientSession) -> None:
-        await self.analytics.display_recorded(display, session)
+        increments = await self.analytics.display_increments(display, session)
+        self._count(session, "display", str(display.id), increments)
 
     async def score_submitted(self, response: Response, session: AsyncClientSession) -> None:
-        await self.analytics.score_submitted(response, session)
+        self._count(session, "score", str(response.id), self.analytics.score_increments(response))
         self._hold(session, _response_event(EventKind.SCORE, response), str(response.id))
 
     async def comment_submitted(self, response: Response, session: AsyncClientSession) -> None:
-        await self.analytics.comment_submitted(response, session)
+        increments = self.analytics.comment_increments(response)
+        self._count(session, "comment", str(response.id), increments)
         self._hold(session, _response_event(EventKind.COMMENT, response), str(response.id))
 
     async def survey_declined(self, display: Display, session: AsyncClientSession) -> None:
-        metric = await self.analytics.survey_declined(display, session)
+        metric, increments = await self.analytics.decline_increments(display, session)
+        self._count(session, "decline", str(display.id), increments)
         event = ResponseEvent(
             kind=EventKind.DECLINE,
             at=display.declined_at or display.shown_at,
@@ -895,9 +936,19 @@ class AnalyticsListener(ResponseListener):
 
     async def transaction_ended(self, session: AsyncClientSession, committed: bool) -> None:
         held = self._pending.pop(id(session), {})
-        if committed:
-            for event in held.values():
-                self.analytics.events.publish(event)
+        increments = self._increments.pop(id(session), {})
+        if not committed:
+            return
+        try:
+            for planned in increments.values():
+                await self.analytics.apply(planned)
+        except PyMongoError as error:
+            log.warning(
+                "rollups not updated after a committed write (%s); rebuildRollups recounts",
+                type(error).__name__,
+            )
+        for event in held.values():
+            self.analytics.events.publish(event)
 
 
 def _response_event(kind: EventKind, response: Response) -> ResponseEvent:
