@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -38,9 +38,12 @@ async def rollup(dimensions: dict[str, Any], at: datetime, counters: dict[str, i
         name: (value if name in ("survey_key", "metric", "product") else None)
         for name, value in dimensions.items()
     }
-    for level in ({**dimensions, "detail": "FULL"}, {**survey_level, "detail": "SURVEY"}):
-        await db.rollups_daily.update_one({**level, "day": day}, {"$inc": counters}, upsert=True)
-        await db.rollups_slots.update_one({**level, "slot": slot}, {"$inc": counters}, upsert=True)
+    levels = ({**dimensions, "detail": "FULL"}, {**survey_level, "detail": "SURVEY"})
+    for collection, key, time in ((db.rollups_daily, "day", day), (db.rollups_slots, "slot", slot)):
+        await collection.bulk_write(
+            [UpdateOne({**level, key: time}, {"$inc": counters}, upsert=True) for level in levels],
+            ordered=False,
+        )
 
 
 def dimensions_of(survey: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:

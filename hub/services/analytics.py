@@ -35,6 +35,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import PyMongoError
 
@@ -486,14 +487,19 @@ class AnalyticsService:
     ) -> None:
         """Add (or with sign -1, take away) counters at time `at`, in its day and slot."""
         increment = {name: sign * value for name, value in counters.items()}
-        for level in _levels(dimensions):
-            for model, key, time in (
-                (DailyRollup, "day", _floor_day(at)),
-                (SlotRollup, "slot", _floor_slot(at)),
-            ):
-                await model.get_pymongo_collection().update_one(
-                    {**level, key: time}, {"$inc": increment}, upsert=True, session=session
-                )
+        for model, key, time in (
+            (DailyRollup, "day", _floor_day(at)),
+            (SlotRollup, "slot", _floor_slot(at)),
+        ):
+            # Both levels in one round trip (and one commit) per granularity.
+            await model.get_pymongo_collection().bulk_write(
+                [
+                    UpdateOne({**level, key: time}, {"$inc": increment}, upsert=True)
+                    for level in _levels(dimensions)
+                ],
+                ordered=False,
+                session=session,
+            )
 
     async def _metric_of(self, survey_key: str, session: AsyncClientSession | None) -> Metric:
         survey = await Survey.find_one(Survey.key == survey_key, session=session)
