@@ -118,6 +118,23 @@ _USER = (
 ANONYMOUS_USER = {"id": "anonymous", "username": None, "email": None}
 REDACTED = "[redacted]"
 
+# The rollups hold counters over customer dimensions, never a person.
+ROLLUP_FIELDS = {
+    "detail": "which level of detail the counters are kept at",
+    "survey_key": "which survey",
+    "metric": "the survey's metric",
+    "product": "the product or service the survey is about",
+    "country": "a customer country the counters are summed over, not a person",
+    "channel": "how surveys were shown",
+    "company": "a customer company the counters are summed over, not a person",
+    "displays": "a count",
+    "declines": "a count",
+    "responses": "a count",
+    "comments": "how many responses got a comment (no text)",
+    "score_sum": "a sum of scores",
+    "scores": "counts per score value",
+}
+
 REGISTRY: tuple[CollectionEntry, ...] = (
     CollectionEntry(
         Response,
@@ -412,22 +429,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         on_erasure=OnErasure.KEEP,
         purpose="Analytics: counters per day, survey and customer dimensions.",
         personal=(),
-        not_personal={
-            "detail": "which level of detail the counters are kept at",
-            "survey_key": "which survey",
-            "metric": "the survey's metric",
-            "product": "the product or service the survey is about",
-            "country": "a customer country the counters are summed over, not a person",
-            "channel": "how surveys were shown",
-            "company": "a customer company the counters are summed over, not a person",
-            "displays": "a count",
-            "declines": "a count",
-            "responses": "a count",
-            "comments": "how many responses got a comment (no text)",
-            "score_sum": "a sum of scores",
-            "scores": "counts per score value",
-            "day": "a time bucket",
-        },
+        not_personal={**ROLLUP_FIELDS, "day": "a time bucket"},
     ),
     CollectionEntry(
         SlotRollup,
@@ -435,22 +437,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         on_erasure=OnErasure.KEEP,
         purpose="Analytics: counters per quarter-hour, survey and customer dimensions.",
         personal=(),
-        not_personal={
-            "detail": "which level of detail the counters are kept at",
-            "survey_key": "which survey",
-            "metric": "the survey's metric",
-            "product": "the product or service the survey is about",
-            "country": "a customer country the counters are summed over, not a person",
-            "channel": "how surveys were shown",
-            "company": "a customer company the counters are summed over, not a person",
-            "displays": "a count",
-            "declines": "a count",
-            "responses": "a count",
-            "comments": "how many responses got a comment (no text)",
-            "score_sum": "a sum of scores",
-            "scores": "counts per score value",
-            "slot": "a time bucket",
-        },
+        not_personal={**ROLLUP_FIELDS, "slot": "a time bucket"},
     ),
     CollectionEntry(
         RightsRequest,
