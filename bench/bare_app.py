@@ -30,16 +30,21 @@ def now() -> datetime:
 
 
 async def rollup(dimensions: dict[str, Any], at: datetime, counters: dict[str, int]) -> None:
-    """The rollup increments the hub makes after each write: per day and quarter-hour,
-    at full detail and at survey level."""
+    """The rollup increments the hub makes after each write: per day, hour and
+    quarter-hour, at full detail and at survey level."""
     day = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    hour = at.replace(minute=0, second=0, microsecond=0)
     slot = at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
     survey_level = {
         name: (value if name in ("survey_key", "metric", "product") else None)
         for name, value in dimensions.items()
     }
     levels = ({**dimensions, "detail": "FULL"}, {**survey_level, "detail": "SURVEY"})
-    for collection, key, time in ((db.rollups_daily, "day", day), (db.rollups_slots, "slot", slot)):
+    for collection, key, time in (
+        (db.rollups_daily, "day", day),
+        (db.rollups_hourly, "hour", hour),
+        (db.rollups_slots, "slot", slot),
+    ):
         await collection.bulk_write(
             [UpdateOne({**level, key: time}, {"$inc": counters}, upsert=True) for level in levels],
             ordered=False,

@@ -181,7 +181,8 @@ async def _rebuild_rollups(services: Services, survey_key: str | None) -> int:
     report = await services.analytics.rebuild(survey_key)
     print(
         f"Rebuilt rollups from {report.displays} displays and {report.responses} responses: "
-        f"{report.daily_rollups} daily and {report.slot_rollups} quarter-hour rollups."
+        f"{report.daily_rollups} daily, {report.hourly_rollups} hourly and "
+        f"{report.slot_rollups} quarter-hour rollups."
     )
     return 0
 

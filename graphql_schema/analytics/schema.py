@@ -133,6 +133,7 @@ class AnalyticsMutation:
             displays=report.displays,
             responses=report.responses,
             daily_rollups=report.daily_rollups,
+            hourly_rollups=report.hourly_rollups,
             slot_rollups=report.slot_rollups,
         )
 

@@ -147,6 +147,7 @@ class RollupsRebuilt:
     displays: int
     responses: int
     daily_rollups: int
+    hourly_rollups: int
     slot_rollups: int
 
 

@@ -14,7 +14,7 @@ from hub.models.privacy import (
     SurveyRetention,
 )
 from hub.models.response import Response
-from hub.models.rollup import DailyRollup, SlotRollup
+from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.models.routing import RoutingDefaults, RoutingRule
 from hub.models.slack import SlackRequestSeen, SlackUser
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
@@ -44,6 +44,7 @@ ALL_MODELS = (
     SurveyRetention,
     JobLease,
     DailyRollup,
+    HourlyRollup,
     SlotRollup,
 )
 
@@ -61,6 +62,7 @@ __all__ = [
     "DisplayContext",
     "FollowUp",
     "FollowUpStatus",
+    "HourlyRollup",
     "JobLease",
     "Login",
     "Metric",

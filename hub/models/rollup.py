@@ -7,14 +7,18 @@ product (country, channel and company null), so the most common dashboards (a
 survey's figures and trend) read a few hundred documents a year whatever the
 number of customers.
 
-Two time grains share one shape (see `hub.services.analytics` for how they are read):
+Three time grains share one shape (see `hub.services.analytics` for how they are
+read):
 
 - `DailyRollup`: one document per combination of dimensions and UTC day.
-- `SlotRollup`: the same counters per quarter-hour (UTC), used only to move period
-  boundaries off UTC midnight. Every time zone in the IANA database is offset from
-  UTC by a whole number of quarter-hours (India +05:30, Nepal +05:45, Chatham
-  +12:45 included), so any local midnight, in or out of daylight-saving time, falls
-  on a slot boundary and a local period is exactly a sum of days and slots.
+- `HourlyRollup`: the same counters per UTC hour, used to move period boundaries
+  off UTC midnight: most time zones are a whole number of hours from UTC.
+- `SlotRollup`: the same counters per quarter-hour (UTC), for the rest of a
+  boundary. Every time zone in the IANA database is offset from UTC by a whole
+  number of quarter-hours (India +05:30, Nepal +05:45, Chatham +12:45 included), so
+  any local midnight, in or out of daylight-saving time, falls on a slot boundary
+  and a local period is exactly a sum of days, hours and at most three slots per
+  boundary.
 """
 
 from __future__ import annotations
@@ -92,6 +96,16 @@ class DailyRollup(Document, _Rollup):
     class Settings:
         name = "rollups_daily"
         indexes = _dimension_index("day", "dimensions_day_unique")
+
+
+class HourlyRollup(Document, _Rollup):
+    """Counters of one UTC hour (`hour` is its start)."""
+
+    hour: datetime
+
+    class Settings:
+        name = "rollups_hourly"
+        indexes = _dimension_index("hour", "dimensions_hour_unique")
 
 
 class SlotRollup(Document, _Rollup):

@@ -2,18 +2,23 @@
 
 How rollups answer any range in any time zone
 ---------------------------------------------
-Every write adds its counters to two rollups (see `hub.models.rollup`): the UTC day
-and the UTC quarter-hour it happened in. A period [a, b) (a local day, week or month
-in the requested IANA zone, or a summary's date range) is computed as
+Every write adds its counters to three rollups (see `hub.models.rollup`): the UTC
+day, the UTC hour and the UTC quarter-hour it happened in. A period [a, b) (a local
+day, week or month in the requested IANA zone, or a summary's date range) is
+computed as
 
-    days in [m(a), m(b))  ±  the quarter-hours between a and m(a), and b and m(b)
+    days in [m(a), m(b))  ±  what lies between a and m(a), and b and m(b)
 
-where m(t) is the UTC midnight nearest to t. Because every IANA zone is offset from
-UTC by whole quarter-hours, a local midnight is always a slot boundary, so the sum
-is exact, daylight-saving changes included (a local day of 23 or 25 hours is just a
-different pair of boundaries). The quarter-hours read are at most twelve hours per
-boundary (one to five for Europe and the Americas), so the cost of a query depends
-on the number of periods and dimension values, never on the number of responses.
+where m(t) is the UTC midnight nearest to t, and what lies between a bound and its
+midnight is read as whole hours plus, when the bound is not on the hour, the
+quarter-hours (at most three) between the bound and the hour next to it. Because
+every IANA zone is offset from UTC by whole quarter-hours, a local midnight is always
+a quarter-hour boundary, so the sum is exact, daylight-saving changes included (a
+local day of 23 or 25 hours is just a different pair of boundaries). A bound is at
+most twelve hours from its midnight (one to five for Europe and the Americas), so a
+query reads at most a day, twelve hours and three quarter-hours per period and
+dimension value: its cost depends on the number of periods and dimension values,
+never on the number of responses.
 
 Bounds of a range are rounded down to the quarter-hour.
 
@@ -28,7 +33,7 @@ import bisect
 import logging
 import math
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -51,6 +56,7 @@ from hub.models.rollup import (
     SURVEY_LEVEL,
     DailyRollup,
     Detail,
+    HourlyRollup,
     SlotRollup,
 )
 from hub.models.survey import Survey
@@ -59,6 +65,7 @@ from hub.services.events import EventBus, EventKind, ResponseEvent
 from hub.services.responses import ResponseListener
 
 SLOT = timedelta(minutes=15)
+HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 Z95 = 1.959963984540054
 MAX_PERIODS = 1000
@@ -318,6 +325,7 @@ class RebuildReport:
     displays: int
     responses: int
     daily_rollups: int
+    hourly_rollups: int
     slot_rollups: int
 
 
@@ -335,8 +343,27 @@ def _floor_slot(at: datetime) -> datetime:
     return at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
 
 
+def _floor_hour(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
 def _floor_day(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class Grain:
+    """One time grain of the rollups: its collection, time field and bucket."""
+
+    model: type[DailyRollup] | type[HourlyRollup] | type[SlotRollup]
+    field: str
+    floor: Callable[[datetime], datetime]
+
+
+DAYS = Grain(DailyRollup, "day", _floor_day)
+HOURS = Grain(HourlyRollup, "hour", _floor_hour)
+SLOTS = Grain(SlotRollup, "slot", _floor_slot)
+GRAINS = (DAYS, HOURS, SLOTS)
 
 
 def _nearest_midnight(at: datetime) -> datetime:
@@ -446,6 +473,20 @@ def _merged(windows: list[Window]) -> list[tuple[datetime, datetime, list[Window
     return merged
 
 
+def _pieces(start: datetime, end: datetime) -> list[tuple[Grain, datetime, datetime]]:
+    """[start, end) (on quarter-hours) as whole hours and the quarter-hours around them."""
+    first_hour = _floor_hour(start + HOUR - SLOT)
+    last_hour = _floor_hour(end)
+    if first_hour >= last_hour:
+        return [(SLOTS, start, end)]
+    pieces = [(HOURS, first_hour, last_hour)]
+    if start < first_hour:
+        pieces.append((SLOTS, start, first_hour))
+    if last_hour < end:
+        pieces.append((SLOTS, last_hour, end))
+    return pieces
+
+
 def _response_dimensions(response: Response) -> dict[str, Any]:
     return {
         "survey_key": response.survey_key,
@@ -485,16 +526,15 @@ class AnalyticsService:
         session: AsyncClientSession | None,
         sign: int = 1,
     ) -> None:
-        """Add (or with sign -1, take away) counters at time `at`, in its day and slot."""
+        """Add (or with sign -1, take away) counters at time `at`, in its day, hour
+        and quarter-hour."""
         increment = {name: sign * value for name, value in counters.items()}
-        for model, key, time in (
-            (DailyRollup, "day", _floor_day(at)),
-            (SlotRollup, "slot", _floor_slot(at)),
-        ):
-            # Both levels in one round trip (and one commit) per granularity.
-            await model.get_pymongo_collection().bulk_write(
+        for grain in GRAINS:
+            # Both levels in one round trip (and one commit) per grain.
+            time = grain.floor(at)
+            await grain.model.get_pymongo_collection().bulk_write(
                 [
-                    UpdateOne({**level, key: time}, {"$inc": increment}, upsert=True)
+                    UpdateOne({**level, grain.field: time}, {"$inc": increment}, upsert=True)
                     for level in _levels(dimensions)
                 ],
                 ordered=False,
@@ -610,13 +650,15 @@ class AnalyticsService:
             raise NotFound("Survey", "surveyKey")
         scope: dict[str, Any] = {} if survey_key is None else {"survey_key": str(survey_key)}
         raw: dict[str, Any] = {**scope, "analytics_excluded": {"$ne": True}}
-        days: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        slots: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        tables: dict[Grain, dict[tuple[Any, ...], dict[str, int]]] = {
+            grain: defaultdict(lambda: defaultdict(int)) for grain in GRAINS
+        }
 
         def count(dimensions: dict[str, Any], at: datetime, counters: dict[str, int]) -> None:
+            times = [(tables[grain], grain.floor(at)) for grain in GRAINS]
             for level in _levels(dimensions):
                 key = tuple(level[name] for name in DIMENSIONS)
-                for table, time in ((days, _floor_day(at)), (slots, _floor_slot(at))):
+                for table, time in times:
                     cell = table[(*key, time)]
                     for name, value in counters.items():
                         cell[name] += value
@@ -670,28 +712,24 @@ class AnalyticsService:
             if row.get("comment") is not None:
                 counters["comments"] = 1
             count(dimensions, row["answered_at"], counters)
-        for model in (DailyRollup, SlotRollup):
-            await model.get_pymongo_collection().delete_many(scope)
-        await self._write(DailyRollup, "day", days)
-        await self._write(SlotRollup, "slot", slots)
+        for grain in GRAINS:
+            await grain.model.get_pymongo_collection().delete_many(scope)
+            await self._write(grain, tables[grain])
         return RebuildReport(
             displays=display_count,
             responses=response_count,
-            daily_rollups=len(days),
-            slot_rollups=len(slots),
+            daily_rollups=len(tables[DAYS]),
+            hourly_rollups=len(tables[HOURS]),
+            slot_rollups=len(tables[SLOTS]),
         )
 
     @staticmethod
-    async def _write(
-        model: type[DailyRollup] | type[SlotRollup],
-        time_field: str,
-        table: dict[tuple[Any, ...], dict[str, int]],
-    ) -> None:
-        collection = model.get_pymongo_collection()
+    async def _write(grain: Grain, table: dict[tuple[Any, ...], dict[str, int]]) -> None:
+        collection = grain.model.get_pymongo_collection()
         batch: list[dict[str, Any]] = []
         for key, counters in table.items():
             document: dict[str, Any] = dict(zip(DIMENSIONS, key[:-1], strict=True))
-            document[time_field] = key[-1]
+            document[grain.field] = key[-1]
             scores: dict[str, int] = {}
             for name, value in counters.items():
                 if name.startswith("scores."):
@@ -751,35 +789,41 @@ class AnalyticsService:
                 index = bisect.bisect_right(inner, group["t"].astimezone(UTC))
             results[index][(Metric(group["m"]), group.get("g"))].add(Tally.from_row(row))
 
-        # Quarter-hours between each bound and its midnight, added to the period they
-        # belong to and taken from the one the day sum gave them to.
+        # What lies between each bound and its midnight, added to the period it
+        # belongs to and taken from the one the day sum gave it to.
         windows: list[Window] = []
         for i, (bound, midnight) in enumerate(zip(snapped, midnights, strict=True)):
             if bound is None or midnight is None or bound == midnight:
                 continue
             before = i - 1 if i > 0 else None
             after = i if i < periods else None
-            if bound < midnight:  # slots [bound, midnight) belong after the bound
+            if bound < midnight:  # [bound, midnight) belongs after the bound
                 windows.append((bound, midnight, after, before))
-            else:  # slots [midnight, bound) belong before the bound
+            else:  # [midnight, bound) belongs before the bound
                 windows.append((midnight, bound, before, after))
-        # One range query per window: an index range scan each, where one `$or` of
-        # hundreds of ranges is costly on some servers.
-        for start, end, members in _merged(windows):
-            slot_query = {"slot": {"$gte": start, "$lt": end}}
-            async for row in await SlotRollup.get_pymongo_collection().aggregate(
-                _pipeline(base, slot_query, _group_stage(dict(keys, t="$slot"))),
-            ):
-                group = row["_id"]
-                at = group["t"].astimezone(UTC)
-                tally = Tally.from_row(row)
-                key = (Metric(group["m"]), group.get("g"))
-                for window_start, window_end, to_add, to_take in members:
-                    if window_start <= at < window_end:
-                        if to_add is not None:
-                            results[to_add][key].add(tally)
-                        if to_take is not None:
-                            results[to_take][key].add(tally, -1)
+        # Each window read as whole hours and the quarter-hours left at its ends; one
+        # range query per grain and stretch of touching windows: an index range scan
+        # each, where one `$or` of hundreds of ranges is costly on some servers.
+        pieces: dict[Grain, list[Window]] = {HOURS: [], SLOTS: []}
+        for start, end, to_add, to_take in windows:
+            for grain, piece_start, piece_end in _pieces(start, end):
+                pieces[grain].append((piece_start, piece_end, to_add, to_take))
+        for grain, grain_windows in pieces.items():
+            for start, end, members in _merged(grain_windows):
+                time_query = {grain.field: {"$gte": start, "$lt": end}}
+                async for row in await grain.model.get_pymongo_collection().aggregate(
+                    _pipeline(base, time_query, _group_stage(dict(keys, t=f"${grain.field}"))),
+                ):
+                    group = row["_id"]
+                    at = group["t"].astimezone(UTC)
+                    tally = Tally.from_row(row)
+                    key = (Metric(group["m"]), group.get("g"))
+                    for window_start, window_end, to_add, to_take in members:
+                        if window_start <= at < window_end:
+                            if to_add is not None:
+                                results[to_add][key].add(tally)
+                            if to_take is not None:
+                                results[to_take][key].add(tally, -1)
         return results
 
     async def summary(self, criteria: AnalyticsFilter) -> Summary:

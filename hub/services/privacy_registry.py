@@ -18,6 +18,7 @@ from hub.models import (
     DailyRollup,
     Display,
     FollowUp,
+    HourlyRollup,
     JobLease,
     Login,
     OptOutObjection,
@@ -430,6 +431,14 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         purpose="Analytics: counters per day, survey and customer dimensions.",
         personal=(),
         not_personal={**ROLLUP_FIELDS, "day": "a time bucket"},
+    ),
+    CollectionEntry(
+        HourlyRollup,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Analytics: counters per hour, survey and customer dimensions.",
+        personal=(),
+        not_personal={**ROLLUP_FIELDS, "hour": "a time bucket"},
     ),
     CollectionEntry(
         SlotRollup,

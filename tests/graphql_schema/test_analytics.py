@@ -62,7 +62,7 @@ REBUILD = """
 mutation Rebuild($surveyKey: String) {
   rebuildRollups(surveyKey: $surveyKey) {
     __typename
-    ... on RollupsRebuilt { displays responses dailyRollups slotRollups }
+    ... on RollupsRebuilt { displays responses dailyRollups hourlyRollups slotRollups }
     ... on NotFoundError { code field }
   }
 }
@@ -234,6 +234,7 @@ async def test_admin_rebuilds_rollups(gql: GraphQLClient, answered: None) -> Non
         "responses": 4,
         # NPS in NO, NPS in SE, CSAT in NO; and per survey: NPS, CSAT.
         "dailyRollups": 5,
+        "hourlyRollups": 5,
         "slotRollups": 5,
     }
     assert summary["metricSummary"]["responses"] == 4

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from hub.clock import FrozenClock
 from hub.db import Database
 from hub.models.common import Channel
-from hub.models.rollup import DailyRollup, SlotRollup
+from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.services import Services
 from hub.services.analytics import AnalyticsFilter
 from hub.settings import Settings
@@ -25,14 +25,14 @@ async def test_rebuild_from_the_command_line(
             "nps-main", person(number), Channel.IN_APP_WEB, context(), "en"
         )
         await services.responses.submit_score(str(shown.id), score)
-    for model in (DailyRollup, SlotRollup):
+    for model in (DailyRollup, HourlyRollup, SlotRollup):
         await model.get_pymongo_collection().delete_many({})
 
     rebuilt = cli(settings, "rollups", "rebuild")
     unknown = cli(settings, "rollups", "rebuild", "--survey", "nope")
 
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "2 displays and 2 responses: 2 daily and 2 quarter-hour rollups" in rebuilt.stdout
+    assert "2 daily, 2 hourly and 2 quarter-hour rollups" in rebuilt.stdout
     summary = await services.analytics.summary(AnalyticsFilter())
     assert summary.nps is not None and summary.nps.score == 0.0
     assert unknown.returncode == 1

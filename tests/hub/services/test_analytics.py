@@ -15,7 +15,7 @@ from hub.db import Database
 from hub.errors import ValidationFailed
 from hub.models.common import Channel, Metric
 from hub.models.response import Response
-from hub.models.rollup import DailyRollup, SlotRollup
+from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.services import Services
 from hub.services.analytics import AnalyticsFilter, Dimension, Interval
 from hub.services.privacy import Identity
@@ -180,6 +180,56 @@ async def test_trend_in_a_half_hour_zone_splits_on_the_quarter_hour(
     assert [p.summary.nps.score if p.summary.nps else None for p in points] == [100.0, -100.0]
 
 
+ZONES = (
+    "UTC",
+    "Europe/Oslo",
+    "America/New_York",
+    "America/St_Johns",  # -03:30 / -02:30
+    "Asia/Kolkata",  # +05:30
+    "Asia/Kathmandu",  # +05:45
+    "Pacific/Chatham",  # +12:45 / +13:45
+    "Pacific/Auckland",
+    "Pacific/Kiritimati",  # +14:00
+)
+
+
+async def test_trends_in_any_zone_equal_counting_the_raw_responses(
+    services: Services, clock: FrozenClock
+) -> None:
+    # Scores at random minutes over three weeks spanning New York's and Chatham's
+    # clock changes, then daily and weekly trends and summaries over ranges with odd
+    # bounds, checked against counting the responses themselves.
+    await make_survey(services)
+    rng = random.Random(20260308)
+    answered: list[tuple[datetime, int]] = []
+    at = utc(2026, 3, 1, 0, 7)
+    while at < utc(2026, 3, 22):
+        at += timedelta(minutes=rng.randint(20, 900))
+        score = rng.randint(0, 10)
+        await answer(services, clock, at, score)
+        answered.append((at, score))
+
+    def counted(start: datetime, end: datetime) -> tuple[int, int]:
+        scores = [score for when, score in answered if start <= when < end]
+        return len(scores), sum(score >= 9 for score in scores)
+
+    for name in ZONES:
+        date_from = utc(2026, 3, 1) + timedelta(minutes=15 * rng.randint(0, 200))
+        date_to = utc(2026, 3, 22) - timedelta(minutes=15 * rng.randint(0, 200))
+        window = AnalyticsFilter(date_from=date_from, date_to=date_to)
+        for interval in (Interval.DAY, Interval.WEEK):
+            points = await services.analytics.trend(window, interval, name)
+            found = [
+                (p.summary.responses, p.summary.nps.promoters if p.summary.nps else 0)
+                for p in points
+            ]
+            expected = [counted(max(p.start, date_from), min(p.end, date_to)) for p in points]
+            assert found == expected, (name, interval)
+        short = AnalyticsFilter(date_from=date_from, date_to=date_from + timedelta(minutes=75))
+        summary = await services.analytics.summary(short)
+        assert summary.responses == counted(date_from, date_from + timedelta(minutes=75))[0]
+
+
 async def test_trend_by_week_and_month_with_empty_periods(
     services: Services, clock: FrozenClock
 ) -> None:
@@ -260,9 +310,9 @@ async def test_score_distribution_lists_the_whole_scale(
 
 
 async def rollups() -> dict[str, list[tuple[Any, ...]]]:
-    """Both rollup collections as sorted rows, cells with only zeros left out."""
+    """The rollup collections as sorted rows, cells with only zeros left out."""
     found: dict[str, list[tuple[Any, ...]]] = {}
-    for model in (DailyRollup, SlotRollup):
+    for model in (DailyRollup, HourlyRollup, SlotRollup):
         rows = []
         async for doc in model.get_pymongo_collection().find({}, {"_id": 0}):
             counters = {
@@ -284,6 +334,7 @@ async def rollups() -> dict[str, list[tuple[Any, ...]]]:
                     "channel",
                     "company",
                     "day",
+                    "hour",
                     "slot",
                 )
             )
@@ -337,7 +388,7 @@ async def test_rebuilt_rollups_equal_the_ones_kept_on_write(
     assert report.displays == 69
     assert report.responses == await Response.find({"analytics_excluded": False}).count()
     assert rebuilt == kept
-    assert kept["rollups_slots"] and kept["rollups_daily"]
+    assert kept["rollups_slots"] and kept["rollups_hourly"] and kept["rollups_daily"]
 
 
 async def test_excluded_person_is_not_counted_and_can_be_included_again(
@@ -366,6 +417,8 @@ async def test_excluded_person_is_not_counted_and_can_be_included_again(
     [
         ("rollups_daily", "day", {"detail": "survey", "survey_key": "nps-main"}),
         ("rollups_daily", "day", {"detail": "full"}),
+        ("rollups_hourly", "hour", {"detail": "survey", "survey_key": "nps-main"}),
+        ("rollups_hourly", "hour", {"detail": "full"}),
         ("rollups_slots", "slot", {"detail": "survey", "survey_key": "nps-main"}),
         ("rollups_slots", "slot", {"detail": "full"}),
     ],
