@@ -18,6 +18,8 @@ from hub import runtime
 from hub.config import Problem
 from hub.db import Database, make_client
 from hub.models import ALL_MODELS
+from hub.models.activity import Display
+from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.models.routing import RoutingDefaults, RoutingRule
 from hub.settings import Settings
 
@@ -76,6 +78,32 @@ async def check_indexes(database: Database) -> list[Check]:
     return [Check("indexes", True, "every declared index is present")]
 
 
+async def check_rollups(database: Database) -> list[Check]:
+    """Every rollup grain holds counts once there is something to count: a grain left
+    empty (say, by an upgrade that added it) makes trends and summaries wrong."""
+    counted = await database[Display.Settings.name].find_one(
+        {"analytics_excluded": {"$ne": True}}, {"_id": 1}
+    )
+    if counted is None:
+        return [Check("rollups", True, "nothing to count yet")]
+    empty = [
+        model.Settings.name
+        for model in (DailyRollup, HourlyRollup, SlotRollup)
+        if await database[model.Settings.name].find_one({}, {"_id": 1}) is None
+    ]
+    if empty:
+        return [
+            Check(
+                "rollups",
+                False,
+                f"{', '.join(empty)} empty although there are displays to count",
+                "run `feedback-hub rollups rebuild` (or the `rebuildRollups` mutation) "
+                "while surveys are quiet",
+            )
+        ]
+    return [Check("rollups", True, "every grain holds counts")]
+
+
 async def _database_uri(settings: Settings) -> str | None:
     if settings.mongodb_uri is not None:
         return settings.mongodb_uri.get_secret_value()
@@ -115,6 +143,7 @@ async def check_database(settings: Settings) -> list[Check]:
         version = str(info.get("version", "unknown"))
         checks = [Check("database", True, f"reachable, server version {version}")]
         checks += await check_indexes(client[settings.db_name])
+        checks += await check_rollups(client[settings.db_name])
         checks.append(_check_clock(hello.get("localTime")))
         return checks
     finally:

@@ -14,9 +14,12 @@ from pydantic import SecretStr
 from hub import config
 from hub.db import Database, free_port
 from hub.doctor import Check, _check_clock, diagnose, run_doctor
+from hub.models.common import Channel
 from hub.models.outbox import OutboxMessage
+from hub.models.rollup import HourlyRollup
 from hub.services import Services
 from hub.settings import Settings
+from tests.factories import context, make_survey, person
 from tests.fakes.slack import FakeSlack
 
 
@@ -51,7 +54,7 @@ async def test_a_healthy_hub_passes_every_check(
 
     assert failed(checks) == {}
     names = {check.name for check in checks}
-    assert {"database", "indexes", "clock", "slack token", "smtp"} <= names
+    assert {"database", "indexes", "rollups", "clock", "slack token", "smtp"} <= names
     assert {"slack channel CROUTED", "slack channel CESCALATE"} <= names
     database = next(check for check in checks if check.name == "database")
     assert "server version" in database.detail
@@ -106,6 +109,25 @@ async def test_a_missing_index(healthy: Settings, database: Database) -> None:
 
     assert list(problems) == ["indexes"]
     assert "outbox(channel, status)" in problems["indexes"].detail
+
+
+async def test_an_empty_rollup_grain(
+    healthy: Settings, database: Database, services: Services
+) -> None:
+    await make_survey(services)
+    await services.responses.record_display(
+        "nps-main", person(1), Channel.IN_APP_WEB, context(), "en"
+    )
+    assert failed(await diagnose(healthy, [])) == {}
+    await database[HourlyRollup.Settings.name].delete_many({})
+
+    problems = failed(await diagnose(healthy, []))
+
+    assert list(problems) == ["rollups"]
+    assert "rollups_hourly empty" in problems["rollups"].detail
+    assert "feedback-hub rollups rebuild" in problems["rollups"].advice
+    await services.analytics.rebuild()
+    assert failed(await diagnose(healthy, [])) == {}
 
 
 async def test_an_unreachable_database(healthy: Settings) -> None:
