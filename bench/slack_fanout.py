@@ -78,7 +78,7 @@ async def main() -> None:
         try:
             await database.wait_ready()
             settings = Settings(
-                _env_file=None,  # type: ignore[call-arg]
+                _env_file=None,
                 mongodb_uri=SecretStr(database.uri),
                 db_name="bench_fanout",
                 data_dir=Path(folder) / "data",

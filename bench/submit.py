@@ -64,7 +64,7 @@ async def prepare(uri: str) -> str:
     client = make_client(uri)
     await client.drop_database(DB_NAME)
     await init_models(client[DB_NAME])
-    settings = Settings(_env_file=None, mongodb_uri=uri, db_name=DB_NAME)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, mongodb_uri=uri, db_name=DB_NAME)
     services = Services.build(settings, SystemClock())
     await services.surveys.create(
         SurveyDraft(

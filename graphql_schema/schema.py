@@ -44,9 +44,7 @@ _UNAVAILABLE = (AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelect
 
 
 @strawberry.type
-class Query(
-    SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery, PrivacyQuery, AnalyticsQuery
-):
+class Query(SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery, PrivacyQuery, AnalyticsQuery):
     pass
 
 

@@ -73,7 +73,7 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def settings(mongo_uri: str, database: Database, tmp_path: Path) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         mongodb_uri=SecretStr(mongo_uri),
         db_name=database.name,
         data_dir=tmp_path / "data",

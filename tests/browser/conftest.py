@@ -127,7 +127,7 @@ def settings(
 ) -> Settings:
     hub_port, host_port = ports
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         mongodb_uri=SecretStr(mongo_uri),
         db_name=database.name,
         data_dir=tmp_path / "data",

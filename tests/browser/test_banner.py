@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from hub.models.activity import Display, Person
 from hub.models.common import Channel
@@ -16,7 +16,7 @@ from hub.services import Services
 from tests.browser.conftest import Servers, eventually
 from tests.factories import make_survey
 
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 OPEN_CONTEXTS: list[BrowserContext] = []
 
 

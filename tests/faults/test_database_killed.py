@@ -45,7 +45,7 @@ async def test_acknowledged_submissions_survive_a_killed_database(tmp_path: Path
     server.start()
     await server.wait_ready()
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         mongodb_uri=SecretStr(server.uri),
         data_dir=tmp_path / "data",
         db_timeout_ms=500,
@@ -79,7 +79,8 @@ async def test_acknowledged_submissions_survive_a_killed_database(tmp_path: Path
                     if body.get("errors"):
                         refusals.extend(body["errors"])
                         return None
-                    return body["data"]
+                    data: dict[str, Any] = body["data"]
+                    return data
 
                 over = asyncio.Event()
 

@@ -50,7 +50,7 @@ async def two_hubs(
     async with contextlib.AsyncExitStack() as stack:
         for number in range(2):
             settings = Settings(
-                _env_file=None,  # type: ignore[call-arg]
+                _env_file=None,
                 mongodb_uri=SecretStr(mongo_uri),
                 db_name=database.name,
                 data_dir=tmp_path / f"data-{number}",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -346,7 +347,7 @@ async def test_a_large_export_is_streamed_in_chunks(
     )
 
     # Called as a server calls the app, to see each body message it sends.
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -366,14 +367,14 @@ async def test_a_large_export_is_streamed_in_chunks(
     requested = False
     never = asyncio.Event()
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> MutableMapping[str, Any]:
         nonlocal requested
         if requested:  # the client stays connected
             await never.wait()
         requested = True
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     await app(scope, receive, send)

@@ -13,6 +13,7 @@ import uvicorn
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from hub.db import free_port
 from hub.errors import Conflict
@@ -64,7 +65,9 @@ async def open_subscription(
     variables: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> ClientConnection:
-    socket = await connect(url, subprotocols=["graphql-transport-ws"], additional_headers=headers)
+    socket = await connect(
+        url, subprotocols=[Subprotocol("graphql-transport-ws")], additional_headers=headers
+    )
     init: dict[str, Any] = {"type": "connection_init"}
     if payload is not None:
         init["payload"] = payload
@@ -181,7 +184,7 @@ async def test_a_write_that_fails_announces_nothing(
 async def test_a_bad_token_in_connection_init_is_rejected(
     websocket_url: str,
 ) -> None:
-    socket = await connect(websocket_url, subprotocols=["graphql-transport-ws"])
+    socket = await connect(websocket_url, subprotocols=[Subprotocol("graphql-transport-ws")])
     await socket.send(
         json.dumps({"type": "connection_init", "payload": {"authorization": "Bearer nope"}})
     )
@@ -196,7 +199,7 @@ async def test_a_bad_token_in_connection_init_is_rejected(
 async def test_subscribing_needs_a_reading_role(
     websocket_url: str, tokens: dict[Role, str], role: Role | None
 ) -> None:
-    socket = await connect(websocket_url, subprotocols=["graphql-transport-ws"])
+    socket = await connect(websocket_url, subprotocols=[Subprotocol("graphql-transport-ws")])
     payload = {"authorization": f"Bearer {tokens[role]}"} if role else {}
     await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
     assert json.loads(await socket.recv())["type"] == "connection_ack"

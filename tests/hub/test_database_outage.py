@@ -23,7 +23,7 @@ async def test_calls_fail_clearly_while_the_database_is_down(tmp_path: Path) -> 
     server.start()
     await server.wait_ready()
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         mongodb_uri=SecretStr(server.uri),
         data_dir=tmp_path / "data",
         db_timeout_ms=300,

@@ -29,7 +29,7 @@ def alive(pid: int) -> bool:
 async def test_data_survives_a_restart_and_the_database_stops_with_the_hub(
     tmp_path: Path,
 ) -> None:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data")
     assert settings.mongodb_uri is None
 
     first = create_app(settings, FrozenClock(START))

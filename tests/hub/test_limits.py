@@ -113,4 +113,4 @@ async def test_an_oversized_body_is_refused_and_changes_nothing(
 
 def test_a_malformed_rate_is_a_clear_setting_error() -> None:
     with pytest.raises(ValueError, match="rate_limit_per_address"):
-        Settings(_env_file=None, rate_limit_per_address="lots")  # type: ignore[call-arg]
+        Settings(_env_file=None, rate_limit_per_address="lots")

@@ -27,7 +27,7 @@ async def slack(clock: FrozenClock) -> AsyncIterator[FakeSlack]:
 @pytest.fixture
 def ops_settings(mongo_uri: str, database: Database, tmp_path: Path, slack: FakeSlack) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         mongodb_uri=SecretStr(mongo_uri),
         db_name=database.name,
         data_dir=tmp_path / "data",

@@ -182,13 +182,12 @@ async def test_sigterm_mid_stream_loses_no_acknowledged_write(tmp_path: Path) ->
     server.start()
     try:
         await server.wait_ready()
-        client = make_client(server.uri)
+        database_client = make_client(server.uri)
         try:
-            keys = {
-                doc["key"] async for doc in client["feedback_hub"]["surveys"].find({}, {"key": 1})
-            }
+            surveys = database_client["feedback_hub"]["surveys"]
+            keys = {doc["key"] async for doc in surveys.find({}, {"key": 1})}
         finally:
-            await client.close()
+            await database_client.close()
     finally:
         server.stop()
     assert set(acknowledged) <= keys

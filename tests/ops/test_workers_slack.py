@@ -101,7 +101,8 @@ async def test_two_workers_post_each_follow_up_once(tmp_path: Path) -> None:
                 )
                 body: dict[str, Any] = answer.json()
                 assert not body.get("errors"), body
-                return body["data"]
+                data: dict[str, Any] = body["data"]
+                return data
 
             await call(CREATE, admin, input=SURVEY)
             await call(ACTIVATE, admin)

@@ -43,7 +43,7 @@ def value_for(type_: GraphQLInputType) -> str:
     if isinstance(type_, GraphQLList):
         return f"[{value_for(type_.of_type)}]"
     if isinstance(type_, GraphQLEnumType):
-        return next(iter(type_.values))
+        return str(next(iter(type_.values)))
     if isinstance(type_, GraphQLInputObjectType):
         required = [
             f"{name}: {value_for(field.type)}"

@@ -44,7 +44,7 @@ def slack_settings(
     mongo_uri: str, database: Database, tmp_path: Path, slack: FakeSlack
 ) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         mongodb_uri=SecretStr(mongo_uri),
         db_name=database.name,
         data_dir=tmp_path / "data",
@@ -82,6 +82,7 @@ def signed_headers(
     """Headers as Slack sends them: v0 HMAC-SHA256 over `v0:{timestamp}:{body}`."""
     timestamp = str(at if at is not None else int(time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    assert signature is not None
     return {
         "X-Slack-Request-Timestamp": timestamp,
         "X-Slack-Signature": signature,

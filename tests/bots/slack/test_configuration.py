@@ -26,14 +26,14 @@ def test_the_slack_variables_are_read_as_slack_names_them(
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret-from-env")
     monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
 
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
 
     assert settings.slack_bot_token is not None
     assert settings.slack_bot_token.get_secret_value() == "xoxb-from-env"
     assert settings.slack_signing_secret is not None
     assert settings.slack_signing_secret.get_secret_value() == "secret-from-env"
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
-    assert Settings(_env_file=None, slack_api_url="x").slack_api_url == "x"  # type: ignore[call-arg]
+    assert Settings(_env_file=None, slack_api_url="x").slack_api_url == "x"
 
 
 async def test_without_a_token_the_hub_runs_without_slack_and_says_so(
@@ -44,7 +44,7 @@ async def test_without_a_token_the_hub_runs_without_slack_and_says_so(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         mongodb_uri=SecretStr(mongo_uri),
         db_name=database.name,
         data_dir=tmp_path,

@@ -49,8 +49,8 @@ async def answer(
             await services.responses.submit_comment(str(response.id), comment)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 async def test_summary_counts_every_kind_of_write(services: Services, clock: FrozenClock) -> None:

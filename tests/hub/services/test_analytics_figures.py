@@ -28,10 +28,8 @@ def test_nps_of_a_mixed_sample() -> None:
 
     assert (figures.n, figures.promoters, figures.passives, figures.detractors) == (10, 5, 3, 2)
     assert figures.score == pytest.approx(30.0)
-    assert (figures.promoters_pct, figures.passives_pct, figures.detractors_pct) == (
-        pytest.approx(50.0),
-        pytest.approx(30.0),
-        pytest.approx(20.0),
+    assert [figures.promoters_pct, figures.passives_pct, figures.detractors_pct] == (
+        pytest.approx([50.0, 30.0, 20.0])
     )
     assert figures.interval_low == pytest.approx(-19.05, abs=0.01)
     assert figures.interval_high == pytest.approx(65.20, abs=0.01)

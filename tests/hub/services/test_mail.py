@@ -49,7 +49,7 @@ def server() -> Iterator[tuple[Server, int]]:
 
 def mail_settings(mongo_uri: str, database: Database, tmp_path: Path, port: int) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         mongodb_uri=SecretStr(mongo_uri),
         db_name=database.name,
         data_dir=tmp_path / "data",
