@@ -1,22 +1,33 @@
 """Survey links: signed, expiring URLs (`/s/<token>`) bound to one person and one
 survey, answered at most once, and the opt-out links of e-mails (`/o/<token>`).
 
-The token is signed with the server secret and carries the link's id, the survey,
-the person's user id and the expiry; anything else about the person stays in the
-database. A token that was changed or cut short fails the signature check; one past
-its expiry is refused; either way nothing is recorded. Single use is kept by the
-link's document: it gets one display, and through it one response or decline.
+Nothing about the person can be read from either URL, which ends up in mail
+scanners, proxies and browser histories:
+
+- A survey link's token is signed with the server secret and carries only the
+  link's id and expiry; who and which survey are in the link's document. A token
+  that was changed or cut short fails the signature check; one past its expiry is
+  refused; either way nothing is recorded. Single use is kept by the link's
+  document: it gets one display, and through it one response or decline.
+- An opt-out token must work after the survey link is gone, so it carries the
+  survey, the user id and the keyed hash of the e-mail address itself, encrypted
+  and authenticated (Fernet, with a key derived from the server secret).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
 from beanie import PydanticObjectId
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from itsdangerous import BadSignature, URLSafeSerializer
 from pymongo import ReturnDocument
 
@@ -39,6 +50,7 @@ OPT_OUT_SALT = "opt-out"
 # A link opened twice at once: how long to wait for the other request's display.
 RACE_POLLS = 20
 RACE_POLL_SECONDS = 0.05
+MAX_TOKEN = 1000
 
 
 class LinkState(Enum):
@@ -83,7 +95,9 @@ class LinkService:
         self.suppressions = suppressions
         self.outbox = outbox
         self._links = URLSafeSerializer(secret, salt=LINK_SALT)
-        self._opt_outs = URLSafeSerializer(secret, salt=OPT_OUT_SALT)
+        self._opt_outs = _fernet(secret, OPT_OUT_SALT)
+        # Opt-out links of e-mails sent before they were encrypted: signed only.
+        self._signed_opt_outs = URLSafeSerializer(secret, salt=OPT_OUT_SALT)
 
     # -- creating -------------------------------------------------------------------
 
@@ -137,12 +151,7 @@ class LinkService:
         return link, self.url(link)
 
     def token(self, link: SurveyLink) -> str:
-        payload = {
-            "l": str(link.id),
-            "s": link.survey_key,
-            "u": link.user.id,
-            "x": int(_aware(link.expires_at).timestamp()),
-        }
+        payload = {"l": str(link.id), "x": int(_aware(link.expires_at).timestamp())}
         return self._links.dumps(payload)
 
     def url(self, link: SurveyLink) -> str:
@@ -153,15 +162,17 @@ class LinkService:
 
     def opt_out_url(self, link: SurveyLink) -> str:
         """A link that works as long as the server secret does, even after the survey
-        link is gone: it carries the survey, the user id, the keyed hash of the e-mail
-        address (never the address) and the page's locale."""
+        link is gone: it carries, encrypted, the survey, the user id, the keyed hash of
+        the e-mail address (never the address) and the page's locale."""
         payload = {
             "s": link.survey_key,
             "u": link.user.id,
             "h": self.suppressions.hmacs(email=link.user.email),
             "l": link.locale,
         }
-        return f"{self.settings.resolved_public_url()}/o/{self._opt_outs.dumps(payload)}"
+        plain = json.dumps(payload, separators=(",", ":")).encode()
+        token = self._opt_outs.encrypt(plain).decode().rstrip("=")
+        return f"{self.settings.resolved_public_url()}/o/{token}"
 
     # -- opening --------------------------------------------------------------------
 
@@ -169,7 +180,7 @@ class LinkService:
         """The link a token stands for; LINK_INVALID or LINK_EXPIRED otherwise."""
         payload = _loads(self._links, token)
         try:
-            link_id, survey_key, user_id = str(payload["l"]), payload["s"], payload["u"]
+            link_id = str(payload["l"])
             expires = datetime.fromtimestamp(int(payload["x"]), UTC)
         except (KeyError, TypeError, ValueError, OverflowError):
             raise _invalid() from None
@@ -178,7 +189,7 @@ class LinkService:
         link = None
         if PydanticObjectId.is_valid(link_id):
             link = await SurveyLink.get(PydanticObjectId(link_id))
-        if link is None or link.survey_key != survey_key or link.user.id != user_id:
+        if link is None:
             raise _invalid()
         return link
 
@@ -274,7 +285,7 @@ class LinkService:
 
     async def opt_out_request(self, token: str) -> OptOut:
         """Who an opt-out token is for, and whether they already opted out."""
-        payload = _loads(self._opt_outs, token)
+        payload = self._opt_out_payload(token)
         try:
             survey_key, user_id = str(payload["s"]), str(payload["u"])
             email_hashes = [str(digest) for digest in payload["h"]]
@@ -290,6 +301,21 @@ class LinkService:
             done=await self.suppressions.any_suppressed(hashes),
         )
 
+    def _opt_out_payload(self, token: str) -> dict[str, Any]:
+        if len(token) > MAX_TOKEN:
+            raise _invalid()
+        try:
+            plain = self._opt_outs.decrypt(token + "=" * (-len(token) % 4))
+        except (InvalidToken, ValueError):
+            return _loads(self._signed_opt_outs, token)
+        try:
+            payload: object = json.loads(plain)
+        except ValueError:
+            raise _invalid() from None
+        if not isinstance(payload, dict):
+            raise _invalid()
+        return payload
+
     async def opt_out(self, token: str) -> OptOut:
         """Record an objection: the person is suppressed from every survey at once and
         their queued e-mails are dropped. Opting out twice changes nothing more."""
@@ -304,8 +330,14 @@ def _invalid() -> DomainError:
     return ValidationFailed(ErrorCode.LINK_INVALID, "The link is not valid.", "token")
 
 
+def _fernet(secret: bytes, purpose: str) -> Fernet:
+    """A Fernet cipher keyed for one purpose by HKDF from the server secret."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode())
+    return Fernet(base64.urlsafe_b64encode(key.derive(secret)))
+
+
 def _loads(serializer: URLSafeSerializer, token: str) -> dict[str, Any]:
-    if len(token) > 1000:
+    if len(token) > MAX_TOKEN:
         raise _invalid()
     try:
         payload: object = serializer.loads(token)

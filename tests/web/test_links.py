@@ -4,6 +4,7 @@ CLI), answered once with plain forms, refused when expired or tampered with."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import re
 import subprocess
@@ -165,6 +166,8 @@ async def test_a_tampered_link_gets_a_clear_page_and_records_nothing(
     link = await create_link(gql)
     token = link.removeprefix("/s/")
     payload, signature = token.rsplit(".", 1)
+    readable = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"user-1" not in readable and b"nps-main" not in readable
     forged_signature = f"/s/{payload}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
     cut_short = link[:-3]
     other_person = await create_link(gql, user_id="user-2")
