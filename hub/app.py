@@ -47,6 +47,19 @@ def _start_workers(settings: Settings, services: Services) -> list[asyncio.Task[
     ]
 
 
+async def _start_relay(settings: Settings, services: Services) -> asyncio.Task[None]:
+    """Follow the live events of every process before serving, so a subscriber hears
+    of writes from the first request on."""
+    task = asyncio.create_task(services.relay.run_forever(), name="live-events")
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(services.relay.following.wait(), settings.db_timeout_ms / 1000)
+    if task.done():
+        task.result()  # a relay that could not start at all says why
+    elif not services.relay.following.is_set():
+        log.warning("live events are not followed yet; responseEvents start once they are")
+    return task
+
+
 async def _stop_workers(
     services: Services, workers: list[asyncio.Task[None]], grace: float = 10.0
 ) -> None:
@@ -161,11 +174,15 @@ def create_app(
             metrics.meter(services.dispatcher)
             metrics_server = await _serve_metrics(settings, metrics)
             workers = _start_workers(settings, services)
+            relay = await _start_relay(settings, services)
             log.info("hub ready")
             try:
                 yield
             finally:
                 log.info("hub stopping")
+                relay.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await relay
                 await _stop_workers(services, workers)
                 if metrics_server is not None:
                     metrics_server[0].should_exit = True

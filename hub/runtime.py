@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pymongo import AsyncMongoClient
+from pymongo.errors import InvalidOperation
 
 from hub.db import Database, EmbeddedDatabase, init_models, make_client, ping, storage_path_for
 from hub.settings import Settings
@@ -78,7 +79,8 @@ async def open_database(settings: Settings) -> AsyncIterator[OpenDatabase]:
         await init_models(database)
         yield OpenDatabase(client=client, database=database, embedded=embedded)
     finally:
-        await client.close()
+        with contextlib.suppress(InvalidOperation):  # closed already (and its cursors)
+            await client.close()
         if embedded is not None:
             with contextlib.suppress(FileNotFoundError):
                 _marker(settings).unlink()

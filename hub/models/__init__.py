@@ -3,6 +3,7 @@
 from hub.models.activity import ContactState, Display, DisplayContext, Login, Person
 from hub.models.apikey import ApiKey
 from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
+from hub.models.event import LiveEvent
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.lease import JobLease
 from hub.models.link import SurveyLink
@@ -46,6 +47,7 @@ ALL_MODELS = (
     DailyRollup,
     HourlyRollup,
     SlotRollup,
+    LiveEvent,
 )
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "FollowUpStatus",
     "HourlyRollup",
     "JobLease",
+    "LiveEvent",
     "Login",
     "Metric",
     "OptOutObjection",

@@ -14,9 +14,9 @@ LINK_RETENTION_AFTER_EXPIRY_SECONDS = 30 * 24 * 3600
 
 
 class SurveyLink(Document):
-    """What a signed link stands for. The token carries the link's id, survey, person
-    and expiry; this document makes it single use: it gets one display, and through
-    it at most one response or decline."""
+    """What a signed link stands for. The token carries only the link's id and
+    expiry; this document holds the survey and the person, and makes the link single
+    use: it gets one display, and through it at most one response or decline."""
 
     survey_key: str
     user: UserIdentity

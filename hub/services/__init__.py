@@ -9,7 +9,7 @@ from hub.clock import Clock
 from hub.server_secret import server_secret
 from hub.services.analytics import AnalyticsListener, AnalyticsService, AnalyticsSubjectHook
 from hub.services.audit import AuditService
-from hub.services.events import EventBus
+from hub.services.events import EventBus, EventRelay
 from hub.services.exports import ExportService
 from hub.services.followups import FollowUpListener, FollowUpService
 from hub.services.invitations import InvitationService
@@ -58,6 +58,7 @@ class Services:
     retention: RetentionService
     rights_verification: RightsVerification
     analytics: AnalyticsService
+    relay: EventRelay
     exports: ExportService
 
     @classmethod
@@ -128,5 +129,6 @@ class Services:
                 subject_hooks,
             ),
             analytics=analytics,
+            relay=EventRelay(analytics.events, analytics.event_of),
             exports=ExportService(clock, settings.export_link_seconds, secret),
         )

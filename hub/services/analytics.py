@@ -48,6 +48,7 @@ from hub.clock import Clock
 from hub.errors import ErrorCode, NotFound, ValidationFailed
 from hub.models.activity import Display
 from hub.models.common import Channel, Metric
+from hub.models.event import LiveEvent
 from hub.models.response import Response
 from hub.models.rollup import (
     COUNTERS,
@@ -916,6 +917,31 @@ class AnalyticsService:
             )
         return counts
 
+    async def event_of(self, live: LiveEvent) -> ResponseEvent | None:
+        """The event a live event announces, with its record as it is now (None when
+        the record is gone, say erased since)."""
+        if live.kind is EventKind.DECLINE:
+            display = await Display.get(live.record_id)
+            if display is None:
+                return None
+            return ResponseEvent(
+                kind=EventKind.DECLINE,
+                at=display.declined_at or display.shown_at,
+                survey_key=display.survey_key,
+                metric=await self._metric_of(display.survey_key, None),
+                product=display.context.product or "",
+                country=display.context.country,
+                channel=display.channel,
+                company=display.context.company,
+                display=display,
+            )
+        response = await Response.get(live.record_id)
+        if response is None:
+            return None
+        if live.kind is EventKind.SCORE:  # as it was scored: its comment is an event of its own
+            response = response.model_copy(update={"comment": None, "commented_at": None})
+        return _response_event(live.kind, response)
+
     async def listen(self, criteria: AnalyticsFilter) -> AsyncIterator[ResponseEvent]:
         """Live events under `criteria`, from now on."""
         async for event in self.events.listen():
@@ -932,28 +958,31 @@ def _advance(day: date, interval: Interval) -> date:
 
 
 class AnalyticsListener(ResponseListener):
-    """Adds each widget write to the rollups and publishes it as a live event, both
-    once its transaction has committed.
+    """Adds each widget write to the rollups once its transaction has committed, and
+    records the live event of each score, comment and decline inside it.
 
     The rollup counters are hot documents (every answer of a survey on one day lands
     in the same few): incremented inside the widget's transactions they would make
     concurrent answers conflict and retry. Atomic `$inc` upserts after the commit
     cannot conflict. Should the process die between the commit and the increments,
     `rebuildRollups` recounts from the raw records. What a transaction adds is held
-    per session and keyed by record, so a retried transaction counts once."""
+    per session and keyed by record, so a retried transaction counts once. A live
+    event is a new document, which conflicts with nothing: it commits or rolls back
+    with the record it announces."""
 
     def __init__(self, analytics: AnalyticsService) -> None:
         self.analytics = analytics
-        self._pending: dict[int, dict[tuple[EventKind, str], ResponseEvent]] = {}
         self._increments: dict[int, dict[tuple[str, str], list[Increment]]] = {}
-
-    def _hold(self, session: AsyncClientSession, event: ResponseEvent, record_id: str) -> None:
-        self._pending.setdefault(id(session), {})[(event.kind, record_id)] = event
 
     def _count(
         self, session: AsyncClientSession, what: str, record_id: str, increments: list[Increment]
     ) -> None:
         self._increments.setdefault(id(session), {})[(what, record_id)] = increments
+
+    async def _announce(
+        self, session: AsyncClientSession, kind: EventKind, record_id: Any, at: datetime
+    ) -> None:
+        await LiveEvent(kind=kind, record_id=record_id, at=at).insert(session=session)
 
     async def display_recorded(self, display: Display, session: AsyncClientSession) -> None:
         increments = await self.analytics.display_increments(display, session)
@@ -961,31 +990,21 @@ class AnalyticsListener(ResponseListener):
 
     async def score_submitted(self, response: Response, session: AsyncClientSession) -> None:
         self._count(session, "score", str(response.id), self.analytics.score_increments(response))
-        self._hold(session, _response_event(EventKind.SCORE, response), str(response.id))
+        await self._announce(session, EventKind.SCORE, response.id, response.answered_at)
 
     async def comment_submitted(self, response: Response, session: AsyncClientSession) -> None:
         increments = self.analytics.comment_increments(response)
         self._count(session, "comment", str(response.id), increments)
-        self._hold(session, _response_event(EventKind.COMMENT, response), str(response.id))
+        at = response.commented_at or response.answered_at
+        await self._announce(session, EventKind.COMMENT, response.id, at)
 
     async def survey_declined(self, display: Display, session: AsyncClientSession) -> None:
-        metric, increments = await self.analytics.decline_increments(display, session)
+        _, increments = await self.analytics.decline_increments(display, session)
         self._count(session, "decline", str(display.id), increments)
-        event = ResponseEvent(
-            kind=EventKind.DECLINE,
-            at=display.declined_at or display.shown_at,
-            survey_key=display.survey_key,
-            metric=metric,
-            product=display.context.product or "",
-            country=display.context.country,
-            channel=display.channel,
-            company=display.context.company,
-            display=display,
-        )
-        self._hold(session, event, str(display.id))
+        at = display.declined_at or display.shown_at
+        await self._announce(session, EventKind.DECLINE, display.id, at)
 
     async def transaction_ended(self, session: AsyncClientSession, committed: bool) -> None:
-        held = self._pending.pop(id(session), {})
         increments = self._increments.pop(id(session), {})
         if not committed:
             return
@@ -997,8 +1016,6 @@ class AnalyticsListener(ResponseListener):
                 "rollups not updated after a committed write (%s); rebuildRollups recounts",
                 type(error).__name__,
             )
-        for event in held.values():
-            self.analytics.events.publish(event)
 
 
 def _response_event(kind: EventKind, response: Response) -> ResponseEvent:

@@ -1,28 +1,37 @@
-"""The in-process bus of live response events (new scores, comments, declines).
+"""Live response events (new scores, comments, declines) for `responseEvents`.
 
-Events are published only after the write's transaction committed, so a retried or
-failed transaction never announces anything. Each subscriber has a bounded queue; a
-subscriber too slow to keep up loses its oldest events rather than slowing writers.
+A write records a `LiveEvent` in its own transaction, so a retried or failed
+transaction never announces anything. Every hub process runs an `EventRelay`: it
+follows the live events' change stream, loads the record each names, and hands it
+to the process's `EventBus`, which fans it out to that process's subscribers. So a
+subscriber hears of every write, whichever process took it.
+
+Each subscriber has a bounded queue; a subscriber too slow to keep up loses its
+oldest events rather than slowing anyone else. Live events are for dashboards: after
+the database was unreachable, the relay resumes where it stopped when the database
+still knows that point, and otherwise goes on from the present.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
+from typing import Any
+
+from pymongo.errors import InvalidOperation, OperationFailure, PyMongoError
 
 from hub.models.activity import Display
 from hub.models.common import Channel, Metric
+from hub.models.event import EventKind, LiveEvent
 from hub.models.response import Response
 
+__all__ = ["EventBus", "EventKind", "EventRelay", "ResponseEvent"]
 
-class EventKind(StrEnum):
-    SCORE = "SCORE"
-    COMMENT = "COMMENT"
-    DECLINE = "DECLINE"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -64,3 +73,58 @@ class EventBus:
                 yield await queue.get()
         finally:
             self._subscribers.discard(queue)
+
+
+Loader = Callable[[LiveEvent], Awaitable[ResponseEvent | None]]
+
+
+class EventRelay:
+    """Follows the live events written by every hub process and publishes them on
+    this process's bus (only while someone listens)."""
+
+    def __init__(self, bus: EventBus, load: Loader, retry_seconds: float = 1.0) -> None:
+        self.bus = bus
+        self.load = load
+        self.retry_seconds = retry_seconds
+        self.following = asyncio.Event()
+        self._resume: Any = None
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self._follow()
+            except InvalidOperation:  # the client was closed: the process is stopping
+                self.following.clear()
+                return
+            except OperationFailure as error:
+                if self._resume is None:
+                    raise
+                log.warning("live events: cannot resume (%s); going on from now", error.code)
+                self._resume = None
+            except PyMongoError as error:
+                log.warning("live events: database unavailable (%s)", type(error).__name__)
+            self.following.clear()
+            await asyncio.sleep(self.retry_seconds)
+
+    async def _follow(self) -> None:
+        collection = LiveEvent.get_pymongo_collection()
+        async with await collection.watch(
+            [{"$match": {"operationType": "insert"}}], resume_after=self._resume
+        ) as stream:
+            self.following.set()
+            while stream.alive:
+                change = await stream.try_next()
+                if change is not None and self.bus.subscriber_count:
+                    await self._relay(change)
+                self._resume = stream.resume_token
+
+    async def _relay(self, change: dict[str, Any]) -> None:
+        try:
+            event = await self.load(LiveEvent.model_validate(change["fullDocument"]))
+        except PyMongoError:
+            raise  # followed again from this change once the database answers
+        except Exception:  # one event that cannot be read must not stop the others
+            log.exception("live event skipped")
+            return
+        if event is not None:
+            self.bus.publish(event)

@@ -20,6 +20,7 @@ from hub.models import (
     FollowUp,
     HourlyRollup,
     JobLease,
+    LiveEvent,
     Login,
     OptOutObjection,
     OutboxMessage,
@@ -447,6 +448,19 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         purpose="Analytics: counters per quarter-hour, survey and customer dimensions.",
         personal=(),
         not_personal={**ROLLUP_FIELDS, "slot": "a time bucket"},
+    ),
+    CollectionEntry(
+        LiveEvent,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Live events: which new score, comment or decline to announce to dashboards.",
+        reason="Names a response or display by id only, and expires after an hour.",
+        personal=(),
+        not_personal={
+            "kind": "score, comment or decline",
+            "record_id": "the id of a response or display, not of a person",
+            "at": "a time",
+        },
     ),
     CollectionEntry(
         RightsRequest,

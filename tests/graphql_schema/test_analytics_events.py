@@ -15,10 +15,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from hub.clock import FrozenClock
 from hub.db import free_port
 from hub.errors import Conflict
 from hub.models.common import Channel, Metric, Role
 from hub.services import Services
+from hub.settings import Settings
 from tests.factories import context, make_survey, person
 
 EVENTS = """
@@ -156,6 +158,36 @@ async def test_privacy_officer_sees_the_person_and_the_filter_applies(
         "email": "person2@example.org",
         "masked": False,
     }
+
+
+async def test_a_write_taken_by_another_hub_process_reaches_the_subscriber(
+    websocket_url: str,
+    hub: Services,
+    tokens: dict[Role, str],
+    settings: Settings,
+    clock: FrozenClock,
+) -> None:
+    # Another hub process: its own services, event bus and relay; the same database.
+    other = Services.build(settings, clock)
+    await make_survey(hub)
+    socket = await open_subscription(
+        websocket_url, hub, {"authorization": f"Bearer {tokens[Role.VIEWER]}"}
+    )
+
+    shown = await other.responses.record_display(
+        "nps-main", person(1), Channel.IN_APP_WEB, context(), "en"
+    )
+    response = await other.responses.submit_score(str(shown.id), 8)
+    await other.responses.submit_comment(str(response.id), "Fine")
+    received = [(await receive(socket))["payload"]["data"]["responseEvents"] for _ in range(2)]
+    await socket.close()
+
+    assert [(e["kind"], e["response"]["score"]) for e in received] == [
+        ("SCORE", 8),
+        ("COMMENT", 8),
+    ]
+    assert received[1]["response"]["comment"] == "Fine"
+    assert other.analytics.events.subscriber_count == 0
 
 
 async def test_a_write_that_fails_announces_nothing(

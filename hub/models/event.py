@@ -1,0 +1,38 @@
+"""Live events: one document per new score, comment or decline, written in the same
+transaction as the record it announces, so every hub process can relay it to its
+`responseEvents` subscribers from a change stream. It names the record, never the
+person; the database deletes it after an hour."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import pymongo
+from beanie import Document, PydanticObjectId
+from pymongo import IndexModel
+
+LIVE_EVENT_SECONDS = 3600
+
+
+class EventKind(StrEnum):
+    SCORE = "SCORE"
+    COMMENT = "COMMENT"
+    DECLINE = "DECLINE"
+
+
+class LiveEvent(Document):
+    kind: EventKind
+    # The response (scores, comments) or display (declines) the event is about.
+    record_id: PydanticObjectId
+    at: datetime
+
+    class Settings:
+        name = "live_events"
+        indexes = [
+            IndexModel(
+                [("at", pymongo.ASCENDING)],
+                expireAfterSeconds=LIVE_EVENT_SECONDS,
+                name="at_ttl",
+            ),
+        ]
