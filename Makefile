@@ -30,8 +30,11 @@ lint: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/feedback-hub schema > schema.graphql
 
+# bench/bare_app.py is the bare endpoint bench/submit.py measures the hub against.
+BENCHMARKS := bench/analytics.py bench/submit.py bench/slack_fanout.py
+
 bench: $(STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in $(BENCHMARKS); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

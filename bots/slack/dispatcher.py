@@ -131,7 +131,7 @@ class SlackDelivery:
 
     async def _digest(self, leader: OutboxMessage, first: FollowUp) -> Outcome:
         """Post the channel's backlog as one message with a line per follow-up."""
-        owner = f"digest:{leader.id}"
+        owner = self.outbox.batch_owner(leader.lease_owner or f"digest:{leader.id}")
         others = await self.outbox.lease_batch(
             POST, leader.channel, owner, blocks.MAX_DIGEST_LINES - 1
         )

@@ -203,11 +203,20 @@ class OutboxService:
             },
         )
 
+    @staticmethod
+    def batch_owner(owner: str) -> str:
+        """Who holds the messages a delivery by `owner` leased to send with its own
+        (a digest's lines): released with the owner's at shutdown."""
+        return f"{owner}/batch"
+
     async def release_owner(self, owner: str) -> int:
         """Hand back every message `owner` (a dispatcher) still holds, at shutdown, so
         another process delivers them at once instead of after the lease runs out."""
         result = await OutboxMessage.get_pymongo_collection().update_many(
-            {"lease_owner": owner, "status": OutboxStatus.IN_FLIGHT.value},
+            {
+                "lease_owner": {"$in": [owner, self.batch_owner(owner)]},
+                "status": OutboxStatus.IN_FLIGHT.value,
+            },
             {
                 "$set": {
                     "status": OutboxStatus.PENDING.value,

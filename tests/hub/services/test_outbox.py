@@ -32,6 +32,27 @@ async def test_a_leased_message_is_not_claimed_twice(
     assert third is not None and third.id == first.id and third.attempts == 2
 
 
+async def test_at_shutdown_a_dispatcher_hands_back_what_it_and_its_batches_hold(
+    services: Services,
+) -> None:
+    for number in range(4):
+        await services.outbox.enqueue("test.kind", f"k{number}", "c1", {})
+    leader = await services.outbox.claim("owner-a", ["test.kind"])
+    assert leader is not None
+    batch = await services.outbox.lease_batch(
+        "test.kind", "c1", services.outbox.batch_owner("owner-a"), 2
+    )
+    other = await services.outbox.claim("owner-b", ["test.kind"])
+    assert len(batch) == 2 and other is not None
+
+    released = await services.outbox.release_owner("owner-a")
+
+    assert released == 3
+    statuses = {m.key: m.status for m in await OutboxMessage.find_all().to_list()}
+    assert statuses.pop(other.key) is OutboxStatus.IN_FLIGHT
+    assert set(statuses.values()) == {OutboxStatus.PENDING}
+
+
 async def test_failures_are_retried_with_backoff_until_delivered(
     services: Services, clock: FrozenClock
 ) -> None:
