@@ -30,6 +30,7 @@ comment count at the time the score was given.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import logging
 import math
 from collections import defaultdict
@@ -40,8 +41,10 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bson import ObjectId
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
 from hub.clock import Clock
@@ -645,7 +648,8 @@ class AnalyticsService:
 
         Streams the raw records with a cursor and keeps only one counter set per
         rollup in memory. Writes that land while it runs may be missed: run it when
-        the survey is quiet."""
+        the survey is quiet. Rebuilding every survey swaps whole collections in (see
+        `_replace`); one survey's rollups are replaced in place."""
         metrics = {survey.key: survey.metric for survey in await Survey.find_all().to_list()}
         if survey_key is not None and survey_key not in metrics:
             raise NotFound("Survey", "surveyKey")
@@ -714,8 +718,12 @@ class AnalyticsService:
                 counters["comments"] = 1
             count(dimensions, row["answered_at"], counters)
         for grain in GRAINS:
-            await grain.model.get_pymongo_collection().delete_many(scope)
-            await self._write(grain, tables[grain])
+            if survey_key is None:
+                await self._replace(grain, tables[grain])
+            else:
+                collection = grain.model.get_pymongo_collection()
+                await collection.delete_many(scope)
+                await self._write(collection, grain, tables[grain])
         return RebuildReport(
             displays=display_count,
             responses=response_count,
@@ -724,9 +732,29 @@ class AnalyticsService:
             slot_rollups=len(tables[SLOTS]),
         )
 
+    @classmethod
+    async def _replace(cls, grain: Grain, table: dict[tuple[Any, ...], dict[str, int]]) -> None:
+        """Write a grain's rollups into a new collection, then put it in place of the
+        old one in one rename: dashboards read the old figures until then, never a
+        half-written set, and the new collection starts without the old one's
+        deleted entries."""
+        live = grain.model.get_pymongo_collection()
+        staging = live.database[f"{live.name}.rebuild-{ObjectId()}"]
+        try:
+            await staging.create_indexes(list(grain.model.Settings.indexes))
+            await cls._write(staging, grain, table)
+            await staging.rename(live.name, dropTarget=True)
+        except BaseException:
+            with contextlib.suppress(PyMongoError):
+                await staging.drop()
+            raise
+
     @staticmethod
-    async def _write(grain: Grain, table: dict[tuple[Any, ...], dict[str, int]]) -> None:
-        collection = grain.model.get_pymongo_collection()
+    async def _write(
+        collection: AsyncCollection[dict[str, Any]],
+        grain: Grain,
+        table: dict[tuple[Any, ...], dict[str, int]],
+    ) -> None:
         batch: list[dict[str, Any]] = []
         for key, counters in table.items():
             document: dict[str, Any] = dict(zip(DIMENSIONS, key[:-1], strict=True))

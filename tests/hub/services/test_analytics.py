@@ -12,12 +12,13 @@ from bson import SON
 
 from hub.clock import FrozenClock
 from hub.db import Database
+from hub.doctor import Check, check_indexes
 from hub.errors import ValidationFailed
 from hub.models.common import Channel, Metric
 from hub.models.response import Response
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.services import Services
-from hub.services.analytics import AnalyticsFilter, Dimension, Interval
+from hub.services.analytics import AnalyticsFilter, AnalyticsService, Dimension, Interval
 from hub.services.privacy import Identity
 from tests.factories import context, make_survey, person
 
@@ -350,7 +351,7 @@ async def rollups() -> dict[str, list[tuple[Any, ...]]]:
 
 
 async def test_rebuilt_rollups_equal_the_ones_kept_on_write(
-    services: Services, clock: FrozenClock
+    services: Services, clock: FrozenClock, database: Database
 ) -> None:
     await make_survey(services)
     await make_survey(services, key="csat", metric=Metric.CSAT, product="Payroll")
@@ -389,6 +390,30 @@ async def test_rebuilt_rollups_equal_the_ones_kept_on_write(
     assert report.responses == await Response.find({"analytics_excluded": False}).count()
     assert rebuilt == kept
     assert kept["rollups_slots"] and kept["rollups_hourly"] and kept["rollups_daily"]
+    # The rebuilt collections took the old ones' place, indexes and all.
+    assert await check_indexes(database) == [
+        Check("indexes", True, "every declared index is present")
+    ]
+    assert not [name for name in await database.list_collection_names() if "rebuild" in name]
+
+
+async def test_a_failed_rebuild_leaves_the_rollups_as_they_were(
+    services: Services, clock: FrozenClock, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await make_survey(services)
+    await answer(services, clock, utc(2026, 3, 2, 9), 10, comment="Good")
+    await answer(services, clock, utc(2026, 3, 2, 23, 50), 3)
+    kept = await rollups()
+
+    async def fail(*args: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(AnalyticsService, "_write", staticmethod(fail))
+    with pytest.raises(RuntimeError):
+        await services.analytics.rebuild()
+
+    assert await rollups() == kept
+    assert not [name for name in await database.list_collection_names() if "rebuild" in name]
 
 
 async def test_excluded_person_is_not_counted_and_can_be_included_again(
