@@ -102,7 +102,9 @@ class EventRelay:
                 log.warning("live events: cannot resume (%s); going on from now", error.code)
                 self._resume = None
             except PyMongoError as error:
-                log.warning("live events: database unavailable (%s)", type(error).__name__)
+                # Once per outage, not once per retry.
+                level = logging.WARNING if self.following.is_set() else logging.DEBUG
+                log.log(level, "live events: database unavailable (%s)", type(error).__name__)
             self.following.clear()
             await asyncio.sleep(self.retry_seconds)
 

@@ -1,7 +1,8 @@
 """The database process is killed with SIGKILL during a stream of submissions and
 started again: every submission the API acknowledged is still there, calls made while
-it was down got a clear, retryable UNAVAILABLE (not a hang, not a stack trace), and
-/readyz followed the outage."""
+it was down got a clear, retryable UNAVAILABLE (not a hang, not a stack trace),
+/readyz followed the outage, and a live-events subscriber heard of every acknowledged
+score, those just before the kill included."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from hub.clock import SystemClock
 from hub.db import EmbeddedDatabase
 from hub.models.activity import Display
 from hub.models.common import Role
+from hub.models.event import EventKind
 from hub.models.response import Response
 from hub.settings import Settings
 from tests.factories import make_survey
@@ -63,6 +65,14 @@ async def test_acknowledged_submissions_survive_a_killed_database(tmp_path: Path
         async with app.router.lifespan_context(app):
             services = app.state.services
             await make_survey(services)
+            announced: set[str] = set()
+
+            async def listen() -> None:
+                async for event in services.analytics.events.listen():
+                    if event.kind is EventKind.SCORE and event.response is not None:
+                        announced.add(str(event.response.id))
+
+            listening = asyncio.create_task(listen())
             _, token = await services.keys.create(Role.WIDGET, "stream")
             headers = {"Authorization": f"Bearer {token}"}
             transport = httpx.ASGITransport(app=app)
@@ -119,6 +129,13 @@ async def test_acknowledged_submissions_survive_a_killed_database(tmp_path: Path
                     await asyncio.gather(outage(), *(stream(worker) for worker in range(3)))
                 readiness.append((await http.get("/readyz")).status_code)
 
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(15):
+                    while True:  # the relay catches up after the restart
+                        if set(acknowledged_responses) <= announced:
+                            break
+                        await asyncio.sleep(0.1)
+            listening.cancel()
             stored_displays = {str(d.id) for d in await Display.find_all().to_list()}
             stored_responses = {str(r.id) for r in await Response.find_all().to_list()}
     finally:
@@ -133,3 +150,4 @@ async def test_acknowledged_submissions_survive_a_killed_database(tmp_path: Path
     assert set(acknowledged_displays) <= stored_displays
     assert set(acknowledged_responses) <= stored_responses
     assert len(acknowledged_responses) > 10
+    assert set(acknowledged_responses) <= announced
