@@ -97,8 +97,15 @@ class EventRelay:
                 self.following.clear()
                 return
             except OperationFailure as error:
-                if self._resume is None:
-                    raise
+                if self._resume is None:  # say, a server without change streams
+                    log.error(
+                        "live events cannot be followed (%s): responseEvents stay silent; "
+                        "the hub needs a replica set",
+                        error.code,
+                    )
+                    self.following.clear()
+                    await asyncio.sleep(self.retry_seconds * 30)
+                    continue
                 log.warning("live events: cannot resume (%s); going on from now", error.code)
                 self._resume = None
             except PyMongoError as error:

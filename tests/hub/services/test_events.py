@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import io
 
+import pytest
+from pymongo.errors import OperationFailure
+
 from hub.models.common import Channel
 from hub.models.event import EventKind, LiveEvent
 from hub.services import Services
@@ -71,3 +74,25 @@ async def test_live_events_name_records_never_people(services: Services) -> None
         ("COMMENT", response.id),
     ]
     assert not any("user-1" in str(doc) or "555" in str(doc) for doc in stored)
+
+
+async def test_a_server_that_cannot_stream_changes_is_reported_and_retried(
+    services: Services, captured: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    relay = EventRelay(EventBus(), services.analytics.event_of, retry_seconds=0.001)
+    follow = EventRelay._follow
+    refusals = [OperationFailure("not a replica set", code=40573)]
+
+    async def refused_once(self: EventRelay) -> None:
+        if refusals:
+            raise refusals.pop()
+        await follow(self)
+
+    monkeypatch.setattr(EventRelay, "_follow", refused_once)
+    following = asyncio.create_task(relay.run_forever())
+    try:
+        await asyncio.wait_for(relay.following.wait(), 5)
+    finally:
+        following.cancel()
+
+    assert "live events cannot be followed (40573)" in captured.getvalue()
