@@ -39,6 +39,7 @@ from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.models.survey import Survey, SurveyStatus, SurveyText
 from hub.services.analytics import AnalyticsFilter, AnalyticsService, Interval
 from hub.services.events import EventBus
+from hub.services.surveys import SurveyService
 
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)
 YEAR_END = datetime(2026, 1, 1, tzinfo=UTC)
@@ -167,7 +168,7 @@ async def run(sizes: list[int], runs: int, raw_runs: int) -> None:
             database = client["bench"]
             await init_models(database)
             await _surveys()
-            analytics = AnalyticsService(SystemClock(), EventBus())
+            analytics = AnalyticsService(SystemClock(), EventBus(), SurveyService(SystemClock()))
             year = AnalyticsFilter(survey_keys=["nps-main"], date_from=YEAR_START, date_to=YEAR_END)
             rng = random.Random(2025)
             results: list[dict[str, float]] = []

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from beanie import PydanticObjectId
+
 from hub.models.activity import DisplayContext
-from hub.models.common import Channel, Metric, UserIdentity
+from hub.models.common import Channel, Customer, Metric, UserIdentity
+from hub.models.response import Response
 from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
 from hub.services import Services
 from hub.services.surveys import SurveyDraft
@@ -67,3 +71,26 @@ def context(**fields: Any) -> DisplayContext:
     }
     values.update(fields)
     return DisplayContext(**values)
+
+
+async def insert_responses(survey_keys: list[str], metric: Metric, count: int) -> None:
+    """`count` answered responses straight into the database, a minute apart from
+    2026-01-01, spread over `survey_keys` in turn (bulk data for paging and exports)."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    await Response.get_pymongo_collection().insert_many(
+        [
+            Response(
+                survey_key=survey_keys[number % len(survey_keys)],
+                metric=metric,
+                display_id=PydanticObjectId(),
+                score=number % 11,
+                product="Accounting",
+                customer=Customer(company="Acme AS", country="NO"),
+                user=person(number),
+                channel=Channel.IN_APP_WEB,
+                locale="en",
+                answered_at=start + timedelta(minutes=number),
+            ).model_dump(exclude={"id", "revision_id"})
+            for number in range(count)
+        ]
+    )

@@ -68,7 +68,7 @@ class Services:
         suppressions = SuppressionService(clock, secret)
         throttling = ThrottlingService(clock, settings, suppressions)
         outbox = OutboxService(clock)
-        analytics = AnalyticsService(clock, EventBus())
+        analytics = AnalyticsService(clock, EventBus(), surveys)
         routing = RoutingService(clock)
         follow_ups = FollowUpService(
             clock, outbox, routing, suppression=SuppressedSubjects(suppressions)

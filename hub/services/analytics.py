@@ -67,6 +67,7 @@ from hub.models.survey import Survey
 from hub.services import validation
 from hub.services.events import EventBus, EventKind, ResponseEvent
 from hub.services.responses import ResponseListener
+from hub.services.surveys import SurveyService
 
 SLOT = timedelta(minutes=15)
 HOUR = timedelta(hours=1)
@@ -516,9 +517,10 @@ Increment = tuple[dict[str, Any], datetime, dict[str, int]]
 class AnalyticsService:
     """Keeps rollups and answers metric queries from them."""
 
-    def __init__(self, clock: Clock, events: EventBus) -> None:
+    def __init__(self, clock: Clock, events: EventBus, surveys: SurveyService) -> None:
         self.clock = clock
         self.events = events
+        self.surveys = surveys
 
     # --- keeping rollups ----------------------------------------------------------
 
@@ -545,8 +547,10 @@ class AnalyticsService:
                 session=session,
             )
 
-    async def _metric_of(self, survey_key: str, session: AsyncClientSession | None) -> Metric:
-        survey = await Survey.find_one(Survey.key == survey_key, session=session)
+    async def _metric_of(self, survey_key: str) -> Metric:
+        """A survey's metric, which never changes: read through the survey cache, as
+        every display and decline needs it."""
+        survey = await self.surveys.find(survey_key)
         if survey is None:  # a display always names an existing survey
             raise LookupError("display of an unknown survey")
         return survey.metric
@@ -560,13 +564,13 @@ class AnalyticsService:
     async def display_increments(
         self, display: Display, session: AsyncClientSession | None
     ) -> list[Increment]:
-        metric = await self._metric_of(display.survey_key, session)
+        metric = await self._metric_of(display.survey_key)
         return [(_display_dimensions(display, metric), display.shown_at, {"displays": 1})]
 
     async def decline_increments(
         self, display: Display, session: AsyncClientSession | None
     ) -> tuple[Metric, list[Increment]]:
-        metric = await self._metric_of(display.survey_key, session)
+        metric = await self._metric_of(display.survey_key)
         if display.analytics_excluded:
             return metric, []
         return metric, [(_display_dimensions(display, metric), display.shown_at, {"declines": 1})]
@@ -956,7 +960,7 @@ class AnalyticsService:
                 kind=EventKind.DECLINE,
                 at=display.declined_at or display.shown_at,
                 survey_key=display.survey_key,
-                metric=await self._metric_of(display.survey_key, None),
+                metric=await self._metric_of(display.survey_key),
                 product=display.context.product or "",
                 country=display.context.country,
                 channel=display.channel,

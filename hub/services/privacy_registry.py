@@ -425,29 +425,20 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         personal=(),
         not_personal={"channel": "a channel id", "until": "a time"},
     ),
-    CollectionEntry(
-        DailyRollup,
-        subject_path=None,
-        on_erasure=OnErasure.KEEP,
-        purpose="Analytics: counters per day, survey and customer dimensions.",
-        personal=(),
-        not_personal={**ROLLUP_FIELDS, "day": "a time bucket"},
-    ),
-    CollectionEntry(
-        HourlyRollup,
-        subject_path=None,
-        on_erasure=OnErasure.KEEP,
-        purpose="Analytics: counters per hour, survey and customer dimensions.",
-        personal=(),
-        not_personal={**ROLLUP_FIELDS, "hour": "a time bucket"},
-    ),
-    CollectionEntry(
-        SlotRollup,
-        subject_path=None,
-        on_erasure=OnErasure.KEEP,
-        purpose="Analytics: counters per quarter-hour, survey and customer dimensions.",
-        personal=(),
-        not_personal={**ROLLUP_FIELDS, "slot": "a time bucket"},
+    *(
+        CollectionEntry(
+            model,
+            subject_path=None,
+            on_erasure=OnErasure.KEEP,
+            purpose=f"Analytics: counters per {grain}, survey and customer dimensions.",
+            personal=(),
+            not_personal={**ROLLUP_FIELDS, time_field: "a time bucket"},
+        )
+        for model, grain, time_field in (
+            (DailyRollup, "day", "day"),
+            (HourlyRollup, "hour", "hour"),
+            (SlotRollup, "quarter-hour", "slot"),
+        )
     ),
     CollectionEntry(
         LiveEvent,

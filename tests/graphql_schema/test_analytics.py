@@ -13,16 +13,14 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from beanie import PydanticObjectId
 from starlette.applications import Starlette
 
 from hub.clock import FrozenClock
-from hub.models.common import Channel, Customer, Metric, Role
-from hub.models.response import Response
+from hub.models.common import Channel, Metric, Role
 from hub.models.rollup import DailyRollup
 from hub.services import Services
 from tests.conftest import GraphQLClient
-from tests.factories import context, make_survey, person
+from tests.factories import context, insert_responses, make_survey, person
 
 SUMMARY = """
 query Summary($filter: AnalyticsFilter) {
@@ -327,24 +325,7 @@ async def test_a_large_export_is_streamed_in_chunks(
     app: Starlette, tokens: dict[Role, str], hub: Services
 ) -> None:
     survey = await make_survey(hub)
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    await Response.get_pymongo_collection().insert_many(
-        [
-            Response(
-                survey_key=survey.key,
-                metric=survey.metric,
-                display_id=PydanticObjectId(),
-                score=number % 11,
-                product="Accounting",
-                customer=Customer(company="Acme AS", country="NO"),
-                user=person(number),
-                channel=Channel.IN_APP_WEB,
-                locale="en",
-                answered_at=start + timedelta(minutes=number),
-            ).model_dump(exclude={"id", "revision_id"})
-            for number in range(1200)
-        ]
-    )
+    await insert_responses([survey.key], survey.metric, 1200)
 
     # Called as a server calls the app, to see each body message it sends.
     sent: list[MutableMapping[str, Any]] = []

@@ -4,20 +4,17 @@ database commands whatever its size, counted with PyMongo command monitoring."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import pytest
-from beanie import PydanticObjectId
 from pymongo import monitoring
 
 from graphql_schema.context import Context
 from graphql_schema.schema import build_schema
 from hub.db import Database, init_models, make_client
-from hub.models.common import Channel, Customer, Metric, Role
-from hub.models.response import Response
+from hub.models.common import Metric, Role
 from hub.services import Services
-from tests.factories import make_survey, person
+from tests.factories import insert_responses, make_survey
 
 PAGE = """
 query Page($first: Int!) {
@@ -59,24 +56,7 @@ async def test_a_page_of_100_costs_as_many_commands_as_a_page_of_10(
     keys = [f"survey-{number}" for number in range(5)]
     for key in keys:
         await make_survey(services, key=key, metric=Metric.NPS)
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    await Response.get_pymongo_collection().insert_many(
-        [
-            Response(
-                survey_key=keys[number % len(keys)],
-                metric=Metric.NPS,
-                display_id=PydanticObjectId(),
-                score=number % 11,
-                product="Accounting",
-                customer=Customer(company="Acme AS", country="NO"),
-                user=person(number),
-                channel=Channel.IN_APP_WEB,
-                locale="en",
-                answered_at=start + timedelta(minutes=number),
-            ).model_dump(exclude={"id", "revision_id"})
-            for number in range(150)
-        ]
-    )
+    await insert_responses(keys, Metric.NPS, 150)
     schema = build_schema(services.settings)
     _, token = await services.keys.create(Role.VIEWER, "dashboard")
     await services.keys.authenticate(token)  # the key is cached from here on
