@@ -9,7 +9,7 @@ from strawberry.dataloader import DataLoader
 
 from hub.models.response import Response as ResponseDocument
 from hub.models.survey import Survey
-from hub.services import Services
+from hub.services import Services, free_text
 from hub.services.keys import Principal
 
 
@@ -20,6 +20,9 @@ class Loaders:
     survey_by_key: DataLoader[str, Survey | None]
     response_by_id: DataLoader[PydanticObjectId, ResponseDocument | None]
     restricted: DataLoader[str, bool]  # by user id: masked for all but privacy officers
+    # Free text as masked roles read it. Not cached: a subscription's context lives on
+    # while new people become known.
+    masked_text: DataLoader[str, str]
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Context:
             survey_by_key=DataLoader(load_fn=self.services.surveys.by_keys),
             response_by_id=DataLoader(load_fn=self.services.follow_ups.responses_in_order),
             restricted=DataLoader(load_fn=self.services.privacy.restricted_flags),
+            masked_text=DataLoader(load_fn=free_text.masked, cache=False),
         )
 
     async def authenticate(self) -> Principal | None:

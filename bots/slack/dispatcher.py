@@ -17,7 +17,7 @@ from hub.errors import NotFound
 from hub.models.followup import FollowUp, PostKind
 from hub.models.outbox import OutboxMessage
 from hub.models.response import Response
-from hub.services import Services
+from hub.services import Services, free_text
 from hub.services.followups import POST, REDACT, UPDATE
 from hub.services.outbox import Delivered, GiveUp, Outcome, RetryLater
 
@@ -48,6 +48,28 @@ def failure(error: Exception) -> Outcome:
 
 
 _CALL_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+Row = tuple[FollowUp, Response | None]
+
+
+async def masked_rows(rows: list[Row]) -> list[Row]:
+    """Follow-ups and responses as every employee in the channel may read them: copies
+    whose comments and resolution notes are masked, with one lookup for all of them."""
+    texts: list[str] = []
+    for follow_up, response in rows:
+        texts.append(response.comment or "" if response is not None else "")
+        texts.append(follow_up.resolution.note if follow_up.resolution is not None else "")
+    masked = iter(await free_text.masked(texts))
+    shown: list[Row] = []
+    for follow_up, response in rows:
+        comment, note = next(masked), next(masked)
+        if response is not None:
+            response = response.model_copy(update={"comment": comment or response.comment})
+        if follow_up.resolution is not None:
+            resolution = follow_up.resolution.model_copy(update={"note": note})
+            follow_up = follow_up.model_copy(update={"resolution": resolution})
+        shown.append((follow_up, response))
+    return shown
 
 
 class SlackDelivery:
@@ -113,11 +135,11 @@ class SlackDelivery:
                     return Delivered({"channel": message.channel, "ts": ts, "found": True})
             if await self.outbox.due_count(POST, message.channel) + 1 > self.threshold:
                 return await self._digest(message, follow_up)
-            response = await self._response(follow_up)
+            [(shown, response)] = await masked_rows([(follow_up, await self._response(follow_up))])
             result = await self.client.chat_postMessage(
                 channel=message.channel,
                 text=blocks.fallback_text(follow_up),
-                blocks=blocks.follow_up_message(follow_up, response),
+                blocks=blocks.follow_up_message(shown, response),
                 metadata=blocks.post_metadata(message.key, [follow_up_id]),
                 unfurl_links=False,
             )
@@ -141,7 +163,7 @@ class SlackDelivery:
         ]
         follow_ups = [follow_up for follow_up in follow_ups if not follow_up.redacted]
         responses = await self.follow_ups.responses_by_ids([f.response_id for f in follow_ups])
-        rows = [(f, responses.get(f.response_id)) for f in follow_ups]
+        rows = await masked_rows([(f, responses.get(f.response_id)) for f in follow_ups])
         text, digest_blocks = blocks.digest_message(rows)
         try:
             result = await self.client.chat_postMessage(
@@ -168,7 +190,9 @@ class SlackDelivery:
             .to_list()
         )
         responses = await self.follow_ups.responses_by_ids([f.response_id for f in members])
-        return blocks.digest_message([(f, responses.get(f.response_id)) for f in members])
+        return blocks.digest_message(
+            await masked_rows([(f, responses.get(f.response_id)) for f in members])
+        )
 
     async def update(self, message: OutboxMessage) -> Outcome:
         """Rebuild every message about the follow-up from its current state."""
@@ -176,14 +200,14 @@ class SlackDelivery:
             follow_up = await self.follow_ups.get(str(message.payload["follow_up_id"]))
         except NotFound:
             return GiveUp("follow_up_gone")
-        response = await self._response(follow_up)
+        [(shown, response)] = await masked_rows([(follow_up, await self._response(follow_up))])
         try:
             for post in follow_up.posts:
                 if post.kind is PostKind.DIGEST:
                     text, message_blocks = await self._digest_blocks(post.channel_id, post.ts)
                 else:
                     text = blocks.fallback_text(follow_up)
-                    message_blocks = blocks.follow_up_message(follow_up, response)
+                    message_blocks = blocks.follow_up_message(shown, response)
                 if follow_up.redacted and post.kind is not PostKind.DIGEST:
                     text = blocks.REDACTED_TEXT
                 await self.client.chat_update(

@@ -76,14 +76,23 @@ class FollowUp:
         actor = self.document.claimed_by
         return Actor.from_document(actor) if actor else None
 
-    @strawberry.field
-    def resolution(self) -> Resolution | None:
+    @strawberry.field(
+        description="How it was resolved. For roles that see masked data, e-mail "
+        "addresses, phone numbers, user ids and usernames in the note are replaced by "
+        "placeholders."
+    )
+    async def resolution(self, info: strawberry.Info[Context]) -> Resolution | None:
         found = self.document.resolution
         if found is None:
             return None
+        note = await info.context.loaders.masked_text.load(found.note)
+        principal = info.context.principal
+        if note != found.note and principal and access.may_see_personal_data(principal.role):
+            info.context.reveal("follow_ups", str(self.document.id))
+            note = found.note
         return Resolution(
             by=Actor.from_document(found.by),
-            note=found.note,
+            note=note,
             customer_informed=found.customer_informed,
             resolved_at=found.resolved_at,
         )

@@ -36,7 +36,6 @@ class Response:
     survey_key: str
     metric: Metric  # type: ignore[valid-type]
     score: int
-    comment: str | None
     commented_at: datetime | None
     product: str
     channel: Channel  # type: ignore[valid-type]
@@ -66,6 +65,20 @@ class Response:
         user = self.document.user
         return Respondent(id=user.id, username=user.username, email=user.email, masked=False)
 
+    @strawberry.field(
+        description="The comment. For roles that see masked data, e-mail addresses, phone "
+        "numbers, user ids and usernames in it are replaced by placeholders."
+    )
+    async def comment(self, info: strawberry.Info[Context]) -> str | None:
+        text = self.document.comment
+        if not text:
+            return text
+        masked = await info.context.loaders.masked_text.load(text)
+        if masked == text or not await self._unmasked(info):
+            return masked
+        info.context.reveal("responses", str(self.document.id))
+        return text
+
     @strawberry.field(description="The page it was answered on; masked like the person.")
     async def url(self, info: strawberry.Info[Context]) -> str | None:
         if not await self._unmasked(info):
@@ -86,7 +99,6 @@ class Response:
             survey_key=response.survey_key,
             metric=response.metric,
             score=response.score,
-            comment=response.comment,
             commented_at=response.commented_at,
             product=response.product,
             channel=response.channel,

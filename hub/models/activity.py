@@ -40,6 +40,7 @@ class Display(Document):
             IndexModel([("user.id", pymongo.ASCENDING), ("shown_at", pymongo.DESCENDING)]),
             IndexModel([("survey_key", pymongo.ASCENDING), ("shown_at", pymongo.DESCENDING)]),
             IndexModel([("shown_at", pymongo.ASCENDING)]),
+            IndexModel([("user.username", pymongo.ASCENDING)]),  # quoted in comments
         ]
 
     @property

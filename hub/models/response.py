@@ -40,4 +40,5 @@ class Response(Document):
             ),
             IndexModel([("channel", pymongo.ASCENDING), ("answered_at", pymongo.DESCENDING)]),
             IndexModel([("user.id", pymongo.ASCENDING)]),
+            IndexModel([("user.username", pymongo.ASCENDING)]),  # quoted in comments
         ]

@@ -22,7 +22,7 @@ from hub.clock import Clock
 from hub.errors import ErrorCode, ValidationFailed
 from hub.models.common import Channel, Metric, Role
 from hub.models.response import Response
-from hub.services import access
+from hub.services import access, free_text
 from hub.services.responses import ResponseFilter
 
 PATH = "/exports/responses.csv"
@@ -174,7 +174,8 @@ class ExportService:
 
     async def csv_chunks(self, criteria: ResponseFilter, role: Role) -> AsyncIterator[str]:
         """The CSV, a header then batches of rows, newest first. People taken out of
-        analytics are left out; personal data is blank for roles that may not see it."""
+        analytics are left out; personal data is blank for roles that may not see it,
+        and masked in their comments (one lookup per batch)."""
         reveal = access.may_see_personal_data(role)
         query: dict[str, Any] = {**criteria.to_query(), "analytics_excluded": {"$ne": True}}
         buffer = io.StringIO()
@@ -186,36 +187,48 @@ class ExportService:
             .sort([("answered_at", -1), ("_id", -1)])
             .batch_size(_BATCH)
         )
-        rows = 0
+        batch: list[Response] = []
         async for raw in cursor:
-            response = Response.model_validate(raw)
-            user = response.user
-            writer.writerow(
-                [
-                    str(response.id),
-                    response.survey_key,
-                    response.metric.value,
-                    response.score,
-                    _cell(response.comment),
-                    _iso(response.commented_at),
-                    _cell(response.product),
-                    _cell(response.customer.company),
-                    response.customer.country or "",
-                    response.channel.value,
-                    response.locale,
-                    _iso(response.answered_at),
-                    user.id if reveal else "",
-                    _cell(user.username) if reveal else "",
-                    _cell(user.email) if reveal else "",
-                    _cell(response.url) if reveal else "",
-                ]
-            )
-            rows += 1
-            if rows % _BATCH == 0:
+            batch.append(Response.model_validate(raw))
+            if len(batch) == _BATCH:
+                writer.writerows(await _rows(batch, reveal))
+                batch.clear()
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
+        writer.writerows(await _rows(batch, reveal))
         yield buffer.getvalue()
+
+
+async def _rows(responses: list[Response], reveal: bool) -> list[list[object]]:
+    """The CSV rows of a batch of responses."""
+    rows: list[list[object]] = []
+    comments = [response.comment or "" for response in responses]
+    if not reveal:
+        comments = await free_text.masked(comments)
+    for response, comment in zip(responses, comments, strict=True):
+        user = response.user
+        rows.append(
+            [
+                str(response.id),
+                response.survey_key,
+                response.metric.value,
+                response.score,
+                _cell(comment),
+                _iso(response.commented_at),
+                _cell(response.product),
+                _cell(response.customer.company),
+                response.customer.country or "",
+                response.channel.value,
+                response.locale,
+                _iso(response.answered_at),
+                user.id if reveal else "",
+                _cell(user.username) if reveal else "",
+                _cell(user.email) if reveal else "",
+                _cell(response.url) if reveal else "",
+            ]
+        )
+    return rows
 
 
 def _iso(value: datetime | None) -> str:

@@ -35,6 +35,7 @@ from hub.models.response import Response
 from hub.models.suppression import Suppression, SuppressionReason
 from hub.services.audit import AuditService
 from hub.services.followups import FollowUpService
+from hub.services.free_text import MIN_QUOTED_LENGTH, replace_quoted
 from hub.services.mail import EMAIL_KIND
 from hub.services.outbox import OutboxService
 from hub.services.privacy_exports import PrivacyExports
@@ -52,7 +53,6 @@ from hub.services.suppression import SuppressionService
 log = logging.getLogger("hub.privacy")
 
 Counts = dict[str, int]
-MIN_QUOTED_LENGTH = 3  # shorter ids or usernames would match ordinary words
 
 
 @dataclass(frozen=True)
@@ -140,10 +140,7 @@ def _subject_filter(entry: CollectionEntry, identity: Identity) -> dict[str, Any
 
 def redact_quotes(text: str, terms: Iterable[str]) -> str:
     """`text` with every whole occurrence of the terms replaced by the marker."""
-    for term in terms:
-        pattern = re.compile(rf"(?<![\w@.+-]){re.escape(term)}(?![\w@-])", re.IGNORECASE)
-        text = pattern.sub(REDACTED, text)
-    return text
+    return replace_quoted(text, terms, REDACTED)
 
 
 class PrivacyService:

@@ -21,6 +21,7 @@ from hub.errors import ErrorCode, ValidationFailed
 from hub.models.followup import FollowUp
 from hub.models.response import Response
 from hub.services.privacy_registry import CollectionEntry, subject_entries
+from hub.services.third_parties import redact_comments, redact_export_data
 from hub.settings import Settings
 
 LEGAL_BASIS = "legitimate interest (GDPR Art. 6(1)(f))"
@@ -100,6 +101,7 @@ class PrivacyExports:
             data[entry.collection] = found
             if found:
                 categories |= {item.category.value for item in entry.personal}
+        await redact_export_data(data, user_ids, emails)
         channels: set[str] = set()
         if user_ids:
             async for raw in FollowUp.get_pymongo_collection().find(
@@ -120,8 +122,12 @@ class PrivacyExports:
             "$or": [{"user.id": {"$in": user_ids}}, {"user.email": {"$in": emails}}]
         }
         rows = []
+        usernames: set[str] = set()
         async for raw in Response.get_pymongo_collection().find(query).sort("answered_at", 1):
             rows.append(_plain({name: raw.get(name) for name in PORTABLE_FIELDS}))
+            if raw.get("user", {}).get("username"):
+                usernames.add(raw["user"]["username"])
+        await redact_comments(rows, user_ids, emails, usernames)
         return {"generated_at": self.clock.now().isoformat(), "responses": rows}
 
     @staticmethod

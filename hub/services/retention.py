@@ -9,7 +9,6 @@ deleted. A dry run counts without changing anything."""
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from hub.models.response import Response
 from hub.models.survey import Survey
 from hub.services.audit import AuditService
 from hub.services.followups import FollowUpService
+from hub.services.free_text import scrub
 from hub.services.privacy_registry import ANONYMOUS_USER
 from hub.services.rights import add_months
 from hub.settings import Settings
@@ -30,17 +30,7 @@ from hub.settings import Settings
 log = logging.getLogger("hub.retention")
 
 DEFAULT_MONTHS = 36
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().-]{6,}\d(?![\w])")
 LEASE = "retention"
-
-
-def scrub(text: str) -> str:
-    """Comment text without e-mail addresses, URLs or phone numbers."""
-    text = EMAIL.sub("[email]", text)
-    text = URL.sub("[url]", text)
-    return PHONE.sub("[phone]", text)
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,38 @@ async def test_viewer_sees_scores_comments_and_declines_masked(
     assert events[2]["country"] == "SE"
 
 
+async def test_a_comment_quoting_people_reaches_a_viewer_masked(
+    websocket_url: str, hub: Services, tokens: dict[Role, str]
+) -> None:
+    await make_survey(hub)
+    shown = await hub.responses.record_display(
+        "nps-main", person(1), Channel.IN_APP_WEB, context(), "en"
+    )
+    await hub.responses.submit_score(str(shown.id), 9)
+    viewer = await open_subscription(
+        websocket_url, hub, {"authorization": f"Bearer {tokens[Role.VIEWER]}"}
+    )
+    officer = await open_subscription(
+        websocket_url, hub, {"authorization": f"Bearer {tokens[Role.PRIVACY_OFFICER]}"}
+    )
+
+    shown = await hub.responses.record_display(
+        "nps-main", person(2), Channel.IN_APP_WEB, context(), "en"
+    )
+    response = await hub.responses.submit_score(str(shown.id), 3)
+    comment = "Like user-1 (person1@example.org) said; I am Person2, +47 22 33 44 55"
+    await hub.responses.submit_comment(str(response.id), comment)
+    seen = [[await receive(socket) for _ in range(2)] for socket in (viewer, officer)]
+    for socket in (viewer, officer):
+        await socket.close()
+
+    [masked, plain] = [
+        received[1]["payload"]["data"]["responseEvents"]["response"]["comment"] for received in seen
+    ]
+    assert masked == "Like [user] ([email]) said; I am [user], [phone]"
+    assert plain == comment
+
+
 async def test_privacy_officer_sees_the_person_and_the_filter_applies(
     websocket_url: str, hub: Services, tokens: dict[Role, str]
 ) -> None:

@@ -49,6 +49,14 @@ async def test_widget_queries_use_an_index(
     assert "IXSCAN" in await plan_of(database, collection, query)
 
 
+@pytest.mark.parametrize("collection", ["responses", "displays"])
+@pytest.mark.parametrize("field", ["user.id", "user.username"])
+async def test_identifiers_quoted_in_free_text_are_looked_up_by_an_index(
+    database: Database, collection: str, field: str
+) -> None:
+    assert "IXSCAN" in await plan_of(database, collection, {field: {"$in": ["a-1", "b-2"]}})
+
+
 FILTERS = [
     ResponseFilter(),
     ResponseFilter(survey_keys=["a", "b"], score_min=0, score_max=6),

@@ -16,7 +16,7 @@ from hub.models.common import Channel, UserIdentity
 from hub.models.privacy import AuditActor, AuditEntry
 from hub.models.response import Response
 from hub.services import Services
-from hub.services.retention import scrub
+from hub.services.free_text import scrub
 from hub.settings import Settings
 from tests.factories import context, make_survey
 
