@@ -20,16 +20,10 @@ from hub.clock import Clock
 from hub.errors import ErrorCode, ValidationFailed
 from hub.models.followup import FollowUp
 from hub.models.response import Response
+from hub.services.privacy_processing import processing_information
 from hub.services.privacy_registry import CollectionEntry, subject_entries
 from hub.settings import Settings
 
-LEGAL_BASIS = "legitimate interest (GDPR Art. 6(1)(f))"
-SOURCE = (
-    "Collected from you through the product's surveys (in-app banner, mobile app, survey "
-    "links, e-mail invitations), together with the identity, customer and page details "
-    "the product that shows the surveys sends along, and from the people who handle "
-    "your feedback in Slack."
-)
 PORTABLE_FIELDS = ["survey_key", "metric", "score", "comment", "answered_at", "commented_at"]
 
 
@@ -55,35 +49,7 @@ class PrivacyExports:
 
     def processing_information(self, categories: set[str]) -> dict[str, Any]:
         purposes = sorted({entry.purpose for entry in subject_entries()})
-        days = self.settings.retention_days
-        longest = f"{days} days" if days is not None else "3 years"
-        recipients = [
-            "The Slack workspace where your feedback is followed up (the channels listed).",
-            *self.settings.privacy_processors,
-        ]
-        return {
-            "controller_contact": self.settings.resolved_public_url() + "/privacy/request",
-            "purposes": purposes,
-            "legal_basis": LEGAL_BASIS,
-            "categories": sorted(categories),
-            "recipients": recipients,
-            "retention": (
-                f"Responses keep your identity for at most {longest} (or less where a survey "
-                "says so) and are then anonymised; records of when "
-                "surveys were shown and of logins are deleted once the contact rules no "
-                "longer need them."
-            ),
-            "source": SOURCE,
-            "rights": [
-                "access",
-                "rectification",
-                "erasure",
-                "restriction",
-                "objection",
-                "portability",
-                "complaint to a supervisory authority",
-            ],
-        }
+        return processing_information(self.settings, purposes, categories)
 
     async def access(self, user_ids: list[str], emails: list[str]) -> dict[str, Any]:
         """Everything held about the person, with the processing information."""
