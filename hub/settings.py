@@ -220,7 +220,19 @@ class Settings(BaseSettings):
         "the public form works.",
     )
     export_link_hours: int = Field(
-        default=24, ge=1, le=168, description="Hours a privacy export download link works."
+        default=24,
+        ge=1,
+        le=168,
+        description="Hours a privacy export download link works (never beyond the "
+        "export's own expiry, HUB_EXPORT_KEEP_HOURS). Each link delivers once.",
+    )
+    export_keep_hours: int = Field(
+        default=72,
+        ge=1,
+        le=720,
+        description="Hours an executed ACCESS or PORTABILITY export is kept for its "
+        "delivery; it is purged when every format was downloaded once or when this "
+        "time is up, whichever comes first.",
     )
     privacy_controller_name: str = Field(
         default="The company that delivers the product you are using",
