@@ -65,7 +65,7 @@ async def _given_a_and_b(services: Services, clock: FrozenClock) -> None:
     await services.follow_ups.resolve(
         str(follow_up.id),
         Actor(id="slack:USTAFF", name="Staff"),
-        "Called B; same issue as annalund, see anna.lund@example.org",
+        "Called B; same issue as annalund, see Anna.Lund@Example.ORG",
         True,
     )
 
