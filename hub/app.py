@@ -167,6 +167,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_database(settings) as opened:
             app.state.client = opened.client
+            await services.privacy.exports.clean_up()
             if settings.demo_data:
                 tokens = await demo.load(services, settings.data_dir)
                 demo.announce(settings, tokens)

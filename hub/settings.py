@@ -220,7 +220,63 @@ class Settings(BaseSettings):
         "the public form works.",
     )
     export_link_hours: int = Field(
-        default=24, ge=1, le=168, description="Hours a privacy export download link works."
+        default=24,
+        ge=1,
+        le=168,
+        description="Hours a privacy export download link works (never beyond the "
+        "export's own expiry, HUB_EXPORT_KEEP_HOURS). Each link delivers once.",
+    )
+    export_keep_hours: int = Field(
+        default=72,
+        ge=1,
+        le=720,
+        description="Hours an executed ACCESS or PORTABILITY export is kept for its "
+        "delivery; it is purged when every format was downloaded once or when this "
+        "time is up, whichever comes first.",
+    )
+    privacy_controller_name: str = Field(
+        default="The company that delivers the product you are using",
+        description="The controller named in access exports' processing information.",
+    )
+    privacy_controller_contact: str | None = Field(
+        default=None,
+        description="How to reach the controller about personal data (an address or a "
+        "page). Unset: the hub's public request form, PUBLIC_URL/privacy/request.",
+    )
+    privacy_dpo_contact: str | None = Field(
+        default=None,
+        description="How to reach the data protection officer, named in access exports. "
+        "Unset: the controller's contact.",
+    )
+    privacy_supervisory_authority: str = Field(
+        default="The data protection supervisory authority of the EU/EEA country where "
+        "you live or work, or where you think your data-protection rights were infringed",
+        description="The supervisory authority access exports name, where the person "
+        "may lodge a complaint.",
+    )
+    privacy_group_companies: str | None = Field(
+        default="Other companies of our group, to follow up your feedback for the purposes above",
+        description="Recipients within the controller's group named in access exports; "
+        "empty for none.",
+    )
+    privacy_transfers: str = Field(
+        default="Processors located outside the EU/EEA in a country without an adequacy "
+        "decision of the European Commission, where such processors are used",
+        description="Transfers of personal data outside the EU/EEA named in access "
+        "exports; empty for none.",
+    )
+    privacy_transfer_safeguard: str = Field(
+        default="The standard contractual clauses adopted by the European Commission, "
+        "entered into with those processors, and additional measures to protect your "
+        "personal data",
+        description="The safeguard for those transfers (GDPR Art. 46), named in access exports.",
+    )
+    privacy_legitimate_interest: str = Field(
+        default="To raise the quality of our products and services and so give our users "
+        "a better experience: feedback steers their development in the direction "
+        "customers want, and the contact rules keep surveys from appearing each time "
+        "you log in. You are contacted only if you answered a survey.",
+        description="The legitimate interest the processing rests on, as access exports state it.",
     )
 
     limited_paths: list[str] = Field(

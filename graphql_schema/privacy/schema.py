@@ -22,7 +22,7 @@ from graphql_schema.privacy.types import (
     RightsRequestStatus,
     RightsRequestType,
 )
-from hub.errors import Conflict, DomainError, ErrorCode
+from hub.errors import DomainError
 from hub.models import privacy as model
 from hub.services.audit import actor_of
 from hub.services.rights import NewRequest
@@ -266,9 +266,11 @@ class PrivacyMutation:
 
     @strawberry.mutation(
         permission_classes=[IsPrivacyOfficer],
-        description="A signed link to download an executed ACCESS or PORTABILITY "
-        "request's export (`format`: json, or csv for portability). It works for "
-        "HUB_EXPORT_LINK_HOURS.",
+        description="A single-use signed link to download an executed ACCESS or "
+        "PORTABILITY request's export (`format`: json, or csv for portability). It works "
+        "once, for HUB_EXPORT_LINK_HOURS and no longer than the export is kept "
+        "(HUB_EXPORT_KEEP_HOURS); a format already downloaded, or an export expired or "
+        "withdrawn, is a ConflictError EXPORT_GONE.",
     )
     async def create_export_link(
         self, info: strawberry.Info[Context], id: strawberry.ID, format: str = "json"
@@ -276,9 +278,9 @@ class PrivacyMutation:
         services = info.context.services
         try:
             request = await services.rights.get(str(id))
-            if request.export is None:
-                raise Conflict(ErrorCode.NOT_EXECUTABLE, "The request has no export.", "id")
-            url, expires = services.privacy.exports.link(str(request.id), format.lower())
+            url, expires = await services.privacy.exports.create_link(
+                request, format.lower(), _actor(info).key_id
+            )
         except DomainError as error:
             return user_error(error)
         await services.audit.record(

@@ -14,6 +14,7 @@ from hub.models.privacy import (
     RightsRequest,
     SurveyRetention,
 )
+from hub.models.privacy_export import PrivacyExport
 from hub.models.response import Response
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.models.routing import RoutingDefaults, RoutingRule
@@ -43,6 +44,7 @@ ALL_MODELS = (
     AuditEntry,
     AuditHead,
     SurveyRetention,
+    PrivacyExport,
     JobLease,
     DailyRollup,
     HourlyRollup,
@@ -74,6 +76,7 @@ __all__ = [
     "OutboxPause",
     "OutboxStatus",
     "Person",
+    "PrivacyExport",
     "Response",
     "RightsRequest",
     "Role",

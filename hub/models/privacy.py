@@ -79,7 +79,6 @@ class RightsRequest(Document):
     handled_by: str | None = None  # the key id of the officer who last acted on it
     history: list[StatusChange] = []
     outcome: dict[str, dict[str, int]] = {}  # per step, counts per collection
-    export: dict[str, Any] | None = None  # ACCESS and PORTABILITY: the document made
     executed_at: datetime | None = None
     restriction_active: bool = False
     subject_notified_at: datetime | None = None

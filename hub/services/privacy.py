@@ -36,6 +36,7 @@ from hub.models.suppression import Suppression, SuppressionReason
 from hub.services.audit import AuditService
 from hub.services.followups import FollowUpService
 from hub.services.free_text import MIN_QUOTED_LENGTH, replace_quoted
+from hub.services.identity import normalize_email
 from hub.services.mail import EMAIL_KIND
 from hub.services.outbox import OutboxService
 from hub.services.privacy_exports import PrivacyExports
@@ -143,6 +144,17 @@ def redact_quotes(text: str, terms: Iterable[str]) -> str:
     return replace_quoted(text, terms, REDACTED)
 
 
+def _replaced_terms(identity: Identity, corrections: Corrections) -> list[str]:
+    """The person's e-mail addresses and usernames that a rectification replaces."""
+    terms: list[str] = []
+    if corrections.email is not None:
+        new = normalize_email(corrections.email)
+        terms += [email for email in identity.emails if normalize_email(email) != new]
+    if corrections.username is not None:
+        terms += [name for name in identity.usernames if name != corrections.username]
+    return [term for term in terms if len(term) >= MIN_QUOTED_LENGTH]
+
+
 class PrivacyService:
     """Runs rights requests (see the module's docstring)."""
 
@@ -243,17 +255,16 @@ class PrivacyService:
         extra: dict[str, Any] = {}
         user_ids, emails = list(identity.user_ids), list(identity.emails)
         outcome: dict[str, Counts]
+        export: dict[str, Any] | None = None
         if kind is RightsRequestType.ERASURE:
             outcome = await self.erase(identity, SuppressionReason.ERASURE)
         elif kind is RightsRequestType.OBJECTION:
             outcome = await self.erase(identity, SuppressionReason.OBJECTION)
         elif kind is RightsRequestType.ACCESS:
             export = await self.exports.access(user_ids, emails)
-            extra["export"] = export
             outcome = {"exported": {name: len(docs) for name, docs in export["data"].items()}}
         elif kind is RightsRequestType.PORTABILITY:
             export = await self.exports.portability(user_ids, emails)
-            extra["export"] = export
             outcome = {"exported": {"responses": len(export["responses"])}}
         elif kind is RightsRequestType.RECTIFICATION:
             if request.corrections is None:
@@ -289,6 +300,8 @@ class PrivacyService:
             raise Conflict(
                 ErrorCode.INVALID_TRANSITION, "The request changed meanwhile; reload it.", "id"
             )
+        if export is not None:  # kept for its delivery only, not on the request
+            await self.exports.store(str(request.id), kind, export, hashes)
         await self.audit.record(
             actor,
             f"rights_request.executed.{kind.value.lower()}",
@@ -329,6 +342,9 @@ class PrivacyService:
         outcome["suppressed"]["identities"] = await self._suppress(identity, reason)
         outcome["erased"]["rights_requests"] = await self._erase_in(
             entry_for(RightsRequest), identity
+        )
+        outcome["exports"] = await self.exports.withdraw(
+            self.hmacs(identity), identity.quoted_terms(), redact_quotes
         )
         return outcome
 
@@ -435,7 +451,16 @@ class PrivacyService:
         refreshed = 0
         for user_id in identity.user_ids:
             refreshed += await self.follow_ups.refresh_subject(user_id)
-        return {"rectified": changed, "slack": {"follow_ups_refreshed": refreshed}}
+        # Stored exports: the person's own hold the uncorrected data; others may quote
+        # the old values.
+        exports = await self.exports.withdraw(
+            self.hmacs(identity), _replaced_terms(identity, corrections), redact_quotes
+        )
+        return {
+            "rectified": changed,
+            "slack": {"follow_ups_refreshed": refreshed},
+            "exports": exports,
+        }
 
     # -- restriction
 

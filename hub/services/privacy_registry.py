@@ -26,6 +26,7 @@ from hub.models import (
     OutboxMessage,
     OutboxPause,
     Person,
+    PrivacyExport,
     Response,
     RightsRequest,
     RoutingDefaults,
@@ -469,7 +470,6 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             PersonalField("corrections.country", Category.CUSTOMER),
             PersonalField("message", Category.FEEDBACK, free_text=True),
             PersonalField("verification_note", Category.FEEDBACK, free_text=True),
-            PersonalField("export", Category.FEEDBACK),
             PersonalField("subject_hmacs", Category.KEYED_HASH),
         ),
         anonymised={
@@ -477,7 +477,6 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "corrections": None,
             "message": None,
             "verification_note": None,
-            "export": None,
         },
         not_personal={
             "type": "the right exercised",
@@ -500,6 +499,28 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "restriction_active": "a flag",
             "subject_notified_at": "when the person was told, no identity",
             "restriction_lifted_at": "a time",
+        },
+    ),
+    CollectionEntry(
+        PrivacyExport,
+        subject_path=None,
+        on_erasure=OnErasure.DELETE,
+        purpose="Handle data-subject rights requests.",
+        reason="A delivery, not an archive: deleted once every format was downloaded, "
+        "or HUB_EXPORT_KEEP_HOURS after execution (a TTL index and an explicit purge). "
+        "Found by the keyed hashes of the person it is about, not by user id: erasure "
+        "and rectification delete the person's own exports and rewrite others that "
+        "quote them (PrivacyExports.withdraw).",
+        personal=(
+            PersonalField("data", Category.FEEDBACK, free_text=True),
+            PersonalField("subject_hmacs", Category.KEYED_HASH),
+        ),
+        not_personal={
+            "request_id": "the id of a rights request",
+            "kind": "ACCESS or PORTABILITY",
+            "formats": "the formats not downloaded yet",
+            "created_at": "a time",
+            "expires_at": "a time",
         },
     ),
     CollectionEntry(

@@ -1,5 +1,6 @@
 """The public rights-request form, the e-mail verification of a request, and the
-officer's downloads of privacy exports through expiring signed links."""
+downloads of privacy exports through single-use, expiring signed links (by the
+officer, or by the person the export is about)."""
 
 from __future__ import annotations
 
@@ -25,36 +26,47 @@ DOWNLOAD_HEADERS = {
 }
 
 
+def _refused(error: DomainError, as_page: bool) -> Response:
+    status = 410 if error.code in (ErrorCode.LINK_EXPIRED, ErrorCode.EXPORT_GONE) else 404
+    if as_page:
+        return _html(
+            "export_download.html", status, title=DOWNLOAD_TITLE, confirm=False, body=error.message
+        )
+    return JSONResponse(
+        {"error": error.code.value, "message": error.message},
+        status_code=status,
+        headers=DOWNLOAD_HEADERS,
+    )
+
+
 async def download_export(request: Request) -> Response:
+    """An export link, single-use. An officer's link delivers on GET. A link sent to
+    the person the export is about shows a page to confirm on GET (so a mail scanner
+    following links consumes nothing) and delivers on POST."""
     services: Services = request.app.state.services
+    token = request.path_params["token"]
+    await services.privacy.exports.purge_expired()
     try:
-        request_id, fmt = services.privacy.exports.open_link(request.path_params["token"])
-        rights_request = await services.rights.get(request_id)
+        claim = services.privacy.exports.claim(token)
     except DomainError as error:
-        status = 410 if error.code is ErrorCode.LINK_EXPIRED else 404
-        return JSONResponse(
-            {"error": error.code.value, "message": error.message},
-            status_code=status,
-            headers=DOWNLOAD_HEADERS,
-        )
-    export = rights_request.export
-    if export is None:
-        return JSONResponse(
-            {"error": ErrorCode.NOT_FOUND.value, "message": "Nothing to download."},
-            status_code=404,
-            headers=DOWNLOAD_HEADERS,
-        )
+        return _refused(error, as_page=request.method == "POST")
+    if claim.for_subject and request.method == "GET":
+        return _html("export_download.html", title=DOWNLOAD_TITLE, confirm=True, body="")
+    try:
+        delivery = await services.privacy.exports.deliver(token)
+    except DomainError as error:
+        return _refused(error, as_page=claim.for_subject)
     await services.audit.record(
         SYSTEM,
         "rights_request.export_downloaded",
-        [request_id],
-        list(rights_request.subject_hmacs),
-        {"format": fmt},
+        [claim.request_id],
+        delivery.subject_hmacs,
+        delivery.audit_details(),
     )
-    name = f"{rights_request.type.value.lower()}-{request_id}"
-    if fmt == "csv" and rights_request.type is RightsRequestType.PORTABILITY:
+    name = f"{delivery.kind.value.lower()}-{claim.request_id}"
+    if claim.format == "csv" and delivery.kind is RightsRequestType.PORTABILITY:
         return Response(
-            PrivacyExports.portability_csv(export),
+            PrivacyExports.portability_csv(delivery.data),
             media_type="text/csv; charset=utf-8",
             headers={
                 **DOWNLOAD_HEADERS,
@@ -62,7 +74,7 @@ async def download_export(request: Request) -> Response:
             },
         )
     return Response(
-        json.dumps(export, indent=2, ensure_ascii=False),
+        json.dumps(delivery.data, indent=2, ensure_ascii=False),
         media_type="application/json",
         headers={**DOWNLOAD_HEADERS, "Content-Disposition": f'attachment; filename="{name}.json"'},
     )
@@ -77,6 +89,7 @@ FORM_TYPES = [
     (RightsRequestType.OBJECTION.value, "Object: never survey me again"),
 ]
 TITLE = "Your data-protection rights"
+DOWNLOAD_TITLE = "Your data"
 
 
 def _html(template: str, status: int = 200, **values: object) -> HTMLResponse:
@@ -162,7 +175,7 @@ async def verify_rights_request(request: Request) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/exports/{token}", download_export, methods=["GET"]),
+        Route("/exports/{token}", download_export, methods=["GET", "POST"]),
         Route("/privacy/request", rights_request_form, methods=["GET", "POST"]),
         Route(
             "/privacy/verify/{request_id}/{token}",
