@@ -288,6 +288,19 @@ async def test_erasing_a_rewrites_b_stored_export_and_withdraws_a_own(
     await _given_a_and_b(services, clock)
     await _executed(services, RightsRequestType.ACCESS, A)
     b_request = await _executed(services, RightsRequestType.ACCESS, B)
+    # B's export redacts A already; a copy stored before that (or a spelling it missed)
+    # still quotes A, and the erasure must reach it too.
+    await database["privacy_exports"].update_one(
+        {"request_id": b_request},
+        {
+            "$set": {
+                "data.data.responses.0.comment": "Anna (anna.lund@example.org) said the same!",
+                "data.data.follow_ups.0.resolution.note": (
+                    "Called B; same issue as annalund, see Anna.Lund@Example.ORG"
+                ),
+            }
+        },
+    )
     stored = await _stored(database)
     assert len(stored) == 2
     assert _traces([doc["data"] for doc in stored], A_TRACES) == A_TRACES
