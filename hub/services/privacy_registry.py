@@ -30,6 +30,7 @@ from hub.models import (
     RightsRequest,
     RoutingDefaults,
     RoutingRule,
+    SchemaMigration,
     SlackRequestSeen,
     SlackUser,
     SlotRollup,
@@ -572,6 +573,18 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         purpose="Handle Slack's retries once.",
         personal=(),
         not_personal={"key": "a Slack event or trigger id", "seen_at": "a time"},
+    ),
+    CollectionEntry(
+        SchemaMigration,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Run one-time migrations of stored data once.",
+        personal=(),
+        not_personal={
+            "version": "a number",
+            "ran_at": "a time",
+            "changed": "counts per collection",
+        },
     ),
 )
 
