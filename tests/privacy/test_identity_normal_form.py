@@ -11,15 +11,19 @@ import httpx
 import pytest
 
 from hub.db import Database
+from hub.errors import Conflict, ErrorCode
 from hub.models.common import Role
-from hub.models.privacy import RightsRequest
+from hub.models.privacy import AuditActor, RightsRequest, RightsRequestType, VerificationMethod
 from hub.models.response import Response
 from hub.services import Services
+from hub.services.rights import NewRequest
+from hub.services.rights_identity import IdentityKind, IdentityStatus
 from tests.conftest import GraphQLClient
 from tests.factories import make_survey
 from tests.graphql_schema.test_widget import comment, score, show
 
 GOLF = {"id": "golf-7", "username": "golfp", "email": "Golf.Person@Example.com", "locale": "en"}
+OFFICER = AuditActor(key_id="k-officer", role="privacy_officer", label="officer")
 SPELLINGS = ["golf.person@example.com", " GOLF.person@example.COM "]
 
 LOGIN = """
@@ -157,3 +161,44 @@ async def test_an_erasure_in_another_spelling_erases_everything(
         assert eligibility["surveyEligibility"] == {"eligible": False, "reason": "SUPPRESSED"}
     anonymous = {"email": None, "user_id": None}
     assert (await RightsRequest.get(earlier.id)).subject.model_dump() == anonymous  # type: ignore[union-attr]
+
+
+async def test_an_officer_confirms_a_linked_address_in_any_spelling(
+    services: Services, gql: GraphQLClient
+) -> None:
+    # Given a request an officer filed by user id: the address on its records is linked
+    await _golf_answers(services, gql)
+    request = await services.rights.file(
+        NewRequest(RightsRequestType.ACCESS, user_id="golf-7"),
+        OFFICER,
+        VerificationMethod.OTHER_MEANS,
+        "Signed in to the customer portal.",
+    )
+    before = {(m.kind, m.value): m.status for m in await services.privacy.identity_matches(request)}
+    assert before == {
+        (IdentityKind.USER_ID, "golf-7"): IdentityStatus.CONFIRMED,
+        (IdentityKind.EMAIL, "golf.person@example.com"): IdentityStatus.LINKED,
+    }
+
+    # When the officer confirms it, spelt otherwise
+    confirmed = await services.privacy.confirm_identities(
+        str(request.id), [], [" GOLF.Person@Example.com"], "Same person.", OFFICER
+    )
+
+    # Then it is confirmed in its normal form, and once only when confirmed again
+    after = {
+        (m.kind, m.value): m.status for m in await services.privacy.identity_matches(confirmed)
+    }
+    assert after[(IdentityKind.EMAIL, "golf.person@example.com")] is IdentityStatus.CONFIRMED
+    again = await services.privacy.confirm_identities(
+        str(request.id), [], ["golf.person@example.com"], "Checked twice.", OFFICER
+    )
+    assert again.confirmed_emails == ["golf.person@example.com"]
+    assert len(again.identity_confirmations) == 2
+    done = await services.privacy.execute(str(request.id), OFFICER)
+    with pytest.raises(Conflict) as refused:
+        await services.privacy.confirm_identities(
+            str(request.id), ["golf-7"], [], "Too late.", OFFICER
+        )
+    assert refused.value.code is ErrorCode.INVALID_TRANSITION
+    assert done.outcome["exported"]["responses"] == 1
