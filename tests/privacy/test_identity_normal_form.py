@@ -123,6 +123,11 @@ async def test_an_erasure_in_another_spelling_erases_everything(
     spelling: str,
 ) -> None:
     await _golf_answers(services, gql)
+    # Someone else quotes Golf's address, spelt otherwise
+    other = {"id": "hotel-8", "username": "hotel", "email": "hotel@example.org", "locale": "en"}
+    shown = await show(gql, user=other)
+    scored = await score(gql, shown["displayId"], 9)
+    await comment(gql, scored["responseId"], "Ask GOLF.Person@Example.COM, she agrees")
     # Golf once asked for their data through the public form, in mixed case
     await gql.ok(SUBMIT, {"input": {"type": "ACCESS", "email": "GOLF.Person@example.com"}})
     [earlier] = await RightsRequest.find_all().to_list()
@@ -159,6 +164,9 @@ async def test_an_erasure_in_another_spelling_erases_everything(
     for user in (GOLF, dict(GOLF, email="GOLF.PERSON@EXAMPLE.COM")):
         eligibility = await gql.ok(ELIGIBILITY, {"user": user}, Role.WIDGET)
         assert eligibility["surveyEligibility"] == {"eligible": False, "reason": "SUPPRESSED"}
+    assert erased["responses"] == 1 and _counts(done, "quotes_redacted")["responses"] == 1
+    quoted = await Response.find_one({"user.id": "hotel-8"})
+    assert quoted is not None and quoted.comment == "Ask [redacted], she agrees"
     anonymous = {"email": None, "user_id": None}
     assert (await RightsRequest.get(earlier.id)).subject.model_dump() == anonymous  # type: ignore[union-attr]
 
