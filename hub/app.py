@@ -29,6 +29,7 @@ from hub.logs import configure_logging
 from hub.metrics import HubMetrics, metrics_endpoint
 from hub.runtime import open_database
 from hub.services import Services
+from hub.services.migrations import migrate_if_needed
 from hub.settings import Settings
 from hub.telemetry import RequestTelemetry
 from hub.web import pages
@@ -168,6 +169,7 @@ def create_app(
         async with open_database(settings) as opened:
             app.state.client = opened.client
             await services.privacy.exports.clean_up()
+            await migrate_if_needed(services.clock)
             if settings.demo_data:
                 tokens = await demo.load(services, settings.data_dir)
                 demo.announce(settings, tokens)

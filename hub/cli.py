@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--survey", help="only this survey's rollups (default: all)")
 
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    commands.add_parser(
+        "migrate",
+        help="rewrite stored data to the current forms (e-mail addresses trimmed and "
+        "case-folded); idempotent, also run at start",
+    )
 
     retention = commands.add_parser("retention", help="anonymise and delete old personal data")
     retention_commands = retention.add_subparsers(dest="retention_command", required=True)
@@ -130,6 +135,16 @@ async def _run_retention(services: Services, dry_run: bool) -> int:
     report = await services.retention.run(dry_run, actor)
     for name, value in report.as_dict().items():
         print(f"{name}: {value}")
+    return 0
+
+
+async def _migrate(services: Services) -> int:
+    from hub.services.migrations import migrate
+
+    for name, changed in (await migrate(services.clock)).items():
+        print(f"{name}: {sum(changed.values())} documents changed")
+        for collection, count in sorted(changed.items()):
+            print(f"  {collection}: {count}")
     return 0
 
 
@@ -217,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "retention":
             return _with_services(settings, lambda services: _run_retention(services, args.dry_run))
+        if args.command == "migrate":
+            return _with_services(settings, _migrate)
         if args.command == "links":
             return _with_services(settings, lambda services: _create_link(services, args))
         if args.command == "rollups":

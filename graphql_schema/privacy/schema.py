@@ -250,16 +250,53 @@ class PrivacyMutation:
 
     @strawberry.mutation(
         permission_classes=[IsPrivacyOfficer],
-        description="Carry out a VERIFIED or IN_PROGRESS request by its type; it becomes "
+        description="Carry out a VERIFIED or IN_PROGRESS request by its type, over its "
+        "verified and confirmed identities only (see identityMatches); it becomes "
         "COMPLETED and `outcome` says what was done in each collection. ERASURE and "
         "OBJECTION: the person removed everywhere, their Slack messages redacted, only "
         "keyed hashes kept in the suppression list.",
     )
     async def execute_rights_request(
-        self, info: strawberry.Info[Context], id: strawberry.ID
+        self,
+        info: strawberry.Info[Context],
+        id: strawberry.ID,
+        allow_no_match: Annotated[
+            bool,
+            strawberry.argument(
+                description="Go on although no record carries the request's verified or "
+                "confirmed identities (otherwise a NO_MATCHING_RECORDS error): an erasure "
+                "or objection then still suppresses them."
+            ),
+        ] = False,
     ) -> RightsRequestResult:
         try:
-            request = await info.context.services.privacy.execute(str(id), _actor(info))
+            request = await info.context.services.privacy.execute(
+                str(id), _actor(info), allow_no_match
+            )
+        except DomainError as error:
+            return user_error(error)
+        return RightsRequest.from_document(request)
+
+    @strawberry.mutation(
+        permission_classes=[IsPrivacyOfficer],
+        description="Confirm identities of an open request beyond its verified address: "
+        "the user id it claims, or user ids and addresses found on the records of its "
+        "verified or confirmed identities (see identityMatches). Only then does executing "
+        "it reach their records. `reason` says why the officer is satisfied they are the "
+        "person's. Any other identity is refused (IDENTITY_NOT_LINKED): file a new request.",
+    )
+    async def confirm_request_identities(
+        self,
+        info: strawberry.Info[Context],
+        id: strawberry.ID,
+        user_ids: list[str],
+        reason: str,
+        emails: list[str] | None = None,
+    ) -> RightsRequestResult:
+        try:
+            request = await info.context.services.privacy.confirm_identities(
+                str(id), user_ids, emails or [], reason, _actor(info)
+            )
         except DomainError as error:
             return user_error(error)
         return RightsRequest.from_document(request)

@@ -5,6 +5,7 @@ import strawberry
 
 from graphql_schema.context import Context
 from hub.models import privacy as model
+from hub.services import rights_identity
 from hub.services.audit import AuditVerification as AuditVerificationResult
 
 RightsRequestType = strawberry.enum(
@@ -19,6 +20,48 @@ RightsRequestStatus = strawberry.enum(
     description="RECEIVED → VERIFIED → IN_PROGRESS → COMPLETED, or REJECTED / CANCELED.",
 )
 VerificationMethod = strawberry.enum(model.VerificationMethod, name="VerificationMethod")
+IdentityKind = strawberry.enum(rights_identity.IdentityKind, name="IdentityKind")
+IdentityStatus = strawberry.enum(
+    rights_identity.IdentityStatus,
+    name="IdentityStatus",
+    description="How an identity is bound to a request. VERIFIED: the person opened the "
+    "link sent to this address. CONFIRMED: an officer filed the request with it or "
+    "confirmed it (confirmRequestIdentities). CLAIMED: given on the request, not proven. "
+    "LINKED: found on the records of a verified or confirmed identity, not proven. "
+    "Executing the request reaches only VERIFIED and CONFIRMED identities.",
+)
+
+
+@strawberry.type(description="How many records of one collection carry an identity.")
+class CollectionCount:
+    collection: str
+    count: int
+
+
+@strawberry.type(description="One identity of a rights request and the records carrying it.")
+class IdentityMatch:
+    kind: IdentityKind  # type: ignore[valid-type]
+    value: str = strawberry.field(description="The user id, or the address in normal form.")
+    status: IdentityStatus  # type: ignore[valid-type]
+    reached: bool = strawberry.field(description="Whether executing the request reaches it.")
+    total: int = strawberry.field(
+        description="Records carrying it (the request itself and messages about it not counted)."
+    )
+    records: list[CollectionCount]
+
+    @classmethod
+    def from_match(cls, match: rights_identity.IdentityMatch) -> Self:
+        return cls(
+            kind=match.kind,
+            value=match.value,
+            status=match.status,
+            reached=match.reached,
+            total=match.total,
+            records=[
+                CollectionCount(collection=name, count=count)
+                for name, count in sorted(match.records.items())
+            ],
+        )
 
 
 @strawberry.input(description="RECTIFICATION: the corrected values; unset ones stay.")
@@ -87,6 +130,15 @@ class RightsRequest:
     @strawberry.field(description="Days until the due date; negative when overdue.")
     def days_left(self, info: strawberry.Info[Context]) -> int:
         return (self.document.due_on - info.context.services.rights.today()).days
+
+    @strawberry.field(
+        description="Every identity of the request (verified, confirmed, claimed and "
+        "linked) with the records that carry it, per collection: which records executing "
+        "it reaches, and which only a confirmation (confirmRequestIdentities) would reach."
+    )
+    async def identity_matches(self, info: strawberry.Info[Context]) -> list[IdentityMatch]:
+        found = await info.context.services.privacy.identity_matches(self.document)
+        return [IdentityMatch.from_match(match) for match in found]
 
     @classmethod
     def from_document(cls, request: model.RightsRequest) -> Self:

@@ -7,6 +7,7 @@ from hub.models.event import LiveEvent
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.lease import JobLease
 from hub.models.link import SurveyLink
+from hub.models.migration import SchemaMigration
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.models.privacy import (
     AuditEntry,
@@ -50,6 +51,7 @@ ALL_MODELS = (
     HourlyRollup,
     SlotRollup,
     LiveEvent,
+    SchemaMigration,
 )
 
 __all__ = [
@@ -82,6 +84,7 @@ __all__ = [
     "Role",
     "RoutingDefaults",
     "RoutingRule",
+    "SchemaMigration",
     "SlackRequestSeen",
     "SlackUser",
     "SlotRollup",

@@ -51,6 +51,15 @@ class Corrections(BaseModel):
     country: str | None = None
 
 
+class IdentityConfirmation(BaseModel):
+    """An officer confirmed claimed or linked identities of a request (keyed hashes)."""
+
+    at: datetime
+    by: str  # an API key id
+    reason: str
+    identity_hmacs: list[str] = []
+
+
 class StatusChange(BaseModel):
     status: RightsRequestStatus
     at: datetime
@@ -66,6 +75,11 @@ class RightsRequest(Document):
     subject: RequestSubject
     subject_hmacs: list[str] = []  # keyed hashes of the identity: what erasure leaves
     corrections: Corrections | None = None
+    # Identities beyond the verified address that an officer confirmed; only verified
+    # and confirmed identities are reached (hub.services.rights_identity).
+    confirmed_user_ids: list[str] = []
+    confirmed_emails: list[str] = []
+    identity_confirmations: list[IdentityConfirmation] = []
     message: str | None = None
     received_at: datetime
     due_on: date

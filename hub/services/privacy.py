@@ -49,31 +49,19 @@ from hub.services.privacy_registry import (
     subject_entries,
 )
 from hub.services.rights import RightsRequestService
+from hub.services.rights_identity import (
+    Identity as Identity,  # where the other features import it from
+)
+from hub.services.rights_identity import (
+    IdentityMatch,
+    RequestIdentities,
+    subject_filter,
+)
 from hub.services.suppression import SuppressionService
 
 log = logging.getLogger("hub.privacy")
 
 Counts = dict[str, int]
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Everything that names one person: what the request gave, and what the
-    collections link to it (a user id found with their e-mail address, and so on)."""
-
-    user_ids: tuple[str, ...] = ()
-    emails: tuple[str, ...] = ()
-    usernames: tuple[str, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not self.user_ids and not self.emails
-
-    def quoted_terms(self) -> list[str]:
-        terms = {*self.emails, *self.user_ids, *self.usernames}
-        return sorted(
-            (term for term in terms if len(term) >= MIN_QUOTED_LENGTH), key=len, reverse=True
-        )
 
 
 class SubjectHook(Protocol):
@@ -126,17 +114,7 @@ class SuppressedSubjects:
         return await self.suppressions.is_suppressed(user_id=user_id)
 
 
-def _subject_filter(entry: CollectionEntry, identity: Identity) -> dict[str, Any] | None:
-    clauses: list[dict[str, Any]] = []
-    if entry.subject_path and identity.user_ids:
-        clauses.append({entry.subject_path: {"$in": list(identity.user_ids)}})
-    if entry.email_path and identity.emails:
-        clauses.append({entry.email_path: {"$in": list(identity.emails)}})
-    if entry.model is OutboxMessage and identity.emails:
-        clauses.append({"payload.to": {"$in": list(identity.emails)}})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$or": clauses}
+_subject_filter = subject_filter
 
 
 def redact_quotes(text: str, terms: Iterable[str]) -> str:
@@ -177,39 +155,30 @@ class PrivacyService:
         self.outbox = outbox
         self.follow_ups = follow_ups
         self.hooks = hooks or SubjectHooks()
+        self.identities = RequestIdentities(clock, rights, audit, suppressions)
 
     # -- finding the person
 
-    async def resolve(self, user_id: str | None, email: str | None) -> Identity:
-        """The person's user ids, e-mail addresses and usernames across collections."""
-        user_ids = {user_id} if user_id else set()
-        # As given and lower-cased: stored addresses keep the local part's case.
-        emails = {email, email.lower()} if email else set()
-        usernames: set[str] = set()
-        for entry in subject_entries():
-            if entry.email_path is None or not entry.subject_path:
-                continue
-            base = entry.subject_path.rsplit(".", 1)[0]
-            clauses: list[dict[str, Any]] = []
-            if user_ids:
-                clauses.append({entry.subject_path: {"$in": sorted(user_ids)}})
-            if emails:
-                clauses.append({entry.email_path: {"$in": sorted(emails)}})
-            if not clauses:
-                continue
-            cursor = entry.model.get_pymongo_collection().find(
-                {"$or": clauses}, projection={base: 1}
-            )
-            async for raw in cursor:
-                user = raw.get(base) or {}
-                if user.get("id"):
-                    user_ids.add(user["id"])
-                if user.get("email"):
-                    emails |= {str(user["email"]), str(user["email"]).lower()}
-                if user.get("username"):
-                    usernames.add(user["username"])
-        user_ids.discard("anonymous")
-        return Identity(tuple(sorted(user_ids)), tuple(sorted(emails)), tuple(sorted(usernames)))
+    async def resolve(self, request: RightsRequest) -> Identity:
+        """Whom executing the request reaches: its verified address and the identities
+        an officer entered or confirmed, never a claimed or linked one on its own
+        (see `hub.services.rights_identity`)."""
+        return await self.identities.scope(request)
+
+    async def identity_matches(self, request: RightsRequest) -> list[IdentityMatch]:
+        """The request's identities, how each is bound, and the records carrying it."""
+        return await self.identities.matches(request)
+
+    async def confirm_identities(
+        self,
+        request_id: str,
+        user_ids: list[str],
+        emails: list[str],
+        reason: str,
+        actor: AuditActor,
+    ) -> RightsRequest:
+        """An officer confirms claimed or linked identities; see `RequestIdentities`."""
+        return await self.identities.confirm(request_id, user_ids, emails, reason, actor)
 
     async def restricted_flags(self, user_ids: list[str]) -> list[bool]:
         """For each user id, whether their data is restricted (masked for everyone
@@ -235,9 +204,14 @@ class PrivacyService:
 
     # -- executing a request
 
-    async def execute(self, request_id: str, actor: AuditActor) -> RightsRequest:
-        """Carry out a VERIFIED or IN_PROGRESS request; it becomes COMPLETED with what
-        was done, per step and collection, stored on it."""
+    async def execute(
+        self, request_id: str, actor: AuditActor, allow_no_match: bool = False
+    ) -> RightsRequest:
+        """Carry out a VERIFIED or IN_PROGRESS request over the identities it reaches
+        (`resolve`); it becomes COMPLETED with what was done, per step and collection,
+        stored on it. When no record carries them, nothing is done and the officer is
+        told (NO_MATCHING_RECORDS), unless `allow_no_match` acknowledges it (an
+        erasure or objection then still suppresses the identities)."""
         request = await self.rights.get(request_id)
         if request.status not in (RightsRequestStatus.VERIFIED, RightsRequestStatus.IN_PROGRESS):
             raise Conflict(
@@ -245,11 +219,19 @@ class PrivacyService:
                 f"A {request.status.value} request cannot be executed.",
                 "id",
             )
+        identity = await self.resolve(request)
+        if not allow_no_match and not await self.identities.matches_anything(request, identity):
+            raise Conflict(
+                ErrorCode.NO_MATCHING_RECORDS,
+                "No record carries the request's verified or confirmed identities. Check "
+                "identityMatches (confirm claimed or linked identities), or execute with "
+                "allowNoMatch to go on anyway.",
+                "id",
+            )
         if request.status is RightsRequestStatus.VERIFIED:
             request = await self.rights.transition(
                 request_id, RightsRequestStatus.IN_PROGRESS, None, actor
             )
-        identity = await self.resolve(request.subject.user_id, request.subject.email)
         hashes = self.hmacs(identity) or list(request.subject_hmacs)
         kind = request.type
         extra: dict[str, Any] = {}
@@ -500,7 +482,7 @@ class PrivacyService:
                 "Record that the person was told before lifting the restriction.",
                 "id",
             )
-        identity = await self.resolve(request.subject.user_id, request.subject.email)
+        identity = await self.resolve(request)
         removed = await Suppression.get_pymongo_collection().delete_many(
             {
                 "identity_hmac": {"$in": self.hmacs(identity)},

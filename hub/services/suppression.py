@@ -12,6 +12,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.clock import Clock
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
+from hub.services.identity import normalize_email
 
 
 def _identities(user_id: str | None, email: str | None) -> list[str]:
@@ -19,7 +20,7 @@ def _identities(user_id: str | None, email: str | None) -> list[str]:
     if user_id and user_id.strip():
         found.append("user:" + user_id.strip())
     if email and email.strip():
-        found.append("email:" + email.strip().lower())
+        found.append("email:" + normalize_email(email))
     return found
 
 

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from hub.errors import ErrorCode, ValidationFailed
 from hub.models.activity import DisplayContext
 from hub.models.common import UserIdentity
+from hub.services.identity import normalize_email
 
 MAX_COMMENT_LENGTH = 5000
 MAX_NAME_LENGTH = 200
@@ -47,6 +48,7 @@ def required_text(value: str, field: str, max_length: int = MAX_NAME_LENGTH) -> 
 
 
 def email(value: str | None, field: str = "user.email") -> str | None:
+    """A valid address in the one normal form every comparison uses."""
     if value is None or not value.strip():
         return None
     try:
@@ -55,7 +57,7 @@ def email(value: str | None, field: str = "user.email") -> str | None:
         raise ValidationFailed(
             ErrorCode.INVALID_EMAIL, "The e-mail address is not valid.", field
         ) from None
-    return str(result.normalized)
+    return normalize_email(str(result.normalized))
 
 
 def country(value: str | None, field: str = "context.country") -> str | None:

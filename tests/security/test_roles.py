@@ -58,6 +58,7 @@ ALLOWED: dict[str, set[Role] | set[Role | None]] = {
     "setRightsRequestStatus": PRIVACY,
     "extendRightsRequest": PRIVACY,
     "executeRightsRequest": PRIVACY,
+    "confirmRequestIdentities": PRIVACY,
     "createExportLink": PRIVACY,
     "recordSubjectNotified": PRIVACY,
     "liftRestriction": PRIVACY,
