@@ -127,7 +127,11 @@ def _replaced_terms(identity: Identity, corrections: Corrections) -> list[str]:
     terms: list[str] = []
     if corrections.email is not None:
         new = normalize_email(corrections.email)
-        terms += [email for email in identity.emails if normalize_email(email) != new]
+        terms += [
+            email
+            for email in (*identity.emails, *identity.found_emails)
+            if normalize_email(email) != new
+        ]
     if corrections.username is not None:
         terms += [name for name in identity.usernames if name != corrections.username]
     return [term for term in terms if len(term) >= MIN_QUOTED_LENGTH]

@@ -41,18 +41,21 @@ ANONYMOUS = "anonymous"
 @dataclass(frozen=True)
 class Identity:
     """Everything that names one person, as far as a request may reach: the
-    identities bound to it, and the usernames found on their records."""
+    identities bound to it, and the usernames and addresses found on their records
+    (quotes of those are redacted and rectified; records carrying only them are not
+    reached)."""
 
     user_ids: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
     usernames: tuple[str, ...] = ()
+    found_emails: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
         return not self.user_ids and not self.emails
 
     def quoted_terms(self) -> list[str]:
-        terms = {*self.emails, *self.user_ids, *self.usernames}
+        terms = {*self.emails, *self.found_emails, *self.user_ids, *self.usernames}
         return sorted(
             (term for term in terms if len(term) >= MIN_QUOTED_LENGTH), key=len, reverse=True
         )
@@ -175,12 +178,20 @@ class RequestIdentities:
         emails = tuple(sorted(value for kind, value in reached if kind is IdentityKind.EMAIL))
         identity = Identity(user_ids, emails)
         usernames: set[str] = set()
+        found_emails: set[str] = set()
         for entry, raw in await self._records(identity, request):
             if entry.subject_path and "." in entry.subject_path:
                 base = _get(raw, entry.subject_path.rsplit(".", 1)[0])
                 if isinstance(base, dict) and isinstance(base.get("username"), str):
                     usernames.add(base["username"])
-        return Identity(user_ids, emails, tuple(sorted(usernames)))
+                if isinstance(base, dict) and isinstance(base.get("email"), str):
+                    found_emails.add(normalize_email(base["email"]))
+        return Identity(
+            user_ids,
+            emails,
+            tuple(sorted(usernames)),
+            tuple(sorted(found_emails - set(emails))),
+        )
 
     async def matches(self, request: RightsRequest) -> list[IdentityMatch]:
         """Every identity of the request (bound, claimed and linked) with the records

@@ -306,7 +306,7 @@ async def test_erasing_a_rewrites_b_stored_export_and_withdraws_a_own(
     assert _traces([doc["data"] for doc in stored], A_TRACES) == A_TRACES
 
     erasure = await services.rights.file(
-        NewRequest(RightsRequestType.ERASURE, email=A.email),
+        NewRequest(RightsRequestType.ERASURE, user_id=A.id, email=A.email),
         OFFICER,
         VerificationMethod.OTHER_MEANS,
         "ID seen",
