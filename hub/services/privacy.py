@@ -479,11 +479,12 @@ class PrivacyService:
                 "id",
             )
         identity = await self.resolve(request.subject.user_id, request.subject.email)
+        # Only the restriction's own entries: an objection, opt-out or erasure made
+        # meanwhile is an entry of its own and stays. The request's hashes reach the
+        # person even after an erasure anonymised the request.
+        hashes = sorted(set(self.hmacs(identity)) | set(request.subject_hmacs))
         removed = await Suppression.get_pymongo_collection().delete_many(
-            {
-                "identity_hmac": {"$in": self.hmacs(identity)},
-                "reason": SuppressionReason.RESTRICTION.value,
-            }
+            {"identity_hmac": {"$in": hashes}, "reason": SuppressionReason.RESTRICTION.value}
         )
         unredacted = await FollowUp.get_pymongo_collection().update_many(
             {"subject_id": {"$in": list(identity.user_ids)}, "redacted": True},
