@@ -5,19 +5,26 @@ officers until the restriction is lifted."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
-from hub.models.common import Channel, UserIdentity
+from hub.models.common import Channel, Role, UserIdentity
+from hub.models.event import LiveEvent
+from hub.models.followup import FollowUp
 from hub.models.outbox import OutboxMessage
 from hub.models.privacy import AuditActor, RightsRequest, RightsRequestType, VerificationMethod
 from hub.models.response import Response
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
 from hub.services import Services
 from hub.services.analytics import AnalyticsFilter
+from hub.services.events import EventKind
 from hub.services.mail import Email
+from hub.services.responses import ResponseFilter
 from hub.services.rights import NewRequest
 from hub.services.throttling import Rule
+from tests.conftest import GraphQLClient
 from tests.factories import context, make_survey
 from tests.fakes.slack import FakeSlack
 
@@ -152,3 +159,114 @@ async def test_an_objection_stops_surveys_and_contact_at_once(
     assert await OutboxMessage.find({"subject_ids": A.id}).count() == 0
     assert await Response.find({"user.id": A.id}).count() == 0
     assert (await services.analytics.summary(EVERYONE)).responses == 0
+
+
+# --- finding 5: what a restricted person sends -----------------------------------------
+
+
+async def _people(gql: GraphQLClient, role: Role) -> list[tuple[int, Any, Any]]:
+    data = await gql.ok(RESPONSES, role=role)
+    edges = data["responses"]["edges"]
+    assert data["responses"]["totalCount"] == len(edges)
+    return sorted(
+        (edge["node"]["score"], edge["node"]["comment"], edge["node"]["user"]["id"])
+        for edge in edges
+    )
+
+
+async def test_what_a_restricted_person_sends_is_kept_but_not_counted_posted_or_shown(
+    services: Services, gql: GraphQLClient
+) -> None:
+    await make_survey(services)
+    await services.routing.set_defaults("CROUTED", None)
+    # Given a display shown to A, and B's answer, before A's data is restricted
+    shown = await services.responses.record_display(
+        "nps-main", A, Channel.IN_APP_WEB, context(), "en"
+    )
+    other = await services.responses.record_display(
+        "nps-main", B, Channel.IN_APP_WEB, context(), "en"
+    )
+    await services.responses.submit_score(str(other.id), 10)
+    restriction = await _execute(services, RightsRequestType.RESTRICTION)
+
+    # When A answers that display while restricted
+    scored = await services.responses.submit_score(str(shown.id), 0)
+    await services.responses.submit_comment(str(scored.id), "Call me on +47 555 01234")
+
+    # Then the answer is kept, flagged ...
+    kept = await Response.get(scored.id)
+    assert kept is not None and kept.comment is not None and kept.analytics_excluded
+    # ... not counted
+    summary = await services.analytics.summary(EVERYONE)
+    assert (summary.responses, summary.comments) == (1, 0)
+    assert summary.nps is not None and summary.nps.score == 100.0
+    assert (await services.analytics.rebuild()).responses == 1  # only B's is recounted
+    assert (await services.analytics.summary(EVERYONE)).responses == 1
+    # ... not posted for follow-up
+    assert await FollowUp.find({"subject_id": A.id}).count() == 0
+    assert await OutboxMessage.find({"subject_ids": A.id}).count() == 0
+    # ... not announced to live subscribers
+    assert await LiveEvent.find({"record_id": scored.id}).count() == 0
+    live = LiveEvent(kind=EventKind.COMMENT, record_id=scored.id, at=kept.answered_at)
+    assert await services.analytics.event_of(live) is None
+    # ... and read by privacy officers only
+    for role in (Role.VIEWER, Role.AGENT, Role.ADMIN):
+        assert await _people(gql, role) == [(10, None, B.id if role is Role.ADMIN else None)]
+    assert await _people(gql, Role.PRIVACY_OFFICER) == [
+        (0, "Call me on +47 555 01234", A.id),
+        (10, None, B.id),
+    ]
+    csv = "".join([c async for c in services.exports.csv_chunks(ResponseFilter(), Role.ADMIN)])
+    assert "555 01234" not in csv
+
+    # When the restriction is lifted, the answer counts and shows like any other
+    await _lift(services, restriction)
+    summary = await services.analytics.summary(EVERYONE)
+    assert (summary.responses, summary.comments) == (2, 1)
+    assert [row[2] for row in await _people(gql, Role.ADMIN)] == [A.id, B.id]
+
+
+async def test_a_comment_sent_during_a_restriction_on_an_earlier_score_is_not_counted(
+    services: Services,
+) -> None:
+    await make_survey(services)
+    shown = await services.responses.record_display(
+        "nps-main", A, Channel.IN_APP_WEB, context(), "en"
+    )
+    scored = await services.responses.submit_score(str(shown.id), 3)
+    restriction = await _execute(services, RightsRequestType.RESTRICTION)
+
+    await services.responses.submit_comment(str(scored.id), "Too slow")
+
+    summary = await services.analytics.summary(EVERYONE)
+    assert (summary.responses, summary.comments) == (0, 0)
+    assert await FollowUp.find({"subject_id": A.id}).count() == 0
+    await _lift(services, restriction)
+    summary = await services.analytics.summary(EVERYONE)
+    assert (summary.responses, summary.comments) == (1, 1)
+
+
+FOLLOW_UPS = "{ followUps { redacted score response { comment } } }"
+
+
+async def test_a_restricted_persons_follow_up_shows_no_comment_until_lifted(
+    services: Services, gql: GraphQLClient
+) -> None:
+    await make_survey(services)
+    await services.routing.set_defaults("CROUTED", None)
+    shown = await services.responses.record_display(
+        "nps-main", A, Channel.IN_APP_WEB, context(), "en"
+    )
+    scored = await services.responses.submit_score(str(shown.id), 2)
+    await services.responses.submit_comment(str(scored.id), "Invoices are slow")
+    before = await gql.ok(FOLLOW_UPS, role=Role.AGENT)
+
+    restriction = await _execute(services, RightsRequestType.RESTRICTION)
+
+    assert before["followUps"][0]["response"] == {"comment": "Invoices are slow"}
+    for role in (Role.AGENT, Role.ADMIN):
+        during = (await gql.ok(FOLLOW_UPS, role=role))["followUps"]
+        assert during == [{"redacted": True, "score": 2, "response": None}]
+    await _lift(services, restriction)
+    after = (await gql.ok(FOLLOW_UPS, role=Role.AGENT))["followUps"]
+    assert after == [{"redacted": False, "score": 2, "response": {"comment": "Invoices are slow"}}]
