@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from beanie import PydanticObjectId
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
 from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
@@ -103,6 +104,31 @@ class FollowUpService:
                 session=session,
             )
         return follow_up
+
+    async def open_missing(self, user_id: str) -> int:
+        """Open the follow-ups a person's comments did not get because they were
+        suppressed when sent (their data was restricted), now that they are not;
+        each in its own transaction, as a new comment's would be. Returns how many
+        were opened; running it again opens none."""
+        opened = 0
+        client = FollowUp.get_pymongo_collection().database.client
+        commented = Response.get_pymongo_collection().find(
+            {"user.id": str(user_id), "comment": {"$ne": None}}
+        )
+        async for raw in commented:
+            if await FollowUp.find_one(FollowUp.response_id == raw["_id"]) is not None:
+                continue
+            response = Response.model_validate(raw)
+
+            async def work(session: AsyncClientSession, found: Response = response) -> bool:
+                return await self.open_for(found, session) is not None
+
+            try:
+                async with client.start_session() as session:
+                    opened += int(await session.with_transaction(work))
+            except DuplicateKeyError:
+                continue  # opened meanwhile by another lift
+        return opened
 
     async def get(self, follow_up_id: str) -> FollowUp:
         found = (

@@ -492,6 +492,11 @@ class PrivacyService:
         )
         for user_id in identity.user_ids:
             await self.follow_ups.refresh_subject(user_id)
+        # Comments sent during the restriction get the follow-up they were held from
+        # (none while the person is still suppressed for another reason).
+        opened = 0
+        for user_id in identity.user_ids:
+            opened += await self.follow_ups.open_missing(user_id)
         hooks = await self.hooks.lift(identity)
         raw = await RightsRequest.get_pymongo_collection().find_one_and_update(
             {"_id": request.id, "restriction_active": True},
@@ -503,6 +508,7 @@ class PrivacyService:
                     "outcome.lifted": {
                         "suppressions": removed.deleted_count,
                         "follow_ups": unredacted.modified_count,
+                        "follow_ups_opened": opened,
                         **hooks,
                     },
                 }

@@ -74,10 +74,12 @@ async def test_an_opt_out_during_a_restriction_is_kept_with_its_receipt_and_surv
 ) -> None:
     services = hub_services
     survey = await make_survey(services, channels=[Channel.IN_APP_WEB, Channel.EMAIL])
-    await services.responses.record_display(
+    shown = await services.responses.record_display(
         "nps-main", A, Channel.IN_APP_WEB, context(), "en"
     )  # so the restriction finds the person's e-mail address too
     restriction = await _execute(services, RightsRequestType.RESTRICTION)
+    scored = await services.responses.submit_score(str(shown.id), 1)
+    await services.responses.submit_comment(str(scored.id), "Stop asking")
     link = services.links.new_link(survey, A, "en", Channel.EMAIL)
     opt_out = httpx.URL(services.links.opt_out_url(link)).path
 
@@ -100,6 +102,8 @@ async def test_an_opt_out_during_a_restriction_is_kept_with_its_receipt_and_surv
         survey, "another-id", Channel.EMAIL, "Anna.Lund@Example.org"
     )
     assert by_email.reason is Rule.SUPPRESSED
+    # No follow-up: the person objected to contact
+    assert await FollowUp.find({"subject_id": A.id}).count() == 0
     # A second opt-out changes nothing more
     await hub_http.post(opt_out)
     assert await OptOutObjection.find_all().count() == 1
@@ -219,11 +223,14 @@ async def test_what_a_restricted_person_sends_is_kept_but_not_counted_posted_or_
     csv = "".join([c async for c in services.exports.csv_chunks(ResponseFilter(), Role.ADMIN)])
     assert "555 01234" not in csv
 
-    # When the restriction is lifted, the answer counts and shows like any other
-    await _lift(services, restriction)
+    # When the restriction is lifted, the answer counts, shows and is followed up
+    lifted = await _lift(services, restriction)
     summary = await services.analytics.summary(EVERYONE)
     assert (summary.responses, summary.comments) == (2, 1)
     assert [row[2] for row in await _people(gql, Role.ADMIN)] == [A.id, B.id]
+    assert lifted.outcome["lifted"]["follow_ups_opened"] == 1
+    assert await FollowUp.find({"subject_id": A.id}).count() == 1
+    assert await OutboxMessage.find({"kind": "slack.post", "subject_ids": A.id}).count() == 1
 
 
 async def test_a_comment_sent_during_a_restriction_on_an_earlier_score_is_not_counted(
