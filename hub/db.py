@@ -32,9 +32,32 @@ def make_client(uri: str, **options: Any) -> AsyncMongoClient[dict[str, Any]]:
     return AsyncMongoClient(uri, tz_aware=True, **options)
 
 
+# Indexes that earlier versions created and that no longer fit the documents, by
+# collection: dropped before the declared ones are created.
+RETIRED_INDEXES: dict[str, tuple[str, ...]] = {
+    # One entry per identity whatever the reason; now one per identity and reason.
+    "suppressions": ("identity_unique",),
+}
+
+
 async def init_models(database: Database) -> None:
-    """Bind every document model to `database` and create the declared indexes."""
+    """Bind every document model to `database` and create the declared indexes,
+    after dropping the retired ones."""
+    await drop_retired_indexes(database)
     await init_beanie(database=database, document_models=list(ALL_MODELS))
+
+
+async def drop_retired_indexes(database: Database) -> list[str]:
+    """Drop the indexes of `RETIRED_INDEXES` that exist; returns what was dropped."""
+    dropped = []
+    for collection, names in RETIRED_INDEXES.items():
+        existing = await database[collection].index_information()
+        for name in names:
+            if name in existing:
+                await database[collection].drop_index(name)
+                log.info("dropped the retired index %s of %s", name, collection)
+                dropped.append(f"{collection}.{name}")
+    return dropped
 
 
 async def ping(client: AsyncMongoClient[dict[str, Any]]) -> bool:

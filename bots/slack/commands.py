@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -13,8 +14,11 @@ from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.services import Services, validation
+from hub.services.analytics import AnalyticsFilter
+from hub.services.followups import summarise
 
 LIST_LIMIT = 20
+STATS_DAYS = 30
 
 
 class Permalinks:
@@ -72,7 +76,13 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
             try:
                 if survey_key is not None:
                     validation.survey_key(survey_key, "survey")
-                text = blocks.summary_text(survey_key, await follow_ups.summary(survey_key))
+                since = services.clock.now() - timedelta(days=STATS_DAYS)
+                keys = [survey_key] if survey_key is not None else None
+                # The dashboards' figures: the same rollups, the same exclusions.
+                distribution = await services.analytics.score_distribution(
+                    AnalyticsFilter(survey_keys=keys, date_from=since)
+                )
+                text = blocks.summary_text(survey_key, summarise(distribution))
             except DomainError as error:
                 text = error.message
         else:

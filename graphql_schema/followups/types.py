@@ -8,6 +8,7 @@ from graphql_schema.enums import Metric
 from graphql_schema.responses.types import Response
 from hub.models import followup as model
 from hub.models import routing as routing_model
+from hub.models.common import Role
 from hub.models.followup import FollowUpStatus as FollowUpStatusModel
 from hub.models.followup import PostKind as PostKindModel
 from hub.services import access
@@ -104,10 +105,17 @@ class FollowUp:
             for p in self.document.posts
         ]
 
-    @strawberry.field(description="The response, with the comment.")
+    @strawberry.field(
+        description="The response, with the comment; null for a redacted follow-up "
+        "(the person's data is restricted) unless the caller is a privacy officer."
+    )
     async def response(self, info: strawberry.Info[Context]) -> Response | None:
+        principal = info.context.principal
+        officer = principal is not None and principal.role is Role.PRIVACY_OFFICER
         found = await info.context.loaders.response_by_id.load(self.document.response_id)
-        return Response.from_document(found) if found else None
+        if found is None or ((self.document.redacted or found.analytics_excluded) and not officer):
+            return None
+        return Response.from_document(found)
 
     @strawberry.field
     async def contact(self, info: strawberry.Info[Context]) -> FollowUpContact:

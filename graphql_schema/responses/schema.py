@@ -11,13 +11,24 @@ from graphql_schema.responses.types import (
     ResponseFilter,
 )
 from hub.errors import DomainError
+from hub.models.common import Role
 from hub.services.responses import ResponseFilter as ResponseFilterModel
 from hub.services.responses import encode_cursor
 
 
+def _sees_withheld(context: Context) -> bool:
+    """Only privacy officers read what people taken out of processing sent."""
+    principal = context.principal
+    return principal is not None and principal.role is Role.PRIVACY_OFFICER
+
+
 @strawberry.type
 class ResponseQuery:
-    @strawberry.field(permission_classes=[IsReader])
+    @strawberry.field(
+        permission_classes=[IsReader],
+        description="Responses, newest first. What people taken out of processing "
+        "(restricted, objected) sent is left out for every role but privacy officers.",
+    )
     async def responses(
         self,
         info: strawberry.Info[Context],
@@ -27,7 +38,9 @@ class ResponseQuery:
     ) -> ResponseConnection:
         criteria = filter.to_model() if filter else ResponseFilterModel()
         try:
-            page = await info.context.services.responses.page(criteria, first, after)
+            page = await info.context.services.responses.page(
+                criteria, first, after, withheld=_sees_withheld(info.context)
+            )
         except DomainError as error:
             raise query_error(error) from None
         edges = [

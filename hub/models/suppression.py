@@ -18,7 +18,10 @@ class SuppressionReason(StrEnum):
 
 class Suppression(Document):
     """One identity (a user id or an e-mail address) as an HMAC keyed with the server
-    secret: it can be matched, but not read back or guessed from a list of addresses."""
+    secret: it can be matched, but not read back or guessed from a list of addresses.
+
+    One entry per identity and reason: a person restricted who then objects has two,
+    and lifting the restriction removes only the first."""
 
     identity_hmac: str
     reason: SuppressionReason
@@ -27,7 +30,11 @@ class Suppression(Document):
     class Settings:
         name = "suppressions"
         indexes = [
-            IndexModel([("identity_hmac", pymongo.ASCENDING)], unique=True, name="identity_unique")
+            IndexModel(
+                [("identity_hmac", pymongo.ASCENDING), ("reason", pymongo.ASCENDING)],
+                unique=True,
+                name="identity_reason_unique",
+            )
         ]
 
 

@@ -577,6 +577,8 @@ class AnalyticsService:
 
     @staticmethod
     def score_increments(response: Response) -> list[Increment]:
+        if response.analytics_excluded:
+            return []
         counters = _response_counters(response, comment=False)
         return [(_response_dimensions(response), response.answered_at, counters)]
 
@@ -951,10 +953,11 @@ class AnalyticsService:
 
     async def event_of(self, live: LiveEvent) -> ResponseEvent | None:
         """The event a live event announces, with its record as it is now (None when
-        the record is gone, say erased since)."""
+        the record is gone, say erased since, or its person was taken out of
+        processing: restricted, objected)."""
         if live.kind is EventKind.DECLINE:
             display = await Display.get(live.record_id)
-            if display is None:
+            if display is None or display.analytics_excluded:
                 return None
             return ResponseEvent(
                 kind=EventKind.DECLINE,
@@ -968,7 +971,7 @@ class AnalyticsService:
                 display=display,
             )
         response = await Response.get(live.record_id)
-        if response is None:
+        if response is None or response.analytics_excluded:
             return None
         if live.kind is EventKind.SCORE:  # as it was scored: its comment is an event of its own
             response = response.model_copy(update={"comment": None, "commented_at": None})
@@ -1022,19 +1025,22 @@ class AnalyticsListener(ResponseListener):
 
     async def score_submitted(self, response: Response, session: AsyncClientSession) -> None:
         self._count(session, "score", str(response.id), self.analytics.score_increments(response))
-        await self._announce(session, EventKind.SCORE, response.id, response.answered_at)
+        if not response.analytics_excluded:
+            await self._announce(session, EventKind.SCORE, response.id, response.answered_at)
 
     async def comment_submitted(self, response: Response, session: AsyncClientSession) -> None:
         increments = self.analytics.comment_increments(response)
         self._count(session, "comment", str(response.id), increments)
         at = response.commented_at or response.answered_at
-        await self._announce(session, EventKind.COMMENT, response.id, at)
+        if not response.analytics_excluded:
+            await self._announce(session, EventKind.COMMENT, response.id, at)
 
     async def survey_declined(self, display: Display, session: AsyncClientSession) -> None:
         _, increments = await self.analytics.decline_increments(display, session)
         self._count(session, "decline", str(display.id), increments)
         at = display.declined_at or display.shown_at
-        await self._announce(session, EventKind.DECLINE, display.id, at)
+        if not display.analytics_excluded:
+            await self._announce(session, EventKind.DECLINE, display.id, at)
 
     async def transaction_ended(self, session: AsyncClientSession, committed: bool) -> None:
         increments = self._increments.pop(id(session), {})

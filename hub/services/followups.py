@@ -4,13 +4,14 @@ and resolved with a note."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Protocol
 
 from beanie import PydanticObjectId
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
 from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
@@ -18,6 +19,7 @@ from hub.models.common import Metric, UserIdentity
 from hub.models.followup import Actor, FollowUp, FollowUpStatus, PostKind, SlackPost
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.models.response import Response
+from hub.services.analytics import ScoreCount
 from hub.services.outbox import OutboxService
 from hub.services.responses import ResponseListener
 from hub.services.routing import RoutingService
@@ -102,6 +104,31 @@ class FollowUpService:
                 session=session,
             )
         return follow_up
+
+    async def open_missing(self, user_id: str) -> int:
+        """Open the follow-ups a person's comments did not get because they were
+        suppressed when sent (their data was restricted), now that they are not;
+        each in its own transaction, as a new comment's would be. Returns how many
+        were opened; running it again opens none."""
+        opened = 0
+        client = FollowUp.get_pymongo_collection().database.client
+        commented = Response.get_pymongo_collection().find(
+            {"user.id": str(user_id), "comment": {"$ne": None}}
+        )
+        async for raw in commented:
+            if await FollowUp.find_one(FollowUp.response_id == raw["_id"]) is not None:
+                continue
+            response = Response.model_validate(raw)
+
+            async def work(session: AsyncClientSession, found: Response = response) -> bool:
+                return await self.open_for(found, session) is not None
+
+            try:
+                async with client.start_session() as session:
+                    opened += int(await session.with_transaction(work))
+            except DuplicateKeyError:
+                continue  # opened meanwhile by another lift
+        return opened
 
     async def get(self, follow_up_id: str) -> FollowUp:
         found = (
@@ -369,45 +396,38 @@ class FollowUpService:
             await self._queue_update(follow_up, reason=f"refresh-{self.clock.now().isoformat()}")
         return len(follow_ups)
 
-    async def summary(self, survey_key: str | None, days: int = 30) -> list[MetricSummary]:
-        """NPS, CSAT and CES of the last `days` days, with counts."""
-        match: dict[str, Any] = {"answered_at": {"$gte": self.clock.now() - timedelta(days=days)}}
-        if survey_key is not None:
-            match["survey_key"] = str(survey_key)
-        rows = await Response.get_pymongo_collection().aggregate(
-            [
-                {"$match": match},
-                {"$group": {"_id": {"metric": "$metric", "score": "$score"}, "n": {"$sum": 1}}},
-            ]
-        )
-        counts: dict[Metric, dict[int, int]] = {}
-        async for row in rows:
-            metric = Metric(row["_id"]["metric"])
-            counts.setdefault(metric, {})[int(row["_id"]["score"])] = int(row["n"])
-        summaries = []
-        for metric in Metric:
-            by_score = counts.get(metric)
-            if not by_score:
-                continue
-            total = sum(by_score.values())
 
-            def share(
-                low: int, high: int, scores: dict[int, int] = by_score, total: int = total
-            ) -> float:
-                hits = sum(n for score, n in scores.items() if low <= score <= high)
-                return 100.0 * hits / total
+def summarise(distribution: Iterable[ScoreCount]) -> list[MetricSummary]:
+    """NPS, CSAT and CES with counts, from the responses per score value (the
+    analytics figures, so people taken out of analytics are not counted)."""
+    counts: dict[Metric, dict[int, int]] = {}
+    for found in distribution:
+        if found.count:
+            counts.setdefault(found.metric, {})[found.score] = found.count
+    summaries = []
+    for metric in Metric:
+        by_score = counts.get(metric)
+        if not by_score:
+            continue
+        total = sum(by_score.values())
 
-            if metric is Metric.NPS:
-                good, bad = share(9, 10), share(0, 6)
-                score = good - bad
-            elif metric is Metric.CSAT:
-                good, bad = share(4, 5), share(1, 2)
-                score = good
-            else:
-                good, bad = share(5, 7), share(1, 3)
-                score = sum(s * n for s, n in by_score.items()) / total
-            summaries.append(MetricSummary(metric, total, round(score, 1), good, bad))
-        return summaries
+        def share(
+            low: int, high: int, scores: dict[int, int] = by_score, total: int = total
+        ) -> float:
+            hits = sum(n for score, n in scores.items() if low <= score <= high)
+            return 100.0 * hits / total
+
+        if metric is Metric.NPS:
+            good, bad = share(9, 10), share(0, 6)
+            score = good - bad
+        elif metric is Metric.CSAT:
+            good, bad = share(4, 5), share(1, 2)
+            score = good
+        else:
+            good, bad = share(5, 7), share(1, 3)
+            score = sum(s * n for s, n in by_score.items()) / total
+        summaries.append(MetricSummary(metric, total, round(score, 1), good, bad))
+    return summaries
 
 
 class FollowUpListener(ResponseListener):

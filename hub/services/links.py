@@ -284,7 +284,8 @@ class LinkService:
     # -- opting out -----------------------------------------------------------------
 
     async def opt_out_request(self, token: str) -> OptOut:
-        """Who an opt-out token is for, and whether they already opted out."""
+        """Who an opt-out token is for, and whether they already opted out (objected
+        or were erased; a restriction is no opt-out: it ends when lifted)."""
         payload = self._opt_out_payload(token)
         try:
             survey_key, user_id = str(payload["s"]), str(payload["u"])
@@ -298,7 +299,7 @@ class LinkService:
             user_id=user_id,
             hashes=hashes,
             locale=locale if isinstance(locale, str) else None,
-            done=await self.suppressions.any_suppressed(hashes),
+            done=await self.suppressions.is_objecting(hashes),
         )
 
     def _opt_out_payload(self, token: str) -> dict[str, Any]:

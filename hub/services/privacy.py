@@ -487,11 +487,13 @@ class PrivacyService:
                 "id",
             )
         identity = await self.resolve(request)
+        # Only the restriction's own entries: an objection, opt-out or erasure made
+        # meanwhile is an entry of its own and stays. The request's stored hashes reach
+        # the person once an erasure anonymised the request (and only then: they also
+        # hold identities the request merely claimed).
+        hashes = self.hmacs(identity) or sorted(request.subject_hmacs)
         removed = await Suppression.get_pymongo_collection().delete_many(
-            {
-                "identity_hmac": {"$in": self.hmacs(identity)},
-                "reason": SuppressionReason.RESTRICTION.value,
-            }
+            {"identity_hmac": {"$in": hashes}, "reason": SuppressionReason.RESTRICTION.value}
         )
         unredacted = await FollowUp.get_pymongo_collection().update_many(
             {"subject_id": {"$in": list(identity.user_ids)}, "redacted": True},
@@ -499,6 +501,11 @@ class PrivacyService:
         )
         for user_id in identity.user_ids:
             await self.follow_ups.refresh_subject(user_id)
+        # Comments sent during the restriction get the follow-up they were held from
+        # (none while the person is still suppressed for another reason).
+        opened = 0
+        for user_id in identity.user_ids:
+            opened += await self.follow_ups.open_missing(user_id)
         hooks = await self.hooks.lift(identity)
         raw = await RightsRequest.get_pymongo_collection().find_one_and_update(
             {"_id": request.id, "restriction_active": True},
@@ -510,6 +517,7 @@ class PrivacyService:
                     "outcome.lifted": {
                         "suppressions": removed.deleted_count,
                         "follow_ups": unredacted.modified_count,
+                        "follow_ups_opened": opened,
                         **hooks,
                     },
                 }

@@ -340,6 +340,13 @@ class ResponseService:
         )
 
         async def work(session: AsyncClientSession) -> None:
+            # Read in the transaction: a restriction that flags the display meanwhile
+            # conflicts with the update below, and the retry sees its flag.
+            shown = await Display.get_pymongo_collection().find_one(
+                {"_id": display.id}, {"analytics_excluded": 1}, session=session
+            )
+            # What a restricted person sends is kept, but not counted, posted or shown.
+            response.analytics_excluded = bool(shown and shown.get("analytics_excluded"))
             await response.insert(session=session)
             await Display.get_pymongo_collection().update_one(
                 {"_id": display.id},
@@ -425,13 +432,22 @@ class ResponseService:
         return declined
 
     async def page(
-        self, response_filter: ResponseFilter, first: int, after: str | None
+        self,
+        response_filter: ResponseFilter,
+        first: int,
+        after: str | None,
+        withheld: bool = False,
     ) -> ResponsePage:
+        """A page of responses, newest first. Responses of people taken out of
+        processing (restricted, objected, erased: `analytics_excluded`) are left out
+        unless `withheld` (privacy officers)."""
         if not 1 <= first <= self.max_page_size:
             raise ValidationFailed(
                 ErrorCode.INVALID_INPUT, f"first must be from 1 to {self.max_page_size}.", "first"
             )
         query = response_filter.to_query()
+        if not withheld:
+            query["analytics_excluded"] = {"$ne": True}
         hint = response_filter.index_hint()
         collection = Response.get_pymongo_collection()
         total = await collection.count_documents(query, hint=hint)

@@ -14,6 +14,9 @@ from hub.clock import Clock
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
 from hub.services.identity import normalize_email
 
+# Reasons no lifting ends: the person objected or was erased.
+PERMANENT = (SuppressionReason.OBJECTION.value, SuppressionReason.ERASURE.value)
+
 
 def _identities(user_id: str | None, email: str | None) -> list[str]:
     found = []
@@ -43,7 +46,8 @@ class SuppressionService:
         email: str | None = None,
         session: AsyncClientSession | None = None,
     ) -> list[str]:
-        """Add the person; suppressing someone already listed changes nothing."""
+        """Add the person for `reason`; suppressing someone already listed for the
+        same reason changes nothing, another reason is kept beside it."""
         hashes = self.hmacs(user_id, email)
         await self._add(hashes, reason, session)
         return hashes
@@ -60,8 +64,8 @@ class SuppressionService:
         await Suppression.get_pymongo_collection().bulk_write(
             [
                 UpdateOne(
-                    {"identity_hmac": digest},
-                    {"$setOnInsert": {"reason": reason.value, "created_at": now}},
+                    {"identity_hmac": digest, "reason": reason.value},
+                    {"$setOnInsert": {"created_at": now}},
                     upsert=True,
                 )
                 for digest in hashes
@@ -81,10 +85,23 @@ class SuppressionService:
         )
         return found is not None
 
+    async def is_objecting(self, hashes: Iterable[str]) -> bool:
+        """Whether any of the identities objected or was erased: suppressed for good,
+        not only while a restriction lasts."""
+        wanted = list(hashes)
+        if not wanted:
+            return False
+        found = await Suppression.get_pymongo_collection().find_one(
+            {"identity_hmac": {"$in": wanted}, "reason": {"$in": list(PERMANENT)}},
+            projection={"_id": 1},
+        )
+        return found is not None
+
     async def record_opt_out(self, survey_key: str, hashes: list[str]) -> OptOutObjection:
         """An objection received through an e-mail's opt-out link: the person (their
         keyed hashes) is suppressed at once and the receipt is kept for the privacy
-        officer, both in one transaction."""
+        officer, both in one transaction. An objection is its own entry: made while a
+        restriction is in force, it outlives the restriction."""
         now = self.clock.now()
         receipt = OptOutObjection(identity_hmacs=hashes, survey_key=survey_key, received_at=now)
 
