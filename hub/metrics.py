@@ -95,8 +95,9 @@ class DatabaseCollector(Collector):
         )
         changed = GaugeMetricFamily(
             "hub_retention_changed",
-            "What retention runs have changed in all: responses and follow-ups anonymised, "
-            "displays and logins deleted.",
+            "What retention runs have changed in all: responses, displays and follow-ups "
+            "anonymised; displays, logins, links, people, contact states and outbox "
+            "messages deleted; delivered outbox messages cleared.",
             labels=["what"],
         )
         for what, count in sorted(self.snapshot.retention_changes.items()):
@@ -199,6 +200,12 @@ RETENTION_CHANGES = (
     "follow_ups_anonymised",
     "displays_deleted",
     "logins_deleted",
+    "displays_anonymised",
+    "links_deleted",
+    "people_deleted",
+    "contact_states_deleted",
+    "outbox_cleared",
+    "outbox_deleted",
 )
 
 

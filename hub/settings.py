@@ -202,6 +202,14 @@ class Settings(BaseSettings):
         description="The longest time (days) a response keeps its identity; a survey may "
         "set less, never more. Unset: 3 calendar years. Older responses are anonymised.",
     )
+    outbox_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=1096,
+        description="Days a delivered or given-up outbox message is kept (a receipt "
+        "with ids and keyed hashes only, which keeps a duplicate from being queued) "
+        "before retention deletes it.",
+    )
     retention_daily: bool = Field(
         default=True,
         description="Run retention once a day inside the server (one process of several "

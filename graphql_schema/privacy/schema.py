@@ -45,6 +45,29 @@ class RetentionReport:
     activity_kept_days: int = strawberry.field(
         description="Displays and logins older than this many days were deleted."
     )
+    displays_anonymised: int = strawberry.field(
+        description="Displays of anonymised responses: identity and link to the response removed."
+    )
+    links_deleted: int = strawberry.field(description="Survey links of anonymised responses.")
+    people_deleted: int = strawberry.field(
+        description="Per-person summaries with no login, display or answer within "
+        "`activityKeptDays`."
+    )
+    contact_states_deleted: int = strawberry.field(
+        description="Per-person, per-survey contact states with no display, answer or "
+        "decline within `activityKeptDays`."
+    )
+    outbox_cleared: int = strawberry.field(
+        description="Delivered outbox messages that still held a payload or user ids."
+    )
+    outbox_deleted: int = strawberry.field(
+        description="Outbox messages delivered or given up more than `outboxKeptDays` "
+        "ago, or undelivered for 3 years."
+    )
+    outbox_kept_days: int = strawberry.field(
+        description="Days a delivered or given-up outbox message is kept "
+        "(HUB_OUTBOX_RETENTION_DAYS)."
+    )
 
 
 @strawberry.type
@@ -359,8 +382,10 @@ class PrivacyMutation:
 
     @strawberry.mutation(
         permission_classes=[IsPrivacyOfficer],
-        description="Anonymise responses past their retention and delete displays and "
-        "logins the contact rules no longer need. `dryRun` counts and changes nothing.",
+        description="Anonymise responses past their retention (with their displays, "
+        "links and follow-ups); delete displays, logins, people and contact states the "
+        "contact rules no longer need, and old outbox messages. `dryRun` counts and "
+        "changes nothing.",
     )
     async def run_retention(self, info: strawberry.Info[Context], dry_run: bool) -> RetentionReport:
         report = await info.context.services.retention.run(dry_run, _actor(info))
@@ -372,6 +397,13 @@ class PrivacyMutation:
             displays_deleted=report.displays_deleted,
             logins_deleted=report.logins_deleted,
             activity_kept_days=report.activity_kept_days,
+            displays_anonymised=report.displays_anonymised,
+            links_deleted=report.links_deleted,
+            people_deleted=report.people_deleted,
+            contact_states_deleted=report.contact_states_deleted,
+            outbox_cleared=report.outbox_cleared,
+            outbox_deleted=report.outbox_deleted,
+            outbox_kept_days=report.outbox_kept_days,
         )
 
     @strawberry.mutation(

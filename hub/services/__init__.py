@@ -92,7 +92,7 @@ class Services:
         links = LinkService(clock, settings, secret, surveys, responses, suppressions, outbox)
         leases = JobLeases(clock)
         scheduler = Scheduler(leases, settings.job_poll_seconds)
-        retention = RetentionService(clock, settings, audit, follow_ups)
+        retention = RetentionService(clock, settings, audit, follow_ups, outbox)
         if settings.retention_daily:
             scheduler.every("retention", timedelta(days=1), retention.run_scheduled)
         return cls(
@@ -110,7 +110,9 @@ class Services:
             suppressions=suppressions,
             mail=mail,
             links=links,
-            invitations=InvitationService(clock, surveys, throttling, links, mail, responses),
+            invitations=InvitationService(
+                clock, surveys, throttling, links, mail, responses, suppressions
+            ),
             leases=leases,
             scheduler=scheduler,
             audit=audit,

@@ -26,6 +26,7 @@ from hub.services import validation
 from hub.services.links import LinkService
 from hub.services.mail import Email, MailService
 from hub.services.responses import ResponseService
+from hub.services.suppression import SuppressionService
 from hub.services.surveys import SurveyService
 from hub.services.throttling import Rule, ThrottlingService
 
@@ -84,7 +85,9 @@ class InvitationService:
         links: LinkService,
         mail: MailService,
         responses: ResponseService,
+        suppressions: SuppressionService,
     ) -> None:
+        self.suppressions = suppressions
         self.responses = responses
         self.clock = clock
         self.surveys = surveys
@@ -149,7 +152,10 @@ class InvitationService:
                 eligibility.reason,
                 eligibility.next_eligible_at,
             )
-        key = f"invitation:{survey.key}:{user.id}:{self.clock.now():%Y-%m-%d}"
+        # One invitation per person, survey and day. The key outlives the delivery, so
+        # it names the person by a keyed hash (HMAC with the server secret), not the id.
+        [person] = self.suppressions.hmacs(user_id=user.id)
+        key = f"invitation:{survey.key}:{person}:{self.clock.now():%Y-%m-%d}"
         if await OutboxMessage.find_one(OutboxMessage.key == key) is not None:
             return Skipped(index, user.id, SkipReason.ALREADY_INVITED)
         link = self.links.new_link(survey, user, recipient.locale, Channel.EMAIL)

@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -47,6 +47,11 @@ class GiveUp:
 
 
 Outcome = Delivered | RetryLater | GiveUp
+
+# A delivered message is a receipt: its key (ids or keyed hashes only) keeps a second
+# one from being queued, its result holds ids (a Slack channel and ts); the payload
+# (an address, a text) and whom it was about go at once.
+DELIVERED_CLEARS: dict[str, Any] = {"payload": {}, "subject_ids": []}
 Handler = Callable[[OutboxMessage], Awaitable[Outcome]]
 
 
@@ -133,6 +138,7 @@ class OutboxService:
                 "delivered_at": now,
                 "result": outcome.result,
                 "last_error": None,
+                **DELIVERED_CLEARS,
             }
         elif isinstance(outcome, RetryLater) and (
             message.attempts < self.max_attempts or outcome.outage
@@ -249,6 +255,7 @@ class OutboxService:
                     "last_error": None,
                     "lease_owner": None,
                     "lease_expires_at": None,
+                    **DELIVERED_CLEARS,
                 }
             },
         )
@@ -264,6 +271,42 @@ class OutboxService:
         if channel is not None:
             query["channel"] = channel
         return await OutboxMessage.get_pymongo_collection().count_documents(query)
+
+    async def clear_delivered(self, dry_run: bool = False) -> int:
+        """Clear what delivered messages still hold of people (delivered before they
+        were cleared on delivery). Returns how many were (or would be) cleared."""
+        query = {
+            "status": OutboxStatus.DELIVERED.value,
+            "$or": [{"payload": {"$ne": {}}}, {"subject_ids": {"$ne": []}}],
+        }
+        collection = OutboxMessage.get_pymongo_collection()
+        if dry_run:
+            return await collection.count_documents(query)
+        return (await collection.update_many(query, {"$set": DELIVERED_CLEARS})).modified_count
+
+    async def delete_settled(
+        self, delivered_before: datetime, undelivered_before: datetime, dry_run: bool = False
+    ) -> int:
+        """Delete messages delivered or given up before `delivered_before` (their key
+        is no longer needed to keep a duplicate out), and messages still undelivered
+        since `undelivered_before` or earlier. Returns how many were (or would be) deleted."""
+        query = {
+            "$or": [
+                {
+                    "status": OutboxStatus.DELIVERED.value,
+                    "delivered_at": {"$lt": delivered_before},
+                },
+                {"status": OutboxStatus.FAILED.value, "created_at": {"$lt": delivered_before}},
+                {
+                    "status": {"$in": [OutboxStatus.PENDING.value, OutboxStatus.IN_FLIGHT.value]},
+                    "created_at": {"$lte": undelivered_before},
+                },
+            ]
+        }
+        collection = OutboxMessage.get_pymongo_collection()
+        if dry_run:
+            return await collection.count_documents(query)
+        return (await collection.delete_many(query)).deleted_count
 
     async def drop_for_subject(self, user_id: str) -> int:
         """Drop undelivered messages about a person (erasure, objection)."""

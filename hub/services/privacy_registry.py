@@ -62,6 +62,27 @@ class OnErasure(StrEnum):
     KEEP = "KEEP"  # kept on purpose (keyed hashes, staff data): see `reason`
 
 
+class Retention(StrEnum):
+    """How long a collection keeps personal data (GDPR Art. 5(1)(e)), and who applies
+    it: the retention run (hub/services/retention.py), a TTL index, or nobody (KEEP,
+    with the reason)."""
+
+    # anonymised together with the response it belongs to (the survey's retention,
+    # at most 3 years): identity removed, no link back to a named person
+    WITH_RESPONSE = "WITH_RESPONSE"
+    # deleted once older than the contact rules look back (at most 3 years)
+    CONTACT_RULES = "CONTACT_RULES"
+    # deleted when nothing needs it: no display, answer or login within what the
+    # contact rules look back (at most 3 years)
+    WHILE_ACTIVE = "WHILE_ACTIVE"
+    # personal parts cleared once delivered; delivered and given-up entries deleted
+    # after HUB_OUTBOX_RETENTION_DAYS, undelivered ones after 3 years
+    UNTIL_DELIVERED = "UNTIL_DELIVERED"
+    # deleted by the database through a TTL index on the document
+    EXPIRES = "EXPIRES"
+    KEEP = "KEEP"  # kept on purpose: see `retention_reason`
+
+
 class Rectifies(StrEnum):
     """The identity attribute a field holds, for rectification."""
 
@@ -97,6 +118,8 @@ class CollectionEntry:
     reason: str = ""
     email_path: str | None = None  # finds a person's documents by e-mail address
     anonymised: dict[str, object] = field(default_factory=dict)  # values set by ANONYMISE
+    retention: tuple[Retention, ...] = ()  # every collection with personal data has one
+    retention_reason: str = ""  # why a collection is kept (KEEP)
 
     @property
     def collection(self) -> str:
@@ -145,6 +168,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         subject_path="user.id",
         email_path="user.email",
         on_erasure=OnErasure.ANONYMISE,
+        retention=(Retention.WITH_RESPONSE,),
         purpose="Measure satisfaction and act on feedback.",
         personal=(
             *_USER,
@@ -177,6 +201,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         subject_path="user.id",
         email_path="user.email",
         on_erasure=OnErasure.DELETE,
+        retention=(Retention.WITH_RESPONSE, Retention.CONTACT_RULES),
         purpose="Decide when a person may be surveyed (contact rules).",
         personal=(
             *_USER,
@@ -201,6 +226,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         subject_path="user.id",
         email_path="user.email",
         on_erasure=OnErasure.DELETE,
+        retention=(Retention.CONTACT_RULES,),
         purpose="Decide when a person may be surveyed (contact rules).",
         personal=(*_USER, PersonalField("logged_in_at", Category.USAGE)),
         not_personal={},
@@ -209,6 +235,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         Person,
         subject_path="user_id",
         on_erasure=OnErasure.DELETE,
+        retention=(Retention.WHILE_ACTIVE,),
         purpose="Decide when a person may be surveyed (contact rules).",
         personal=(
             PersonalField("user_id", Category.IDENTIFIER),
@@ -222,6 +249,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         ContactState,
         subject_path="user_id",
         on_erasure=OnErasure.DELETE,
+        retention=(Retention.WHILE_ACTIVE,),
         purpose="Decide when a person may be surveyed (contact rules).",
         personal=(
             PersonalField("user_id", Category.IDENTIFIER),
@@ -237,6 +265,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         FollowUp,
         subject_path="subject_id",
         on_erasure=OnErasure.ANONYMISE,
+        retention=(Retention.WITH_RESPONSE,),
         purpose="Act on feedback: follow-ups posted to the Slack workspace.",
         personal=(
             PersonalField("subject_id", Category.IDENTIFIER),
@@ -272,6 +301,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         OutboxMessage,
         subject_path="subject_ids",
         on_erasure=OnErasure.DELETE,
+        retention=(Retention.UNTIL_DELIVERED,),
         purpose="Deliver e-mails and Slack messages.",
         personal=(
             PersonalField("payload", Category.CONTACT, free_text=True),
@@ -298,6 +328,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         subject_path="user.id",
         email_path="user.email",
         on_erasure=OnErasure.DELETE,
+        retention=(Retention.EXPIRES, Retention.WITH_RESPONSE),
         purpose="Survey links and e-mail invitations.",
         personal=_USER,
         not_personal={
@@ -316,6 +347,9 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         SlackUser,
         subject_path=None,
         on_erasure=OnErasure.KEEP,
+        retention=(Retention.KEEP,),
+        retention_reason="Employees' names while they use the Slack workspace; refreshed "
+        "from Slack, not data about the people giving feedback.",
         purpose="Name the employees who claim and resolve follow-ups.",
         reason="Employees' Slack names, not the people giving feedback; a cache.",
         personal=(
@@ -328,6 +362,9 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         Suppression,
         subject_path=None,
         on_erasure=OnErasure.KEEP,
+        retention=(Retention.KEEP,),
+        retention_reason="Kept as long as the objection or erasure it records holds: it "
+        "is what keeps the person from being surveyed again.",
         purpose="Never survey or contact people who objected or were erased.",
         reason="A keyed hash is what keeps an erased person from being surveyed again.",
         personal=(PersonalField("identity_hmac", Category.KEYED_HASH),),
@@ -337,6 +374,8 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         OptOutObjection,
         subject_path=None,
         on_erasure=OnErasure.KEEP,
+        retention=(Retention.KEEP,),
+        retention_reason="The receipt of an objection, in keyed hashes only.",
         purpose="Show the privacy officer the objections received by e-mail.",
         reason="Keyed hashes only; the record of an objection.",
         personal=(PersonalField("identity_hmacs", Category.KEYED_HASH),),
@@ -346,6 +385,8 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         ApiKey,
         subject_path=None,
         on_erasure=OnErasure.KEEP,
+        retention=(Retention.KEEP,),
+        retention_reason="A key's label lasts as long as the key; staff data, not a subject's.",
         purpose="Authenticate callers.",
         reason="A key's label may name the employee it was made for, not a subject.",
         personal=(PersonalField("label", Category.STAFF),),
@@ -460,6 +501,9 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         subject_path="subject.user_id",
         email_path="subject.email",
         on_erasure=OnErasure.ANONYMISE,
+        retention=(Retention.KEEP,),
+        retention_reason="The record of a rights request and what was done about it, "
+        "kept to account for it (GDPR Art. 5(2)); erasure anonymises it.",
         purpose="Handle data-subject rights requests.",
         reason="The request stays as the record of what was done, with keyed hashes.",
         personal=(
@@ -515,6 +559,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         PrivacyExport,
         subject_path=None,
         on_erasure=OnErasure.DELETE,
+        retention=(Retention.EXPIRES,),
         purpose="Handle data-subject rights requests.",
         reason="A delivery, not an archive: deleted once every format was downloaded, "
         "or HUB_EXPORT_KEEP_HOURS after execution (a TTL index and an explicit purge). "
@@ -537,6 +582,8 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         AuditEntry,
         subject_path=None,
         on_erasure=OnErasure.KEEP,
+        retention=(Retention.KEEP,),
+        retention_reason="Append-only and chained; ids, keyed hashes and staff roles only.",
         purpose="Account for every privacy operation.",
         reason="Ids and keyed hashes only; append-only by design.",
         personal=(

@@ -1,4 +1,5 @@
-"""`feedback-hub retention run [--dry-run]` prints the report; a dry run changes nothing."""
+"""`feedback-hub retention run [--dry-run]` prints the report (every count, old
+people included); a dry run changes nothing."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import UTC, datetime
 
 from hub.clock import FrozenClock
 from hub.db import Database
-from hub.models.activity import Login
+from hub.models.activity import Login, Person
 from hub.models.common import UserIdentity
 from hub.services import Services
 from hub.settings import Settings
@@ -22,12 +23,13 @@ async def test_retention_from_the_command_line(
     dry = cli(settings, "retention", "run", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert "logins_deleted: 1" in dry.stdout and "dry_run: True" in dry.stdout
-    assert await Login.count() == 1
+    assert "people_deleted: 1" in dry.stdout and "outbox_deleted: 0" in dry.stdout
+    assert await Login.count() == 1 and await Person.count() == 1
 
     real = cli(settings, "retention", "run")
     assert real.returncode == 0, real.stderr
-    assert "logins_deleted: 1" in real.stdout
-    assert await Login.count() == 0
+    assert "logins_deleted: 1" in real.stdout and "people_deleted: 1" in real.stdout
+    assert await Login.count() == 0 and await Person.count() == 0
     assert [entry.action for entry in await services.audit.entries()] == [
         "retention.run",
         "retention.run",

@@ -91,7 +91,9 @@ async def test_one_click_score_from_the_mail_lands_on_the_follow_up(
     assert english[0]["Subject"] == "A quick question about Accounting"
     messages = await OutboxMessage.find_all().to_list()
     assert {m.status for m in messages} == {OutboxStatus.DELIVERED}
-    assert sorted(m.subject_ids[0] for m in messages) == ["user-1", "user-2"]
+    # Delivered, they keep no address and no user id, not even in their keys
+    assert all(m.subject_ids == [] and m.payload == {} for m in messages)
+    assert not any("user-" in m.key or "example.org" in m.key for m in messages)
 
     score_links = [url for url in links_in(spanish[0]) if "/score/" in url]
     assert [url.rsplit("/", 1)[1] for url in score_links] == [str(n) for n in range(11)]
@@ -170,8 +172,11 @@ async def test_an_invitation_counts_as_a_display_and_a_second_one_the_same_day_i
     )
     opened = await http.get(path(score_link.rsplit("/score/", 1)[0]))
 
+    after_delivery = await send(gql, [recipient(1)])
+
     assert len(first["queued"]) == 1
     assert same_day["skipped"][0]["reason"] == "ALREADY_INVITED"
+    assert after_delivery["skipped"][0]["reason"] == "ALREADY_INVITED"
     displays = await Display.find_all().to_list()
     assert [(d.channel, d.user.id) for d in displays] == [(Channel.EMAIL, "user-1")]
     assert widget["surveyEligibility"]["eligible"] is True  # min_days_between_displays=0

@@ -145,7 +145,10 @@ async def test_executing_an_erasure_over_graphql(gql: GraphQLClient) -> None:
 
 RETENTION = """
 mutation Run($dryRun: Boolean!) {
-  runRetention(dryRun: $dryRun) { dryRun responsesAnonymised loginsDeleted activityKeptDays }
+  runRetention(dryRun: $dryRun) {
+    dryRun responsesAnonymised loginsDeleted activityKeptDays displaysAnonymised
+    linksDeleted peopleDeleted contactStatesDeleted outboxCleared outboxDeleted outboxKeptDays
+  }
 }"""
 
 
@@ -157,4 +160,11 @@ async def test_run_retention_over_graphql(gql: GraphQLClient) -> None:
         "responsesAnonymised": 0,
         "loginsDeleted": 0,
         "activityKeptDays": 30,  # no surveys yet: the global cooldowns
+        "displaysAnonymised": 0,
+        "linksDeleted": 0,
+        "peopleDeleted": 0,
+        "contactStatesDeleted": 0,
+        "outboxCleared": 0,
+        "outboxDeleted": 0,
+        "outboxKeptDays": 30,
     }

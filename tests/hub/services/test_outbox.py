@@ -141,3 +141,22 @@ async def test_an_outage_outlives_the_attempt_limit(services: Services, clock: F
     assert outage is not None and outage.status is OutboxStatus.PENDING
     assert outage.attempts == services.outbox.max_attempts + 3
     assert refused is not None and refused.status is OutboxStatus.FAILED
+
+
+async def test_a_delivered_message_keeps_no_payload_or_subjects(services: Services) -> None:
+    async def handler(message: OutboxMessage) -> Outcome:
+        return Delivered({"channel": "c1", "ts": "1.1"})
+
+    dispatcher = Dispatcher(services.outbox)
+    dispatcher.register("test.kind", handler)
+    await services.outbox.enqueue(
+        "test.kind", "k1", "c1", {"to": "ana@example.org"}, subject_ids=["user-1"]
+    )
+    await dispatcher.run_once()
+
+    message = await OutboxMessage.find_one()
+    assert message is not None and message.status is OutboxStatus.DELIVERED
+    assert (message.payload, message.subject_ids) == ({}, [])
+    assert message.result == {"channel": "c1", "ts": "1.1"}  # ids only
+    # The key still refuses a second message
+    assert not await services.outbox.enqueue("test.kind", "k1", "c1", {}, ["user-1"])

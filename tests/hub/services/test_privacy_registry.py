@@ -96,3 +96,28 @@ def test_the_walk_finds_nested_and_optional_models() -> None:
 
     assert {"user.id", "user.email", "customer.company", "comment"} <= set(leaf_paths(Response))
     assert {"resolution.note", "resolution.by.name", "posts.ts"} <= set(leaf_paths(FollowUp))
+
+
+def test_every_collection_with_personal_data_has_a_retention_rule() -> None:
+    from hub.services.privacy_registry import Retention
+    from hub.services.retention import APPLIED_BY_THE_RUN
+
+    for entry in REGISTRY:
+        if not entry.personal:
+            continue
+        assert entry.retention, f"{entry.collection}: no retention rule"
+        for rule in entry.retention:
+            if rule is Retention.KEEP:
+                assert entry.retention_reason, f"{entry.collection}: kept without a reason"
+            elif rule is Retention.EXPIRES:
+                # The database deletes them: a TTL index on the document
+                ttl = [
+                    index
+                    for index in entry.model.Settings.indexes
+                    if "expireAfterSeconds" in index.document
+                ]
+                assert ttl, f"{entry.collection}: expires without a TTL index"
+            else:
+                assert entry.collection in APPLIED_BY_THE_RUN.get(rule, ()), (
+                    f"{entry.collection}: the retention run does not apply {rule}"
+                )
