@@ -167,6 +167,8 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_database(settings) as opened:
             app.state.client = opened.client
+            # A restored backup must not bring erased people back (counts only logged).
+            await services.ledger_reapply().run_if_restored()
             if settings.demo_data:
                 tokens = await demo.load(services, settings.data_dir)
                 demo.announce(settings, tokens)

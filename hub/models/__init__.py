@@ -6,6 +6,7 @@ from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
 from hub.models.event import LiveEvent
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.lease import JobLease
+from hub.models.ledger import ErasureLedgerEntry
 from hub.models.link import SurveyLink
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.models.privacy import (
@@ -38,6 +39,7 @@ ALL_MODELS = (
     SlackRequestSeen,
     Suppression,
     OptOutObjection,
+    ErasureLedgerEntry,
     SurveyLink,
     RightsRequest,
     AuditEntry,
@@ -62,6 +64,7 @@ __all__ = [
     "DailyRollup",
     "Display",
     "DisplayContext",
+    "ErasureLedgerEntry",
     "FollowUp",
     "FollowUpStatus",
     "HourlyRollup",
