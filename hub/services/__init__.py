@@ -92,11 +92,13 @@ class Services:
         rights = RightsRequestService(clock, audit, suppressions)
         subject_hooks = SubjectHooks()
         subject_hooks.register(AnalyticsSubjectHook(analytics))
-        links = LinkService(clock, settings, secret, surveys, responses, suppressions, outbox)
+        erasure_ledger = ErasureLedger(clock, settings.resolved_erasure_ledger_path())
+        links = LinkService(
+            clock, settings, secret, surveys, responses, suppressions, outbox, erasure_ledger
+        )
         leases = JobLeases(clock)
         scheduler = Scheduler(leases, settings.job_poll_seconds)
         retention = RetentionService(clock, settings, audit, follow_ups)
-        erasure_ledger = ErasureLedger(clock, settings.resolved_erasure_ledger_path())
         if settings.retention_daily:
             scheduler.every("retention", timedelta(days=1), retention.run_scheduled)
         return cls(
