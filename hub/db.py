@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 Database = AsyncDatabase[dict[str, Any]]
 
 AUTHENTICATION_FAILED = 18
+CONFIG_NOTE = "# Empty on purpose: the hub passes the embedded database its settings as flags.\n"
 UNAUTHORIZED = 13
 
 
@@ -133,11 +134,21 @@ class EmbeddedDatabase:
             command += ["--oplog-retention-seconds", str(self.oplog_seconds)]
         if auth:
             command.append("--auth")
+        if isinstance(self.storage_path, Path):
+            # An explicit (empty) file: SecantusDB then reads no secantusd.toml from the
+            # working directory, ~/.secantus or /etc/secantus.
+            command += ["--config", str(self.config_file)]
         return command
+
+    @property
+    def config_file(self) -> Path:
+        assert isinstance(self.storage_path, Path)
+        return self.storage_path.parent / "embedded-db.toml"
 
     def start(self) -> None:
         if isinstance(self.storage_path, Path):
             embedded_credentials.secure_folder(self.storage_path)
+            self.config_file.write_text(CONFIG_NOTE)
         if self.credentials_file is not None:
             self._credentials = embedded_credentials.load_or_create(self.credentials_file)
         self._launch()

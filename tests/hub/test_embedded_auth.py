@@ -131,6 +131,28 @@ async def test_a_login_whose_user_is_gone_is_created_again(tmp_path: Path) -> No
         server.stop()
 
 
+async def test_no_stray_secantusd_toml_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A configuration file in the working directory that would open a test back door
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "secantusd.toml").write_text("[server]\nenable_test_commands = true\n")
+    server = EmbeddedDatabase(tmp_path / "data" / "db", durable=False)
+    server.start()
+    try:
+        await server.wait_ready()
+        client = make_client(server.uri)
+        try:
+            with pytest.raises(OperationFailure):
+                await client.admin.command(
+                    "configureFailPoint", "failCommand", mode={"times": 1}, data={}
+                )
+        finally:
+            await client.close()
+    finally:
+        server.stop()
+
+
 async def test_authentication_can_be_turned_off(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, data_dir=tmp_path / "data", embedded_db_auth=False)
     server = runtime.embedded_database(settings)
