@@ -170,6 +170,8 @@ def create_app(
             app.state.client = opened.client
             await services.privacy.exports.clean_up()
             await migrate_if_needed(services.clock)
+            # A restored backup must not bring erased people back (counts only logged).
+            await services.ledger_reapply().run_if_restored()
             if settings.demo_data:
                 tokens = await demo.load(services, settings.data_dir)
                 demo.announce(settings, tokens)

@@ -31,8 +31,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
 
-    commands.add_parser(
+    doctor = commands.add_parser(
         "doctor", help="check the database, indexes, Slack, SMTP, secrets and clock"
+    )
+    doctor.add_argument(
+        "--fix",
+        action="store_true",
+        help="first apply the erasure ledger again if the database lacks part of it "
+        "(a restored backup), as `privacy reapply` does",
     )
     slack = commands.add_parser("slack", help="the Slack app")
     slack_commands = slack.add_subparsers(dest="slack_command", required=True)
@@ -82,6 +88,14 @@ def _parser() -> argparse.ArgumentParser:
         "migrate",
         help="rewrite stored data to the current forms (e-mail addresses trimmed and "
         "case-folded); idempotent, also run at start",
+    )
+
+    privacy = commands.add_parser("privacy", help="privacy operations")
+    privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
+    privacy_commands.add_parser(
+        "reapply",
+        help="apply every erasure and objection of the erasure ledger again (after a "
+        "backup of the database was restored) and print what changed",
     )
 
     retention = commands.add_parser("retention", help="anonymise and delete old personal data")
@@ -145,6 +159,19 @@ async def _migrate(services: Services) -> int:
         print(f"{name}: {sum(changed.values())} documents changed")
         for collection, count in sorted(changed.items()):
             print(f"  {collection}: {count}")
+    return 0
+
+
+async def reapply_ledger(services: Services) -> int:
+    """Print what applying the erasure ledger again changed (counts only)."""
+    report = await services.ledger_reapply().run()
+    for name, value in report.as_dict().items():
+        print(f"{name}: {value}")
+    print(
+        "Changed nothing: the database was in step with the ledger."
+        if not report.changed
+        else "The database is in step with the ledger again."
+    )
     return 0
 
 
@@ -217,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "doctor":
         from hub.doctor import run_doctor
 
-        return run_doctor(settings, problems)
+        return run_doctor(settings, problems, fix=args.fix)
     if settings is None or problems:
         return _refuse(problems)
     json_lines = None if settings.log_format == "auto" else settings.log_format == "json"
@@ -234,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
             return _with_services(settings, lambda services: _run_retention(services, args.dry_run))
         if args.command == "migrate":
             return _with_services(settings, _migrate)
+        if args.command == "privacy":
+            return _with_services(settings, reapply_ledger)
         if args.command == "links":
             return _with_services(settings, lambda services: _create_link(services, args))
         if args.command == "rollups":

@@ -11,19 +11,26 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from beanie import init_beanie
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, MongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure, PyMongoError
 
+from hub import embedded_credentials
 from hub.models import ALL_MODELS
 
 log = logging.getLogger(__name__)
 
 Database = AsyncDatabase[dict[str, Any]]
+
+AUTHENTICATION_FAILED = 18
+CONFIG_NOTE = "# Empty on purpose: the hub passes the embedded database its settings as flags.\n"
+UNAUTHORIZED = 13
 
 
 def make_client(uri: str, **options: Any) -> AsyncMongoClient[dict[str, Any]]:
@@ -88,21 +95,48 @@ class EmbeddedDatabase:
 
     It is started in its own session so a Ctrl-C in the terminal reaches only the
     hub, which then stops the database last, after its own shutdown.
+
+    With `credentials_file`, it runs with authentication (SCRAM-SHA-256): on the
+    first start the hub generates a user and password into that file, starts the
+    server once without authentication to create the user (SecantusDB has no other
+    way to create the first user), drops any other user found then, and restarts it
+    with authentication on. `uri` carries the credentials.
+
+    With `oplog_seconds`, the oplog keeps changes that long, and a thread here
+    prunes it every `prune_every` seconds (SecantusDB itself prunes only every
+    thousand writes), so a quiet server does not keep an erased person longer.
     """
 
-    def __init__(self, storage_path: Path | str, port: int = 0, durable: bool = True) -> None:
+    def __init__(
+        self,
+        storage_path: Path | str,
+        port: int = 0,
+        durable: bool = True,
+        credentials_file: Path | None = None,
+        oplog_seconds: float | None = None,
+        prune_every: float = 60.0,
+    ) -> None:
+        if credentials_file is not None and not isinstance(storage_path, Path):
+            raise ValueError("an in-memory database restarts empty: it cannot keep a user")
         self.storage_path = storage_path
         self.durable = durable
         self.port = port or free_port()
+        self.credentials_file = credentials_file
+        self.oplog_seconds = oplog_seconds
+        self.prune_every = prune_every
+        self._credentials: embedded_credentials.Credentials | None = None
         self._process: subprocess.Popen[bytes] | None = None
+        self._pruner: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     @property
     def uri(self) -> str:
+        if self._credentials is not None and self._credentials.provisioned:
+            return self._credentials.uri(self.port)
         return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
 
-    def start(self) -> None:
-        if isinstance(self.storage_path, Path):
-            self.storage_path.mkdir(parents=True, exist_ok=True)
+    def command(self, auth: bool) -> list[str]:
+        """The server's command line (no secret is ever on it)."""
         command = [
             sys.executable,
             "-m",
@@ -119,18 +153,76 @@ class EmbeddedDatabase:
         if self.durable:
             # Flush the log on every commit: an acknowledged write survives a crash.
             command.append("--sync-on-commit")
+        if self.oplog_seconds is not None:
+            command += ["--oplog-retention-seconds", str(self.oplog_seconds)]
+        if auth:
+            command.append("--auth")
+        if isinstance(self.storage_path, Path):
+            # An explicit (empty) file: SecantusDB then reads no secantusd.toml from the
+            # working directory, ~/.secantus or /etc/secantus.
+            command += ["--config", str(self.config_file)]
+        return command
+
+    @property
+    def config_file(self) -> Path:
+        assert isinstance(self.storage_path, Path)
+        return self.storage_path.parent / "embedded-db.toml"
+
+    def start(self) -> None:
+        if isinstance(self.storage_path, Path):
+            embedded_credentials.secure_folder(self.storage_path)
+            self.config_file.write_text(CONFIG_NOTE)
+        if self.credentials_file is not None:
+            self._credentials = embedded_credentials.load_or_create(self.credentials_file)
+        self._launch()
+
+    def _launch(self) -> None:
+        auth = self._credentials is not None and self._credentials.provisioned
         log.info("starting embedded database on port %s", self.port)
         self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            command,
+            self.command(auth),
             start_new_session=True,
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             stdout=subprocess.DEVNULL,
         )
 
     async def wait_ready(self, within: float = 30.0) -> None:
-        """Wait until the server answers `ping`; fail if it exits or takes too long."""
-        client = make_client(self.uri, serverSelectionTimeoutMS=250)
+        """Wait until the server answers `ping` (creating its user first, the first
+        time); fail if it exits or takes too long."""
         deadline = time.monotonic() + within
+        await self._wait_ping(deadline)
+        if self._credentials is not None and self.credentials_file is not None:
+            await self._ensure_login(self.credentials_file, self._credentials, deadline)
+        if self.oplog_seconds is not None and self._pruner is None:
+            self._stopping.clear()
+            self._pruner = threading.Thread(
+                target=self._prune_oplog, name="embedded-oplog-pruner", daemon=True
+            )
+            self._pruner.start()
+
+    async def _ensure_login(
+        self, path: Path, credentials: embedded_credentials.Credentials, deadline: float
+    ) -> None:
+        if credentials.provisioned and not await self._logs_in():
+            # The user is not there (say, a new database folder): create it again.
+            log.warning("embedded database: its user is missing; creating it again")
+            credentials = embedded_credentials.mark_provisioned(path, credentials, False)
+            self._credentials = credentials
+            self._restart()
+            await self._wait_ping(deadline)
+        if not credentials.provisioned:
+            await self._provision(credentials)
+            self._credentials = embedded_credentials.mark_provisioned(path, credentials)
+            self._restart()
+            await self._wait_ping(deadline)
+            if not await self._logs_in():
+                raise RuntimeError("embedded database refuses the hub's generated login")
+
+    async def _wait_ping(self, deadline: float) -> None:
+        client = make_client(
+            f"mongodb://127.0.0.1:{self.port}/?directConnection=true",
+            serverSelectionTimeoutMS=250,
+        )
         try:
             while True:
                 if self._process is not None and self._process.poll() is not None:
@@ -146,7 +238,65 @@ class EmbeddedDatabase:
         finally:
             await client.close()
 
+    async def _logs_in(self) -> bool:
+        client = make_client(self.uri, serverSelectionTimeoutMS=2000)
+        try:
+            await client.admin.command("connectionStatus")
+        except OperationFailure as error:
+            if error.code in (AUTHENTICATION_FAILED, UNAUTHORIZED):
+                return False
+            raise
+        finally:
+            await client.close()
+        return True
+
+    async def _provision(self, credentials: embedded_credentials.Credentials) -> None:
+        """Create the hub's user on the server started without authentication, and
+        drop every other user: nobody could create one legitimately before."""
+        user, password = credentials.user, credentials.password
+        client = make_client(f"mongodb://127.0.0.1:{self.port}/?directConnection=true")
+        try:
+            admin = client.admin
+            found = admin["system.users"].find({}, {"user": 1, "db": 1})  # every database's
+            strangers = 0
+            async for existing in found:
+                if (existing.get("user"), existing.get("db")) == (user, "admin"):
+                    continue
+                await client[existing["db"]].command("dropUser", existing["user"])
+                strangers += 1
+            if strangers:
+                log.warning("embedded database: dropped %d unknown user(s)", strangers)
+            roles = [{"role": "root", "db": "admin"}]
+            try:
+                await admin.command("createUser", user, pwd=password, roles=roles)
+            except OperationFailure:
+                await admin.command("updateUser", user, pwd=password, roles=roles)
+        finally:
+            await client.close()
+        log.info("embedded database: its user was created; restarting with authentication")
+
+    def _restart(self) -> None:
+        self._stop_process()
+        self._launch()
+
+    def _prune_oplog(self) -> None:
+        """Drop oplog entries past the window every `prune_every` seconds."""
+        while not self._stopping.wait(self.prune_every):
+            try:
+                client: MongoClient[dict[str, Any]]
+                with MongoClient(self.uri, serverSelectionTimeoutMS=2000) as client:
+                    client.admin.command("secantusAdmin.pruneOplog")
+            except PyMongoError as error:
+                log.warning("embedded database: oplog not pruned (%s)", type(error).__name__)
+
     def stop(self, timeout: float = 15.0) -> None:
+        self._stopping.set()
+        pruner, self._pruner = self._pruner, None
+        if pruner is not None:
+            pruner.join(timeout=5)
+        self._stop_process(timeout)
+
+    def _stop_process(self, timeout: float = 15.0) -> None:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return

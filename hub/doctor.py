@@ -15,12 +15,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from hub import runtime
+from hub.clock import SystemClock
 from hub.config import Problem
 from hub.db import Database, make_client
 from hub.models import ALL_MODELS
 from hub.models.activity import Display
+from hub.models.ledger import ErasureLedgerEntry
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.models.routing import RoutingDefaults, RoutingRule
+from hub.models.suppression import Suppression
+from hub.services.erasure_ledger import ErasureLedger
 from hub.settings import Settings
 
 CLOCK_TOLERANCE_SECONDS = 30.0
@@ -104,6 +108,46 @@ async def check_rollups(database: Database) -> list[Check]:
     return [Check("rollups", True, "every grain holds counts")]
 
 
+async def check_erasure_ledger(settings: Settings, database: Database) -> list[Check]:
+    """The database holds every entry of the erasure ledger file and their suppressions;
+    when it does not, a backup was restored and erased people may be back."""
+    lines = ErasureLedger(SystemClock(), settings.resolved_erasure_ledger_path()).read_file()
+    stored = {
+        str(raw["entry_id"])
+        async for raw in database[ErasureLedgerEntry.Settings.name].find({}, {"entry_id": 1})
+    }
+    missing = [line for line in lines if line.entry_id not in stored]
+    hashes = sorted({digest for line in lines for digest in line.identity_hmacs})
+    suppressed = 0
+    if hashes:
+        suppressed = await database[Suppression.Settings.name].count_documents(
+            {"identity_hmac": {"$in": hashes}}
+        )
+    if missing or suppressed < len(hashes):
+        return [
+            Check(
+                "erasure ledger",
+                False,
+                f"the database lacks {len(missing)} of {len(lines)} ledger entries and "
+                f"{len(hashes) - suppressed} suppressions: a backup was restored?",
+                "run `feedback-hub privacy reapply` (or `feedback-hub doctor --fix`) to erase "
+                "those people again; the hub also does it when it starts",
+            )
+        ]
+    detail = f"{len(lines)} entries, all applied" if lines else "no erasures recorded yet"
+    return [Check("erasure ledger", True, detail)]
+
+
+async def fix_erasure_ledger(settings: Settings) -> None:
+    """Apply the erasure ledger again and print what it changed (counts only)."""
+    from hub.services import Services
+
+    async with runtime.open_database(settings):
+        report = await Services.build(settings, SystemClock()).ledger_reapply().run()
+    changed = ", ".join(f"{name} {value}" for name, value in report.as_dict().items())
+    print(f"[fix ] erasure ledger applied again: {changed}")
+
+
 async def _database_uri(settings: Settings) -> str | None:
     if settings.mongodb_uri is not None:
         return settings.mongodb_uri.get_secret_value()
@@ -144,6 +188,7 @@ async def check_database(settings: Settings) -> list[Check]:
         checks = [Check("database", True, f"reachable, server version {version}")]
         checks += await check_indexes(client[settings.db_name])
         checks += await check_rollups(client[settings.db_name])
+        checks += await check_erasure_ledger(settings, client[settings.db_name])
         checks.append(_check_clock(hello.get("localTime")))
         return checks
     finally:
@@ -304,7 +349,10 @@ async def diagnose(settings: Settings | None, problems: list[Problem]) -> list[C
     return checks
 
 
-def run_doctor(settings: Settings | None, problems: list[Problem]) -> int:
+def run_doctor(settings: Settings | None, problems: list[Problem], fix: bool = False) -> int:
+    """Print every check; with `fix`, first apply the erasure ledger again."""
+    if fix and settings is not None and not problems:
+        asyncio.run(fix_erasure_ledger(settings))
     checks = asyncio.run(diagnose(settings, problems))
     for check in checks:
         print(check.line())

@@ -19,6 +19,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.errors import InvalidOperation
 
+from hub import embedded_credentials
 from hub.db import Database, EmbeddedDatabase, init_models, make_client, ping, storage_path_for
 from hub.settings import Settings
 
@@ -36,6 +37,33 @@ def _marker(settings: Settings) -> Path:
     return settings.data_dir / "embedded-db.json"
 
 
+def credentials_file(settings: Settings) -> Path | None:
+    """Where the embedded database's login is kept; None when it runs without one."""
+    if not settings.embedded_db_auth:
+        return None
+    return settings.data_dir / embedded_credentials.CREDENTIALS_FILE
+
+
+def embedded_database(settings: Settings) -> EmbeddedDatabase:
+    """The embedded server for this data folder, as the settings configure it. The
+    data folder is made the owner's alone (mode 700)."""
+    embedded_credentials.secure_folder(settings.data_dir)
+    return EmbeddedDatabase(
+        storage_path_for(settings.data_dir),
+        settings.embedded_db_port,
+        credentials_file=credentials_file(settings),
+        oplog_seconds=settings.embedded_oplog_seconds,
+    )
+
+
+def write_marker(settings: Settings, embedded: EmbeddedDatabase) -> None:
+    """Tell CLI commands run meanwhile which server to use (readable by the owner only)."""
+    path = _marker(settings)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        json.dump({"pid": embedded.pid, "port": embedded.port}, file)
+
+
 async def _running_embedded(settings: Settings) -> str | None:
     """The URI of an embedded server a live hub started on this data folder."""
     try:
@@ -43,7 +71,13 @@ async def _running_embedded(settings: Settings) -> str | None:
         os.kill(int(info["pid"]), 0)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    uri = f"mongodb://127.0.0.1:{int(info['port'])}/?directConnection=true"
+    port = int(info["port"])
+    uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+    path = credentials_file(settings)
+    if path is not None:
+        credentials = embedded_credentials.load(path)
+        if credentials is not None and credentials.provisioned:
+            uri = credentials.uri(port)
     client = make_client(uri, serverSelectionTimeoutMS=1000)
     try:
         return uri if await ping(client) else None
@@ -61,17 +95,14 @@ async def open_database(settings: Settings) -> AsyncIterator[OpenDatabase]:
         if found is not None:
             uri = found
         else:
-            embedded = EmbeddedDatabase(
-                storage_path_for(settings.data_dir), settings.embedded_db_port
-            )
+            embedded = embedded_database(settings)
             embedded.start()
             try:
                 await embedded.wait_ready()
             except BaseException:
                 embedded.stop()
                 raise
-            marker = _marker(settings)
-            marker.write_text(json.dumps({"pid": embedded.pid, "port": embedded.port}))
+            write_marker(settings, embedded)
             uri = embedded.uri
     client = make_client(uri, serverSelectionTimeoutMS=settings.db_timeout_ms)
     try:

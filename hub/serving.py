@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
@@ -24,7 +23,6 @@ import uvicorn
 from pydantic import SecretStr
 
 from hub import runtime
-from hub.db import EmbeddedDatabase, storage_path_for
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,12 +39,12 @@ def _embedded_database(settings: Settings) -> Iterator[str | None]:
     if running is not None:
         yield running  # another hub on this data folder started it and will stop it
         return
-    embedded = EmbeddedDatabase(storage_path_for(settings.data_dir), settings.embedded_db_port)
+    embedded = runtime.embedded_database(settings)
     embedded.start()
     marker = runtime._marker(settings)
     try:
         asyncio.run(embedded.wait_ready())
-        marker.write_text(json.dumps({"pid": embedded.pid, "port": embedded.port}))
+        runtime.write_marker(settings, embedded)
         yield embedded.uri
     finally:
         with contextlib.suppress(FileNotFoundError):

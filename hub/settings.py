@@ -35,6 +35,20 @@ class Settings(BaseSettings):
         le=65535,
         description="Port of the embedded database on 127.0.0.1; 0 picks a free one.",
     )
+    embedded_db_auth: bool = Field(
+        default=True,
+        description="Run the embedded database with authentication: a user and password "
+        "are generated on first start and kept in DATA_DIR/embedded-db-credentials.json "
+        "(readable by the owner only); the hub and the CLI log in with them.",
+    )
+    embedded_oplog_seconds: int = Field(
+        default=600,
+        ge=60,
+        le=86_400,
+        description="How long the embedded database keeps its oplog (the log of recent "
+        "changes that live events resume from), in seconds. An erased person's data stays "
+        "in it at most this long plus a minute: the hub prunes it every minute.",
+    )
     db_timeout_ms: int = Field(
         default=5000,
         ge=100,
@@ -168,6 +182,13 @@ class Settings(BaseSettings):
         description="Server secret that signs survey links and keys the hashes of the "
         "suppression list. When unset, one is generated once and kept in "
         "DATA_DIR/secret-key (set it explicitly when several hub processes serve).",
+    )
+    erasure_ledger_path: Path | None = Field(
+        default=None,
+        description="The erasure ledger file (keyed hashes of erased and objecting "
+        "people, one JSON line each), kept outside database backups so that "
+        "`feedback-hub privacy reapply` can apply erasures again after a restore. "
+        "Default: DATA_DIR/erasure-ledger.jsonl.",
     )
     cors_origins: list[str] = Field(
         default_factory=list,
@@ -320,6 +341,9 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError("use a rate such as '600/minute' or '10/second'") from None
         return value.strip()
+
+    def resolved_erasure_ledger_path(self) -> Path:
+        return self.erasure_ledger_path or self.data_dir / "erasure-ledger.jsonl"
 
     def resolved_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

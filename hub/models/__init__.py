@@ -6,6 +6,7 @@ from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
 from hub.models.event import LiveEvent
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.lease import JobLease
+from hub.models.ledger import ErasureLedgerEntry
 from hub.models.link import SurveyLink
 from hub.models.migration import SchemaMigration
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
@@ -40,6 +41,7 @@ ALL_MODELS = (
     SlackRequestSeen,
     Suppression,
     OptOutObjection,
+    ErasureLedgerEntry,
     SurveyLink,
     RightsRequest,
     AuditEntry,
@@ -66,6 +68,7 @@ __all__ = [
     "DailyRollup",
     "Display",
     "DisplayContext",
+    "ErasureLedgerEntry",
     "FollowUp",
     "FollowUpStatus",
     "HourlyRollup",

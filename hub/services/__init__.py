@@ -9,12 +9,14 @@ from hub.clock import Clock
 from hub.server_secret import server_secret
 from hub.services.analytics import AnalyticsListener, AnalyticsService, AnalyticsSubjectHook
 from hub.services.audit import AuditService
+from hub.services.erasure_ledger import ErasureLedger
 from hub.services.events import EventBus, EventRelay
 from hub.services.exports import ExportService
 from hub.services.followups import FollowUpListener, FollowUpService
 from hub.services.invitations import InvitationService
 from hub.services.keys import KeyService
 from hub.services.leases import JobLeases, Scheduler
+from hub.services.ledger_reapply import LedgerReapply
 from hub.services.links import LinkService
 from hub.services.mail import EMAIL_KIND, MailService
 from hub.services.outbox import Dispatcher, OutboxService
@@ -60,6 +62,7 @@ class Services:
     analytics: AnalyticsService
     relay: EventRelay
     exports: ExportService
+    erasure_ledger: ErasureLedger
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
@@ -89,7 +92,10 @@ class Services:
         rights = RightsRequestService(clock, audit, suppressions)
         subject_hooks = SubjectHooks()
         subject_hooks.register(AnalyticsSubjectHook(analytics))
-        links = LinkService(clock, settings, secret, surveys, responses, suppressions, outbox)
+        erasure_ledger = ErasureLedger(clock, settings.resolved_erasure_ledger_path())
+        links = LinkService(
+            clock, settings, secret, surveys, responses, suppressions, outbox, erasure_ledger
+        )
         leases = JobLeases(clock)
         scheduler = Scheduler(leases, settings.job_poll_seconds)
         retention = RetentionService(clock, settings, audit, follow_ups, outbox)
@@ -129,8 +135,16 @@ class Services:
                 follow_ups,
                 PrivacyExports(clock, settings, secret),
                 subject_hooks,
+                erasure_ledger,
             ),
             analytics=analytics,
             relay=EventRelay(analytics.events, analytics.event_of),
             exports=ExportService(clock, settings.export_link_seconds, secret),
+            erasure_ledger=erasure_ledger,
+        )
+
+    def ledger_reapply(self) -> LedgerReapply:
+        """Applies the erasure ledger again (after a restore); see its module."""
+        return LedgerReapply(
+            self.clock, self.erasure_ledger, self.privacy, self.suppressions, self.audit
         )

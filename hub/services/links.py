@@ -37,8 +37,10 @@ from hub.models.activity import DisplayContext
 from hub.models.common import Channel, UserIdentity
 from hub.models.link import SurveyLink
 from hub.models.response import Response
+from hub.models.suppression import SuppressionReason
 from hub.models.survey import Survey, SurveyStatus
 from hub.services import validation
+from hub.services.erasure_ledger import ErasureLedger
 from hub.services.outbox import OutboxService
 from hub.services.responses import ResponseService
 from hub.services.suppression import SuppressionService
@@ -87,7 +89,9 @@ class LinkService:
         responses: ResponseService,
         suppressions: SuppressionService,
         outbox: OutboxService,
+        ledger: ErasureLedger | None = None,
     ) -> None:
+        self.ledger = ledger
         self.clock = clock
         self.settings = settings
         self.surveys = surveys
@@ -323,6 +327,8 @@ class LinkService:
         request = await self.opt_out_request(token)
         if not request.done:
             await self.suppressions.record_opt_out(request.survey_key, request.hashes)
+        if self.ledger is not None:  # so that a restored backup cannot undo it
+            await self.ledger.record(request.hashes, SuppressionReason.OBJECTION, erase=False)
         await self.outbox.drop_for_subject(request.user_id)
         return replace(request, done=True)
 

@@ -34,6 +34,7 @@ from hub.models.privacy import (
 from hub.models.response import Response
 from hub.models.suppression import Suppression, SuppressionReason
 from hub.services.audit import AuditService
+from hub.services.erasure_ledger import ErasureLedger
 from hub.services.followups import FollowUpService
 from hub.services.free_text import MIN_QUOTED_LENGTH, replace_quoted
 from hub.services.identity import normalize_email
@@ -150,7 +151,9 @@ class PrivacyService:
         follow_ups: FollowUpService,
         exports: PrivacyExports,
         hooks: SubjectHooks | None = None,
+        ledger: ErasureLedger | None = None,
     ) -> None:
+        self.ledger = ledger
         self.exports = exports
         self.clock = clock
         self.rights = rights
@@ -312,6 +315,8 @@ class PrivacyService:
         }
         if identity.empty:
             return outcome
+        if self.ledger is not None:  # first: a restored backup is erased again from it
+            await self.ledger.record(self.hmacs(identity), reason)
         # The Slack messages first: redaction finds them by the follow-ups' subject.
         redacted = 0
         for user_id in identity.user_ids:

@@ -17,6 +17,7 @@ from hub.models import (
     ContactState,
     DailyRollup,
     Display,
+    ErasureLedgerEntry,
     FollowUp,
     HourlyRollup,
     JobLease,
@@ -380,6 +381,23 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         reason="Keyed hashes only; the record of an objection.",
         personal=(PersonalField("identity_hmacs", Category.KEYED_HASH),),
         not_personal={"survey_key": "which survey", "received_at": "a time"},
+    ),
+    CollectionEntry(
+        ErasureLedgerEntry,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        retention=(Retention.KEEP,),
+        retention_reason="Keyed hashes only: what keeps a restored backup from bringing "
+        "erased or objecting people back.",
+        purpose="Apply erasures and objections again after a backup is restored.",
+        reason="Keyed hashes only; what keeps a restored backup from bringing people back.",
+        personal=(PersonalField("identity_hmacs", Category.KEYED_HASH),),
+        not_personal={
+            "entry_id": "a hash of the entry",
+            "reason": "why",
+            "erase": "a flag",
+            "recorded_at": "a time",
+        },
     ),
     CollectionEntry(
         ApiKey,
