@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
+from hub.models.outbox import OutboxMessage
 from hub.models.response import Response as ResponseDocument
 from hub.models.survey import Survey
 from hub.services import Services
@@ -20,6 +21,7 @@ class Loaders:
     survey_by_key: DataLoader[str, Survey | None]
     response_by_id: DataLoader[PydanticObjectId, ResponseDocument | None]
     restricted: DataLoader[str, bool]  # by user id: masked for all but privacy officers
+    message_delivery: DataLoader[str, OutboxMessage | None]  # by outbox id
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Context:
             survey_by_key=DataLoader(load_fn=self.services.surveys.by_keys),
             response_by_id=DataLoader(load_fn=self.services.follow_ups.responses_in_order),
             restricted=DataLoader(load_fn=self.services.privacy.restricted_flags),
+            message_delivery=DataLoader(load_fn=self.services.rights.messages.deliveries),
         )
 
     async def authenticate(self) -> Principal | None:

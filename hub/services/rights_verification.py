@@ -119,7 +119,7 @@ class RightsVerification:
             SYSTEM, "rights_request.verified", [request_id], list(request.subject_hmacs)
         )
         verified: RightsRequest = RightsRequest.model_validate(raw)
-        return verified
+        return await self.rights.messages.receipt(verified)
 
     def _check(self, request_id: str, token: str) -> None:
         try:

@@ -60,6 +60,7 @@ ALLOWED: dict[str, set[Role] | set[Role | None]] = {
     "executeRightsRequest": PRIVACY,
     "createExportLink": PRIVACY,
     "recordSubjectNotified": PRIVACY,
+    "notifyRestrictionLift": PRIVACY,
     "liftRestriction": PRIVACY,
     "runRetention": PRIVACY,
     "setSurveyRetention": PRIVACY,
