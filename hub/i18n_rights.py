@@ -2,8 +2,9 @@
 languages hub/i18n.py supports (the language is chosen by `i18n.language_of`).
 
 Placeholders: {type} the right exercised, {received} and {due} dates, {expires} when
-a download link stops working, {form} the public request form, {reference} the
-request's id. Dates are ISO dates, read the same in every language."""
+a download link stops working, {hours} how long a verification link works, {form} the
+public request form, {reference} the request's id. Dates are ISO dates, read the same
+in every language."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from hub import i18n
 
 MESSAGE_STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "subject_VERIFICATION": "Confirm your data-protection request",
+        "verification": "We received a data-protection request for this e-mail address: "
+        "{type}. To confirm that it was you, open this link within {hours} hours:",
+        "verification_ignore": "If you did not make this request, ignore this e-mail; "
+        "nothing will be done.",
         "subject_RECEIPT": "We received your data-protection request",
         "subject_EXTENSION": "We need more time for your data-protection request",
         "subject_COMPLETION": "Your data-protection request is done",
@@ -48,6 +54,11 @@ MESSAGE_STRINGS: dict[str, dict[str, str]] = {
         "reference": "Reference: {reference}",
     },
     "es": {
+        "subject_VERIFICATION": "Confirma tu solicitud de protección de datos",
+        "verification": "Hemos recibido una solicitud de protección de datos para esta "
+        "dirección de correo: {type}. Para confirmar que fuiste tú, abre este enlace en "
+        "las próximas {hours} horas:",
+        "verification_ignore": "Si no hiciste esta solicitud, ignora este correo; no se hará nada.",
         "subject_RECEIPT": "Hemos recibido tu solicitud de protección de datos",
         "subject_EXTENSION": "Necesitamos más tiempo para tu solicitud de protección de datos",
         "subject_COMPLETION": "Tu solicitud de protección de datos está resuelta",
@@ -85,6 +96,11 @@ MESSAGE_STRINGS: dict[str, dict[str, str]] = {
         "reference": "Referencia: {reference}",
     },
     "nb": {
+        "subject_VERIFICATION": "Bekreft personvernforespørselen din",
+        "verification": "Vi har mottatt en personvernforespørsel for denne e-postadressen: "
+        "{type}. Åpne denne lenken innen {hours} timer for å bekrefte at det var deg:",
+        "verification_ignore": "Hvis du ikke sendte denne forespørselen, kan du se bort "
+        "fra denne e-posten; ingenting blir gjort.",
         "subject_RECEIPT": "Vi har mottatt personvernforespørselen din",
         "subject_EXTENSION": "Vi trenger mer tid til personvernforespørselen din",
         "subject_COMPLETION": "Personvernforespørselen din er behandlet",
@@ -121,6 +137,12 @@ MESSAGE_STRINGS: dict[str, dict[str, str]] = {
         "reference": "Referanse: {reference}",
     },
     "sv": {
+        "subject_VERIFICATION": "Bekräfta din begäran om dataskydd",
+        "verification": "Vi har tagit emot en begäran om dataskydd för den här "
+        "e-postadressen: {type}. Öppna den här länken inom {hours} timmar för att "
+        "bekräfta att det var du:",
+        "verification_ignore": "Om du inte gjorde den här begäran kan du bortse från "
+        "det här meddelandet; inget kommer att göras.",
         "subject_RECEIPT": "Vi har tagit emot din begäran om dataskydd",
         "subject_EXTENSION": "Vi behöver mer tid för din begäran om dataskydd",
         "subject_COMPLETION": "Din begäran om dataskydd är klar",
@@ -157,6 +179,12 @@ MESSAGE_STRINGS: dict[str, dict[str, str]] = {
         "reference": "Referens: {reference}",
     },
     "da": {
+        "subject_VERIFICATION": "Bekræft din anmodning om databeskyttelse",
+        "verification": "Vi har modtaget en anmodning om databeskyttelse for denne "
+        "e-mailadresse: {type}. Åbn dette link inden for {hours} timer for at bekræfte, "
+        "at det var dig:",
+        "verification_ignore": "Hvis du ikke har sendt denne anmodning, kan du se bort "
+        "fra denne e-mail; der sker ikke noget.",
         "subject_RECEIPT": "Vi har modtaget din anmodning om databeskyttelse",
         "subject_EXTENSION": "Vi har brug for mere tid til din anmodning om databeskyttelse",
         "subject_COMPLETION": "Din anmodning om databeskyttelse er gennemført",
@@ -193,6 +221,12 @@ MESSAGE_STRINGS: dict[str, dict[str, str]] = {
         "reference": "Reference: {reference}",
     },
     "fi": {
+        "subject_VERIFICATION": "Vahvista tietosuojapyyntösi",
+        "verification": "Saimme tätä sähköpostiosoitetta koskevan tietosuojapyynnön: "
+        "{type}. Vahvista, että se olit sinä, avaamalla tämä linkki {hours} tunnin "
+        "kuluessa:",
+        "verification_ignore": "Jos et tehnyt tätä pyyntöä, voit jättää tämän viestin "
+        "huomiotta; mitään ei tehdä.",
         "subject_RECEIPT": "Olemme vastaanottaneet tietosuojapyyntösi",
         "subject_EXTENSION": "Tarvitsemme lisäaikaa tietosuojapyyntöösi",
         "subject_COMPLETION": "Tietosuojapyyntösi on käsitelty",
@@ -229,6 +263,12 @@ MESSAGE_STRINGS: dict[str, dict[str, str]] = {
         "reference": "Viite: {reference}",
     },
     "nl": {
+        "subject_VERIFICATION": "Bevestig uw verzoek over gegevensbescherming",
+        "verification": "We hebben een verzoek over gegevensbescherming ontvangen voor dit "
+        "e-mailadres: {type}. Open deze link binnen {hours} uur om te bevestigen dat u "
+        "het was:",
+        "verification_ignore": "Hebt u dit verzoek niet gedaan, negeer dan deze e-mail; "
+        "er gebeurt niets.",
         "subject_RECEIPT": "We hebben uw verzoek over gegevensbescherming ontvangen",
         "subject_EXTENSION": "We hebben meer tijd nodig voor uw verzoek over gegevensbescherming",
         "subject_COMPLETION": "Uw verzoek over gegevensbescherming is afgehandeld",

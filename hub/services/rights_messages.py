@@ -177,6 +177,27 @@ class RightsMessages:
         }
         return [found.get(item) for item in outbox_ids]
 
+    def verification_email(self, request: RightsRequest, link: str, hours: int) -> Email:
+        """The e-mail with the link that verifies a request the person filed, in the
+        request's language. Not recorded in `messages`: its outbox key is the
+        verification's own."""
+        language, strings = message_strings(request.locale)
+        values = self._values(request, strings) | {"hours": hours}
+        return Email(
+            to=request.subject.email or "",
+            subject=strings["subject_VERIFICATION"],
+            text=render(
+                "rights_message.txt",
+                hello=strings["hello"],
+                paragraphs=[
+                    strings["verification"].format(**values) + f"\n{link}",
+                    strings["verification_ignore"].format(**values),
+                ],
+                reference=strings["reference"].format(**values),
+            ),
+            headers={"Content-Language": language, "Auto-Submitted": "auto-generated"},
+        )
+
     # -- building and queueing
 
     def _download_link(self, request: RightsRequest) -> tuple[str, datetime]:
@@ -236,14 +257,8 @@ class RightsMessages:
         expires: datetime | None,
     ) -> Email:
         language, strings = message_strings(request.locale)
-        values = {
-            "type": strings[f"type_{request.type.value}"],
-            "received": request.received_at.date().isoformat(),
-            "due": request.due_on.isoformat(),
-            "expires": expires.strftime("%Y-%m-%d %H:%M UTC") if expires else "",
-            "form": self.settings.resolved_public_url() + FORM_PATH,
-            "reference": str(request.id),
-        }
+        values = self._values(request, strings)
+        values["expires"] = expires.strftime("%Y-%m-%d %H:%M UTC") if expires else ""
         paragraphs = [strings[name].format(**values) for name in texts]
         if link is not None:
             paragraphs[-1] += f"\n{link}"
@@ -261,6 +276,16 @@ class RightsMessages:
             ),
             headers={"Content-Language": language, "Auto-Submitted": "auto-generated"},
         )
+
+    def _values(self, request: RightsRequest, strings: dict[str, str]) -> dict[str, Any]:
+        return {
+            "type": strings[f"type_{request.type.value}"],
+            "received": request.received_at.date().isoformat(),
+            "due": request.due_on.isoformat(),
+            "expires": "",
+            "form": self.settings.resolved_public_url() + FORM_PATH,
+            "reference": str(request.id),
+        }
 
     @staticmethod
     async def _request(request_id: str) -> RightsRequest:

@@ -177,6 +177,8 @@ async def test_a_public_request_is_acknowledged_once_verified_in_the_browsers_la
     [request] = await RightsRequest.find_all().to_list()
     assert request.locale == "nb"  # German is not supported: the next language wanted
     [verification] = await _delivered(services, mailbox, ANNA)  # no receipt before the link
+    assert verification["Subject"] == "Bekreft personvernforespørselen din"
+    assert "åpne denne lenken innen 24 timer" in text_of(verification).lower()
     [link] = [url for url in links_in(verification) if "/privacy/verify/" in url]
 
     assert (await http.post(link.removeprefix(PUBLIC_URL))).status_code == 200
@@ -365,3 +367,22 @@ async def test_no_notice_before_a_restriction_is_in_force(gql: GraphQLClient) ->
     assert (await _call(gql, NOTIFY, id=filed["id"]))["code"] == "INVALID_TRANSITION"
     assert (await _call(gql, NOTIFY, id=access["id"]))["code"] == "INVALID_TRANSITION"
     assert (await _call(gql, NOTIFY, id="nope"))["code"] == "NOT_FOUND"
+
+
+async def test_a_notice_refused_for_good_leaves_the_notification_to_other_means(
+    services: Services, gql: GraphQLClient, mailbox: Mailbox, clock: FrozenClock
+) -> None:
+    filed = await _file(gql, "RESTRICTION", ANNA, "sv")
+    await _call(gql, EXECUTE, id=filed["id"])
+    assert len(await _delivered(services, mailbox, ANNA)) == 2
+    mailbox.refused.add(ANNA)  # the mailbox is closed meanwhile
+
+    await _call(gql, NOTIFY, id=filed["id"])
+    await services.dispatcher.run_once()
+    clock.advance(timedelta(hours=3))
+    shown = await _call(gql, GET, id=filed["id"])
+    recorded = await _call(gql, RECORD, id=filed["id"])
+
+    assert [item["delivery"] for item in shown["messages"]] == ["DELIVERED", "DELIVERED", "FAILED"]
+    assert recorded["subjectNoticeOutboxId"] is None  # told by other means, now
+    assert recorded["subjectNotifiedAt"] == clock.now().isoformat()
