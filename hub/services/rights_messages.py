@@ -6,8 +6,10 @@ restriction is lifted.
 Each is an e-mail queued through the outbox (`MailService.queue`) in the request's
 language (`RightsRequest.locale`, else the default), under a key made of the request
 id and the kind, so a retried step never sends twice. Each is recorded on the request
-(`messages`: kind, time, outbox id), or, when the request has no e-mail address,
-recorded as undeliverable so the officer sees that the person was not told.
+(`messages`: kind, time, outbox id), or, when the request has no e-mail address or
+was never verified, recorded as undeliverable so the officer sees that the person
+was not told. An address that was never verified (a public request whose link was
+not opened) is sent nothing but the verification e-mail.
 
 The texts hold no one else's data and not the person's own address: the reason an
 officer gives for an extension or a rejection is sent as written."""
@@ -40,6 +42,7 @@ from hub.settings import Settings
 
 Kind = SubjectMessageKind
 NO_EMAIL_ADDRESS = "NO_EMAIL_ADDRESS"
+ADDRESS_NOT_VERIFIED = "ADDRESS_NOT_VERIFIED"
 KEY_PREFIX = "rights-message"
 FORM_PATH = "/privacy/request"
 
@@ -47,6 +50,12 @@ FORM_PATH = "/privacy/request"
 def message_key(request_id: str, kind: Kind) -> str:
     """The outbox key of one message: a request id and a kind, no identity."""
     return f"{KEY_PREFIX}:{request_id}:{kind.value}"
+
+
+def was_verified(request: RightsRequest) -> bool:
+    """Whether the request was ever VERIFIED: filed by an officer, verified by its
+    link, or moved to VERIFIED by an officer."""
+    return any(change.status is RightsRequestStatus.VERIFIED for change in request.history)
 
 
 class RightsMessages:
@@ -84,7 +93,11 @@ class RightsMessages:
         )
 
     async def status_changed(self, request: RightsRequest) -> RightsRequest:
-        """A request that became REJECTED tells the person why, and where to complain."""
+        """A request that became REJECTED tells the person why, and where to complain;
+        one an officer VERIFIED (a public request whose link was not used) gets its
+        receipt."""
+        if request.status is RightsRequestStatus.VERIFIED:
+            return await self.receipt(request)
         if request.status is not RightsRequestStatus.REJECTED:
             return request
         reason = request.history[-1].reason if request.history else None
@@ -222,6 +235,8 @@ class RightsMessages:
         now = self.clock.now()
         if not to:
             entry = SubjectMessage(kind=kind, at=now, undeliverable=NO_EMAIL_ADDRESS)
+        elif not was_verified(request):
+            entry = SubjectMessage(kind=kind, at=now, undeliverable=ADDRESS_NOT_VERIFIED)
         else:
             key = message_key(str(request.id), kind)
             # No subject ids: the answer to a request is not dropped when the person's

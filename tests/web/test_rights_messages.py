@@ -386,3 +386,28 @@ async def test_a_notice_refused_for_good_leaves_the_notification_to_other_means(
     assert [item["delivery"] for item in shown["messages"]] == ["DELIVERED", "DELIVERED", "FAILED"]
     assert recorded["subjectNoticeOutboxId"] is None  # told by other means, now
     assert recorded["subjectNotifiedAt"] == clock.now().isoformat()
+
+
+async def test_an_address_never_verified_gets_nothing_but_its_link(
+    services: Services, gql: GraphQLClient, mailbox: Mailbox
+) -> None:
+    given = {"type": "ERASURE", "email": ANNA, "locale": "da"}
+    await gql.ok(SUBMIT, {"input": given})
+    await gql.ok(SUBMIT, {"input": {**given, "type": "ACCESS"}})
+    unverified, officer_verified = await RightsRequest.find_all().sort("+_id").to_list()
+
+    rejected = await _call(
+        gql, SET_STATUS, id=str(unverified.id), status="REJECTED", reason="Never confirmed."
+    )
+    verified = await _call(gql, SET_STATUS, id=str(officer_verified.id), status="VERIFIED")
+
+    mails = await _delivered(services, mailbox, ANNA)
+    assert [mail["Subject"] for mail in mails] == [
+        "Bekræft din anmodning om databeskyttelse",
+        "Bekræft din anmodning om databeskyttelse",
+        "Vi har modtaget din anmodning om databeskyttelse",  # verified by the officer
+    ]
+    assert [(item["kind"], item["undeliverable"]) for item in rejected["messages"]] == [
+        ("REJECTION", "ADDRESS_NOT_VERIFIED")
+    ]
+    assert _kinds(verified) == ["RECEIPT"] and verified["messages"][0]["outboxId"]
