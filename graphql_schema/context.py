@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
+from hub.models.outbox import OutboxMessage
 from hub.models.response import Response as ResponseDocument
 from hub.models.survey import Survey
 from hub.services import Services, free_text
@@ -23,6 +24,7 @@ class Loaders:
     # Free text as masked roles read it. Not cached: a subscription's context lives on
     # while new people become known.
     masked_text: DataLoader[str, str]
+    message_delivery: DataLoader[str, OutboxMessage | None]  # by outbox id
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Context:
             response_by_id=DataLoader(load_fn=self.services.follow_ups.responses_in_order),
             restricted=DataLoader(load_fn=self.services.privacy.restricted_flags),
             masked_text=DataLoader(load_fn=free_text.masked, cache=False),
+            message_delivery=DataLoader(load_fn=self.services.rights.messages.deliveries),
         )
 
     async def authenticate(self) -> Principal | None:

@@ -104,6 +104,11 @@ class FileRightsRequestInput:
         description="How the person's identity was verified (by other means than the link)."
     )
     corrections: CorrectionsInput | None = None
+    locale: str | None = strawberry.field(
+        default=None,
+        description="The person's language for the messages sent to them (a tag such as "
+        "es or nb-NO); unsupported or absent: the default language.",
+    )
 
 
 @strawberry.input
@@ -112,6 +117,11 @@ class SubmitRightsRequestInput:
     email: str = strawberry.field(description="Where the link that verifies it is sent.")
     user_id: str | None = None
     message: str | None = None
+    locale: str | None = strawberry.field(
+        default=None,
+        description="The person's language for the messages sent to them (a tag such as "
+        "es or nb-NO); unsupported or absent: the default language.",
+    )
 
 
 @strawberry.type(description="The request is filed; it waits for the e-mailed link.")
@@ -197,6 +207,7 @@ class PrivacyMutation:
                     email=input.email,
                     user_id=input.user_id,
                     message=input.message,
+                    locale=input.locale,
                 )
             )
         except DomainError as error:
@@ -223,6 +234,7 @@ class PrivacyMutation:
                     email=input.email,
                     message=input.message,
                     corrections=input.corrections.to_model() if input.corrections else None,
+                    locale=input.locale,
                 ),
                 _actor(info),
                 model.VerificationMethod.OTHER_MEANS,
@@ -354,13 +366,34 @@ class PrivacyMutation:
 
     @strawberry.mutation(
         permission_classes=[IsPrivacyOfficer],
-        description="Record that the person was told their restriction will be lifted.",
+        description="Record that the person was told their restriction will be lifted. "
+        "After notifyRestrictionLift, `subjectNotifiedAt` is when that e-mail was delivered "
+        "(or queued) and `subjectNoticeOutboxId` names it; otherwise the person was told "
+        "by other means, now.",
     )
     async def record_subject_notified(
         self, info: strawberry.Info[Context], id: strawberry.ID
     ) -> RightsRequestResult:
         try:
             request = await info.context.services.privacy.record_subject_notified(
+                str(id), _actor(info)
+            )
+        except DomainError as error:
+            return user_error(error)
+        return RightsRequest.from_document(request)
+
+    @strawberry.mutation(
+        permission_classes=[IsPrivacyOfficer],
+        description="E-mail the person, in their language, that their restriction will be "
+        "lifted; `messages` shows it. Sent once. NO_EMAIL_ADDRESS when the request has no "
+        "address: tell them by other means. Then recordSubjectNotified, then "
+        "liftRestriction.",
+    )
+    async def notify_restriction_lift(
+        self, info: strawberry.Info[Context], id: strawberry.ID
+    ) -> RightsRequestResult:
+        try:
+            request = await info.context.services.rights.messages.notify_restriction_lift(
                 str(id), _actor(info)
             )
         except DomainError as error:

@@ -5,6 +5,7 @@ import strawberry
 
 from graphql_schema.context import Context
 from hub.models import privacy as model
+from hub.models.outbox import OutboxStatus as OutboxStatusModel
 from hub.services import rights_identity
 from hub.services.audit import AuditVerification as AuditVerificationResult
 
@@ -61,6 +62,49 @@ class IdentityMatch:
                 CollectionCount(collection=name, count=count)
                 for name, count in sorted(match.records.items())
             ],
+        )
+
+
+SubjectMessageKind = strawberry.enum(
+    model.SubjectMessageKind,
+    name="SubjectMessageKind",
+    description="A message to the person: RECEIPT, EXTENSION, COMPLETION, REJECTION or "
+    "RESTRICTION_LIFT_NOTICE.",
+)
+MessageDelivery = strawberry.enum(
+    OutboxStatusModel,
+    name="MessageDelivery",
+    description="Where an e-mail is: PENDING (waiting or retrying), IN_FLIGHT, DELIVERED, "
+    "or FAILED (refused for good).",
+)
+
+
+@strawberry.type(description="A message to the person a request is about, or why none went.")
+class SubjectMessage:
+    kind: SubjectMessageKind  # type: ignore[valid-type]
+    at: datetime
+    outbox_id: str | None = strawberry.field(description="The queued e-mail's outbox id.")
+    undeliverable: str | None = strawberry.field(
+        description="Why nothing was sent: NO_EMAIL_ADDRESS (the request has no address)."
+    )
+
+    @strawberry.field(
+        description="The e-mail's delivery; null when none was sent or its outbox entry is "
+        "gone (an erasure deletes it)."
+    )
+    async def delivery(self, info: strawberry.Info[Context]) -> MessageDelivery | None:  # type: ignore[valid-type]
+        if self.outbox_id is None:
+            return None
+        found = await info.context.loaders.message_delivery.load(self.outbox_id)
+        return found.status if found else None
+
+    @classmethod
+    def from_model(cls, message: model.SubjectMessage) -> Self:
+        return cls(
+            kind=message.kind,
+            at=message.at,
+            outbox_id=message.outbox_id,
+            undeliverable=message.undeliverable,
         )
 
 
@@ -122,6 +166,16 @@ class RightsRequest:
     restriction_active: bool
     subject_notified_at: datetime | None
     restriction_lifted_at: datetime | None
+    subject_notice_outbox_id: str | None = strawberry.field(
+        description="The notice e-mail that `subjectNotifiedAt` rests on; null when the "
+        "person was told by other means."
+    )
+    locale: str | None = strawberry.field(
+        description="The person's language for messages; null: the default language."
+    )
+    messages: list[SubjectMessage] = strawberry.field(
+        description="Messages to the person: kind, time, outbox id, or why none could go."
+    )
 
     @strawberry.field(description="Open and past its due date.")
     def overdue(self, info: strawberry.Info[Context]) -> bool:
@@ -171,6 +225,9 @@ class RightsRequest:
             restriction_active=request.restriction_active,
             subject_notified_at=request.subject_notified_at,
             restriction_lifted_at=request.restriction_lifted_at,
+            subject_notice_outbox_id=request.subject_notice_outbox_id,
+            locale=request.locale,
+            messages=[SubjectMessage.from_model(item) for item in request.messages],
         )
 
 

@@ -8,6 +8,11 @@ import pymongo
 from beanie import Document
 from pymongo import IndexModel
 
+# Keys of the e-mails that answer a person's own rights request (receipt, completion…):
+# addressed to them on purpose, so an erasure leaves them to be delivered (and then
+# stripped of the address like every delivered message).
+RIGHTS_ANSWER_KEY_PREFIX = "rights-message"
+
 
 class OutboxStatus(StrEnum):
     PENDING = "PENDING"

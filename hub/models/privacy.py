@@ -60,6 +60,25 @@ class IdentityConfirmation(BaseModel):
     identity_hmacs: list[str] = []
 
 
+class SubjectMessageKind(StrEnum):
+    """The messages a rights request sends to the person it is about."""
+
+    RECEIPT = "RECEIPT"
+    EXTENSION = "EXTENSION"
+    COMPLETION = "COMPLETION"
+    REJECTION = "REJECTION"
+    RESTRICTION_LIFT_NOTICE = "RESTRICTION_LIFT_NOTICE"
+
+
+class SubjectMessage(BaseModel):
+    """One message to the person: queued in the outbox, or why it could not be sent."""
+
+    kind: SubjectMessageKind
+    at: datetime
+    outbox_id: str | None = None  # the queued e-mail
+    undeliverable: str | None = None  # why nothing was sent, e.g. NO_EMAIL_ADDRESS
+
+
 class StatusChange(BaseModel):
     status: RightsRequestStatus
     at: datetime
@@ -97,6 +116,9 @@ class RightsRequest(Document):
     restriction_active: bool = False
     subject_notified_at: datetime | None = None
     restriction_lifted_at: datetime | None = None
+    subject_notice_outbox_id: str | None = None  # the notice e-mail subject_notified_at rests on
+    locale: str | None = None  # the person's language for messages; None: the default
+    messages: list[SubjectMessage] = []
 
     class Settings:
         name = "rights_requests"

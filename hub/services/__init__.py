@@ -25,6 +25,7 @@ from hub.services.privacy_exports import PrivacyExports
 from hub.services.responses import ResponseService
 from hub.services.retention import RetentionService
 from hub.services.rights import RightsRequestService
+from hub.services.rights_messages import RightsMessages
 from hub.services.rights_verification import RightsVerification
 from hub.services.routing import RoutingService
 from hub.services.slack import SlackBookkeeping
@@ -89,7 +90,13 @@ class Services:
         if mail.configured:  # otherwise e-mails wait in the outbox until SMTP is set
             dispatcher.register(EMAIL_KIND, mail.deliver)
         audit = AuditService(clock, secret)
-        rights = RightsRequestService(clock, audit, suppressions)
+        privacy_exports = PrivacyExports(clock, settings, secret)
+        rights = RightsRequestService(
+            clock,
+            audit,
+            suppressions,
+            messages=RightsMessages(clock, settings, mail, privacy_exports, audit),
+        )
         subject_hooks = SubjectHooks()
         subject_hooks.register(AnalyticsSubjectHook(analytics))
         erasure_ledger = ErasureLedger(clock, settings.resolved_erasure_ledger_path())
@@ -133,7 +140,7 @@ class Services:
                 suppressions,
                 outbox,
                 follow_ups,
-                PrivacyExports(clock, settings, secret),
+                privacy_exports,
                 subject_hooks,
                 erasure_ledger,
             ),

@@ -9,6 +9,7 @@ suppression list. Running it twice changes nothing the second time."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ from beanie import Document
 from pymongo import UpdateOne
 
 from hub.clock import Clock
-from hub.models.outbox import OutboxMessage
+from hub.models.outbox import RIGHTS_ANSWER_KEY_PREFIX, OutboxMessage
 from hub.models.privacy import AuditActor
 from hub.models.suppression import Suppression
 from hub.services.audit import AuditService
@@ -166,10 +167,14 @@ class LedgerReapply:
             if entry.email_path:
                 paths.append((entry.model, entry.email_path, True))
         paths.append((OutboxMessage, "payload.to", True))
+        answers = {"key": {"$not": re.compile(f"^{RIGHTS_ANSWER_KEY_PREFIX}:")}}
         for model, path, is_email in paths:
+            match: dict[str, Any] = {path: {"$type": "string"}}
+            if model is OutboxMessage:  # answers to the person's own requests stay
+                match.update(answers)
             cursor = await model.get_pymongo_collection().aggregate(
                 [
-                    {"$match": {path: {"$type": "string"}}},
+                    {"$match": match},
                     {"$group": {"_id": f"${path}"}},
                 ]
             )

@@ -46,11 +46,12 @@ def build_message(email: Email, sender: str, key: str) -> EmailMessage:
     message["Date"] = formatdate(localtime=False, usegmt=True)
     domain = sender.rpartition("@")[2] or "localhost"
     message["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
-    for name, value in email.headers.items():
-        message[name] = value
     message.set_content(email.text)
     if email.html is not None:
         message.add_alternative(email.html, subtype="html")
+    # After the content, which would drop Content-* headers such as Content-Language.
+    for name, value in email.headers.items():
+        message[name] = value
     return message
 
 

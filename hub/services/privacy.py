@@ -300,7 +300,7 @@ class PrivacyService:
         )
         log.info("executed rights request %s (%s)", request.id, kind.value)
         done: RightsRequest = RightsRequest.model_validate(raw)
-        return done
+        return await self.rights.messages.completion(request, done)
 
     # -- erasure and objection
 
@@ -473,7 +473,7 @@ class PrivacyService:
         request = await self._active_restriction(request_id)
         raw = await RightsRequest.get_pymongo_collection().find_one_and_update(
             {"_id": request.id},
-            {"$set": {"subject_notified_at": self.clock.now(), "handled_by": actor.key_id}},
+            {"$set": {**await self.rights.messages.notified(request), "handled_by": actor.key_id}},
             return_document=True,
         )
         await self.audit.record(

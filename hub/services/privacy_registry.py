@@ -571,6 +571,12 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "restriction_active": "a flag",
             "subject_notified_at": "when the person was told, no identity",
             "restriction_lifted_at": "a time",
+            "subject_notice_outbox_id": "an outbox message id",
+            "locale": "a language tag",
+            "messages.kind": "the kind of message sent to the person",
+            "messages.at": "a time",
+            "messages.outbox_id": "an outbox message id",
+            "messages.undeliverable": "a reason code",
         },
     ),
     CollectionEntry(

@@ -27,6 +27,7 @@ from hub.models.privacy import (
 )
 from hub.services import validation
 from hub.services.audit import AuditService
+from hub.services.rights_messages import RightsMessages
 from hub.services.suppression import SuppressionService
 
 MAX_NOTE_LENGTH = 2000
@@ -64,15 +65,24 @@ class NewRequest:
     email: str | None = None
     message: str | None = None
     corrections: Corrections | None = None
+    locale: str | None = None  # the person's language, for the messages sent to them
 
 
 class RightsRequestService:
     """Files rights requests and moves them through their states; every step is audited."""
 
-    def __init__(self, clock: Clock, audit: AuditService, suppressions: SuppressionService) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        audit: AuditService,
+        suppressions: SuppressionService,
+        *,
+        messages: RightsMessages,
+    ) -> None:
         self.clock = clock
         self.audit = audit
         self.suppressions = suppressions
+        self.messages = messages
 
     def today(self) -> date:
         return self.clock.now().date()
@@ -110,7 +120,8 @@ class RightsRequestService:
                 ErrorCode.INVALID_INPUT, "Only a rectification has corrections.", "corrections"
             )
         message = validation.clean_text(new.message, "message", MAX_NOTE_LENGTH)
-        return NewRequest(new.type, user_id, email, message, corrections)
+        locale = validation.locale(new.locale, "locale") if new.locale else None
+        return NewRequest(new.type, user_id, email, message, corrections, locale)
 
     async def file(
         self,
@@ -148,6 +159,7 @@ class RightsRequestService:
             verification_note=note,
             handled_by=actor.key_id,
             history=history,
+            locale=checked.locale,
         )
         await request.insert()
         await self.audit.record(
@@ -157,7 +169,7 @@ class RightsRequestService:
             request.subject_hmacs,
             {"type": request.type.value, "status": request.status.value},
         )
-        return request
+        return await self.messages.receipt(request)
 
     async def get(self, request_id: str) -> RightsRequest:
         if not PydanticObjectId.is_valid(request_id):
@@ -216,7 +228,7 @@ class RightsRequestService:
         cleaned = validation.clean_text(reason, "reason", MAX_NOTE_LENGTH)
         if to in NEEDS_REASON and cleaned is None:
             raise ValidationFailed(ErrorCode.INVALID_INPUT, f"{to.value} needs a reason.", "reason")
-        return await self._move(request, to, cleaned, actor)
+        return await self.messages.status_changed(await self._move(request, to, cleaned, actor))
 
     async def _move(
         self,
@@ -294,7 +306,7 @@ class RightsRequestService:
             {"months": months, "due_on": new_due.isoformat()},
         )
         extended: RightsRequest = RightsRequest.model_validate(updated)
-        return extended
+        return await self.messages.extension(extended)
 
 
 def midnight_utc(day: date) -> datetime:

@@ -19,7 +19,7 @@ from typing import Any
 
 from hub.clock import Clock
 from hub.errors import Conflict, ErrorCode, ValidationFailed
-from hub.models.outbox import OutboxMessage
+from hub.models.outbox import RIGHTS_ANSWER_KEY_PREFIX, OutboxMessage
 from hub.models.privacy import (
     AuditActor,
     IdentityConfirmation,
@@ -77,7 +77,10 @@ def subject_filter(entry: CollectionEntry, identity: Identity) -> dict[str, Any]
             clauses.append({"confirmed_emails": {"$in": list(identity.emails)}})
     if not clauses:
         return None
-    return clauses[0] if len(clauses) == 1 else {"$or": clauses}
+    query = clauses[0] if len(clauses) == 1 else {"$or": clauses}
+    if entry.model is OutboxMessage:  # answers to the person's own requests stay
+        return {"$and": [query, {"key": {"$not": re.compile(f"^{RIGHTS_ANSWER_KEY_PREFIX}:")}}]}
+    return query
 
 
 class IdentityKind(StrEnum):

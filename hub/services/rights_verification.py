@@ -17,9 +17,8 @@ from hub.models.privacy import (
     StatusChange,
     VerificationMethod,
 )
-from hub.rendering import render
 from hub.services.audit import SYSTEM, AuditService
-from hub.services.mail import Email, MailService
+from hub.services.mail import MailService
 from hub.services.rights import NewRequest, RightsRequestService
 from hub.settings import Settings
 
@@ -60,16 +59,7 @@ class RightsVerification:
         hours = self.settings.rights_verification_hours
         link = self.link(request)
         await self.mail.queue(
-            Email(
-                to=request.subject.email,
-                subject="Confirm your data-protection request",
-                text=render(
-                    "rights_verification.txt",
-                    link=link,
-                    hours=hours,
-                    type=request.type.value.lower(),
-                ),
-            ),
+            self.rights.messages.verification_email(request, link, hours),
             f"rights-verification:{request.id}",
             [request.subject.user_id] if request.subject.user_id else [],
         )
@@ -119,7 +109,7 @@ class RightsVerification:
             SYSTEM, "rights_request.verified", [request_id], list(request.subject_hmacs)
         )
         verified: RightsRequest = RightsRequest.model_validate(raw)
-        return verified
+        return await self.rights.messages.receipt(verified)
 
     def _check(self, request_id: str, token: str) -> None:
         try:

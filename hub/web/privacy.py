@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from hub import i18n
 from hub.errors import DomainError, ErrorCode
 from hub.models.privacy import RightsRequestType
 from hub.rendering import render
@@ -131,6 +132,9 @@ async def rights_request_form(request: Request) -> Response:
                 email=fields.get("email"),
                 user_id=fields.get("user_id") or None,
                 message=fields.get("message") or None,
+                locale=i18n.best_locale(
+                    i18n.STRINGS, i18n.accepted_languages(request.headers.get("accept-language"))
+                ),
             )
         )
     except DomainError as error:

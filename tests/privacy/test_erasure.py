@@ -23,6 +23,7 @@ from hub.services.analytics import AnalyticsFilter
 from hub.services.privacy_registry import REDACTED
 from hub.services.rights import NewRequest
 from hub.services.rights_identity import IdentityKind, IdentityStatus
+from hub.services.rights_messages import KEY_PREFIX
 from hub.services.throttling import Rule
 from tests.bots.slack.conftest import follow_up_of
 from tests.factories import context, make_survey
@@ -47,6 +48,23 @@ async def _everything(database: Database) -> dict[str, list[dict[str, Any]]]:
     for name in sorted(await database.list_collection_names()):
         found[name] = [doc async for doc in database[name].find().sort("_id", 1)]
     return found
+
+
+def _split_answers(
+    everything: dict[str, list[dict[str, Any]]],
+) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """The collections without the e-mails that answer the person's own requests, and
+    those e-mails: addressed to them, each the one copy of their address left until it
+    is delivered (docs/privacy/messages.md)."""
+    answers = [doc for doc in everything.get("outbox", []) if _is_answer(doc)]
+    rest = dict(everything)
+    if "outbox" in rest:
+        rest["outbox"] = [doc for doc in rest["outbox"] if not _is_answer(doc)]
+    return rest, answers
+
+
+def _is_answer(doc: dict[str, Any]) -> bool:
+    return str(doc.get("key", "")).startswith(f"{KEY_PREFIX}:")
 
 
 def _traces(data: object, needles: list[str]) -> list[str]:
@@ -111,8 +129,15 @@ async def test_erasure_leaves_no_trace_and_twice_changes_nothing(
     done = await _erase(services, RightsRequestType.ERASURE, A.email or "")
     await services.dispatcher.run_once()
 
-    # Then no document of any collection names A, nor does Slack or the audit log
-    everything = await _everything(database)
+    # Then no document of any collection names A, nor does Slack or the audit log,
+    # but the e-mails answering A's request (its receipt and the news that it is done),
+    # waiting for the mail server (this hub has none): delivered, they lose the address
+    everything, answers = _split_answers(await _everything(database))
+    assert sorted((doc["key"].rsplit(":", 1)[1], doc["payload"]["to"]) for doc in answers) == [
+        ("COMPLETION", A.email),
+        ("RECEIPT", A.email),
+    ]
+    assert [doc["subject_ids"] for doc in answers] == [[], []]
     assert _traces(everything, A_TRACES) == [], [
         (name, doc) for name, docs in everything.items() for doc in docs if _traces(doc, A_TRACES)
     ]
@@ -150,7 +175,7 @@ async def test_erasure_leaves_no_trace_and_twice_changes_nothing(
     # (nothing carries the address any more: the officer acknowledges it)
     again = await _erase(services, RightsRequestType.ERASURE, A.email or "", allow_no_match=True)
     await services.dispatcher.run_once()
-    after = await _everything(database)
+    after, answers = _split_answers(await _everything(database))
     for name in set(everything) | set(after):
         if name not in ("rights_requests", "audit_log", "audit_head"):
             assert after.get(name) == everything.get(name), name
@@ -159,6 +184,11 @@ async def test_erasure_leaves_no_trace_and_twice_changes_nothing(
         (step, name): count for step, by in again.outcome.items() for name, count in by.items()
     }
     assert counts.pop(("erased", "rights_requests")) == 1  # the new request itself
+    # and, no mail server here, the e-mails answering A's two requests still wait,
+    # untouched by the second erasure: a receipt and a completion each
+    assert sorted(doc["key"].split(":")[1] for doc in answers) == sorted(
+        [str(done.id), str(done.id), str(again.id), str(again.id)]
+    )
     assert set(counts.values()) == {0}
     assert _traces(after, A_TRACES) == []
 
@@ -173,7 +203,9 @@ async def test_objection_suppresses_and_anonymises(
 
     assert done.outcome["suppressed"]["identities"] == 2
     assert await services.suppressions.is_suppressed(user_id=A.id)
-    assert _traces(await _everything(database), A_TRACES) == []
+    everything, answers = _split_answers(await _everything(database))
+    assert _traces(everything, A_TRACES) == []
+    assert [doc["payload"]["to"] for doc in answers] == [A.email, A.email]  # receipt, completion
 
 
 async def test_retention_rebuilds_the_slack_message_of_an_anonymised_response(

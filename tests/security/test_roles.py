@@ -61,6 +61,7 @@ ALLOWED: dict[str, set[Role] | set[Role | None]] = {
     "confirmRequestIdentities": PRIVACY,
     "createExportLink": PRIVACY,
     "recordSubjectNotified": PRIVACY,
+    "notifyRestrictionLift": PRIVACY,
     "liftRestriction": PRIVACY,
     "runRetention": PRIVACY,
     "setSurveyRetention": PRIVACY,
