@@ -206,6 +206,7 @@ RETENTION_CHANGES = (
     "contact_states_deleted",
     "outbox_cleared",
     "outbox_deleted",
+    "rights_requests_anonymised",
 )
 
 

@@ -68,6 +68,10 @@ class RetentionReport:
         description="Days a delivered or given-up outbox message is kept "
         "(HUB_OUTBOX_RETENTION_DAYS)."
     )
+    rights_requests_anonymised: int = strawberry.field(
+        description="Rights requests closed more than 3 years ago: identity, message and "
+        "corrections removed (keyed hashes and the outcome stay)."
+    )
 
 
 @strawberry.type
@@ -437,6 +441,7 @@ class PrivacyMutation:
             outbox_cleared=report.outbox_cleared,
             outbox_deleted=report.outbox_deleted,
             outbox_kept_days=report.outbox_kept_days,
+            rights_requests_anonymised=report.rights_requests_anonymised,
         )
 
     @strawberry.mutation(

@@ -50,14 +50,11 @@ from hub.services.privacy_registry import (
     subject_entries,
 )
 from hub.services.rights import RightsRequestService
-from hub.services.rights_identity import (
+from hub.services.rights_identity import IdentityMatch, RequestIdentities
+from hub.services.subjects import (
     Identity as Identity,  # where the other features import it from
 )
-from hub.services.rights_identity import (
-    IdentityMatch,
-    RequestIdentities,
-    subject_filter,
-)
+from hub.services.subjects import subject_filter
 from hub.services.suppression import SuppressionService
 
 log = logging.getLogger("hub.privacy")

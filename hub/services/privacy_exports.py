@@ -32,7 +32,8 @@ from hub.models.privacy import RightsRequest, RightsRequestType
 from hub.models.privacy_export import PrivacyExport
 from hub.models.response import Response
 from hub.services.privacy_processing import processing_information
-from hub.services.privacy_registry import CollectionEntry, subject_entries
+from hub.services.privacy_registry import subject_entries
+from hub.services.subjects import Identity, subject_filter
 from hub.services.third_parties import redact_comments, redact_export_data
 from hub.settings import Settings
 
@@ -55,15 +56,6 @@ PORTABLE_FIELDS = ["survey_key", "metric", "score", "comment", "answered_at", "c
 def _plain(value: Any) -> Any:
     """A stored document as JSON-ready values (ids and times as strings)."""
     return json.loads(json.dumps(value, default=str))
-
-
-def _subject_query(entry: CollectionEntry, user_ids: list[str], emails: list[str]) -> Any:
-    clauses: list[dict[str, Any]] = []
-    if entry.subject_path and user_ids:
-        clauses.append({entry.subject_path: {"$in": user_ids}})
-    if entry.email_path and emails:
-        clauses.append({entry.email_path: {"$in": emails}})
-    return {"$or": clauses} if clauses else None
 
 
 @dataclass(frozen=True)
@@ -109,13 +101,11 @@ class PrivacyExports:
         data: dict[str, list[Any]] = {}
         categories: set[str] = set()
         for entry in subject_entries():
-            query = _subject_query(entry, user_ids, emails)
+            # Found as erasure finds them: one query per collection, for everyone
+            query = subject_filter(entry, Identity(tuple(user_ids), tuple(emails)))
             if query is None:
                 continue
             found = [_plain(raw) async for raw in entry.model.get_pymongo_collection().find(query)]
-            if entry.collection == "rights_requests":
-                for item in found:
-                    item.pop("export", None)  # not an export of earlier exports
             data[entry.collection] = found
             if found:
                 categories |= {item.category.value for item in entry.personal}

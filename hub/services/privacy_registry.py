@@ -79,6 +79,9 @@ class Retention(StrEnum):
     # personal parts cleared once delivered; delivered and given-up entries deleted
     # after HUB_OUTBOX_RETENTION_DAYS, undelivered ones after 3 years
     UNTIL_DELIVERED = "UNTIL_DELIVERED"
+    # anonymised as erasure does (keyed hashes and what was done stay) 3 years after
+    # the request was closed: completed, rejected or canceled
+    AFTER_CLOSURE = "AFTER_CLOSURE"
     # deleted by the database through a TTL index on the document
     EXPIRES = "EXPIRES"
     KEEP = "KEEP"  # kept on purpose: see `retention_reason`
@@ -519,9 +522,10 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         subject_path="subject.user_id",
         email_path="subject.email",
         on_erasure=OnErasure.ANONYMISE,
-        retention=(Retention.KEEP,),
+        retention=(Retention.AFTER_CLOSURE,),
         retention_reason="The record of a rights request and what was done about it, "
-        "kept to account for it (GDPR Art. 5(2)); erasure anonymises it.",
+        "kept to account for it (GDPR Art. 5(2)); erasure anonymises it, and so does "
+        "retention 3 years after it was closed (the keyed hashes and the outcome stay).",
         purpose="Handle data-subject rights requests.",
         reason="The request stays as the record of what was done, with keyed hashes.",
         personal=(

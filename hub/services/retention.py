@@ -30,14 +30,14 @@ from hub.models.activity import ContactState, Display, Login, Person
 from hub.models.followup import FollowUp
 from hub.models.link import SurveyLink
 from hub.models.outbox import OutboxMessage
-from hub.models.privacy import AuditActor, SurveyRetention
+from hub.models.privacy import AuditActor, RightsRequest, RightsRequestStatus, SurveyRetention
 from hub.models.response import Response
 from hub.models.survey import Survey
 from hub.services.audit import AuditService
 from hub.services.followups import FollowUpService
 from hub.services.free_text import scrub
 from hub.services.outbox import OutboxService
-from hub.services.privacy_registry import ANONYMOUS_USER, Retention
+from hub.services.privacy_registry import ANONYMOUS_USER, Retention, entry_for
 from hub.services.rights import add_months
 from hub.settings import Settings
 
@@ -54,6 +54,7 @@ APPLIED_BY_THE_RUN: dict[Retention, frozenset[str]] = {
     Retention.CONTACT_RULES: frozenset({"displays", "logins"}),
     Retention.WHILE_ACTIVE: frozenset({"people", "contact_states"}),
     Retention.UNTIL_DELIVERED: frozenset({"outbox"}),
+    Retention.AFTER_CLOSURE: frozenset({"rights_requests"}),
 }
 # What a display keeps once its response is anonymised: when and how it was shown
 # (for the response rate), the country and product (as the response keeps them).
@@ -63,6 +64,11 @@ ANONYMOUS_DISPLAY = {
     "context.url": None,
     "response_id": None,
 }
+CLOSED = (
+    RightsRequestStatus.COMPLETED,
+    RightsRequestStatus.REJECTED,
+    RightsRequestStatus.CANCELED,
+)
 _CONTACT_TIMES = ("last_display_at", "last_answer_at", "last_decline_at")
 
 
@@ -82,6 +88,7 @@ class RetentionReport:
     outbox_cleared: int = 0
     outbox_deleted: int = 0
     outbox_kept_days: int = 0
+    rights_requests_anonymised: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -98,6 +105,7 @@ class RetentionReport:
             "outbox_cleared": self.outbox_cleared,
             "outbox_deleted": self.outbox_deleted,
             "outbox_kept_days": self.outbox_kept_days,
+            "rights_requests_anonymised": self.rights_requests_anonymised,
         }
 
 
@@ -269,6 +277,7 @@ class RetentionService:
             datetime.combine(add_months(now.date(), -DEFAULT_MONTHS), now.timetz()),
             dry_run,
         )
+        requests = await self._closed_requests(now, dry_run)
         report = RetentionReport(
             dry_run=dry_run,
             ran_at=now,
@@ -284,10 +293,49 @@ class RetentionService:
             outbox_cleared=outbox_cleared,
             outbox_deleted=outbox_deleted,
             outbox_kept_days=outbox_days,
+            rights_requests_anonymised=requests,
         )
         await self.audit.record(actor, "retention.run", [], [], report.as_dict())
         log.info("retention run%s: %s", " (dry run)" if dry_run else "", report.as_dict())
         return report
+
+    async def _closed_requests(self, now: datetime, dry_run: bool) -> int:
+        """Anonymise rights requests closed more than 3 years ago, as an erasure does:
+        the person's identity, message and corrections go; the type, dates, keyed
+        hashes and outcome stay as the record of what was done."""
+        cutoff = datetime.combine(add_months(now.date(), -DEFAULT_MONTHS), now.timetz())
+        entry = entry_for(RightsRequest)
+        named: list[dict[str, Any]] = [
+            {path: {"$ne": None}}
+            for path in ("subject.email", "subject.user_id", "message", "verification_note")
+        ]
+        named += [
+            {"corrections": {"$ne": None}},
+            {"confirmed_user_ids.0": {"$exists": True}},
+            {"confirmed_emails.0": {"$exists": True}},
+        ]
+        cursor = RightsRequest.get_pymongo_collection().find(
+            {
+                "status": {"$in": [status.value for status in CLOSED]},
+                "received_at": {"$lte": cutoff},  # closed after it was received
+                "$or": named,
+            },
+            projection={"received_at": 1, "history.at": 1},
+        )
+        due = [
+            raw["_id"]
+            async for raw in cursor
+            if max(
+                [_aware(raw["received_at"])]
+                + [_aware(change["at"]) for change in raw.get("history") or []]
+            )
+            <= cutoff
+        ]
+        if due and not dry_run:
+            await RightsRequest.get_pymongo_collection().update_many(
+                {"_id": {"$in": due}}, {"$set": entry.anonymised}
+            )
+        return len(due)
 
     async def _with_responses(self, response_ids: list[Any], dry_run: bool) -> tuple[int, int]:
         """Anonymise the displays of responses being anonymised (no identity, no link

@@ -15,7 +15,14 @@ from hub.models.activity import ContactState, Display, Login, Person
 from hub.models.common import Channel, UserIdentity
 from hub.models.followup import FollowUp
 from hub.models.outbox import OutboxMessage
-from hub.models.privacy import AuditActor, AuditEntry
+from hub.models.privacy import (
+    AuditActor,
+    AuditEntry,
+    RightsRequest,
+    RightsRequestStatus,
+    RightsRequestType,
+    VerificationMethod,
+)
 from hub.models.response import Response
 from hub.models.survey import ContactRules
 from hub.services import Services
@@ -23,6 +30,7 @@ from hub.services.free_text import scrub
 from hub.services.invitations import Recipient
 from hub.services.outbox import Delivered, GiveUp, Outcome
 from hub.services.privacy_registry import REGISTRY, Retention
+from hub.services.rights import NewRequest
 from hub.settings import Settings
 from tests.factories import context, make_survey
 
@@ -375,3 +383,49 @@ async def test_after_three_years_no_collection_names_the_person(
             if Retention.KEEP in entry.retention:
                 continue
             assert await _raw_mentions(database, entry.collection, A) == [], entry.collection
+
+
+async def test_rights_requests_lose_the_identity_three_years_after_they_were_closed(
+    services: Services, clock: FrozenClock
+) -> None:
+    # Given a request rejected on 1 March 2026, one closed a year later, and one still open
+    officer = AuditActor(key_id="k-officer", role="privacy_officer", label="officer")
+
+    async def filed(who: UserIdentity, kind: RightsRequestType) -> RightsRequest:
+        return await services.rights.file(
+            NewRequest(kind, user_id=who.id, email=who.email, message="About my data"),
+            officer,
+            VerificationMethod.OTHER_MEANS,
+            "Called back on the number in the CRM",
+        )
+
+    b = UserIdentity(id="subject-b-0815", username="bjorn", email="bjorn@example.net")
+    old = await filed(A, RightsRequestType.ACCESS)
+    await services.rights.transition(str(old.id), RightsRequestStatus.REJECTED, "Dup.", officer)
+    still_open = await filed(b, RightsRequestType.ERASURE)
+    clock.set(datetime(2027, 3, 1, 10, tzinfo=UTC))
+    later = await filed(b, RightsRequestType.ACCESS)
+    await services.rights.transition(str(later.id), RightsRequestStatus.CANCELED, "Gone.", officer)
+
+    # When retention runs the day before the first one's third anniversary, nothing goes
+    clock.set(datetime(2029, 3, 1, 9, 59, tzinfo=UTC))
+    assert (await services.retention.run(False, SYSTEM)).rights_requests_anonymised == 0
+
+    # On the day, a dry run counts it, and the run anonymises only that one
+    clock.set(datetime(2029, 3, 1, 10, tzinfo=UTC))
+    assert (await services.retention.run(True, SYSTEM)).rights_requests_anonymised == 1
+    assert (await RightsRequest.get(old.id)).subject.email == A.email  # type: ignore[union-attr]
+    assert (await services.retention.run(False, SYSTEM)).rights_requests_anonymised == 1
+
+    anonymised = await RightsRequest.get(old.id)
+    assert anonymised is not None
+    assert (anonymised.subject.user_id, anonymised.subject.email) == (None, None)
+    assert (anonymised.message, anonymised.verification_note) == (None, None)
+    # the record of what was done stays, found by keyed hashes only
+    assert anonymised.status is RightsRequestStatus.REJECTED
+    assert anonymised.subject_hmacs == services.suppressions.hmacs(A.id, A.email)
+    for kept in (still_open, later):
+        stored = await RightsRequest.get(kept.id)
+        assert stored is not None and stored.subject.email == b.email
+    # and a second run changes nothing
+    assert (await services.retention.run(False, SYSTEM)).rights_requests_anonymised == 0
