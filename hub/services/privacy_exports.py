@@ -34,7 +34,7 @@ from hub.models.response import Response
 from hub.services.privacy_processing import processing_information
 from hub.services.privacy_registry import subject_entries
 from hub.services.subjects import Identity, subject_filter
-from hub.services.third_parties import redact_comments, redact_export_data
+from hub.services.third_parties import redact_comments, redact_export_data, rewrite_strings
 from hub.settings import Settings
 
 log = logging.getLogger("hub.privacy")
@@ -250,7 +250,7 @@ class PrivacyExports:
         rewritten = 0
         if terms:
             async for raw in collection.find({}, projection={"data": 1}):
-                data = _rewrite(raw["data"], lambda text: redact(text, terms))
+                data = rewrite_strings(raw["data"], lambda text: redact(text, terms))
                 if data != raw["data"]:
                     await collection.update_one({"_id": raw["_id"]}, {"$set": {"data": data}})
                     rewritten += 1
@@ -319,14 +319,3 @@ class PrivacyExports:
         """The request id and format a link stands for; LINK_EXPIRED or LINK_INVALID."""
         claim = self.claim(token)
         return claim.request_id, claim.format
-
-
-def _rewrite(value: Any, change: Callable[[str], str]) -> Any:
-    """`value` with every string in it passed through `change`."""
-    if isinstance(value, str):
-        return change(value)
-    if isinstance(value, dict):
-        return {key: _rewrite(item, change) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_rewrite(item, change) for item in value]
-    return value

@@ -60,13 +60,14 @@ def _strings(value: Any) -> Iterable[str]:
             yield from _strings(item)
 
 
-def _rewrite(value: Any, change: Callable[[str], str]) -> Any:
+def rewrite_strings(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` (a JSON-like document) with every string in it passed through `change`."""
     if isinstance(value, str):
         return change(value)
     if isinstance(value, dict):
-        return {key: _rewrite(item, change) for key, item in value.items()}
+        return {key: rewrite_strings(item, change) for key, item in value.items()}
     if isinstance(value, list):
-        return [_rewrite(item, change) for item in value]
+        return [rewrite_strings(item, change) for item in value]
     return value
 
 
@@ -165,7 +166,7 @@ async def redact_export_data(
             for path in text_paths.get(collection, ()):
                 value = _get(document, path)
                 if value is not None:
-                    _set(document, path, _rewrite(value, change))
+                    _set(document, path, rewrite_strings(value, change))
             for path in staff_paths.get(collection, ()):
                 actor = _get(document, path)
                 if isinstance(actor, dict) and actor.get("id"):
