@@ -26,13 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bots.slack import blocks  # noqa: E402
-from hub.app import create_app  # noqa: E402
 from hub.db import EmbeddedDatabase  # noqa: E402
 from hub.models.activity import DisplayContext  # noqa: E402
 from hub.models.common import Channel, Metric, UserIdentity  # noqa: E402
 from hub.models.followup import FollowUp  # noqa: E402
 from hub.models.routing import RoutingMatch  # noqa: E402
 from hub.models.survey import SurveyStatus, SurveyText  # noqa: E402
+from hub.server.app import create_app  # noqa: E402
 from hub.services import Services  # noqa: E402
 from hub.services.routing import RuleDraft  # noqa: E402
 from hub.services.surveys import SurveyDraft  # noqa: E402

@@ -200,7 +200,7 @@ async def main() -> None:
             for label in ("hub", "bare"):
                 port = free_port()
                 if label == "hub":
-                    command = [sys.executable, "-m", "hub.cli", "serve", "--port", str(port)]
+                    command = [sys.executable, "-m", "hub.server.cli", "serve", "--port", str(port)]
                     flow, path = hub_flow, "/healthz"
                 else:
                     command = [

@@ -18,11 +18,11 @@ from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 from starlette.applications import Starlette
 
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.db import Database, EmbeddedDatabase, init_models, make_client
 from hub.logs import PAYLOAD_LOGGERS, HubJsonFormatter, RequestFilter
 from hub.models.common import Role
+from hub.server.app import create_app
 from hub.services import Services
 from hub.settings import Settings
 

@@ -19,10 +19,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.db import Database
 from hub.models.common import Role
+from hub.server.app import create_app
 from hub.settings import Settings
 from tests.web.conftest import free_port
 

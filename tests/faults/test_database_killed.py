@@ -16,13 +16,13 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from hub.app import create_app
 from hub.clock import SystemClock
 from hub.db import EmbeddedDatabase
 from hub.models.activity import Display
 from hub.models.common import Role
 from hub.models.event import EventKind
 from hub.models.response import Response
+from hub.server.app import create_app
 from hub.settings import Settings
 from tests.factories import make_survey
 

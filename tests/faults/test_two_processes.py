@@ -17,11 +17,11 @@ from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from bots.slack import blocks
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.db import Database
 from hub.models.common import Channel, Role
 from hub.models.followup import FollowUp, FollowUpStatus
+from hub.server.app import create_app
 from hub.services import Services
 from hub.settings import Settings
 from tests.factories import context, make_survey, person

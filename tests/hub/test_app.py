@@ -8,9 +8,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.models.common import Role
+from hub.server.app import create_app
 from hub.services import Services
 from hub.services.responses import ResponseService
 from hub.settings import Settings

@@ -21,7 +21,7 @@ def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
         HUB_DB_NAME=settings.db_name,
     )
     return subprocess.run(
-        [sys.executable, "-m", "hub.cli", *args],
+        [sys.executable, "-m", "hub.server.cli", *args],
         env=env,
         capture_output=True,
         text=True,

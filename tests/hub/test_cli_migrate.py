@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.db import Database
 from hub.models.migration import SchemaMigration
+from hub.server.app import create_app
 from hub.services import Services
 from hub.settings import Settings
 from tests.hub.test_cli import cli

@@ -31,7 +31,7 @@ def hub_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
         HUB_DATA_DIR=str(settings.data_dir),
     )
     return subprocess.run(
-        [sys.executable, "-m", "hub.cli", *args],
+        [sys.executable, "-m", "hub.server.cli", *args],
         env=env,
         capture_output=True,
         text=True,

@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 from pydantic import SecretStr
 
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.db import EmbeddedDatabase
 from hub.models.common import Role
+from hub.server.app import create_app
 from hub.settings import Settings
 from tests.conftest import START
 

@@ -10,9 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.models.survey import Survey
+from hub.server.app import create_app
 from hub.settings import Settings
 from tests.conftest import START
 from tests.factories import make_survey
@@ -43,7 +43,7 @@ async def test_data_survives_a_restart_and_the_database_stops_with_the_hub(
         # The CLI, run meanwhile, uses the running hub's database instead of a second one.
         listed = await asyncio.to_thread(
             subprocess.run,
-            [sys.executable, "-m", "hub.cli", "keys", "list"],
+            [sys.executable, "-m", "hub.server.cli", "keys", "list"],
             env=dict(os.environ, HUB_DATA_DIR=str(tmp_path / "data")),
             capture_output=True,
             text=True,

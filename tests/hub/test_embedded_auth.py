@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from pymongo.errors import OperationFailure
 
-from hub import embedded_credentials, runtime
+from hub import embedded_credentials
 from hub.db import EmbeddedDatabase, make_client
+from hub.server import runtime
 from hub.settings import Settings
 from tests.bots.slack.conftest import eventually
 

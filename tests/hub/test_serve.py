@@ -22,7 +22,7 @@ async def start(data_dir: Path, port: int) -> tuple[asyncio.subprocess.Process, 
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "hub.cli",
+        "hub.server.cli",
         "serve",
         "--demo",
         env=env,

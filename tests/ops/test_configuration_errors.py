@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from hub.cli import main
+from hub.server.cli import main
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +81,7 @@ def test_the_server_refuses_to_start_with_a_clear_message(tmp_path: object) -> N
     env |= {"HUB_MONGODB_URI": "mongodb://", "SLACK_BOT_TOKEN": "xoxb-1"}
 
     result = subprocess.run(
-        [sys.executable, "-m", "hub.cli", "serve"],
+        [sys.executable, "-m", "hub.server.cli", "serve"],
         env=env,
         cwd=str(tmp_path),
         capture_output=True,

@@ -11,12 +11,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from pydantic import SecretStr
 
-from hub import config
 from hub.db import Database, free_port
-from hub.doctor import Check, _check_clock, diagnose, run_doctor
 from hub.models.common import Channel
 from hub.models.outbox import OutboxMessage
 from hub.models.rollup import HourlyRollup
+from hub.server import config
+from hub.server.doctor import Check, _check_clock, diagnose, run_doctor
 from hub.services import Services
 from hub.settings import Settings
 from tests.factories import context, make_survey, person

@@ -15,11 +15,11 @@ import pytest
 from beanie import PydanticObjectId
 from starlette.applications import Starlette
 
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.logs import configure_logging
 from hub.models.common import Role
 from hub.models.followup import FollowUp, FollowUpStatus
+from hub.server.app import create_app
 from hub.services import Services
 from hub.settings import Settings
 from tests.bots.slack.conftest import SlackSender, eventually

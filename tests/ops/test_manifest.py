@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bots.slack.manifest import MANIFEST
-from hub.cli import main
+from hub.server.cli import main
 
 
 def test_the_command_prints_the_manifest_for_a_host(capsys: pytest.CaptureFixture[str]) -> None:

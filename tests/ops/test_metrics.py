@@ -11,7 +11,6 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.db import free_port
 from hub.models.common import Role
@@ -21,6 +20,7 @@ from hub.models.privacy import (
     RightsRequestType,
     VerificationMethod,
 )
+from hub.server.app import create_app
 from hub.services import Services
 from hub.services.rights import NewRequest
 from hub.settings import Settings

@@ -12,11 +12,11 @@ from datetime import timedelta
 from starlette.applications import Starlette
 
 from bots.slack.blocks import follow_up_ids_in
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.db import Database, init_models
 from hub.models.lease import JobLease
 from hub.models.outbox import OutboxMessage, OutboxStatus
+from hub.server.app import create_app
 from hub.services import Services
 from hub.services.followups import POST
 from hub.settings import Settings

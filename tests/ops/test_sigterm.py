@@ -67,7 +67,7 @@ async def test_sigterm_mid_stream_loses_no_acknowledged_write(tmp_path: Path) ->
     with log_path.open("wb") as log_file:
         hub = await asyncio.create_subprocess_exec(
             sys.executable,
-            *["-m", "hub.cli", "serve", "--workers", "2"],
+            *["-m", "hub.server.cli", "serve", "--workers", "2"],
             env=env,
             cwd=str(tmp_path),
             stdout=log_file,
@@ -79,7 +79,7 @@ async def test_sigterm_mid_stream_loses_no_acknowledged_write(tmp_path: Path) ->
         database = json.loads((data_dir / "embedded-db.json").read_text())
         creating = await asyncio.create_subprocess_exec(
             sys.executable,
-            *["-m", "hub.cli", "keys", "create", "--role", "admin", "--label", "load"],
+            *["-m", "hub.server.cli", "keys", "create", "--role", "admin", "--label", "load"],
             env=env,
             cwd=str(tmp_path),
             stdout=asyncio.subprocess.PIPE,

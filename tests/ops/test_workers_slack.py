@@ -56,7 +56,7 @@ SURVEY = {
 async def create_key(env: dict[str, str], cwd: Path, role: str) -> str:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
-        *["-m", "hub.cli", "keys", "create", "--role", role, "--label", f"{role} key"],
+        *["-m", "hub.server.cli", "keys", "create", "--role", role, "--label", f"{role} key"],
         env=env,
         cwd=str(cwd),
         stdout=asyncio.subprocess.PIPE,
@@ -80,7 +80,7 @@ async def test_two_workers_post_each_follow_up_once(tmp_path: Path) -> None:
     with (tmp_path / "hub.log").open("wb") as log_file:
         hub = await asyncio.create_subprocess_exec(
             sys.executable,
-            *["-m", "hub.cli", "serve", "--workers", "2"],
+            *["-m", "hub.server.cli", "serve", "--workers", "2"],
             env=env,
             cwd=str(tmp_path),
             stdout=log_file,

@@ -12,13 +12,13 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.db import Database
 from hub.models.common import Channel
 from hub.models.ledger import ErasureLedgerEntry
 from hub.models.privacy import RightsRequestType
 from hub.models.suppression import Suppression, SuppressionReason
+from hub.server.app import create_app
 from hub.services import Services
 from hub.services.throttling import Rule
 from hub.settings import Settings

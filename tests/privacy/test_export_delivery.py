@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.db import Database
 from hub.models.common import Channel, Role, UserIdentity
@@ -24,6 +23,7 @@ from hub.models.privacy import (
     VerificationMethod,
 )
 from hub.models.response import Response
+from hub.server.app import create_app
 from hub.services import Services
 from hub.services.privacy_registry import REDACTED
 from hub.services.rights import NewRequest

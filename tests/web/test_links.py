@@ -50,7 +50,7 @@ def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
         HUB_PUBLIC_URL=PUBLIC_URL,
     )
     return subprocess.run(
-        [sys.executable, "-m", "hub.cli", *args],
+        [sys.executable, "-m", "hub.server.cli", *args],
         env=env,
         capture_output=True,
         text=True,

@@ -16,12 +16,12 @@ from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.db import Database
 from hub.models.common import Channel, Metric
 from hub.models.followup import FollowUp
 from hub.models.response import Response
+from hub.server.app import create_app
 from hub.services import Services
 from hub.settings import Settings
 from tests.factories import context, make_survey, person

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.db import Database
+from hub.server.app import create_app
 from hub.services import Services
 from hub.settings import Settings
 from tests.bots.slack.conftest import SlackSender, Widget, eventually, follow_up_of
@@ -51,7 +51,7 @@ async def test_without_a_token_the_hub_runs_without_slack_and_says_so(
         background_workers=False,
     )
     app = create_app(settings, clock)
-    with caplog.at_level(logging.INFO, logger="hub.app"):
+    with caplog.at_level(logging.INFO, logger="hub.server.app"):
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:

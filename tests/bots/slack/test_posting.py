@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from hub.app import create_app
 from hub.clock import FrozenClock
 from hub.models.common import Metric
 from hub.models.followup import Actor, FollowUpStatus, PostKind
 from hub.models.outbox import OutboxMessage, OutboxStatus
+from hub.server.app import create_app
 from hub.services import Services
 from hub.services.outbox import Dispatcher
 from hub.services.routing import RuleDraft

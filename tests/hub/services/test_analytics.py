@@ -12,11 +12,11 @@ from bson import SON
 
 from hub.clock import FrozenClock
 from hub.db import Database
-from hub.doctor import Check, check_indexes
 from hub.errors import ValidationFailed
 from hub.models.common import Channel, Metric
 from hub.models.response import Response
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
+from hub.server.doctor import Check, check_indexes
 from hub.services import Services
 from hub.services.analytics import AnalyticsFilter, AnalyticsService, Dimension, Interval
 from hub.services.privacy import Identity

@@ -20,18 +20,18 @@ from starlette.routing import Route, WebSocketRoute
 from bots.slack.app import SlackBot
 from graphql_schema.schema import build_schema
 from graphql_schema.view import HubGraphQL
-from hub import demo
 from hub.clock import Clock, SystemClock
 from hub.db import ping
-from hub.exports_endpoint import export_responses
-from hub.limits import RequestLimits
 from hub.logs import configure_logging
-from hub.metrics import HubMetrics, metrics_endpoint
-from hub.runtime import open_database
+from hub.server import demo
+from hub.server.exports import export_responses
+from hub.server.limits import RequestLimits
+from hub.server.metrics import HubMetrics, metrics_endpoint
+from hub.server.runtime import open_database
+from hub.server.telemetry import RequestTelemetry
 from hub.services import Services
 from hub.services.migrations import migrate_if_needed
 from hub.settings import Settings
-from hub.telemetry import RequestTelemetry
 from hub.web import pages
 from hub.web import privacy as privacy_pages
 from hub.web.widget import widget_js

@@ -12,7 +12,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.logs import RequestFacts, current_request
-from hub.metrics import HubMetrics
+from hub.server.metrics import HubMetrics
 
 log = logging.getLogger("hub.requests")
 

@@ -1,6 +1,6 @@
 """`feedback-hub serve`: uvicorn with one or several worker processes.
 
-Each worker builds its own app from the `hub.app:create_app` factory. With the
+Each worker builds its own app from the `hub.server.app:create_app` factory. With the
 embedded database, this parent process starts it before any worker exists and passes
 its address down (HUB_MONGODB_URI), so the workers never race to start one; it stops
 it last, after every worker has finished. SIGTERM (or Ctrl-C) stops the hub
@@ -22,7 +22,7 @@ from types import FrameType
 import uvicorn
 from pydantic import SecretStr
 
-from hub import runtime
+from hub.server import runtime
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,8 @@ def _embedded_database(settings: Settings) -> Iterator[str | None]:
 
 
 def _load_demo(settings: Settings) -> None:
-    from hub import demo
     from hub.clock import SystemClock
+    from hub.server import demo
     from hub.services import Services
 
     async def load() -> None:
@@ -95,7 +95,7 @@ def serve(settings: Settings, workers: int = 1) -> int:
                 os.environ["PROMETHEUS_MULTIPROC_DIR"] = counters
             serving = True
             uvicorn.run(
-                "hub.app:create_app",
+                "hub.server.app:create_app",
                 factory=True,
                 host=settings.host,
                 port=settings.port,

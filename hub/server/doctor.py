@@ -14,9 +14,7 @@ from pymongo.errors import PyMongoError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from hub import runtime
 from hub.clock import SystemClock
-from hub.config import Problem
 from hub.db import Database, make_client
 from hub.models import ALL_MODELS
 from hub.models.activity import Display
@@ -24,6 +22,8 @@ from hub.models.ledger import ErasureLedgerEntry
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.models.routing import RoutingDefaults, RoutingRule
 from hub.models.suppression import Suppression
+from hub.server import runtime
+from hub.server.config import Problem
 from hub.services.erasure_ledger import ErasureLedger
 from hub.settings import Settings
 

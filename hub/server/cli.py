@@ -8,13 +8,13 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from hub import config
 from hub.clock import SystemClock
-from hub.config import Problem
 from hub.errors import DomainError
 from hub.logs import configure_logging
 from hub.models.common import Role, UserIdentity
-from hub.runtime import open_database
+from hub.server import config
+from hub.server.config import Problem
+from hub.server.runtime import open_database
 from hub.services import Services
 from hub.settings import Settings
 
@@ -184,7 +184,7 @@ async def _create_link(services: Services, args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from hub.serving import serve
+    from hub.server.serving import serve
 
     if args.workers < 1:
         return _refuse([Problem("--workers", "must be 1 or more")])
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     settings, problems = config.load(**_overrides(args))
     if args.command == "doctor":
-        from hub.doctor import run_doctor
+        from hub.server.doctor import run_doctor
 
         return run_doctor(settings, problems, fix=args.fix)
     if settings is None or problems:

@@ -1,0 +1,1 @@
+"""Process wiring: ASGI app, CLI, serving, embedded runtime, doctor, demo data, middleware."""
