@@ -37,9 +37,9 @@ from hub.models.common import Metric
 from hub.models.response import Response
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.models.survey import Survey, SurveyStatus, SurveyText
-from hub.services.analytics import AnalyticsFilter, AnalyticsService, Interval
-from hub.services.events import EventBus
-from hub.services.surveys import SurveyService
+from hub.services.analytics.analytics import AnalyticsFilter, AnalyticsService, Interval
+from hub.services.surveys.surveys import SurveyService
+from hub.services.widget.events import EventBus
 
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)
 YEAR_END = datetime(2026, 1, 1, tzinfo=UTC)

@@ -34,8 +34,8 @@ from hub.models.routing import RoutingMatch  # noqa: E402
 from hub.models.survey import SurveyStatus, SurveyText  # noqa: E402
 from hub.server.app import create_app  # noqa: E402
 from hub.services import Services  # noqa: E402
-from hub.services.routing import RuleDraft  # noqa: E402
-from hub.services.surveys import SurveyDraft  # noqa: E402
+from hub.services.followups.routing import RuleDraft  # noqa: E402
+from hub.services.surveys.surveys import SurveyDraft  # noqa: E402
 from hub.settings import Settings  # noqa: E402
 from tests.fakes.slack import FakeSlack  # noqa: E402
 

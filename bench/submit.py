@@ -32,7 +32,7 @@ from hub.db import EmbeddedDatabase, free_port, init_models, make_client  # noqa
 from hub.models.common import Channel, Metric, Role  # noqa: E402
 from hub.models.survey import SurveyStatus, SurveyText  # noqa: E402
 from hub.services import Services  # noqa: E402
-from hub.services.surveys import SurveyDraft  # noqa: E402
+from hub.services.surveys.surveys import SurveyDraft  # noqa: E402
 from hub.settings import Settings  # noqa: E402
 
 DB_NAME = "bench_submit"

@@ -10,8 +10,9 @@ from strawberry.dataloader import DataLoader
 from hub.models.outbox import OutboxMessage
 from hub.models.response import Response as ResponseDocument
 from hub.models.survey import Survey
-from hub.services import Services, free_text
-from hub.services.keys import Principal
+from hub.services import Services
+from hub.services.access.keys import Principal
+from hub.services.privacy import free_text
 
 
 @dataclass

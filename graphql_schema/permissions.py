@@ -7,7 +7,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.permission import BasePermission
 
 from hub.models.common import Role
-from hub.services import access
+from hub.services.access import roles as access
 
 
 class RolePermission(BasePermission):

@@ -12,7 +12,7 @@ from strawberry.extensions import SchemaExtension
 
 from graphql_schema.context import Context
 from hub.logs import current_request
-from hub.services.audit import actor_of
+from hub.services.privacy.audit import actor_of
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 

@@ -12,7 +12,7 @@ from hub.models.common import Channel, Customer, Metric, UserIdentity
 from hub.models.response import Response
 from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
 from hub.services import Services
-from hub.services.surveys import SurveyDraft
+from hub.services.surveys.surveys import SurveyDraft
 
 TEXTS = [
     SurveyText(

@@ -13,7 +13,7 @@ from bots.slack import blocks
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.services import Services
-from hub.services.followups import AlreadyClaimed
+from hub.services.followups.followups import AlreadyClaimed
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,10 @@ from bots.slack import blocks
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.models.followup import FollowUp, FollowUpStatus
-from hub.services import Services, validation
-from hub.services.analytics import AnalyticsFilter
-from hub.services.followups import summarise
+from hub.services import Services
+from hub.services.analytics.analytics import AnalyticsFilter
+from hub.services.followups.followups import summarise
+from hub.services.platform import validation
 
 LIST_LIMIT = 20
 STATS_DAYS = 30

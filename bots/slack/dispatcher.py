@@ -17,9 +17,10 @@ from hub.errors import NotFound
 from hub.models.followup import FollowUp, PostKind
 from hub.models.outbox import OutboxMessage
 from hub.models.response import Response
-from hub.services import Services, free_text
-from hub.services.followups import POST, REDACT, UPDATE
-from hub.services.outbox import Delivered, GiveUp, Outcome, RetryLater
+from hub.services import Services
+from hub.services.followups.followups import POST, REDACT, UPDATE
+from hub.services.platform.outbox import Delivered, GiveUp, Outcome, RetryLater
+from hub.services.privacy import free_text
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from hub.models.followup import Actor
-from hub.services.slack import SlackBookkeeping
+from hub.services.followups.slack import SlackBookkeeping
 
 log = logging.getLogger(__name__)
 

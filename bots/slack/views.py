@@ -13,7 +13,7 @@ from bots.slack.actions import refusal, tell
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.services import Services
-from hub.services.followups import MAX_NOTE_LENGTH
+from hub.services.followups.followups import MAX_NOTE_LENGTH
 
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:

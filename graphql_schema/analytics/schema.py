@@ -22,8 +22,8 @@ from graphql_schema.errors import NotFoundError, ValidationError, query_error, u
 from graphql_schema.permissions import IsAdmin, IsReader
 from graphql_schema.responses.types import ResponseFilter
 from hub.errors import DomainError
-from hub.services.analytics import AnalyticsFilter as AnalyticsFilterModel
-from hub.services.responses import ResponseFilter as ResponseFilterModel
+from hub.services.analytics.analytics import AnalyticsFilter as AnalyticsFilterModel
+from hub.services.widget.responses import ResponseFilter as ResponseFilterModel
 
 RebuildRollupsResult = Annotated[
     RollupsRebuilt | NotFoundError, strawberry.union("RebuildRollupsResult")

@@ -5,8 +5,8 @@ import strawberry
 
 from graphql_schema.enums import Channel, Metric
 from graphql_schema.responses.types import Response
-from hub.services import analytics as service
-from hub.services import events
+from hub.services.analytics import analytics as service
+from hub.services.widget import events
 
 TrendInterval = strawberry.enum(service.Interval, name="TrendInterval")
 BreakdownDimension = strawberry.enum(service.Dimension, name="BreakdownDimension")

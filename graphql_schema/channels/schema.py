@@ -15,7 +15,7 @@ from graphql_schema.errors import ConflictError, NotFoundError, ValidationError,
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.widget.types import UserInput
 from hub.errors import DomainError
-from hub.services.invitations import Recipient
+from hub.services.channels.invitations import Recipient
 
 CreateSurveyLinkResult = Annotated[
     SurveyLinkCreated | ValidationError | NotFoundError | ConflictError,

@@ -3,7 +3,7 @@ from datetime import datetime
 import strawberry
 
 from graphql_schema.widget.types import ThrottlingRule
-from hub.services import invitations
+from hub.services.channels import invitations
 
 InvitationSkipReason = strawberry.enum(
     invitations.SkipReason,

@@ -25,7 +25,7 @@ from hub.errors import DomainError, ErrorCode, ValidationFailed
 from hub.models.common import Role
 from hub.models.followup import Actor
 from hub.models.routing import RoutingMatch
-from hub.services.routing import RuleChanges, RuleDraft
+from hub.services.followups.routing import RuleChanges, RuleDraft
 
 FollowUpResult = Annotated[
     FollowUp | ValidationError | NotFoundError | ConflictError,

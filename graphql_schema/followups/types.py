@@ -11,7 +11,7 @@ from hub.models import routing as routing_model
 from hub.models.common import Role
 from hub.models.followup import FollowUpStatus as FollowUpStatusModel
 from hub.models.followup import PostKind as PostKindModel
-from hub.services import access
+from hub.services.access import roles as access
 
 FollowUpStatus = strawberry.enum(FollowUpStatusModel, name="FollowUpStatus")
 SlackPostKind = strawberry.enum(PostKindModel, name="SlackPostKind")

@@ -1,5 +1,5 @@
 from graphql_schema.permissions import RolePermission
-from hub.services import access
+from hub.services.access import roles as access
 
 
 class IsPrivacyOfficer(RolePermission):

@@ -24,8 +24,8 @@ from graphql_schema.privacy.types import (
 )
 from hub.errors import DomainError
 from hub.models import privacy as model
-from hub.services.audit import actor_of
-from hub.services.rights import NewRequest
+from hub.services.privacy.audit import actor_of
+from hub.services.privacy.rights import NewRequest
 
 
 @strawberry.type(description="A download link for a request's export; it expires.")

@@ -6,8 +6,8 @@ import strawberry
 from graphql_schema.context import Context
 from hub.models import privacy as model
 from hub.models.outbox import OutboxStatus as OutboxStatusModel
-from hub.services import rights_identity
-from hub.services.audit import AuditVerification as AuditVerificationResult
+from hub.services.privacy import rights_identity
+from hub.services.privacy.audit import AuditVerification as AuditVerificationResult
 
 RightsRequestType = strawberry.enum(
     model.RightsRequestType,

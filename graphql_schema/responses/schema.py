@@ -12,8 +12,8 @@ from graphql_schema.responses.types import (
 )
 from hub.errors import DomainError
 from hub.models.common import Role
-from hub.services.responses import ResponseFilter as ResponseFilterModel
-from hub.services.responses import encode_cursor
+from hub.services.widget.responses import ResponseFilter as ResponseFilterModel
+from hub.services.widget.responses import encode_cursor
 
 
 def _sees_withheld(context: Context) -> bool:

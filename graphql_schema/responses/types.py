@@ -8,8 +8,8 @@ from graphql_schema.enums import Channel, Metric
 from graphql_schema.surveys.types import Survey
 from hub.models import response as model
 from hub.models.common import Role
-from hub.services import access
-from hub.services.responses import ResponseFilter as ResponseFilterModel
+from hub.services.access import roles as access
+from hub.services.widget.responses import ResponseFilter as ResponseFilterModel
 
 
 @strawberry.type(

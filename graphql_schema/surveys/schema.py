@@ -9,7 +9,7 @@ from graphql_schema.permissions import IsAdmin, IsReader
 from graphql_schema.surveys.types import CreateSurveyInput, Survey, UpdateSurveyInput
 from hub.errors import DomainError
 from hub.models.survey import SurveyStatus as SurveyStatusModel
-from hub.services.surveys import SurveyChanges, SurveyDraft
+from hub.services.surveys.surveys import SurveyChanges, SurveyDraft
 
 CreateSurveyResult = Annotated[
     Survey | ValidationError | ConflictError, strawberry.union("CreateSurveyResult")

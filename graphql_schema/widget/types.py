@@ -8,7 +8,7 @@ from graphql_schema.surveys.types import Scale
 from hub.models.activity import DisplayContext
 from hub.models.common import UserIdentity
 from hub.models.survey import Survey
-from hub.services import throttling
+from hub.services.widget import throttling
 
 ThrottlingRule = strawberry.enum(
     throttling.Rule,

@@ -95,7 +95,7 @@ class RightsRequest(Document):
     subject_hmacs: list[str] = []  # keyed hashes of the identity: what erasure leaves
     corrections: Corrections | None = None
     # Identities beyond the verified address that an officer confirmed; only verified
-    # and confirmed identities are reached (hub.services.rights_identity).
+    # and confirmed identities are reached (hub.services.privacy.rights_identity).
     confirmed_user_ids: list[str] = []
     confirmed_emails: list[str] = []
     identity_confirmations: list[IdentityConfirmation] = []

@@ -30,7 +30,7 @@ from hub.server.metrics import HubMetrics, metrics_endpoint
 from hub.server.runtime import open_database
 from hub.server.telemetry import RequestTelemetry
 from hub.services import Services
-from hub.services.migrations import migrate_if_needed
+from hub.services.platform.migrations import migrate_if_needed
 from hub.settings import Settings
 from hub.web import pages
 from hub.web import privacy as privacy_pages

@@ -153,7 +153,7 @@ async def _run_retention(services: Services, dry_run: bool) -> int:
 
 
 async def _migrate(services: Services) -> int:
-    from hub.services.migrations import migrate
+    from hub.services.platform.migrations import migrate
 
     for name, changed in (await migrate(services.clock)).items():
         print(f"{name}: {sum(changed.values())} documents changed")

@@ -15,7 +15,7 @@ from hub.models.activity import DisplayContext
 from hub.models.common import Channel, Metric, Role, UserIdentity
 from hub.models.survey import ContactRules, SurveyStatus, SurveyText
 from hub.services import Services
-from hub.services.surveys import SurveyDraft
+from hub.services.surveys.surveys import SurveyDraft
 from hub.settings import Settings
 
 TOKENS_FILE = "demo-tokens.json"

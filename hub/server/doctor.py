@@ -24,7 +24,7 @@ from hub.models.routing import RoutingDefaults, RoutingRule
 from hub.models.suppression import Suppression
 from hub.server import runtime
 from hub.server.config import Problem
-from hub.services.erasure_ledger import ErasureLedger
+from hub.services.privacy.erasure_ledger import ErasureLedger
 from hub.settings import Settings
 
 CLOCK_TOLERANCE_SECONDS = 30.0

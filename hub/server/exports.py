@@ -10,8 +10,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from hub.errors import DomainError
-from hub.services import Services, access
-from hub.services.exports import parse_filter
+from hub.services import Services
+from hub.services.access import roles as access
+from hub.services.analytics.exports import parse_filter
 
 
 def _bearer(request: Request) -> str | None:

@@ -26,8 +26,8 @@ from hub.clock import Clock
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.models.privacy import AuditEntry, RightsRequest
-from hub.services.outbox import Delivered, Dispatcher, GiveUp, Handler, Outcome, RetryLater
-from hub.services.rights import OPEN, midnight_utc
+from hub.services.platform.outbox import Delivered, Dispatcher, GiveUp, Handler, Outcome, RetryLater
+from hub.services.privacy.rights import OPEN, midnight_utc
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

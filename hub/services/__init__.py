@@ -7,31 +7,35 @@ from datetime import timedelta
 
 from hub.clock import Clock
 from hub.server_secret import server_secret
-from hub.services.analytics import AnalyticsListener, AnalyticsService, AnalyticsSubjectHook
-from hub.services.audit import AuditService
-from hub.services.erasure_ledger import ErasureLedger
-from hub.services.events import EventBus, EventRelay
-from hub.services.exports import ExportService
-from hub.services.followups import FollowUpListener, FollowUpService
-from hub.services.invitations import InvitationService
-from hub.services.keys import KeyService
-from hub.services.leases import JobLeases, Scheduler
-from hub.services.ledger_reapply import LedgerReapply
-from hub.services.links import LinkService
-from hub.services.mail import EMAIL_KIND, MailService
-from hub.services.outbox import Dispatcher, OutboxService
-from hub.services.privacy import PrivacyService, SubjectHooks, SuppressedSubjects
-from hub.services.privacy_exports import PrivacyExports
-from hub.services.responses import ResponseService
-from hub.services.retention import RetentionService
-from hub.services.rights import RightsRequestService
-from hub.services.rights_messages import RightsMessages
-from hub.services.rights_verification import RightsVerification
-from hub.services.routing import RoutingService
-from hub.services.slack import SlackBookkeeping
-from hub.services.suppression import SuppressionService
-from hub.services.surveys import SurveyService
-from hub.services.throttling import ThrottlingService
+from hub.services.access.keys import KeyService
+from hub.services.analytics.analytics import (
+    AnalyticsListener,
+    AnalyticsService,
+    AnalyticsSubjectHook,
+)
+from hub.services.analytics.exports import ExportService
+from hub.services.channels.invitations import InvitationService
+from hub.services.channels.links import LinkService
+from hub.services.channels.mail import EMAIL_KIND, MailService
+from hub.services.followups.followups import FollowUpListener, FollowUpService
+from hub.services.followups.routing import RoutingService
+from hub.services.followups.slack import SlackBookkeeping
+from hub.services.platform.leases import JobLeases, Scheduler
+from hub.services.platform.outbox import Dispatcher, OutboxService
+from hub.services.privacy.audit import AuditService
+from hub.services.privacy.erasure_ledger import ErasureLedger
+from hub.services.privacy.execution import PrivacyService, SubjectHooks, SuppressedSubjects
+from hub.services.privacy.exports import PrivacyExports
+from hub.services.privacy.ledger_reapply import LedgerReapply
+from hub.services.privacy.retention import RetentionService
+from hub.services.privacy.rights import RightsRequestService
+from hub.services.privacy.rights_messages import RightsMessages
+from hub.services.privacy.rights_verification import RightsVerification
+from hub.services.privacy.suppression import SuppressionService
+from hub.services.surveys.surveys import SurveyService
+from hub.services.widget.events import EventBus, EventRelay
+from hub.services.widget.responses import ResponseService
+from hub.services.widget.throttling import ThrottlingService
 from hub.settings import Settings
 
 

@@ -15,7 +15,7 @@ from hub.errors import DomainError, ErrorCode
 from hub.models.survey import Survey
 from hub.rendering import render
 from hub.services import Services
-from hub.services.links import LinkState
+from hub.services.channels.links import LinkState
 
 MAX_FORM_BYTES = 32_768
 

@@ -15,9 +15,9 @@ from hub.errors import DomainError, ErrorCode
 from hub.models.privacy import RightsRequestType
 from hub.rendering import render
 from hub.services import Services
-from hub.services.audit import SYSTEM
-from hub.services.privacy_exports import PrivacyExports
-from hub.services.rights import NewRequest
+from hub.services.privacy.audit import SYSTEM
+from hub.services.privacy.exports import PrivacyExports
+from hub.services.privacy.rights import NewRequest
 from hub.web.pages import PAGE_HEADERS, _form
 
 DOWNLOAD_HEADERS = {

@@ -12,7 +12,7 @@ from hub.clock import FrozenClock
 from hub.models.common import Role
 from hub.server.app import create_app
 from hub.services import Services
-from hub.services.responses import ResponseService
+from hub.services.widget.responses import ResponseService
 from hub.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.factories import make_survey

@@ -14,7 +14,7 @@ from hub.models.common import Channel
 from hub.models.privacy import AuditActor, RightsRequestType, VerificationMethod
 from hub.models.response import Response
 from hub.services import Services
-from hub.services.rights import NewRequest
+from hub.services.privacy.rights import NewRequest
 from hub.settings import Settings
 from tests.factories import context, make_survey, person
 

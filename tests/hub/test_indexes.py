@@ -10,7 +10,7 @@ from bson import SON
 
 from hub.db import Database
 from hub.models.common import Channel, Metric
-from hub.services.responses import ResponseFilter
+from hub.services.widget.responses import ResponseFilter
 
 
 def stages(plan: dict[str, Any]) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from hub.clock import FrozenClock
 from hub.db import Database
 from hub.models.lease import JobLease
-from hub.services.leases import JobLeases, Scheduler
+from hub.services.platform.leases import JobLeases, Scheduler
 
 TTL = timedelta(minutes=5)
 

@@ -22,7 +22,7 @@ from hub.models.privacy import (
 )
 from hub.server.app import create_app
 from hub.services import Services
-from hub.services.rights import NewRequest
+from hub.services.privacy.rights import NewRequest
 from hub.settings import Settings
 from tests.bots.slack.conftest import Widget, follow_up_of
 from tests.fakes.slack import FakeSlack

@@ -18,7 +18,7 @@ from hub.models.lease import JobLease
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.server.app import create_app
 from hub.services import Services
-from hub.services.followups import POST
+from hub.services.followups.followups import POST
 from hub.settings import Settings
 from tests.bots.slack.conftest import Widget, eventually
 from tests.fakes.slack import FakeSlack

@@ -19,12 +19,12 @@ from hub.models.privacy import (
 )
 from hub.models.response import Response
 from hub.services import Services
-from hub.services.analytics import AnalyticsFilter
-from hub.services.privacy_registry import REDACTED
-from hub.services.rights import NewRequest
-from hub.services.rights_identity import IdentityKind, IdentityStatus
-from hub.services.rights_messages import KEY_PREFIX
-from hub.services.throttling import Rule
+from hub.services.analytics.analytics import AnalyticsFilter
+from hub.services.privacy.registry import REDACTED
+from hub.services.privacy.rights import NewRequest
+from hub.services.privacy.rights_identity import IdentityKind, IdentityStatus
+from hub.services.privacy.rights_messages import KEY_PREFIX
+from hub.services.widget.throttling import Rule
 from tests.bots.slack.conftest import follow_up_of
 from tests.factories import context, make_survey
 from tests.fakes.slack import FakeSlack

@@ -20,7 +20,7 @@ from hub.models.privacy import RightsRequestType
 from hub.models.suppression import Suppression, SuppressionReason
 from hub.server.app import create_app
 from hub.services import Services
-from hub.services.throttling import Rule
+from hub.services.widget.throttling import Rule
 from hub.settings import Settings
 from tests.fakes.slack import FakeSlack
 from tests.privacy.test_erasure import (

@@ -25,8 +25,8 @@ from hub.models.privacy import (
 from hub.models.response import Response
 from hub.server.app import create_app
 from hub.services import Services
-from hub.services.privacy_registry import REDACTED
-from hub.services.rights import NewRequest
+from hub.services.privacy.registry import REDACTED
+from hub.services.privacy.rights import NewRequest
 from hub.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.factories import context, make_survey

@@ -16,8 +16,8 @@ from hub.models.common import Role
 from hub.models.privacy import AuditActor, RightsRequest, RightsRequestType, VerificationMethod
 from hub.models.response import Response
 from hub.services import Services
-from hub.services.rights import NewRequest
-from hub.services.rights_identity import IdentityKind, IdentityStatus
+from hub.services.privacy.rights import NewRequest
+from hub.services.privacy.rights_identity import IdentityKind, IdentityStatus
 from tests.conftest import GraphQLClient
 from tests.factories import make_survey
 from tests.graphql_schema.test_widget import comment, score, show

@@ -20,10 +20,10 @@ from hub.models.privacy import (
 )
 from hub.models.response import Response
 from hub.services import Services
-from hub.services.analytics import AnalyticsFilter
-from hub.services.mail import Email
-from hub.services.rights import NewRequest
-from hub.services.throttling import Rule
+from hub.services.analytics.analytics import AnalyticsFilter
+from hub.services.channels.mail import Email
+from hub.services.privacy.rights import NewRequest
+from hub.services.widget.throttling import Rule
 from tests.factories import context, make_survey
 from tests.fakes.slack import FakeSlack
 

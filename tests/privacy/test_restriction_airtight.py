@@ -18,12 +18,12 @@ from hub.models.privacy import AuditActor, RightsRequest, RightsRequestType, Ver
 from hub.models.response import Response
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
 from hub.services import Services
-from hub.services.analytics import AnalyticsFilter
-from hub.services.events import EventKind
-from hub.services.mail import Email
-from hub.services.responses import ResponseFilter
-from hub.services.rights import NewRequest
-from hub.services.throttling import Rule
+from hub.services.analytics.analytics import AnalyticsFilter
+from hub.services.channels.mail import Email
+from hub.services.privacy.rights import NewRequest
+from hub.services.widget.events import EventKind
+from hub.services.widget.responses import ResponseFilter
+from hub.services.widget.throttling import Rule
 from tests.conftest import GraphQLClient
 from tests.factories import context, make_survey
 from tests.fakes.slack import FakeSlack

@@ -20,7 +20,7 @@ from hub.models.link import SurveyLink
 from hub.models.response import Response
 from hub.models.survey import SurveyText
 from hub.services import Services
-from hub.services.surveys import SurveyChanges
+from hub.services.surveys.surveys import SurveyChanges
 from hub.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.factories import make_survey, person

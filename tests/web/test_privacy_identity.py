@@ -18,7 +18,7 @@ from hub.models.privacy_export import PrivacyExport
 from hub.models.response import Response
 from hub.models.suppression import Suppression
 from hub.services import Services
-from hub.services.throttling import Rule
+from hub.services.widget.throttling import Rule
 from tests.conftest import GraphQLClient
 from tests.factories import context, make_survey
 from tests.web.conftest import Mailbox, links_in

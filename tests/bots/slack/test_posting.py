@@ -12,8 +12,8 @@ from hub.models.followup import Actor, FollowUpStatus, PostKind
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.server.app import create_app
 from hub.services import Services
-from hub.services.outbox import Dispatcher
-from hub.services.routing import RuleDraft
+from hub.services.followups.routing import RuleDraft
+from hub.services.platform.outbox import Dispatcher
 from hub.settings import Settings
 from tests.bots.slack.conftest import DIGEST_THRESHOLD, Widget, eventually, follow_up_of
 from tests.fakes.slack import FakeSlack

@@ -7,8 +7,8 @@ import pytest
 
 from hub.models.privacy import AuditActor, RightsRequestType, VerificationMethod
 from hub.services import Services
-from hub.services.analytics import AnalyticsFilter
-from hub.services.rights import NewRequest
+from hub.services.analytics.analytics import AnalyticsFilter
+from hub.services.privacy.rights import NewRequest
 from tests.bots.slack.conftest import SlackSender, Widget, eventually
 from tests.fakes.slack import FakeSlack
 

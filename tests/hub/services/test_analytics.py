@@ -18,8 +18,8 @@ from hub.models.response import Response
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.server.doctor import Check, check_indexes
 from hub.services import Services
-from hub.services.analytics import AnalyticsFilter, AnalyticsService, Dimension, Interval
-from hub.services.privacy import Identity
+from hub.services.analytics.analytics import AnalyticsFilter, AnalyticsService, Dimension, Interval
+from hub.services.privacy.execution import Identity
 from tests.factories import context, make_survey, person
 
 _users = itertools.count(1)

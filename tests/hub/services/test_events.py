@@ -11,7 +11,7 @@ from pymongo.errors import OperationFailure
 from hub.models.common import Channel
 from hub.models.event import EventKind, LiveEvent
 from hub.services import Services
-from hub.services.events import EventBus, EventRelay, ResponseEvent
+from hub.services.widget.events import EventBus, EventRelay, ResponseEvent
 from tests.factories import context, make_survey, person
 
 

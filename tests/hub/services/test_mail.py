@@ -18,7 +18,7 @@ from hub.clock import FrozenClock
 from hub.db import Database
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.services import Services
-from hub.services.mail import Email
+from hub.services.channels.mail import Email
 from hub.settings import Settings
 from tests.web.conftest import free_port
 

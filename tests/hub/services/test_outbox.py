@@ -7,7 +7,7 @@ from datetime import timedelta
 from hub.clock import FrozenClock
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.services import Services
-from hub.services.outbox import Delivered, Dispatcher, GiveUp, Outcome, RetryLater
+from hub.services.platform.outbox import Delivered, Dispatcher, GiveUp, Outcome, RetryLater
 
 
 async def test_the_same_key_is_queued_once(services: Services) -> None:

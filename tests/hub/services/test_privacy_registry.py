@@ -12,7 +12,7 @@ from beanie import Document
 from pydantic import BaseModel
 
 from hub.models import ALL_MODELS
-from hub.services.privacy_registry import REGISTRY, OnErasure, entry_for
+from hub.services.privacy.registry import REGISTRY, OnErasure, entry_for
 
 # Field names that suggest personal data; marking one of them "not personal" needs a
 # reason that says why (see the registry).
@@ -99,8 +99,8 @@ def test_the_walk_finds_nested_and_optional_models() -> None:
 
 
 def test_every_collection_with_personal_data_has_a_retention_rule() -> None:
-    from hub.services.privacy_registry import Retention
-    from hub.services.retention import APPLIED_BY_THE_RUN
+    from hub.services.privacy.registry import Retention
+    from hub.services.privacy.retention import APPLIED_BY_THE_RUN
 
     for entry in REGISTRY:
         if not entry.personal:

@@ -26,11 +26,11 @@ from hub.models.privacy import (
 from hub.models.response import Response
 from hub.models.survey import ContactRules
 from hub.services import Services
-from hub.services.free_text import scrub
-from hub.services.invitations import Recipient
-from hub.services.outbox import Delivered, GiveUp, Outcome
-from hub.services.privacy_registry import REGISTRY, Retention
-from hub.services.rights import NewRequest
+from hub.services.channels.invitations import Recipient
+from hub.services.platform.outbox import Delivered, GiveUp, Outcome
+from hub.services.privacy.free_text import scrub
+from hub.services.privacy.registry import REGISTRY, Retention
+from hub.services.privacy.rights import NewRequest
 from hub.settings import Settings
 from tests.factories import context, make_survey
 

@@ -15,7 +15,7 @@ from hub.models.privacy import (
     VerificationMethod,
 )
 from hub.services import Services
-from hub.services.rights import NewRequest, add_months, due_on
+from hub.services.privacy.rights import NewRequest, add_months, due_on
 
 OFFICER = AuditActor(key_id="k1", role="privacy_officer", label="officer")
 Status = RightsRequestStatus

@@ -8,7 +8,7 @@ from hub.models.common import Channel, Metric
 from hub.models.followup import FollowUp
 from hub.models.routing import RoutingMatch
 from hub.services import Services
-from hub.services.routing import RuleChanges, RuleDraft
+from hub.services.followups.routing import RuleChanges, RuleDraft
 from tests.factories import context, make_survey, person
 
 

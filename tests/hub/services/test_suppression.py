@@ -13,7 +13,7 @@ from hub.models.common import Channel
 from hub.models.suppression import SuppressionReason
 from hub.server_secret import server_secret
 from hub.services import Services
-from hub.services.throttling import Rule
+from hub.services.widget.throttling import Rule
 from hub.settings import Settings
 from tests.factories import make_survey
 

@@ -13,7 +13,7 @@ from hub.models.activity import ContactState, Display
 from hub.models.common import Channel
 from hub.models.survey import ContactRules, SurveyStatus
 from hub.services import Services
-from hub.services.throttling import Rule, in_sample
+from hub.services.widget.throttling import Rule, in_sample
 from tests.conftest import START
 from tests.factories import context, make_survey, person
 

@@ -1,0 +1,1 @@
+"""Analytics: rollups, figures and the responses CSV export."""

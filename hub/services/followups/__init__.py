@@ -1,0 +1,1 @@
+"""Follow-ups: routing answers to Slack channels and keeping their bookkeeping."""

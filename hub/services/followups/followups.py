@@ -1,0 +1,440 @@
+"""Follow-ups: a response with a comment, routed to Slack, claimed by one employee
+and resolved with a note."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from beanie import PydanticObjectId
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
+
+from hub.clock import Clock
+from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from hub.models.common import Metric, UserIdentity
+from hub.models.followup import Actor, FollowUp, FollowUpStatus, PostKind, SlackPost
+from hub.models.outbox import OutboxMessage, OutboxStatus
+from hub.models.response import Response
+from hub.services.analytics.analytics import ScoreCount
+from hub.services.followups.routing import RoutingService
+from hub.services.platform.outbox import OutboxService
+from hub.services.widget.responses import ResponseListener
+
+log = logging.getLogger(__name__)
+
+POST = "slack.post"
+UPDATE = "slack.update"
+REDACT = "slack.redact"
+SLACK_KINDS = (POST, UPDATE, REDACT)
+MAX_NOTE_LENGTH = 3000
+
+
+class SuppressionCheck(Protocol):
+    """Whether a person must not be processed (they objected, or their data is
+    restricted). The privacy rules own that state; follow-ups only ask."""
+
+    async def is_suppressed(self, user_id: str, session: AsyncClientSession) -> bool: ...
+
+
+class NobodySuppressed:
+    """Used until the privacy rules provide a real check."""
+
+    async def is_suppressed(self, user_id: str, session: AsyncClientSession) -> bool:
+        return False
+
+
+class AlreadyClaimed(Conflict):
+    """Someone else has it; `claimed_by` says who (kept out of the message text)."""
+
+    def __init__(self, claimed_by: Actor | None) -> None:
+        super().__init__(ErrorCode.ALREADY_CLAIMED, "The follow-up is already claimed.", "id")
+        self.claimed_by = claimed_by
+
+
+@dataclass(frozen=True)
+class MetricSummary:
+    metric: Metric
+    count: int
+    score: float  # NPS -100..100; CSAT % of 4-5; CES mean
+    favourable_percent: float  # promoters (NPS), 4-5 (CSAT), 5-7 (CES)
+    unfavourable_percent: float  # detractors (NPS), 1-2 (CSAT), 1-3 (CES)
+
+
+class FollowUpService:
+    def __init__(
+        self,
+        clock: Clock,
+        outbox: OutboxService,
+        routing: RoutingService,
+        suppression: SuppressionCheck | None = None,
+    ) -> None:
+        self.clock = clock
+        self.outbox = outbox
+        self.routing = routing
+        self.suppression: SuppressionCheck = suppression or NobodySuppressed()
+
+    async def open_for(self, response: Response, session: AsyncClientSession) -> FollowUp | None:
+        """Create the follow-up of a commented response and queue its Slack posts,
+        inside the caller's transaction. Suppressed people get no follow-up."""
+        if await self.suppression.is_suppressed(response.user.id, session):
+            return None
+        channels = await self.routing.channels_for(response)
+        follow_up = FollowUp(
+            response_id=response.id,
+            subject_id=response.user.id,
+            survey_key=response.survey_key,
+            metric=response.metric,
+            score=response.score,
+            channels=channels,
+            created_at=self.clock.now(),
+        )
+        await follow_up.insert(session=session)
+        for index, channel in enumerate(channels):
+            kind = PostKind.ROUTED if index == 0 else PostKind.ESCALATION
+            await self.outbox.enqueue(
+                POST,
+                f"{POST}:{follow_up.id}:{channel}",
+                channel,
+                {"follow_up_id": str(follow_up.id), "post_kind": kind.value},
+                subject_ids=[response.user.id],
+                session=session,
+            )
+        return follow_up
+
+    async def open_missing(self, user_id: str) -> int:
+        """Open the follow-ups a person's comments did not get because they were
+        suppressed when sent (their data was restricted), now that they are not;
+        each in its own transaction, as a new comment's would be. Returns how many
+        were opened; running it again opens none."""
+        opened = 0
+        client = FollowUp.get_pymongo_collection().database.client
+        commented = Response.get_pymongo_collection().find(
+            {"user.id": str(user_id), "comment": {"$ne": None}}
+        )
+        async for raw in commented:
+            if await FollowUp.find_one(FollowUp.response_id == raw["_id"]) is not None:
+                continue
+            response = Response.model_validate(raw)
+
+            async def work(session: AsyncClientSession, found: Response = response) -> bool:
+                return await self.open_for(found, session) is not None
+
+            try:
+                async with client.start_session() as session:
+                    opened += int(await session.with_transaction(work))
+            except DuplicateKeyError:
+                continue  # opened meanwhile by another lift
+        return opened
+
+    async def get(self, follow_up_id: str) -> FollowUp:
+        found = (
+            await FollowUp.get(PydanticObjectId(follow_up_id))
+            if PydanticObjectId.is_valid(follow_up_id)
+            else None
+        )
+        if found is None:
+            raise NotFound("Follow-up", "id")
+        return found
+
+    async def response_of(self, follow_up: FollowUp) -> Response | None:
+        return await Response.get(follow_up.response_id)
+
+    async def responses_by_ids(
+        self, ids: list[PydanticObjectId]
+    ) -> dict[PydanticObjectId, Response]:
+        found = await Response.find({"_id": {"$in": list(ids)}}).to_list()
+        return {response.id: response for response in found if response.id is not None}
+
+    async def responses_in_order(self, ids: list[PydanticObjectId]) -> list[Response | None]:
+        """Responses for a DataLoader: one query, in the order of `ids`."""
+        found = await self.responses_by_ids(ids)
+        return [found.get(response_id) for response_id in ids]
+
+    async def list_follow_ups(
+        self,
+        status: FollowUpStatus | None = None,
+        claimed_by: str | None = None,
+        limit: int = 50,
+        oldest_first: bool = True,
+    ) -> list[FollowUp]:
+        query: dict[str, Any] = {}
+        if status is not None:
+            query["status"] = FollowUpStatus(status).value
+        if claimed_by is not None:
+            query["claimed_by.id"] = str(claimed_by)
+        order = "+created_at" if oldest_first else "-created_at"
+        return await FollowUp.find(query).sort(order, "+_id").limit(limit).to_list()
+
+    async def _changed(
+        self, follow_up_id: PydanticObjectId, query: dict[str, Any], update: dict[str, Any]
+    ) -> FollowUp | None:
+        update.setdefault("$inc", {})["version"] = 1
+        raw = await FollowUp.get_pymongo_collection().find_one_and_update(
+            {"_id": follow_up_id, **query}, update, return_document=ReturnDocument.AFTER
+        )
+        if raw is None:
+            return None
+        changed: FollowUp = FollowUp.model_validate(raw)
+        await self._queue_update(changed)
+        return changed
+
+    async def _queue_update(self, follow_up: FollowUp, reason: str = "changed") -> None:
+        """Queue a rebuild of the Slack messages from the database state."""
+        if not follow_up.channels:
+            return
+        await self.outbox.enqueue(
+            UPDATE,
+            f"{UPDATE}:{follow_up.id}:{follow_up.version}:{reason}",
+            follow_up.channels[0],
+            {"follow_up_id": str(follow_up.id)},
+            subject_ids=[follow_up.subject_id],
+        )
+
+    async def claim(self, follow_up_id: str, actor: Actor) -> FollowUp:
+        """Atomic: of any number of simultaneous claims exactly one wins; the others
+        get AlreadyClaimed naming the winner."""
+        current = await self.get(follow_up_id)
+        claimed = await self._changed(
+            current.id,  # type: ignore[arg-type]
+            {"status": FollowUpStatus.OPEN.value},
+            {
+                "$set": {
+                    "status": FollowUpStatus.CLAIMED.value,
+                    "claimed_by": actor.model_dump(),
+                    "claimed_at": self.clock.now(),
+                }
+            },
+        )
+        if claimed is not None:
+            return claimed
+        latest = await self.get(follow_up_id)
+        if latest.status is FollowUpStatus.RESOLVED:
+            raise Conflict(ErrorCode.ALREADY_RESOLVED, "The follow-up is resolved.", "id")
+        raise AlreadyClaimed(latest.claimed_by)
+
+    async def unclaim(self, follow_up_id: str, actor: Actor, is_admin: bool) -> FollowUp:
+        """Only the claimer or an admin may hand a follow-up back."""
+        current = await self.get(follow_up_id)
+        query: dict[str, Any] = {"status": FollowUpStatus.CLAIMED.value}
+        if not is_admin:
+            query["claimed_by.id"] = actor.id
+        released = await self._changed(
+            current.id,  # type: ignore[arg-type]
+            query,
+            {
+                "$set": {"status": FollowUpStatus.OPEN.value},
+                "$unset": {"claimed_by": "", "claimed_at": ""},
+            },
+        )
+        if released is not None:
+            return released
+        latest = await self.get(follow_up_id)
+        if latest.status is FollowUpStatus.CLAIMED:
+            raise Conflict(ErrorCode.NOT_CLAIMER, "Only the claimer or an admin may unclaim.", "id")
+        if latest.status is FollowUpStatus.RESOLVED:
+            raise Conflict(ErrorCode.ALREADY_RESOLVED, "The follow-up is resolved.", "id")
+        raise Conflict(ErrorCode.INVALID_TRANSITION, "The follow-up is not claimed.", "id")
+
+    async def resolve(
+        self,
+        follow_up_id: str,
+        actor: Actor,
+        note: str,
+        customer_informed: bool,
+        is_admin: bool = False,
+    ) -> FollowUp:
+        """Resolve with a note. An open follow-up may be resolved by anyone; a claimed
+        one only by its claimer or an admin."""
+        text = note.strip()
+        if not text:
+            raise ValidationFailed(ErrorCode.INVALID_INPUT, "A note is needed.", "note")
+        if len(text) > MAX_NOTE_LENGTH:
+            raise ValidationFailed(
+                ErrorCode.INVALID_INPUT,
+                f"A note is at most {MAX_NOTE_LENGTH} characters.",
+                "note",
+            )
+        current = await self.get(follow_up_id)
+        allowed: list[dict[str, Any]] = [{"status": FollowUpStatus.OPEN.value}]
+        claimed: dict[str, Any] = {"status": FollowUpStatus.CLAIMED.value}
+        if not is_admin:
+            claimed["claimed_by.id"] = actor.id
+        allowed.append(claimed)
+        now = self.clock.now()
+        set_fields: dict[str, Any] = {
+            "status": FollowUpStatus.RESOLVED.value,
+            "resolution": {
+                "by": actor.model_dump(),
+                "note": text,
+                "customer_informed": customer_informed,
+                "resolved_at": now,
+            },
+        }
+        if current.claimed_by is None:
+            set_fields |= {"claimed_by": actor.model_dump(), "claimed_at": now}
+        resolved = await self._changed(
+            current.id,  # type: ignore[arg-type]
+            {"$or": allowed},
+            {"$set": set_fields},
+        )
+        if resolved is not None:
+            return resolved
+        latest = await self.get(follow_up_id)
+        if latest.status is FollowUpStatus.RESOLVED:
+            raise Conflict(ErrorCode.ALREADY_RESOLVED, "The follow-up is resolved.", "id")
+        raise AlreadyClaimed(latest.claimed_by)
+
+    async def may_resolve(self, follow_up_id: str, actor: Actor, is_admin: bool) -> FollowUp:
+        """The follow-up, when `actor` may resolve it now; else the error resolve gives."""
+        follow_up = await self.get(follow_up_id)
+        if follow_up.status is FollowUpStatus.RESOLVED:
+            raise Conflict(ErrorCode.ALREADY_RESOLVED, "The follow-up is resolved.", "id")
+        if (
+            follow_up.status is FollowUpStatus.CLAIMED
+            and not is_admin
+            and (follow_up.claimed_by is None or follow_up.claimed_by.id != actor.id)
+        ):
+            raise AlreadyClaimed(follow_up.claimed_by)
+        return follow_up
+
+    def contact_for(
+        self, follow_up: FollowUp, response: Response | None, viewer_id: str
+    ) -> UserIdentity | None:
+        """The customer's contact details, for the one who claimed the follow-up."""
+        if (
+            response is None
+            or follow_up.redacted
+            or follow_up.claimed_by is None
+            or follow_up.claimed_by.id != viewer_id
+        ):
+            return None
+        return response.user
+
+    async def record_post(
+        self, follow_up_id: str, channel_id: str, ts: str, kind: PostKind
+    ) -> FollowUp | None:
+        """Remember where a Slack message about the follow-up is (once per message)."""
+        post = SlackPost(channel_id=channel_id, ts=ts, kind=kind, posted_at=self.clock.now())
+        if not PydanticObjectId.is_valid(follow_up_id):
+            return None
+        oid = PydanticObjectId(follow_up_id)
+        await FollowUp.get_pymongo_collection().update_one(
+            {"_id": oid, "posts": {"$not": {"$elemMatch": {"channel_id": channel_id, "ts": ts}}}},
+            {"$push": {"posts": post.model_dump()}},
+        )
+        return await FollowUp.get(oid)
+
+    async def record_digest_post(
+        self, follow_up_ids: list[PydanticObjectId], channel_id: str, ts: str
+    ) -> None:
+        """Remember, in one write, that these follow-ups are lines of one digest."""
+        post = SlackPost(
+            channel_id=channel_id, ts=ts, kind=PostKind.DIGEST, posted_at=self.clock.now()
+        )
+        await FollowUp.get_pymongo_collection().update_many(
+            {
+                "_id": {"$in": follow_up_ids},
+                "posts": {"$not": {"$elemMatch": {"channel_id": channel_id, "ts": ts}}},
+            },
+            {"$push": {"posts": post.model_dump()}},
+        )
+
+    async def by_ids(self, ids: list[str]) -> list[FollowUp]:
+        """The follow-ups that exist among `ids`, in the order of `ids`."""
+        valid = [PydanticObjectId(i) for i in ids if PydanticObjectId.is_valid(i)]
+        found = {f.id: f for f in await FollowUp.find({"_id": {"$in": valid}}).to_list()}
+        return [found[i] for i in valid if i in found]
+
+    async def requeue_update(self, follow_up: FollowUp, posted_ts: str) -> None:
+        """Queue a message update: the post `posted_ts` was rendered from an older
+        version, and the update queued for the newer one may have run before the post
+        was recorded."""
+        await self._queue_update(follow_up, reason=f"posted-{posted_ts}")
+
+    async def pending_posts(self, channel: str, limit: int) -> list[OutboxMessage]:
+        return (
+            await OutboxMessage.find(
+                {"kind": POST, "channel": channel, "status": OutboxStatus.PENDING.value}
+            )
+            .sort("+created_at", "+_id")
+            .limit(limit)
+            .to_list()
+        )
+
+    async def redact_subject(self, user_id: str) -> int:
+        """Redact every Slack message about a person: queued posts are dropped and each
+        posted message is replaced by a redacted text (chat.update, via the outbox).
+        Returns how many messages will be redacted. Running it again redacts nothing new."""
+        await self.outbox.drop_for_subject(user_id)
+        follow_ups = await FollowUp.find(FollowUp.subject_id == user_id).to_list()
+        queued = 0
+        for follow_up in follow_ups:
+            if not follow_up.redacted:
+                await FollowUp.get_pymongo_collection().update_one(
+                    {"_id": follow_up.id}, {"$set": {"redacted": True}, "$inc": {"version": 1}}
+                )
+            for post in follow_up.posts:
+                if await self.outbox.enqueue(
+                    REDACT,
+                    f"{REDACT}:{post.channel_id}:{post.ts}",
+                    post.channel_id,
+                    {"channel_id": post.channel_id, "ts": post.ts},
+                ):
+                    queued += 1
+        log.info("queued redaction of %d Slack messages about one subject", queued)
+        return queued
+
+    async def refresh_subject(self, user_id: str) -> int:
+        """Rebuild the Slack messages about a person from the database, after their
+        data was corrected (rectification). Returns how many follow-ups are affected."""
+        follow_ups = await FollowUp.find(FollowUp.subject_id == user_id).to_list()
+        for follow_up in follow_ups:
+            await self._queue_update(follow_up, reason=f"refresh-{self.clock.now().isoformat()}")
+        return len(follow_ups)
+
+
+def summarise(distribution: Iterable[ScoreCount]) -> list[MetricSummary]:
+    """NPS, CSAT and CES with counts, from the responses per score value (the
+    analytics figures, so people taken out of analytics are not counted)."""
+    counts: dict[Metric, dict[int, int]] = {}
+    for found in distribution:
+        if found.count:
+            counts.setdefault(found.metric, {})[found.score] = found.count
+    summaries = []
+    for metric in Metric:
+        by_score = counts.get(metric)
+        if not by_score:
+            continue
+        total = sum(by_score.values())
+
+        def share(
+            low: int, high: int, scores: dict[int, int] = by_score, total: int = total
+        ) -> float:
+            hits = sum(n for score, n in scores.items() if low <= score <= high)
+            return 100.0 * hits / total
+
+        if metric is Metric.NPS:
+            good, bad = share(9, 10), share(0, 6)
+            score = good - bad
+        elif metric is Metric.CSAT:
+            good, bad = share(4, 5), share(1, 2)
+            score = good
+        else:
+            good, bad = share(5, 7), share(1, 3)
+            score = sum(s * n for s, n in by_score.items()) / total
+        summaries.append(MetricSummary(metric, total, round(score, 1), good, bad))
+    return summaries
+
+
+class FollowUpListener(ResponseListener):
+    """Opens a follow-up when a response gets its comment, in the same transaction."""
+
+    def __init__(self, follow_ups: FollowUpService) -> None:
+        self.follow_ups = follow_ups
+
+    async def comment_submitted(self, response: Response, session: AsyncClientSession) -> None:
+        await self.follow_ups.open_for(response, session)

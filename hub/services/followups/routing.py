@@ -1,0 +1,202 @@
+"""Routing rules: which Slack channel a follow-up goes to."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from beanie import PydanticObjectId
+
+from hub.clock import Clock
+from hub.errors import ErrorCode, NotFound, ValidationFailed
+from hub.models.common import Metric
+from hub.models.response import Response
+from hub.models.routing import RoutingDefaults, RoutingMatch, RoutingRule
+from hub.services.platform import validation
+
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
+
+
+def is_detractor(metric: Metric, score: int) -> bool:
+    """NPS 0-6, CSAT 1-2, CES 1-3."""
+    return score <= {Metric.NPS: 6, Metric.CSAT: 2, Metric.CES: 3}[metric]
+
+
+def score_label(metric: Metric, score: int) -> str:
+    """Promoter / passive / detractor for NPS; satisfied / neutral / unsatisfied else."""
+    if metric is Metric.NPS:
+        return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+    satisfied_from = {Metric.CSAT: 4, Metric.CES: 5}[metric]
+    if score >= satisfied_from:
+        return "satisfied"
+    return "unsatisfied" if is_detractor(metric, score) else "neutral"
+
+
+def channel_id(value: str | None, field: str) -> str | None:
+    """A Slack conversation id (C…, G… or D…), or None."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not _CHANNEL_ID.match(value):
+        raise ValidationFailed(
+            ErrorCode.INVALID_INPUT, "A Slack channel id looks like C0123ABCD.", field
+        )
+    return value
+
+
+def matches(match: RoutingMatch, response: Response) -> bool:
+    return (
+        (match.survey_key is None or match.survey_key == response.survey_key)
+        and (match.product is None or match.product == response.product)
+        and (match.metric is None or match.metric is response.metric)
+        and (match.score_min is None or response.score >= match.score_min)
+        and (match.score_max is None or response.score <= match.score_max)
+        and (match.country is None or match.country == response.customer.country)
+    )
+
+
+@dataclass
+class RuleDraft:
+    name: str
+    channel_id: str
+    priority: int = 100
+    match: RoutingMatch = field(default_factory=RoutingMatch)
+
+
+@dataclass
+class RuleChanges:
+    name: str | None = None
+    channel_id: str | None = None
+    priority: int | None = None
+    match: RoutingMatch | None = None
+
+
+class RoutingService:
+    """Admin-managed rules, and the choice of channels for a response."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def _clean_match(self, match: RoutingMatch) -> RoutingMatch:
+        low = match.score_min
+        high = match.score_max
+        for value, name in ((low, "scoreMin"), (high, "scoreMax")):
+            if value is not None and not 0 <= value <= 10:
+                raise ValidationFailed(
+                    ErrorCode.SCORE_OUT_OF_RANGE, "Scores are from 0 to 10.", f"match.{name}"
+                )
+        if low is not None and high is not None and low > high:
+            raise ValidationFailed(
+                ErrorCode.INVALID_INPUT, "scoreMin is above scoreMax.", "match.scoreMin"
+            )
+        return RoutingMatch(
+            survey_key=(
+                validation.survey_key(match.survey_key, "match.surveyKey")
+                if match.survey_key is not None
+                else None
+            ),
+            product=validation.clean_text(match.product, "match.product"),
+            metric=match.metric,
+            score_min=low,
+            score_max=high,
+            country=validation.country(match.country, "match.country"),
+        )
+
+    async def create_rule(self, draft: RuleDraft) -> RoutingRule:
+        now = self.clock.now()
+        channel = channel_id(draft.channel_id, "channelId")
+        if channel is None:
+            raise ValidationFailed(ErrorCode.INVALID_INPUT, "A channel id is needed.", "channelId")
+        rule = RoutingRule(
+            name=validation.required_text(draft.name, "name"),
+            priority=draft.priority,
+            match=self._clean_match(draft.match),
+            channel_id=channel,
+            created_at=now,
+            updated_at=now,
+        )
+        await rule.insert()
+        return rule
+
+    async def _rule(self, rule_id: str) -> RoutingRule:
+        rule = (
+            await RoutingRule.get(PydanticObjectId(rule_id))
+            if PydanticObjectId.is_valid(rule_id)
+            else None
+        )
+        if rule is None:
+            raise NotFound("Routing rule", "id")
+        return rule
+
+    async def update_rule(self, rule_id: str, changes: RuleChanges) -> RoutingRule:
+        rule = await self._rule(rule_id)
+        update: dict[str, Any] = {"updated_at": self.clock.now()}
+        if changes.name is not None:
+            update["name"] = validation.required_text(changes.name, "name")
+        if changes.channel_id is not None:
+            channel = channel_id(changes.channel_id, "channelId")
+            if channel is None:
+                raise ValidationFailed(
+                    ErrorCode.INVALID_INPUT, "A channel id is needed.", "channelId"
+                )
+            update["channel_id"] = channel
+        if changes.priority is not None:
+            update["priority"] = changes.priority
+        if changes.match is not None:
+            update["match"] = self._clean_match(changes.match)
+        updated: RoutingRule = rule.model_copy(update=update)
+        await updated.save()
+        return updated
+
+    async def delete_rule(self, rule_id: str) -> RoutingRule:
+        rule = await self._rule(rule_id)
+        await rule.delete()
+        return rule
+
+    async def rules(self) -> list[RoutingRule]:
+        return await RoutingRule.find_all().sort("+priority", "+created_at").to_list()
+
+    async def defaults(self) -> RoutingDefaults:
+        found = await RoutingDefaults.find_one(RoutingDefaults.key == "default")
+        return found or RoutingDefaults(updated_at=self.clock.now())
+
+    async def set_defaults(
+        self, default_channel_id: str | None, escalation_channel_id: str | None
+    ) -> RoutingDefaults:
+        """Set both channels; None (or empty) clears one."""
+        default = channel_id(default_channel_id, "defaultChannelId")
+        escalation = channel_id(escalation_channel_id, "escalationChannelId")
+        now = self.clock.now()
+        await RoutingDefaults.get_pymongo_collection().update_one(
+            {"key": "default"},
+            {
+                "$set": {
+                    "default_channel_id": default,
+                    "escalation_channel_id": escalation,
+                    "updated_at": now,
+                }
+            },
+            upsert=True,
+        )
+        return await self.defaults()
+
+    async def channels_for(self, response: Response) -> list[str]:
+        """The routed channel (first matching rule, else the default), then the
+        escalation channel for detractors; no channel when nothing applies."""
+        chosen: list[str] = []
+        for rule in await self.rules():
+            if matches(rule.match, response):
+                chosen.append(rule.channel_id)
+                break
+        defaults = await self.defaults()
+        if not chosen and defaults.default_channel_id:
+            chosen.append(defaults.default_channel_id)
+        escalation = defaults.escalation_channel_id
+        if (
+            escalation
+            and is_detractor(response.metric, response.score)
+            and escalation not in chosen
+        ):
+            chosen.append(escalation)
+        return chosen

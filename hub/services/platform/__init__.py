@@ -1,0 +1,1 @@
+"""Platform: the outbox, job leases, schema migrations and shared input checks."""

@@ -1,0 +1,140 @@
+"""Checks of the values people and products send in. Each raises `ValidationFailed`
+naming the field; none repeats the rejected value, which may be personal data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+
+from hub.errors import ErrorCode, ValidationFailed
+from hub.models.activity import DisplayContext
+from hub.models.common import UserIdentity
+from hub.services.privacy.identity import normalize_email
+
+MAX_COMMENT_LENGTH = 5000
+MAX_NAME_LENGTH = 200
+MAX_URL_LENGTH = 2048
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
+_SURVEY_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
+
+
+def _strip(value: str) -> str:
+    """Drop control characters (but line breaks and tabs) and surrounding blanks."""
+    return "".join(
+        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    ).strip()
+
+
+def clean_text(value: str | None, field: str, max_length: int = MAX_NAME_LENGTH) -> str | None:
+    """Strip, drop control characters, and turn an empty string into None."""
+    if value is None:
+        return None
+    cleaned = _strip(value)
+    if len(cleaned) > max_length:
+        raise ValidationFailed(
+            ErrorCode.INVALID_INPUT, f"{field} is longer than {max_length} characters.", field
+        )
+    return cleaned or None
+
+
+def required_text(value: str, field: str, max_length: int = MAX_NAME_LENGTH) -> str:
+    cleaned = clean_text(value, field, max_length)
+    if cleaned is None:
+        raise ValidationFailed(ErrorCode.INVALID_INPUT, f"{field} must not be empty.", field)
+    return cleaned
+
+
+def email(value: str | None, field: str = "user.email") -> str | None:
+    """A valid address in the one normal form every comparison uses."""
+    if value is None or not value.strip():
+        return None
+    try:
+        result = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationFailed(
+            ErrorCode.INVALID_EMAIL, "The e-mail address is not valid.", field
+        ) from None
+    return normalize_email(str(result.normalized))
+
+
+def country(value: str | None, field: str = "context.country") -> str | None:
+    if value is None or not value.strip():
+        return None
+    code = value.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise ValidationFailed(
+            ErrorCode.INVALID_COUNTRY,
+            "The country must be an ISO 3166-1 alpha-2 code, such as ES or NO.",
+            field,
+        )
+    return code
+
+
+def locale_or_none(value: str | None) -> str | None:
+    """A well-formed locale tag, normalised (`es-mx` → `es-MX`), or None if absent
+    or malformed: an unknown locale falls back to the survey's default."""
+    if value is None or not _LOCALE.match(value.strip()):
+        return None
+    parts = value.strip().replace("_", "-").split("-")
+    return "-".join([parts[0].lower(), *(p.upper() if len(p) == 2 else p for p in parts[1:])])
+
+
+def locale(value: str, field: str) -> str:
+    normalised = locale_or_none(value)
+    if normalised is None:
+        raise ValidationFailed(
+            ErrorCode.INVALID_LOCALE, "The locale must be a tag such as en or es-MX.", field
+        )
+    return normalised
+
+
+def url(value: str | None, field: str = "context.url") -> str | None:
+    cleaned = clean_text(value, field, MAX_URL_LENGTH)
+    if cleaned is None:
+        return None
+    if not re.match(r"^https?://[^\s]+$", cleaned, re.IGNORECASE):
+        raise ValidationFailed(ErrorCode.INVALID_URL, "The URL must start with http(s)://.", field)
+    return cleaned
+
+
+def survey_key(value: str, field: str = "key") -> str:
+    if not _SURVEY_KEY.match(value):
+        raise ValidationFailed(
+            ErrorCode.INVALID_INPUT,
+            "A survey key is 2-64 lowercase letters, digits, '-' or '_'.",
+            field,
+        )
+    return value
+
+
+def user_identity(user: UserIdentity) -> UserIdentity:
+    return UserIdentity(
+        id=required_text(user.id, "user.id"),
+        username=clean_text(user.username, "user.username"),
+        email=email(user.email),
+    )
+
+
+def display_context(context: DisplayContext) -> DisplayContext:
+    return DisplayContext(
+        company=clean_text(context.company, "context.company"),
+        country=country(context.country),
+        url=url(context.url),
+        product=clean_text(context.product, "context.product"),
+    )
+
+
+def comment(value: str) -> str:
+    cleaned = _strip(value)
+    if not cleaned:
+        raise ValidationFailed(ErrorCode.COMMENT_EMPTY, "The comment is empty.", "comment")
+    if len(cleaned) > MAX_COMMENT_LENGTH:
+        raise ValidationFailed(
+            ErrorCode.COMMENT_TOO_LONG,
+            f"The comment is longer than {MAX_COMMENT_LENGTH} characters.",
+            "comment",
+        )
+    return cleaned

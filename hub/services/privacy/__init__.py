@@ -1,0 +1,1 @@
+"""Privacy: data-subject rights, their execution, retention, audit and suppression."""

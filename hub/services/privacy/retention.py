@@ -1,0 +1,405 @@
+"""Retention: personal data is kept no longer than needed, at the latest 3 years.
+
+Every collection the personal-data registry lists with personal data has a retention
+rule there (`CollectionEntry.retention`); this run applies the rules in
+`APPLIED_BY_THE_RUN`, a TTL index applies EXPIRES.
+
+Responses older than their survey's retention (HUB_RETENTION_DAYS, or less where a
+survey says so; 3 calendar years when the setting is unset) are anonymised: the
+identity and page address removed, e-mail addresses, phone numbers and URLs scrubbed
+out of the comment; their displays lose the identity and the link to the response,
+their survey links are deleted, their follow-ups lose the person. Displays and logins
+older than the contact rules look back are deleted, and so are the per-person
+summaries (`people`, `contact_states`) of people with no display, answer or login in
+that time; the contact rules never keep anything longer than 3 years. Delivered
+outbox messages keep no payload or subject (cleared on delivery; what an older
+version left is cleared here); delivered and given-up ones are deleted after
+HUB_OUTBOX_RETENTION_DAYS, undelivered ones after 3 years. A dry run counts without
+changing anything."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hub.clock import Clock
+from hub.errors import ErrorCode, NotFound, ValidationFailed
+from hub.models.activity import ContactState, Display, Login, Person
+from hub.models.followup import FollowUp
+from hub.models.link import SurveyLink
+from hub.models.outbox import OutboxMessage
+from hub.models.privacy import AuditActor, RightsRequest, RightsRequestStatus, SurveyRetention
+from hub.models.response import Response
+from hub.models.survey import Survey
+from hub.services.followups.followups import FollowUpService
+from hub.services.platform.outbox import OutboxService
+from hub.services.privacy.audit import AuditService
+from hub.services.privacy.free_text import scrub
+from hub.services.privacy.registry import ANONYMOUS_USER, Retention, entry_for
+from hub.services.privacy.rights import add_months
+from hub.settings import Settings
+
+log = logging.getLogger("hub.retention")
+
+DEFAULT_MONTHS = 36
+LEASE = "retention"
+# The contact rules may look back this far at most (3 years and a leap day).
+MAX_ACTIVITY_DAYS = 365 * 3 + 1
+# The collections whose retention rule this run applies (a test checks the registry
+# against it; EXPIRES is a TTL index's, KEEP nobody's).
+APPLIED_BY_THE_RUN: dict[Retention, frozenset[str]] = {
+    Retention.WITH_RESPONSE: frozenset({"responses", "displays", "follow_ups", "survey_links"}),
+    Retention.CONTACT_RULES: frozenset({"displays", "logins"}),
+    Retention.WHILE_ACTIVE: frozenset({"people", "contact_states"}),
+    Retention.UNTIL_DELIVERED: frozenset({"outbox"}),
+    Retention.AFTER_CLOSURE: frozenset({"rights_requests"}),
+}
+# What a display keeps once its response is anonymised: when and how it was shown
+# (for the response rate), the country and product (as the response keeps them).
+ANONYMOUS_DISPLAY = {
+    "user": ANONYMOUS_USER,
+    "context.company": None,
+    "context.url": None,
+    "response_id": None,
+}
+CLOSED = (
+    RightsRequestStatus.COMPLETED,
+    RightsRequestStatus.REJECTED,
+    RightsRequestStatus.CANCELED,
+)
+_CONTACT_TIMES = ("last_display_at", "last_answer_at", "last_decline_at")
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    dry_run: bool
+    ran_at: datetime
+    responses_anonymised: int
+    follow_ups_anonymised: int
+    displays_deleted: int
+    logins_deleted: int
+    activity_kept_days: int
+    displays_anonymised: int = 0
+    links_deleted: int = 0
+    people_deleted: int = 0
+    contact_states_deleted: int = 0
+    outbox_cleared: int = 0
+    outbox_deleted: int = 0
+    outbox_kept_days: int = 0
+    rights_requests_anonymised: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "responses_anonymised": self.responses_anonymised,
+            "follow_ups_anonymised": self.follow_ups_anonymised,
+            "displays_deleted": self.displays_deleted,
+            "logins_deleted": self.logins_deleted,
+            "activity_kept_days": self.activity_kept_days,
+            "displays_anonymised": self.displays_anonymised,
+            "links_deleted": self.links_deleted,
+            "people_deleted": self.people_deleted,
+            "contact_states_deleted": self.contact_states_deleted,
+            "outbox_cleared": self.outbox_cleared,
+            "outbox_deleted": self.outbox_deleted,
+            "outbox_kept_days": self.outbox_kept_days,
+            "rights_requests_anonymised": self.rights_requests_anonymised,
+        }
+
+
+class RetentionService:
+    def __init__(
+        self,
+        clock: Clock,
+        settings: Settings,
+        audit: AuditService,
+        follow_ups: FollowUpService,
+        outbox: OutboxService,
+    ) -> None:
+        self.outbox = outbox
+        self.follow_ups = follow_ups
+        self.clock = clock
+        self.settings = settings
+        self.audit = audit
+
+    # -- how long
+
+    def expires(self, answered_at: datetime, days: int | None) -> datetime:
+        """When a response answered at `answered_at` must lose its identity."""
+        if days is None:
+            moved = add_months(answered_at.date(), DEFAULT_MONTHS)
+            return datetime.combine(moved, answered_at.timetz())
+        return answered_at + timedelta(days=days)
+
+    def _days_for(self, survey_days: int | None) -> int | None:
+        """The survey's days, never longer than the global maximum."""
+        global_days = self.settings.retention_days
+        if survey_days is None:
+            return global_days
+        if global_days is None:
+            return survey_days  # kept shorter than 3 years: set_survey_retention checks
+        return min(survey_days, global_days)
+
+    async def set_survey_retention(self, survey_key: str, days: int | None) -> int | None:
+        """Keep a survey's responses identified for at most `days` (None: the default)."""
+        if await Survey.find_one(Survey.key == survey_key) is None:
+            raise NotFound("Survey", "surveyKey")
+        if days is not None:
+            longest = self.settings.retention_days or 365 * 3 + 1
+            if not 1 <= days <= longest:
+                raise ValidationFailed(
+                    ErrorCode.INVALID_INPUT,
+                    f"Retention is 1 to {longest} days (the global maximum).",
+                    "days",
+                )
+        await SurveyRetention.get_pymongo_collection().update_one(
+            {"survey_key": survey_key}, {"$set": {"days": days}}, upsert=True
+        )
+        return days
+
+    async def activity_days(self) -> int:
+        """How far back the contact rules look at displays and logins (never more
+        than 3 years: no rule keeps anyone longer)."""
+        days = [
+            self.settings.global_display_cooldown_days,
+            self.settings.global_answer_cooldown_days,
+        ]
+        async for raw in Survey.get_pymongo_collection().find({}, projection={"contact_rules": 1}):
+            rules = raw.get("contact_rules") or {}
+            days += [
+                int(rules.get("days_after_answer") or 0),
+                int(rules.get("days_after_decline") or 0),
+                int(rules.get("min_days_between_displays") or 0),
+            ]
+        return min(max(max(days), 1), MAX_ACTIVITY_DAYS)
+
+    # -- the run
+
+    async def run(self, dry_run: bool, actor: AuditActor) -> RetentionReport:
+        now = self.clock.now()
+        overrides = {
+            raw["survey_key"]: raw.get("days")
+            async for raw in SurveyRetention.get_pymongo_collection().find()
+        }
+        keys = [raw["key"] async for raw in Survey.get_pymongo_collection().find({}, {"key": 1})]
+        responses = follow_ups = displays_anonymised = links = 0
+        for survey_key in sorted(set(keys) | set(overrides)):
+            days = self._days_for(overrides.get(survey_key))
+            # A superset by a day or two, then exact in Python (calendar years).
+            earliest = now - timedelta(days=days if days is not None else 365 * 3 - 2)
+            cursor = Response.get_pymongo_collection().find(
+                {
+                    "survey_key": survey_key,
+                    "answered_at": {"$lte": earliest + timedelta(days=2)},
+                    "user.id": {"$ne": ANONYMOUS_USER["id"]},
+                },
+                projection={"_id": 1, "answered_at": 1, "comment": 1, "user.id": 1},
+            )
+            due = [
+                raw async for raw in cursor if self.expires(_aware(raw["answered_at"]), days) <= now
+            ]
+            responses += len(due)
+            if due:
+                with_response = await self._with_responses([raw["_id"] for raw in due], dry_run)
+                displays_anonymised += with_response[0]
+                links += with_response[1]
+            if dry_run or not due:
+                follow_ups += (
+                    await FollowUp.find(
+                        {"response_id": {"$in": [raw["_id"] for raw in due]}}
+                    ).count()
+                    if due
+                    else 0
+                )
+                continue
+            for raw in due:
+                comment = raw.get("comment")
+                await Response.get_pymongo_collection().update_one(
+                    {"_id": raw["_id"]},
+                    {
+                        "$set": {
+                            "user": ANONYMOUS_USER,
+                            "url": None,
+                            "customer.company": None,
+                            "comment": scrub(comment) if comment else comment,
+                        }
+                    },
+                )
+            # Their Slack messages show the company and the comment: rebuild them
+            # from the anonymised responses (queued before the follow-ups lose the
+            # user id that finds them).
+            for user_id in sorted({raw["user"]["id"] for raw in due}):
+                await self.follow_ups.refresh_subject(user_id)
+            noted = FollowUp.get_pymongo_collection().find(
+                {
+                    "response_id": {"$in": [raw["_id"] for raw in due]},
+                    "resolution.note": {"$type": "string"},
+                },
+                projection={"resolution.note": 1},
+            )
+            async for note in noted:  # the note may quote the person, as the comment may
+                await FollowUp.get_pymongo_collection().update_one(
+                    {"_id": note["_id"]},
+                    {"$set": {"resolution.note": scrub(note["resolution"]["note"])}},
+                )
+            changed = await FollowUp.get_pymongo_collection().update_many(
+                {"response_id": {"$in": [raw["_id"] for raw in due]}},
+                {"$set": {"subject_id": ANONYMOUS_USER["id"]}},
+            )
+            # Their Slack messages still waiting in the outbox are about nobody now.
+            about = FollowUp.get_pymongo_collection().find(
+                {"response_id": {"$in": [raw["_id"] for raw in due]}}, projection={"_id": 1}
+            )
+            await OutboxMessage.get_pymongo_collection().update_many(
+                {"payload.follow_up_id": {"$in": [str(raw["_id"]) async for raw in about]}},
+                {"$set": {"subject_ids": []}},
+            )
+            follow_ups += changed.modified_count
+        keep_days = await self.activity_days()
+        activity_cutoff = now - timedelta(days=keep_days)
+        old_displays = {"shown_at": {"$lt": activity_cutoff}}
+        old_logins = {"logged_in_at": {"$lt": activity_cutoff}}
+        if dry_run:
+            displays = await Display.get_pymongo_collection().count_documents(old_displays)
+            logins = await Login.get_pymongo_collection().count_documents(old_logins)
+        else:
+            displays = (
+                await Display.get_pymongo_collection().delete_many(old_displays)
+            ).deleted_count
+            logins = (await Login.get_pymongo_collection().delete_many(old_logins)).deleted_count
+        people, contact_states = await self._inactive(activity_cutoff, dry_run)
+        outbox_days = self.settings.outbox_retention_days
+        outbox_cleared = await self.outbox.clear_delivered(dry_run)
+        outbox_deleted = await self.outbox.delete_settled(
+            now - timedelta(days=outbox_days),
+            datetime.combine(add_months(now.date(), -DEFAULT_MONTHS), now.timetz()),
+            dry_run,
+        )
+        requests = await self._closed_requests(now, dry_run)
+        report = RetentionReport(
+            dry_run=dry_run,
+            ran_at=now,
+            responses_anonymised=responses,
+            follow_ups_anonymised=follow_ups,
+            displays_deleted=displays,
+            logins_deleted=logins,
+            activity_kept_days=keep_days,
+            displays_anonymised=displays_anonymised,
+            links_deleted=links,
+            people_deleted=people,
+            contact_states_deleted=contact_states,
+            outbox_cleared=outbox_cleared,
+            outbox_deleted=outbox_deleted,
+            outbox_kept_days=outbox_days,
+            rights_requests_anonymised=requests,
+        )
+        await self.audit.record(actor, "retention.run", [], [], report.as_dict())
+        log.info("retention run%s: %s", " (dry run)" if dry_run else "", report.as_dict())
+        return report
+
+    async def _closed_requests(self, now: datetime, dry_run: bool) -> int:
+        """Anonymise rights requests closed more than 3 years ago, as an erasure does:
+        the person's identity, message and corrections go; the type, dates, keyed
+        hashes and outcome stay as the record of what was done."""
+        cutoff = datetime.combine(add_months(now.date(), -DEFAULT_MONTHS), now.timetz())
+        entry = entry_for(RightsRequest)
+        named: list[dict[str, Any]] = [
+            {path: {"$ne": None}}
+            for path in ("subject.email", "subject.user_id", "message", "verification_note")
+        ]
+        named += [
+            {"corrections": {"$ne": None}},
+            {"confirmed_user_ids.0": {"$exists": True}},
+            {"confirmed_emails.0": {"$exists": True}},
+        ]
+        cursor = RightsRequest.get_pymongo_collection().find(
+            {
+                "status": {"$in": [status.value for status in CLOSED]},
+                "received_at": {"$lte": cutoff},  # closed after it was received
+                "$or": named,
+            },
+            projection={"received_at": 1, "history.at": 1},
+        )
+        due = [
+            raw["_id"]
+            async for raw in cursor
+            if max(
+                [_aware(raw["received_at"])]
+                + [_aware(change["at"]) for change in raw.get("history") or []]
+            )
+            <= cutoff
+        ]
+        if due and not dry_run:
+            await RightsRequest.get_pymongo_collection().update_many(
+                {"_id": {"$in": due}}, {"$set": entry.anonymised}
+            )
+        return len(due)
+
+    async def _with_responses(self, response_ids: list[Any], dry_run: bool) -> tuple[int, int]:
+        """Anonymise the displays of responses being anonymised (no identity, no link
+        back) and delete their survey links. Returns (displays, links)."""
+        displays = {"response_id": {"$in": response_ids}}
+        links = {"response_id": {"$in": response_ids}}
+        display_collection = Display.get_pymongo_collection()
+        link_collection = SurveyLink.get_pymongo_collection()
+        if dry_run:
+            return (
+                await display_collection.count_documents(displays),
+                await link_collection.count_documents(links),
+            )
+        anonymised = await display_collection.update_many(displays, {"$set": ANONYMOUS_DISPLAY})
+        deleted = await link_collection.delete_many(links)
+        return anonymised.modified_count, deleted.deleted_count
+
+    async def _inactive(self, cutoff: datetime, dry_run: bool) -> tuple[int, int]:
+        """Delete the contact states with no display, answer or decline since `cutoff`,
+        and the people with no login since then and no contact state left.
+        Returns (people, contact states)."""
+        states = ContactState.get_pymongo_collection()
+        people = Person.get_pymongo_collection()
+        recent = [{field: {"$gte": cutoff}} for field in _CONTACT_TIMES]
+        stale_states: dict[str, Any] = {"$nor": recent}
+        candidates = [
+            raw["user_id"]
+            async for raw in people.find(
+                {"first_seen_at": {"$lt": cutoff}, "last_login_at": {"$not": {"$gte": cutoff}}},
+                projection={"user_id": 1},
+            )
+        ]
+        stale_people: list[str] = []
+        for start in range(0, len(candidates), 1000):
+            batch = candidates[start : start + 1000]
+            active = {
+                raw["user_id"]
+                async for raw in states.find(
+                    {"user_id": {"$in": batch}, "$or": recent}, projection={"user_id": 1}
+                )
+            }
+            stale_people += [user_id for user_id in batch if user_id not in active]
+        if dry_run:
+            return len(stale_people), await states.count_documents(stale_states)
+        deleted_states = (await states.delete_many(stale_states)).deleted_count
+        deleted_people = 0
+        for start in range(0, len(stale_people), 1000):
+            batch = stale_people[start : start + 1000]
+            deleted_people += (
+                await people.delete_many(
+                    {
+                        "user_id": {"$in": batch},
+                        "first_seen_at": {"$lt": cutoff},
+                        "last_login_at": {"$not": {"$gte": cutoff}},
+                    }
+                )
+            ).deleted_count
+        return deleted_people, deleted_states
+
+    async def run_scheduled(self) -> None:
+        """The daily run inside the server; the scheduler's job lease makes it run in
+        one hub process a day, however many share the database."""
+        await self.run(False, AuditActor(key_id=None, role="system", label="daily"))
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

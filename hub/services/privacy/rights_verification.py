@@ -1,0 +1,140 @@
+"""Rights requests filed by the people themselves (the public form or the public
+mutation): the request is RECEIVED and an e-mail with a signed link goes to the
+address given; it becomes VERIFIED when that link is opened in time. Three wrong or
+expired tries lock it for an officer to look at."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from hub.clock import Clock
+from hub.errors import Conflict, DomainError, ErrorCode, NotFound, ValidationFailed
+from hub.models.privacy import (
+    RightsRequest,
+    RightsRequestStatus,
+    StatusChange,
+    VerificationMethod,
+)
+from hub.services.channels.mail import MailService
+from hub.services.privacy.audit import SYSTEM, AuditService
+from hub.services.privacy.rights import NewRequest, RightsRequestService
+from hub.settings import Settings
+
+MAX_FAILURES = 3
+VERIFY_PATH = "/privacy/verify"
+
+
+class RightsVerification:
+    def __init__(
+        self,
+        clock: Clock,
+        settings: Settings,
+        secret: bytes,
+        rights: RightsRequestService,
+        mail: MailService,
+        audit: AuditService,
+    ) -> None:
+        self.clock = clock
+        self.settings = settings
+        self.rights = rights
+        self.mail = mail
+        self.audit = audit
+        self._signer = URLSafeSerializer(secret, salt="rights-verification")
+
+    def link(self, request: RightsRequest) -> str:
+        expires = self.clock.now() + timedelta(hours=self.settings.rights_verification_hours)
+        token = self._signer.dumps({"request": str(request.id), "expires": expires.timestamp()})
+        return f"{self.settings.resolved_public_url()}{VERIFY_PATH}/{request.id}/{token}"
+
+    async def submit(self, new: NewRequest) -> RightsRequest:
+        """File the person's own request and e-mail them the link that verifies it."""
+        if not (new.email or "").strip():
+            raise ValidationFailed(
+                ErrorCode.INVALID_INPUT, "Give the e-mail address to verify.", "email"
+            )
+        request = await self.rights.file(new, SYSTEM, verification=None)
+        assert request.subject.email is not None
+        hours = self.settings.rights_verification_hours
+        link = self.link(request)
+        await self.mail.queue(
+            self.rights.messages.verification_email(request, link, hours),
+            f"rights-verification:{request.id}",
+            [request.subject.user_id] if request.subject.user_id else [],
+        )
+        await RightsRequest.get_pymongo_collection().update_one(
+            {"_id": request.id}, {"$set": {"verification_sent_at": self.clock.now()}}
+        )
+        return request
+
+    async def verify(self, request_id: str, token: str) -> RightsRequest:
+        """Open the link: VERIFIED if it is the request's own and in time; otherwise
+        the try counts, and the third one locks the request."""
+        try:
+            request = await self.rights.get(request_id)
+        except NotFound:
+            raise ValidationFailed(ErrorCode.LINK_INVALID, "The link is not valid.") from None
+        if request.locked:
+            raise Conflict(
+                ErrorCode.VERIFICATION_LOCKED,
+                "Too many wrong or expired links; the privacy officer will contact you.",
+            )
+        if request.status is not RightsRequestStatus.RECEIVED:
+            if request.verification is VerificationMethod.EMAIL_LINK:
+                return request  # opened twice
+            raise ValidationFailed(ErrorCode.LINK_INVALID, "The link is not valid.")
+        try:
+            self._check(request_id, token)
+        except DomainError:
+            await self._failed(request)
+            raise
+        change = StatusChange(
+            status=RightsRequestStatus.VERIFIED, at=self.clock.now(), by=SYSTEM.role
+        )
+        raw = await RightsRequest.get_pymongo_collection().find_one_and_update(
+            {"_id": request.id, "status": RightsRequestStatus.RECEIVED.value, "locked": False},
+            {
+                "$set": {
+                    "status": RightsRequestStatus.VERIFIED.value,
+                    "verification": VerificationMethod.EMAIL_LINK.value,
+                },
+                "$push": {"history": change.model_dump(mode="python")},
+            },
+            return_document=True,
+        )
+        if raw is None:
+            raise ValidationFailed(ErrorCode.LINK_INVALID, "The link is not valid.")
+        await self.audit.record(
+            SYSTEM, "rights_request.verified", [request_id], list(request.subject_hmacs)
+        )
+        verified: RightsRequest = RightsRequest.model_validate(raw)
+        return await self.rights.messages.receipt(verified)
+
+    def _check(self, request_id: str, token: str) -> None:
+        try:
+            payload = self._signer.loads(token)
+            signed_for, expires = str(payload["request"]), float(payload["expires"])
+        except (BadSignature, KeyError, TypeError, ValueError):
+            raise ValidationFailed(ErrorCode.LINK_INVALID, "The link is not valid.") from None
+        if signed_for != request_id:
+            raise ValidationFailed(ErrorCode.LINK_INVALID, "The link is not valid.")
+        if self.clock.now().timestamp() > expires:
+            raise ValidationFailed(ErrorCode.LINK_EXPIRED, "The link has expired.")
+
+    async def _failed(self, request: RightsRequest) -> None:
+        raw = await RightsRequest.get_pymongo_collection().find_one_and_update(
+            {"_id": request.id}, {"$inc": {"verification_failures": 1}}, return_document=True
+        )
+        failures = int(raw["verification_failures"]) if raw else MAX_FAILURES
+        if failures >= MAX_FAILURES:
+            await RightsRequest.get_pymongo_collection().update_one(
+                {"_id": request.id}, {"$set": {"locked": True}}
+            )
+        await self.audit.record(
+            SYSTEM,
+            "rights_request.verification_failed",
+            [str(request.id)],
+            list(request.subject_hmacs),
+            {"failures": failures, "locked": failures >= MAX_FAILURES},
+        )

@@ -1,0 +1,1 @@
+"""Surveys: drafting, publishing and reading the questions people are asked."""

@@ -1,0 +1,1 @@
+"""The widget's flow: recording displays and answers, throttling, live events."""
