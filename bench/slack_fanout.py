@@ -37,7 +37,7 @@ from hub.services import Services  # noqa: E402
 from hub.services.followups.routing import RuleDraft  # noqa: E402
 from hub.services.surveys.surveys import SurveyDraft  # noqa: E402
 from hub.settings import Settings  # noqa: E402
-from tests.fakes.slack import FakeSlack  # noqa: E402
+from tests.support.slack import FakeSlack  # noqa: E402
 
 
 async def write_comments(services: Services, comments: int, channels: int) -> None:

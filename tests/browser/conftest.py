@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,8 @@ from hub.db import Database
 from hub.models.common import Role
 from hub.server.app import create_app
 from hub.settings import Settings
-from tests.web.conftest import free_port
+from tests.support.browser import Servers
+from tests.support.network import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -69,13 +69,6 @@ p {{ margin: 40px; }}
 </body>
 </html>
 """
-
-
-@dataclass
-class Servers:
-    hub: str
-    host: str
-    settings: Settings
 
 
 async def _serve(app: Starlette, port: int) -> tuple[uvicorn.Server, asyncio.Task[None]]:
@@ -171,12 +164,3 @@ async def browser() -> AsyncIterator[Browser]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5.0) -> None:
-    """Wait, at most `seconds`, until `check` holds (side effects of page scripts)."""
-    for _ in range(int(seconds / 0.05)):
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the condition did not hold in time")

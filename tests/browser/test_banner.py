@@ -13,8 +13,9 @@ from hub.models.common import Channel
 from hub.models.response import Response
 from hub.models.suppression import SuppressionReason
 from hub.services import Services
-from tests.browser.conftest import Servers, eventually
 from tests.factories import make_survey
+from tests.support.browser import Servers
+from tests.support.waiting import eventually
 
 PHONE: ViewportSize = {"width": 360, "height": 740}
 OPEN_CONTEXTS: list[BrowserContext] = []
@@ -154,7 +155,7 @@ async def test_closing_with_the_keyboard_records_a_decline(
         display = await Display.find_one()
         return display is not None and display.declined_at is not None
 
-    await eventually(declined)
+    await eventually(declined, within=5.0)
     assert await Response.find_all().count() == 0
     assert errors == []
 

@@ -9,8 +9,8 @@ from playwright.async_api import Browser, expect
 from hub.models.common import Channel
 from hub.models.response import Response
 from hub.services import Services
-from tests.browser.conftest import Servers
 from tests.factories import make_survey, person
+from tests.support.browser import Servers
 
 
 async def test_the_link_page_works_without_javascript(

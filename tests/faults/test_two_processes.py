@@ -25,7 +25,7 @@ from hub.server.app import create_app
 from hub.services import Services
 from hub.settings import Settings
 from tests.factories import context, make_survey, person
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
 
 CLAIM = """
 mutation($id: ID!) {

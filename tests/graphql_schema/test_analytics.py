@@ -19,8 +19,8 @@ from hub.clock import FrozenClock
 from hub.models.common import Channel, Metric, Role
 from hub.models.rollup import DailyRollup
 from hub.services import Services
-from tests.conftest import GraphQLClient
 from tests.factories import context, insert_responses, make_survey, person
+from tests.support.graphql import GraphQLClient
 
 SUMMARY = """
 query Summary($filter: AnalyticsFilter) {

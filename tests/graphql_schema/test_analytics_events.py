@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from hub.models.common import Channel, Metric, Role
 from hub.services import Services
 from hub.settings import Settings
 from tests.factories import context, make_survey, person
+from tests.support.waiting import eventually
 
 EVENTS = """
 subscription Events($filter: AnalyticsFilter) {
@@ -33,14 +34,6 @@ subscription Events($filter: AnalyticsFilter) {
 """
 
 
-async def eventually(check: Callable[[], bool], within: float = 5.0) -> None:
-    async with asyncio.timeout(within):
-        while True:
-            if check():
-                return
-            await asyncio.sleep(0.01)
-
-
 @pytest.fixture
 async def websocket_url(app: Starlette) -> AsyncIterator[str]:
     """The app served by uvicorn on a free loopback port (its lifespan already ran)."""
@@ -48,7 +41,7 @@ async def websocket_url(app: Starlette) -> AsyncIterator[str]:
     config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    await eventually(lambda: server.started)
+    await eventually(lambda: server.started, within=5.0)
     yield f"ws://127.0.0.1:{port}/graphql"
     server.should_exit = True
     await task
@@ -86,7 +79,7 @@ async def open_subscription(
         )
     )
     # Subscribed once the bus has one more listener.
-    await eventually(lambda: hub.analytics.events.subscriber_count > listening)
+    await eventually(lambda: hub.analytics.events.subscriber_count > listening, within=5.0)
     return socket
 
 

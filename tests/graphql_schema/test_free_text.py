@@ -14,8 +14,8 @@ from hub.models.common import Channel, Role, UserIdentity
 from hub.models.followup import Actor, FollowUp
 from hub.models.privacy import AuditEntry
 from hub.services import Services
-from tests.conftest import GraphQLClient
 from tests.factories import context, make_survey
+from tests.support.graphql import GraphQLClient
 
 A = UserIdentity(id="cust-73301-q", username="zeta.lindqvist", email="zeta@example.org")
 B = UserIdentity(id="cust-11842-b", username="Bjorn.Dahl", email="bjorn.dahl@example.net")

@@ -11,8 +11,9 @@ from hub.clock import FrozenClock
 from hub.models.common import Channel, Metric, Role
 from hub.models.privacy import AuditEntry
 from hub.services import Services
-from tests.conftest import START, GraphQLClient
 from tests.factories import context, make_survey, person
+from tests.support.clock import START
+from tests.support.graphql import GraphQLClient
 
 RESPONSES = """
 query Responses($filter: ResponseFilter, $first: Int!, $after: String) {

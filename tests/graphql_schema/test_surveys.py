@@ -8,7 +8,7 @@ import pytest
 
 from hub.models.common import Role
 from hub.models.survey import Survey, SurveyStatus
-from tests.conftest import GraphQLClient
+from tests.support.graphql import GraphQLClient
 
 CREATE = """
 mutation Create($input: CreateSurveyInput!) {

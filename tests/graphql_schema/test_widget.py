@@ -3,8 +3,6 @@ comment, decline, and every expected failure as a typed error that changes nothi
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from hub.models.activity import Display
@@ -12,8 +10,17 @@ from hub.models.common import Channel, Metric, Role
 from hub.models.response import Response
 from hub.models.survey import SurveyStatus
 from hub.services import Services
-from tests.conftest import GraphQLClient
 from tests.factories import context, make_survey, person
+from tests.support.graphql import GraphQLClient
+from tests.support.widget import (
+    CONTEXT,
+    RECORD_DISPLAY,
+    SUBMIT_SCORE,
+    USER,
+    comment,
+    score,
+    show,
+)
 
 ELIGIBILITY = """
 query Eligibility($survey: String!, $user: UserInput!, $channel: Channel!) {
@@ -25,36 +32,6 @@ query Eligibility($survey: String!, $user: UserInput!, $channel: Channel!) {
 }
 """
 
-RECORD_DISPLAY = """
-mutation Show($survey: String!, $user: UserInput!, $channel: Channel!,
-              $context: DisplayContextInput) {
-  recordDisplay(surveyKey: $survey, user: $user, channel: $channel, context: $context) {
-    __typename
-    ... on DisplayRecorded { displayId shownAt survey { locale question } }
-    ... on UserError { message code field }
-  }
-}
-"""
-
-SUBMIT_SCORE = """
-mutation Score($display: ID!, $score: Int!) {
-  submitScore(displayId: $display, score: $score) {
-    __typename
-    ... on ScoreSubmitted { responseId score followUp }
-    ... on UserError { message code field }
-  }
-}
-"""
-
-SUBMIT_COMMENT = """
-mutation Comment($response: ID!, $comment: String!) {
-  submitComment(responseId: $response, comment: $comment) {
-    __typename
-    ... on CommentSubmitted { responseId thankYou }
-    ... on UserError { message code field }
-  }
-}
-"""
 
 DECLINE = """
 mutation Decline($display: ID!) {
@@ -75,36 +52,6 @@ mutation Login($user: UserInput!) {
   }
 }
 """
-
-USER = {"id": "u-42", "username": "kari", "email": "kari@example.org", "locale": "en"}
-CONTEXT = {
-    "company": "Acme AS",
-    "country": "no",
-    "url": "https://app.example.org/invoices",
-}
-
-
-async def show(
-    gql: GraphQLClient, survey: str = "nps-main", user: dict[str, Any] | None = None, **extra: Any
-) -> dict[str, Any]:
-    variables = {"survey": survey, "user": user or USER, "channel": "IN_APP_WEB"}
-    variables.update(extra)
-    variables.setdefault("context", CONTEXT)
-    data = await gql.ok(RECORD_DISPLAY, variables, Role.WIDGET)
-    result: dict[str, Any] = data["recordDisplay"]
-    return result
-
-
-async def score(gql: GraphQLClient, display_id: str, value: int) -> dict[str, Any]:
-    data = await gql.ok(SUBMIT_SCORE, {"display": display_id, "score": value}, Role.WIDGET)
-    result: dict[str, Any] = data["submitScore"]
-    return result
-
-
-async def comment(gql: GraphQLClient, response_id: str, text: str) -> dict[str, Any]:
-    data = await gql.ok(SUBMIT_COMMENT, {"response": response_id, "comment": text}, Role.WIDGET)
-    result: dict[str, Any] = data["submitComment"]
-    return result
 
 
 async def test_the_whole_widget_flow(services: Services, gql: GraphQLClient) -> None:

@@ -14,8 +14,8 @@ from hub.server.app import create_app
 from hub.services import Services
 from hub.services.widget.responses import ResponseService
 from hub.settings import Settings
-from tests.conftest import GraphQLClient
 from tests.factories import make_survey
+from tests.support.graphql import GraphQLClient
 
 SURVEYS = "query { surveys { key } }"
 

@@ -3,31 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 
 from hub.db import Database
 from hub.models.apikey import ApiKey
 from hub.models.common import Role
 from hub.settings import Settings
-
-
-def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    assert settings.mongodb_uri is not None
-    env = dict(
-        os.environ,
-        HUB_MONGODB_URI=settings.mongodb_uri.get_secret_value(),
-        HUB_DB_NAME=settings.db_name,
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "hub.server.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from tests.support.cli import cli
 
 
 async def test_create_list_and_revoke_a_key(settings: Settings, database: Database) -> None:

@@ -12,7 +12,7 @@ from hub.models.migration import SchemaMigration
 from hub.server.app import create_app
 from hub.services import Services
 from hub.settings import Settings
-from tests.hub.test_cli import cli
+from tests.support.cli import cli
 
 MIXED = " Golf.Person@Example.COM"
 NORMAL = "golf.person@example.com"

@@ -11,7 +11,7 @@ from hub.models.activity import Login, Person
 from hub.models.common import UserIdentity
 from hub.services import Services
 from hub.settings import Settings
-from tests.hub.test_cli import cli
+from tests.support.cli import cli
 
 
 async def test_retention_from_the_command_line(

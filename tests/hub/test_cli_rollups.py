@@ -12,7 +12,7 @@ from hub.services import Services
 from hub.services.analytics.analytics import AnalyticsFilter
 from hub.settings import Settings
 from tests.factories import context, make_survey, person
-from tests.hub.test_cli import cli
+from tests.support.cli import cli
 
 
 async def test_rebuild_from_the_command_line(

@@ -13,7 +13,7 @@ from hub.db import EmbeddedDatabase
 from hub.models.common import Role
 from hub.server.app import create_app
 from hub.settings import Settings
-from tests.conftest import START
+from tests.support.clock import START
 
 SURVEYS = {"query": "{ surveys { key } }"}
 

@@ -14,8 +14,8 @@ from hub.clock import FrozenClock
 from hub.models.survey import Survey
 from hub.server.app import create_app
 from hub.settings import Settings
-from tests.conftest import START
 from tests.factories import make_survey
+from tests.support.clock import START
 
 
 def alive(pid: int) -> bool:

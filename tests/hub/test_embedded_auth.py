@@ -16,7 +16,7 @@ from hub import embedded_credentials
 from hub.db import EmbeddedDatabase, make_client
 from hub.server import runtime
 from hub.settings import Settings
-from tests.bots.slack.conftest import eventually
+from tests.support.waiting import eventually
 
 
 def mode(path: Path) -> int:

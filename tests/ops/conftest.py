@@ -3,25 +3,18 @@ point at it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from hub.clock import FrozenClock
 from hub.db import Database
 from hub.settings import Settings
-from tests.bots.slack.conftest import SIGNING_SECRET
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
+from tests.support.slack_hub import slack
+from tests.support.slack_sender import SIGNING_SECRET
 
-
-@pytest.fixture
-async def slack(clock: FrozenClock) -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack(admins={"UADMIN"}, now=lambda: clock.now().timestamp())
-    await fake.start()
-    yield fake
-    await fake.stop()
+__all__ = ["ops_settings", "slack"]
 
 
 @pytest.fixture

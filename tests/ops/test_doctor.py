@@ -20,7 +20,7 @@ from hub.server.doctor import Check, _check_clock, diagnose, run_doctor
 from hub.services import Services
 from hub.settings import Settings
 from tests.factories import context, make_survey, person
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
 
 
 class Sink:

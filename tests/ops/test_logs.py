@@ -22,9 +22,10 @@ from hub.models.followup import FollowUp, FollowUpStatus
 from hub.server.app import create_app
 from hub.services import Services
 from hub.settings import Settings
-from tests.bots.slack.conftest import SlackSender, eventually
 from tests.factories import make_survey
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
+from tests.support.slack_sender import SlackSender
+from tests.support.waiting import eventually
 
 SHOW = """
 mutation Show($user: UserInput!, $context: DisplayContextInput) {

@@ -24,8 +24,8 @@ from hub.server.app import create_app
 from hub.services import Services
 from hub.services.privacy.rights import NewRequest
 from hub.settings import Settings
-from tests.bots.slack.conftest import Widget, follow_up_of
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
+from tests.support.widget import Widget, follow_up_of
 
 TOKEN = "metrics-token-for-tests"
 SURVEYS = "query ListSurveys { surveys { key } }"

@@ -20,8 +20,9 @@ from hub.server.app import create_app
 from hub.services import Services
 from hub.services.followups.followups import POST
 from hub.settings import Settings
-from tests.bots.slack.conftest import Widget, eventually
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
+from tests.support.waiting import eventually
+from tests.support.widget import Widget
 
 
 @contextlib.asynccontextmanager

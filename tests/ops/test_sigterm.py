@@ -16,26 +16,14 @@ from typing import Any
 import httpx
 
 from hub.db import EmbeddedDatabase, free_port, make_client, storage_path_for
+from tests.support.processes import METRICS_TOKEN, environment, wait_ready
 
 CREATE = """
 mutation Create($input: CreateSurveyInput!) {
   createSurvey(input: $input) { __typename ... on Survey { key } }
 }
 """
-METRICS_TOKEN = "metrics-token-0123456789"
 TEXTS = [{"locale": "en", "question": "How easy?", "followUp": "Why?", "thankYou": "Thanks"}]
-
-
-def environment(data_dir: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "SLACK_"))}
-    return env | {
-        "HUB_DATA_DIR": str(data_dir),
-        "HUB_PORT": str(port),
-        "HUB_RATE_LIMIT_PER_ADDRESS": "",
-        "HUB_RATE_LIMIT_PER_TOKEN": "",
-        "HUB_LOG_FORMAT": "json",
-        "HUB_METRICS_TOKEN": METRICS_TOKEN,
-    }
 
 
 def alive(pid: int) -> bool:
@@ -44,20 +32,6 @@ def alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
-
-
-async def wait_ready(base: str, process: asyncio.subprocess.Process) -> None:
-    async with httpx.AsyncClient(base_url=base) as client:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert process.returncode is None, "the hub exited during start"
-            try:
-                if (await client.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise AssertionError("the hub did not become ready")
 
 
 async def test_sigterm_mid_stream_loses_no_acknowledged_write(tmp_path: Path) -> None:

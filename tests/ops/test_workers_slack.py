@@ -14,9 +14,10 @@ import httpx
 
 from bots.slack.blocks import follow_up_ids_in
 from hub.db import free_port
-from tests.bots.slack.conftest import SIGNING_SECRET, eventually
-from tests.fakes.slack import FakeSlack
-from tests.ops.test_sigterm import environment, wait_ready
+from tests.support.processes import environment, wait_ready
+from tests.support.slack import FakeSlack
+from tests.support.slack_sender import SIGNING_SECRET
+from tests.support.waiting import eventually
 
 CREATE = """
 mutation Create($input: CreateSurveyInput!) { createSurvey(input: $input) { __typename } }

@@ -1,5 +1,5 @@
 """The privacy tests run the hub against the fake Slack, like the Slack bot tests."""
 
-from tests.bots.slack.conftest import hub, hub_http, hub_services, slack, slack_settings
+from tests.support.slack_hub import hub, hub_http, hub_services, slack, slack_settings
 
 __all__ = ["hub", "hub_http", "hub_services", "slack", "slack_settings"]

@@ -12,8 +12,8 @@ from hub.clock import FrozenClock
 from hub.models.common import Channel, Role, UserIdentity
 from hub.models.followup import FollowUp, PostKind
 from hub.services import Services
-from tests.conftest import GraphQLClient
 from tests.factories import context, make_survey
+from tests.support.graphql import GraphQLClient
 
 A = UserIdentity(id="subject-a-4711", username="annalund", email="anna.lund@example.org")
 B = UserIdentity(id="subject-b-0815", username="bjorn", email="bjorn@example.net")

@@ -22,16 +22,8 @@ from hub.server.app import create_app
 from hub.services import Services
 from hub.services.widget.throttling import Rule
 from hub.settings import Settings
-from tests.fakes.slack import FakeSlack
-from tests.privacy.test_erasure import (
-    A_TRACES,
-    A,
-    B,
-    _erase,
-    _everything,
-    _given_a_and_b,
-    _traces,
-)
+from tests.support.erasure import A_TRACES, A, B, _erase, _everything, _given_a_and_b, _traces
+from tests.support.slack import FakeSlack
 
 Snapshot = dict[str, list[dict[str, Any]]]
 

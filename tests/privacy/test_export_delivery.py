@@ -28,8 +28,8 @@ from hub.services import Services
 from hub.services.privacy.registry import REDACTED
 from hub.services.privacy.rights import NewRequest
 from hub.settings import Settings
-from tests.conftest import GraphQLClient
 from tests.factories import context, make_survey
+from tests.support.graphql import GraphQLClient
 
 OFFICER = AuditActor(key_id="k-officer", role="privacy_officer", label="officer")
 A = UserIdentity(id="subject-a-4711", username="annalund", email="anna.lund@example.org")

@@ -18,10 +18,10 @@ from hub.models.response import Response
 from hub.services import Services
 from hub.services.privacy.rights import NewRequest
 from hub.services.privacy.rights_identity import IdentityKind, IdentityStatus
-from tests.conftest import GraphQLClient
 from tests.factories import make_survey
-from tests.graphql_schema.test_widget import comment, score, show
-from tests.privacy.test_erasure import _split_answers
+from tests.support.erasure import _split_answers
+from tests.support.graphql import GraphQLClient
+from tests.support.widget import comment, score, show
 
 GOLF = {"id": "golf-7", "username": "golfp", "email": "Golf.Person@Example.com", "locale": "en"}
 OFFICER = AuditActor(key_id="k-officer", role="privacy_officer", label="officer")

@@ -25,7 +25,7 @@ from hub.services.channels.mail import Email
 from hub.services.privacy.rights import NewRequest
 from hub.services.widget.throttling import Rule
 from tests.factories import context, make_survey
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
 
 OFFICER = AuditActor(key_id="k-officer", role="privacy_officer", label="officer")
 A = UserIdentity(id="subject-a-4711", username="annalund", email="anna.lund@example.org")

@@ -24,9 +24,9 @@ from hub.services.privacy.rights import NewRequest
 from hub.services.widget.events import EventKind
 from hub.services.widget.responses import ResponseFilter
 from hub.services.widget.throttling import Rule
-from tests.conftest import GraphQLClient
 from tests.factories import context, make_survey
-from tests.fakes.slack import FakeSlack
+from tests.support.graphql import GraphQLClient
+from tests.support.slack import FakeSlack
 
 OFFICER = AuditActor(key_id="k-officer", role="privacy_officer", label="officer")
 A = UserIdentity(id="subject-a-4711", username="annalund", email="anna.lund@example.org")

@@ -17,9 +17,9 @@ from hypothesis_graphql import Mode, from_schema
 
 from hub.models.common import Role
 from hub.services import Services
-from tests.conftest import GraphQLClient
 from tests.factories import make_survey
 from tests.security.operations import graphql_schema
+from tests.support.graphql import GraphQLClient
 
 SCHEMA = graphql_schema()
 DATETIMES = st.datetimes(

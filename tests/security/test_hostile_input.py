@@ -14,8 +14,8 @@ from hub.models.activity import Display
 from hub.models.common import Channel, Role
 from hub.models.response import Response
 from hub.services import Services
-from tests.conftest import GraphQLClient
 from tests.factories import context, make_survey, person
+from tests.support.graphql import GraphQLClient
 
 OPERATORS: list[Any] = [
     {"$ne": None},

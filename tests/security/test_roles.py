@@ -12,9 +12,9 @@ import pytest
 
 from hub.models.common import Role
 from hub.services import Services
-from tests.conftest import GraphQLClient
 from tests.factories import make_survey
 from tests.security.operations import root_operations
+from tests.support.graphql import GraphQLClient
 
 READERS = {Role.VIEWER, Role.AGENT, Role.PRIVACY_OFFICER, Role.ADMIN}
 WIDGET = {Role.WIDGET, Role.ADMIN}

@@ -21,53 +21,10 @@ from hub.models.survey import ContactRules
 from hub.server_secret import server_secret
 from hub.services import Services
 from hub.settings import Settings
-from tests.conftest import GraphQLClient
-from tests.factories import make_survey, person
-from tests.web.conftest import PUBLIC_URL, Mailbox, html_of, links_in, text_of
-
-SEND = """
-mutation Send($survey: String!, $recipients: [UserInput!]!) {
-  sendSurveyInvitations(surveyKey: $survey, recipients: $recipients) {
-    __typename
-    ... on InvitationsSent {
-      queued { index userId expiresAt }
-      skipped { index userId reason rule until }
-    }
-    ... on UserError { message code field }
-  }
-}
-"""
-
-ELIGIBILITY = """
-query Eligibility($user: UserInput!) {
-  surveyEligibility(surveyKey: "nps-main", user: $user, channel: IN_APP_WEB) {
-    eligible reason
-  }
-}
-"""
-
-CHANNELS = [Channel.IN_APP_WEB, Channel.EMAIL]
-
-
-def recipient(number: int, locale: str | None = None) -> dict[str, str | None]:
-    user = person(number)
-    return {"id": user.id, "email": user.email, "username": user.username, "locale": locale}
-
-
-async def send(gql: GraphQLClient, recipients: list[dict[str, str | None]]) -> dict:  # type: ignore[type-arg]
-    data = await gql.ok(SEND, {"survey": "nps-main", "recipients": recipients}, Role.ADMIN)
-    result: dict = data["sendSurveyInvitations"]  # type: ignore[type-arg]
-    return result
-
-
-async def deliver(app: Starlette) -> None:
-    services: Services = app.state.services
-    await services.dispatcher.run_once()
-
-
-def path(url: str) -> str:
-    assert url.startswith(PUBLIC_URL + "/"), url
-    return url.removeprefix(PUBLIC_URL)
+from tests.factories import make_survey
+from tests.support.graphql import GraphQLClient
+from tests.support.invitations import CHANNELS, ELIGIBILITY, SEND, deliver, recipient, send
+from tests.support.mail import PUBLIC_URL, Mailbox, html_of, links_in, path, text_of
 
 
 async def test_one_click_score_from_the_mail_lands_on_the_follow_up(

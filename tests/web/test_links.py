@@ -22,9 +22,9 @@ from hub.models.survey import SurveyText
 from hub.services import Services
 from hub.services.surveys.surveys import SurveyChanges
 from hub.settings import Settings
-from tests.conftest import GraphQLClient
 from tests.factories import make_survey, person
-from tests.web.conftest import PUBLIC_URL
+from tests.support.graphql import GraphQLClient
+from tests.support.mail import PUBLIC_URL
 
 CREATE_LINK = """
 mutation Link($survey: String!, $user: UserInput!, $days: Int) {

@@ -11,10 +11,10 @@ from hub.models.ledger import ErasureLedgerEntry
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
 from hub.services import Services
 from hub.settings import Settings
-from tests.conftest import GraphQLClient
 from tests.factories import make_survey
-from tests.web.conftest import Mailbox, links_in
-from tests.web.test_invitations import CHANNELS, ELIGIBILITY, deliver, path, recipient, send
+from tests.support.graphql import GraphQLClient
+from tests.support.invitations import CHANNELS, ELIGIBILITY, deliver, recipient, send
+from tests.support.mail import Mailbox, links_in, path
 
 
 async def test_an_opt_out_survives_a_restore_of_the_database(

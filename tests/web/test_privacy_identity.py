@@ -19,10 +19,10 @@ from hub.models.response import Response
 from hub.models.suppression import Suppression
 from hub.services import Services
 from hub.services.widget.throttling import Rule
-from tests.conftest import GraphQLClient
 from tests.factories import context, make_survey
-from tests.web.conftest import Mailbox, links_in
-from tests.web.test_privacy_request import SUBMIT, path
+from tests.support.graphql import GraphQLClient
+from tests.support.mail import Mailbox, links_in, path
+from tests.support.privacy_pages import SUBMIT
 
 VICTIM = UserIdentity(id="victim-4711", username="vicky", email="victim@example.org")
 ATTACKER = "mallory@example.net"

@@ -11,23 +11,11 @@ import httpx
 from hub.clock import FrozenClock
 from hub.models.privacy import RightsRequest, RightsRequestStatus, VerificationMethod
 from hub.services import Services
-from tests.conftest import GraphQLClient
-from tests.web.conftest import PUBLIC_URL, Mailbox, links_in
+from tests.support.graphql import GraphQLClient
+from tests.support.mail import Mailbox, links_in, path
+from tests.support.privacy_pages import SUBMIT
 
-SUBMIT = """
-mutation Submit($input: SubmitRightsRequestInput!) {
-  submitRightsRequest(input: $input) {
-    __typename
-    ... on RightsRequestSubmitted { message }
-    ... on UserError { code field }
-  }
-}"""
 ADDRESS = "anna.lund@example.org"
-
-
-def path(url: str) -> str:
-    assert url.startswith(PUBLIC_URL + "/"), url
-    return url.removeprefix(PUBLIC_URL)
 
 
 async def _link(services: Services, mailbox: Mailbox) -> str:

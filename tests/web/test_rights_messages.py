@@ -17,8 +17,8 @@ from hub.models.common import Role
 from hub.models.outbox import OutboxMessage
 from hub.models.privacy import RightsRequest
 from hub.services import Services
-from tests.conftest import GraphQLClient
-from tests.web.conftest import PUBLIC_URL, Mailbox, links_in, text_of
+from tests.support.graphql import GraphQLClient
+from tests.support.mail import PUBLIC_URL, Mailbox, links_in, text_of
 
 REQUEST = """
 fragment Request on RightsRequest {

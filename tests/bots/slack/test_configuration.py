@@ -15,8 +15,10 @@ from hub.db import Database
 from hub.server.app import create_app
 from hub.services import Services
 from hub.settings import Settings
-from tests.bots.slack.conftest import SlackSender, Widget, eventually, follow_up_of
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
+from tests.support.slack_sender import SlackSender
+from tests.support.waiting import eventually
+from tests.support.widget import Widget, follow_up_of
 
 
 def test_the_slack_variables_are_read_as_slack_names_them(

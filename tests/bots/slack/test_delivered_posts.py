@@ -9,8 +9,9 @@ from datetime import timedelta
 from hub.clock import FrozenClock
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.services import Services
-from tests.bots.slack.conftest import DIGEST_THRESHOLD, Widget, follow_up_of
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
+from tests.support.slack_hub import DIGEST_THRESHOLD
+from tests.support.widget import Widget, follow_up_of
 
 
 async def _delivered() -> list[OutboxMessage]:

@@ -8,8 +8,8 @@ from datetime import timedelta
 from hub.clock import FrozenClock
 from hub.models.followup import Actor
 from hub.services import Services
-from tests.bots.slack.conftest import Widget, follow_up_of
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
+from tests.support.widget import Widget, follow_up_of
 
 # The widget's people are user-<n>, person<n>, person<n>@example.org.
 QUOTING = "Ask user-1 or PERSON1 (person1@example.org), call +47 22 33 44 55. I am person2."

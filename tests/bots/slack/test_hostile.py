@@ -12,8 +12,9 @@ import pytest
 
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.services import Services
-from tests.bots.slack.conftest import SlackSender, Widget, follow_up_of
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
+from tests.support.slack_sender import SlackSender
+from tests.support.widget import Widget, follow_up_of
 
 
 async def posted(services: Services, widget: Widget) -> FollowUp:

@@ -10,8 +10,10 @@ import time
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.slack import SlackRequestSeen, SlackUser
 from hub.services import Services
-from tests.bots.slack.conftest import SlackSender, Widget, eventually, follow_up_of, signed_headers
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
+from tests.support.slack_sender import SlackSender, signed_headers
+from tests.support.waiting import eventually
+from tests.support.widget import Widget, follow_up_of
 
 
 async def posted_follow_up(services: Services, widget: Widget, score: int = 4) -> FollowUp:

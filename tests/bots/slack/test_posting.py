@@ -15,8 +15,10 @@ from hub.services import Services
 from hub.services.followups.routing import RuleDraft
 from hub.services.platform.outbox import Dispatcher
 from hub.settings import Settings
-from tests.bots.slack.conftest import DIGEST_THRESHOLD, Widget, eventually, follow_up_of
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
+from tests.support.slack_hub import DIGEST_THRESHOLD
+from tests.support.waiting import eventually
+from tests.support.widget import Widget, follow_up_of
 
 
 async def route_everything_to(services: Services, channel: str) -> None:

@@ -12,8 +12,8 @@ from hub.models.common import Role
 from hub.models.outbox import OutboxMessage
 from hub.models.response import Response
 from hub.services import Services
-from tests.bots.slack.conftest import Widget, follow_up_of
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
+from tests.support.widget import Widget, follow_up_of
 
 REDACTED = "This message was redacted at the request of the person it was about."
 

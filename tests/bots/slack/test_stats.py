@@ -9,8 +9,10 @@ from hub.models.privacy import AuditActor, RightsRequestType, VerificationMethod
 from hub.services import Services
 from hub.services.analytics.analytics import AnalyticsFilter
 from hub.services.privacy.rights import NewRequest
-from tests.bots.slack.conftest import SlackSender, Widget, eventually
-from tests.fakes.slack import FakeSlack
+from tests.support.slack import FakeSlack
+from tests.support.slack_sender import SlackSender
+from tests.support.waiting import eventually
+from tests.support.widget import Widget
 
 OFFICER = AuditActor(key_id="k-officer", role="privacy_officer", label="officer")
 

@@ -7,8 +7,8 @@ from typing import Any
 from hub.models.common import Channel, Role
 from hub.models.followup import FollowUp
 from hub.services import Services
-from tests.conftest import GraphQLClient
 from tests.factories import context, make_survey, person
+from tests.support.graphql import GraphQLClient
 
 FOLLOW_UPS = """
 query FollowUps($status: FollowUpStatus, $mine: Boolean! = false, $claimedBy: String) {

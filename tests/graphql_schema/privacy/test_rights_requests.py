@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from hub.clock import FrozenClock
 from hub.models.common import Role
-from tests.conftest import GraphQLClient
+from tests.support.graphql import GraphQLClient
 
 FILE = """
 mutation File($input: FileRightsRequestInput!) {

@@ -20,7 +20,7 @@ from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.services import Services
 from hub.services.channels.mail import Email
 from hub.settings import Settings
-from tests.web.conftest import free_port
+from tests.support.network import free_port
 
 
 class Server:

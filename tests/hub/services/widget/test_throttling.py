@@ -14,8 +14,8 @@ from hub.models.common import Channel
 from hub.models.survey import ContactRules, SurveyStatus
 from hub.services import Services
 from hub.services.widget.throttling import Rule, in_sample
-from tests.conftest import START
 from tests.factories import context, make_survey, person
+from tests.support.clock import START
 
 WEB = Channel.IN_APP_WEB
 DAY = timedelta(days=1)

@@ -1,0 +1,57 @@
+"""A GraphQL client that posts documents to the app as a given role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from hub.models.common import Role
+
+
+class GraphQLClient:
+    """Posts GraphQL documents to the app as a given role."""
+
+    def __init__(self, http: httpx.AsyncClient, tokens: dict[Role, str]) -> None:
+        self.http = http
+        self.tokens = tokens
+
+    async def raw(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        role: Role | None = None,
+        token: str | None = None,
+    ) -> dict[str, Any]:
+        headers = {}
+        bearer = token if token is not None else (self.tokens[role] if role else None)
+        if bearer is not None:
+            headers["Authorization"] = f"Bearer {bearer}"
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def ok(
+        self, query: str, variables: dict[str, Any] | None = None, role: Role | None = None
+    ) -> dict[str, Any]:
+        """The data of a call that must have no top-level errors."""
+        body = await self.raw(query, variables, role)
+        assert not body.get("errors"), body.get("errors")
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def error_code(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        role: Role | None = None,
+        token: str | None = None,
+    ) -> str:
+        """The code of the first top-level error of a call that must fail."""
+        body = await self.raw(query, variables, role, token)
+        assert body.get("errors"), body
+        code: str = body["errors"][0]["extensions"]["code"]
+        return code
