@@ -45,10 +45,12 @@ class Purpose(StrEnum):
 
 
 def invalid() -> ValidationFailed:
+    """What a link that is not one of ours, or no longer makes sense, is refused with."""
     return ValidationFailed(ErrorCode.LINK_INVALID, "The link is not valid.", "token")
 
 
 def expired() -> ValidationFailed:
+    """What a good link past its expiry is refused with."""
     return ValidationFailed(ErrorCode.LINK_EXPIRED, "The link has expired.", "token")
 
 
