@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from itsdangerous import URLSafeSerializer
 
 from hub.clock import FrozenClock
 from hub.db import Database
@@ -24,6 +25,7 @@ from hub.models.privacy import (
 )
 from hub.models.response import Response
 from hub.server.app import create_app
+from hub.server_secret import server_secret
 from hub.services import Services
 from hub.services.privacy.registry import REDACTED
 from hub.services.privacy.rights import NewRequest
@@ -138,6 +140,38 @@ async def test_the_export_is_not_kept_on_the_request_and_goes_once_downloaded(
     assert officer is not None
     assert await _downloads(services) == [
         {"format": "json", "link_for": "officer", "link_requested_by": officer.key_id}
+    ]
+
+
+async def test_an_export_link_made_before_tokens_had_one_expiry_field_still_works(
+    services: Services,
+    clock: FrozenClock,
+    http: httpx.AsyncClient,
+    settings: Settings,
+) -> None:
+    # Export links work up to HUB_EXPORT_LINK_HOURS (a week at most): those made by
+    # the previous version named their expiry "expires".
+    await _given_a_and_b(services, clock)
+    request_id = await _executed(services, RightsRequestType.PORTABILITY, A)
+    signer = URLSafeSerializer(server_secret(settings), salt="privacy-export")
+
+    def before(fmt: str, hours: int) -> str:
+        expires = int((clock.now() + timedelta(hours=hours)).timestamp())
+        payload = {"request": request_id, "format": fmt, "expires": expires}
+        return f"/exports/{signer.dumps({**payload, 'for': 'officer', 'by': 'k-officer'})}"
+
+    in_time, run_out = before("json", 48), before("csv", 1)
+    clock.advance(timedelta(hours=2))
+
+    delivered = await http.get(in_time)
+    expired = await http.get(run_out)
+
+    assert delivered.status_code == 200
+    assert delivered.json()["responses"][0]["comment"] == "Slow invoices"
+    assert expired.status_code == 410 and expired.json()["error"] == "LINK_EXPIRED"
+    assert (await http.get(in_time[:-2] + "xx")).status_code == 404
+    assert await _downloads(services) == [
+        {"format": "json", "link_for": "officer", "link_requested_by": "k-officer"}
     ]
 
 

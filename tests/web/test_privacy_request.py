@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+from itsdangerous import URLSafeSerializer
 
 from hub.clock import FrozenClock
 from hub.models.privacy import RightsRequest, RightsRequestStatus, VerificationMethod
+from hub.server_secret import server_secret
 from hub.services import Services
+from hub.settings import Settings
 from tests.support.graphql import GraphQLClient
 from tests.support.mail import Mailbox, links_in, path
 from tests.support.privacy_pages import SUBMIT
@@ -88,6 +91,31 @@ async def test_three_wrong_or_expired_tries_lock_the_request(
     [request] = await RightsRequest.find_all().to_list()
     assert request.locked and request.verification_failures == 3
     assert request.status is RightsRequestStatus.RECEIVED
+
+
+async def test_a_link_mailed_before_tokens_had_one_expiry_field_still_verifies(
+    services: Services,
+    gql: GraphQLClient,
+    http: httpx.AsyncClient,
+    mailbox: Mailbox,
+    clock: FrozenClock,
+    settings: Settings,
+) -> None:
+    # Verification links work up to a week (HUB_RIGHTS_VERIFICATION_HOURS): those
+    # mailed by the previous version named their expiry "expires", in fractions.
+    await gql.ok(SUBMIT, {"input": {"type": "ACCESS", "email": ADDRESS}})
+    base = path(await _link(services, mailbox)).rsplit("/", 1)[0]
+    request_id = base.rsplit("/", 1)[1]
+    signer = URLSafeSerializer(server_secret(settings), salt="rights-verification")
+    expires = (clock.now() + timedelta(hours=48, microseconds=500)).timestamp()
+    before = signer.dumps({"request": request_id, "expires": expires})
+    clock.advance(timedelta(hours=47))
+
+    confirmed = await http.post(f"{base}/{before}")
+
+    assert confirmed.status_code == 200 and "confirmed" in confirmed.text
+    verified = await RightsRequest.get(request_id)
+    assert verified is not None and verified.status is RightsRequestStatus.VERIFIED
 
 
 async def test_the_public_mutation_needs_a_valid_address(gql: GraphQLClient) -> None:

@@ -3,8 +3,9 @@
 An export is downloaded from `GET /exports/responses.csv`, either with a bearer
 token and the filter as query parameters, or through a short-lived link that
 `exportResponses` signs (so a browser can download it without holding the token).
-Links are signed with a key derived from the server secret, so any hub process
-sharing it accepts them.
+The link's `signature` is a signed token (`hub.services.platform.tokens`) over the
+rest of its query, filter and role, with the link's expiry; any hub process sharing
+the server secret accepts it.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from hub.clock import Clock
-from hub.errors import ErrorCode, ValidationFailed
+from hub.errors import DomainError, ErrorCode, ValidationFailed
 from hub.models.common import Channel, Metric, Role
 from hub.models.response import Response
 from hub.services.access import roles as access
+from hub.services.platform.tokens import Purpose, SignedTokens
 from hub.services.privacy import free_text
 from hub.services.widget.responses import ResponseFilter
 
@@ -138,22 +140,15 @@ class ExportService:
     def __init__(self, clock: Clock, link_seconds: int, secret: bytes) -> None:
         self.clock = clock
         self.link_seconds = link_seconds
-        self._key = hmac.new(secret, b"response export links", hashlib.sha256).digest()
-
-    def _signature(self, params: list[tuple[str, str]]) -> str:
-        message = urlencode(sorted(params)).encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+        self._tokens = SignedTokens(secret, clock)
 
     def link(self, criteria: ResponseFilter, role: Role) -> tuple[str, datetime]:
         """A path and query that download this export as `role` until it expires."""
         criteria.to_query()  # refuse a bad filter now rather than at download
         expires = self.clock.now() + timedelta(seconds=self.link_seconds)
-        params = [
-            *filter_params(criteria),
-            ("role", role.value),
-            ("expires", str(int(expires.timestamp()))),
-        ]
-        params.append(("signature", self._signature(params)))
+        params = [*filter_params(criteria), ("role", role.value)]
+        token = self._tokens.issue(Purpose.RESPONSE_EXPORT, {"q": _digest(params)}, expires)
+        params.append(("signature", token))
         return f"{PATH}?{urlencode(params)}", expires
 
     def verify(self, params: Mapping[str, list[str]]) -> Role | None:
@@ -161,17 +156,18 @@ class ExportService:
         pairs = [(name, value) for name, values in params.items() for value in values]
         signatures = [value for name, value in pairs if name == "signature"]
         rest = [(name, value) for name, value in pairs if name != "signature"]
-        if len(signatures) != 1 or not hmac.compare_digest(signatures[0], self._signature(rest)):
+        if len(signatures) != 1:
             return None
-        values = dict(rest)
         try:
-            expires = int(values["expires"])
-            role = Role(values["role"])
+            signed = self._tokens.open(Purpose.RESPONSE_EXPORT, signatures[0])
+        except DomainError:
+            return None
+        if not hmac.compare_digest(str(signed.get("q", "")), _digest(rest)):
+            return None
+        try:
+            return Role(dict(rest)["role"])
         except (KeyError, ValueError):
             return None
-        if self.clock.now().timestamp() >= expires:
-            return None
-        return role
 
     async def csv_chunks(self, criteria: ResponseFilter, role: Role) -> AsyncIterator[str]:
         """The CSV, a header then batches of rows, newest first. People taken out of
@@ -199,6 +195,12 @@ class ExportService:
                 buffer.truncate()
         writer.writerows(await _rows(batch, reveal))
         yield buffer.getvalue()
+
+
+def _digest(params: list[tuple[str, str]]) -> str:
+    """What a link's token signs of its query: the SHA-256 of the rest of it, in
+    one order (so the token stays short however long the filter)."""
+    return hashlib.sha256(urlencode(sorted(params)).encode()).hexdigest()
 
 
 async def _rows(responses: list[Response], reveal: bool) -> list[list[object]]:

@@ -11,7 +11,10 @@ scanners, proxies and browser histories:
   document: it gets one display, and through it one response or decline.
 - An opt-out token must work after the survey link is gone, so it carries the
   survey, the user id and the keyed hash of the e-mail address itself, encrypted
-  and authenticated (Fernet, with a key derived from the server secret).
+  and authenticated (Fernet, with a key derived from the server secret). It has no
+  expiry: it works as long as the server secret does.
+
+Both signed tokens are made and checked by `hub.services.platform.tokens`.
 """
 
 from __future__ import annotations
@@ -28,11 +31,10 @@ from beanie import PydanticObjectId
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from itsdangerous import BadSignature, URLSafeSerializer
 from pymongo import ReturnDocument
 
 from hub.clock import Clock
-from hub.errors import Conflict, DomainError, ErrorCode, NotFound, ValidationFailed
+from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from hub.models.activity import DisplayContext
 from hub.models.common import Channel, UserIdentity
 from hub.models.link import SurveyLink
@@ -41,18 +43,16 @@ from hub.models.suppression import SuppressionReason
 from hub.models.survey import Survey, SurveyStatus
 from hub.services.platform import validation
 from hub.services.platform.outbox import OutboxService
+from hub.services.platform.tokens import MAX_TOKEN, Purpose, SignedTokens, invalid
 from hub.services.privacy.erasure_ledger import ErasureLedger
 from hub.services.privacy.suppression import SuppressionService
 from hub.services.surveys.surveys import SurveyService
 from hub.services.widget.responses import ResponseService
 from hub.settings import Settings
 
-LINK_SALT = "survey-link"
-OPT_OUT_SALT = "opt-out"
 # A link opened twice at once: how long to wait for the other request's display.
 RACE_POLLS = 20
 RACE_POLL_SECONDS = 0.05
-MAX_TOKEN = 1000
 
 
 class LinkState(Enum):
@@ -98,10 +98,8 @@ class LinkService:
         self.responses = responses
         self.suppressions = suppressions
         self.outbox = outbox
-        self._links = URLSafeSerializer(secret, salt=LINK_SALT)
-        self._opt_outs = _fernet(secret, OPT_OUT_SALT)
-        # Opt-out links of e-mails sent before they were encrypted: signed only.
-        self._signed_opt_outs = URLSafeSerializer(secret, salt=OPT_OUT_SALT)
+        self._tokens = SignedTokens(secret, clock)
+        self._opt_outs = _fernet(secret, Purpose.OPT_OUT)
 
     # -- creating -------------------------------------------------------------------
 
@@ -155,8 +153,7 @@ class LinkService:
         return link, self.url(link)
 
     def token(self, link: SurveyLink) -> str:
-        payload = {"l": str(link.id), "x": int(_aware(link.expires_at).timestamp())}
-        return self._links.dumps(payload)
+        return self._tokens.issue(Purpose.SURVEY_LINK, {"l": str(link.id)}, _aware(link.expires_at))
 
     def url(self, link: SurveyLink) -> str:
         return f"{self.settings.resolved_public_url()}/s/{self.token(link)}"
@@ -182,19 +179,12 @@ class LinkService:
 
     async def resolve(self, token: str) -> SurveyLink:
         """The link a token stands for; LINK_INVALID or LINK_EXPIRED otherwise."""
-        payload = _loads(self._links, token)
-        try:
-            link_id = str(payload["l"])
-            expires = datetime.fromtimestamp(int(payload["x"]), UTC)
-        except (KeyError, TypeError, ValueError, OverflowError):
-            raise _invalid() from None
-        if self.clock.now() >= expires:
-            raise ValidationFailed(ErrorCode.LINK_EXPIRED, "The link has expired.", "token")
+        link_id = str(self._tokens.open(Purpose.SURVEY_LINK, token).get("l", ""))
         link = None
         if PydanticObjectId.is_valid(link_id):
             link = await SurveyLink.get(PydanticObjectId(link_id))
         if link is None:
-            raise _invalid()
+            raise invalid()
         return link
 
     async def open(self, token: str) -> OpenedLink:
@@ -296,7 +286,7 @@ class LinkService:
             email_hashes = [str(digest) for digest in payload["h"]]
             locale = payload.get("l")
         except (KeyError, TypeError):
-            raise _invalid() from None
+            raise invalid() from None
         hashes = [*self.suppressions.hmacs(user_id=user_id), *email_hashes]
         return OptOut(
             survey_key=survey_key,
@@ -308,17 +298,17 @@ class LinkService:
 
     def _opt_out_payload(self, token: str) -> dict[str, Any]:
         if len(token) > MAX_TOKEN:
-            raise _invalid()
+            raise invalid()
         try:
             plain = self._opt_outs.decrypt(token + "=" * (-len(token) % 4))
         except (InvalidToken, ValueError):
-            return _loads(self._signed_opt_outs, token)
+            return self._tokens.open_without_expiry(Purpose.OPT_OUT, token)
         try:
             payload: object = json.loads(plain)
         except ValueError:
-            raise _invalid() from None
+            raise invalid() from None
         if not isinstance(payload, dict):
-            raise _invalid()
+            raise invalid()
         return payload
 
     async def opt_out(self, token: str) -> OptOut:
@@ -333,26 +323,10 @@ class LinkService:
         return replace(request, done=True)
 
 
-def _invalid() -> DomainError:
-    return ValidationFailed(ErrorCode.LINK_INVALID, "The link is not valid.", "token")
-
-
 def _fernet(secret: bytes, purpose: str) -> Fernet:
     """A Fernet cipher keyed for one purpose by HKDF from the server secret."""
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode())
     return Fernet(base64.urlsafe_b64encode(key.derive(secret)))
-
-
-def _loads(serializer: URLSafeSerializer, token: str) -> dict[str, Any]:
-    if len(token) > MAX_TOKEN:
-        raise _invalid()
-    try:
-        payload: object = serializer.loads(token)
-    except BadSignature:
-        raise _invalid() from None
-    if not isinstance(payload, dict):
-        raise _invalid()
-    return payload
 
 
 def _aware(moment: datetime) -> datetime:

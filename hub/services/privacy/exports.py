@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeSerializer
 from pymongo import ReturnDocument
 
 from hub.clock import Clock
@@ -31,6 +30,7 @@ from hub.models.followup import FollowUp
 from hub.models.privacy import RightsRequest, RightsRequestType
 from hub.models.privacy_export import PrivacyExport
 from hub.models.response import Response
+from hub.services.platform.tokens import Purpose, SignedTokens, invalid
 from hub.services.privacy.processing import processing_information
 from hub.services.privacy.registry import subject_entries
 from hub.services.privacy.subjects import Identity, subject_filter
@@ -90,7 +90,7 @@ class PrivacyExports:
     def __init__(self, clock: Clock, settings: Settings, secret: bytes) -> None:
         self.clock = clock
         self.settings = settings
-        self._links = URLSafeSerializer(secret, salt="privacy-export")
+        self._tokens = SignedTokens(secret, clock)
 
     def processing_information(self, categories: set[str]) -> dict[str, Any]:
         purposes = sorted({entry.purpose for entry in subject_entries()})
@@ -288,29 +288,27 @@ class PrivacyExports:
         expires = self.clock.now() + timedelta(hours=self.settings.export_link_hours)
         if not_after is not None:
             expires = min(expires, not_after)
-        token = self._links.dumps(
+        token = self._tokens.issue(
+            Purpose.PRIVACY_EXPORT,
             {
                 "request": request_id,
                 "format": fmt,
-                "expires": int(expires.timestamp()),
                 "for": SUBJECT if for_subject else OFFICER,
                 "by": SUBJECT if for_subject and requested_by is None else requested_by,
-            }
+            },
+            expires,
         )
         return f"{self.settings.resolved_public_url()}/exports/{token}", expires
 
     def claim(self, token: str) -> ExportLinkClaim:
         """What a link stands for; LINK_EXPIRED or LINK_INVALID."""
-        try:
-            payload = self._links.loads(token)
-            request_id, fmt, expires = payload["request"], payload["format"], payload["expires"]
-        except (BadSignature, KeyError, TypeError):
-            raise ValidationFailed(ErrorCode.LINK_INVALID, "The link is not valid.") from None
-        if self.clock.now().timestamp() > float(expires):
-            raise ValidationFailed(ErrorCode.LINK_EXPIRED, "The link has expired.")
+        # Links made before signed tokens had one expiry field said "expires".
+        payload = self._tokens.open(Purpose.PRIVACY_EXPORT, token, previous_expiry="expires")
+        if "request" not in payload or "format" not in payload:
+            raise invalid()
         return ExportLinkClaim(
-            request_id=str(request_id),
-            format=str(fmt),
+            request_id=str(payload["request"]),
+            format=str(payload["format"]),
             for_subject=payload.get("for") == SUBJECT,
             requested_by=str(payload.get("by") or "unknown"),
         )

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from itsdangerous import BadSignature, URLSafeSerializer
-
 from hub.clock import Clock
 from hub.errors import Conflict, DomainError, ErrorCode, NotFound, ValidationFailed
 from hub.models.privacy import (
@@ -18,6 +16,7 @@ from hub.models.privacy import (
     VerificationMethod,
 )
 from hub.services.channels.mail import MailService
+from hub.services.platform.tokens import Purpose, SignedTokens, invalid
 from hub.services.privacy.audit import SYSTEM, AuditService
 from hub.services.privacy.rights import NewRequest, RightsRequestService
 from hub.settings import Settings
@@ -41,11 +40,13 @@ class RightsVerification:
         self.rights = rights
         self.mail = mail
         self.audit = audit
-        self._signer = URLSafeSerializer(secret, salt="rights-verification")
+        self._tokens = SignedTokens(secret, clock)
 
     def link(self, request: RightsRequest) -> str:
         expires = self.clock.now() + timedelta(hours=self.settings.rights_verification_hours)
-        token = self._signer.dumps({"request": str(request.id), "expires": expires.timestamp()})
+        token = self._tokens.issue(
+            Purpose.RIGHTS_VERIFICATION, {"request": str(request.id)}, expires
+        )
         return f"{self.settings.resolved_public_url()}{VERIFY_PATH}/{request.id}/{token}"
 
     async def submit(self, new: NewRequest) -> RightsRequest:
@@ -112,15 +113,10 @@ class RightsVerification:
         return await self.rights.messages.receipt(verified)
 
     def _check(self, request_id: str, token: str) -> None:
-        try:
-            payload = self._signer.loads(token)
-            signed_for, expires = str(payload["request"]), float(payload["expires"])
-        except (BadSignature, KeyError, TypeError, ValueError):
-            raise ValidationFailed(ErrorCode.LINK_INVALID, "The link is not valid.") from None
-        if signed_for != request_id:
-            raise ValidationFailed(ErrorCode.LINK_INVALID, "The link is not valid.")
-        if self.clock.now().timestamp() > expires:
-            raise ValidationFailed(ErrorCode.LINK_EXPIRED, "The link has expired.")
+        # Links made before signed tokens had one expiry field said "expires".
+        payload = self._tokens.open(Purpose.RIGHTS_VERIFICATION, token, previous_expiry="expires")
+        if payload.get("request") != request_id:
+            raise invalid()
 
     async def _failed(self, request: RightsRequest) -> None:
         raw = await RightsRequest.get_pymongo_collection().find_one_and_update(
