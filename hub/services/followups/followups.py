@@ -19,7 +19,7 @@ from hub.models.common import Metric, UserIdentity
 from hub.models.followup import Actor, FollowUp, FollowUpStatus, PostKind, SlackPost
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.models.response import Response
-from hub.services.analytics.analytics import ScoreCount
+from hub.services.analytics.queries import ScoreCount
 from hub.services.followups.routing import RoutingService
 from hub.services.platform.outbox import OutboxService
 from hub.services.widget.responses import ResponseListener
