@@ -37,7 +37,8 @@ from hub.models.common import Metric
 from hub.models.response import Response
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.models.survey import Survey, SurveyStatus, SurveyText
-from hub.services.analytics.analytics import AnalyticsFilter, AnalyticsService, Interval
+from hub.services.analytics.analytics import AnalyticsService
+from hub.services.analytics.criteria import AnalyticsFilter, Interval
 from hub.services.surveys.surveys import SurveyService
 from hub.services.widget.events import EventBus
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from hub.models.followup import Actor, FollowUp, FollowUpStatus
 from hub.models.response import Response
+from hub.services.analytics.bands import score_label
 from hub.services.followups.followups import MetricSummary
-from hub.services.followups.routing import score_label
 
 Block = dict[str, Any]
 

@@ -14,7 +14,7 @@ from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.services import Services
-from hub.services.analytics.analytics import AnalyticsFilter
+from hub.services.analytics.criteria import AnalyticsFilter
 from hub.services.followups.followups import summarise
 from hub.services.platform import validation
 

@@ -22,7 +22,7 @@ from graphql_schema.errors import NotFoundError, ValidationError, query_error, u
 from graphql_schema.permissions import IsAdmin, IsReader
 from graphql_schema.responses.types import ResponseFilter
 from hub.errors import DomainError
-from hub.services.analytics.analytics import AnalyticsFilter as AnalyticsFilterModel
+from hub.services.analytics.criteria import AnalyticsFilter as AnalyticsFilterModel
 from hub.services.widget.responses import ResponseFilter as ResponseFilterModel
 
 RebuildRollupsResult = Annotated[

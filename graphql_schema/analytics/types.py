@@ -5,11 +5,11 @@ import strawberry
 
 from graphql_schema.enums import Channel, Metric
 from graphql_schema.responses.types import Response
-from hub.services.analytics import analytics as service
+from hub.services.analytics import criteria, figures
 from hub.services.widget import events
 
-TrendInterval = strawberry.enum(service.Interval, name="TrendInterval")
-BreakdownDimension = strawberry.enum(service.Dimension, name="BreakdownDimension")
+TrendInterval = strawberry.enum(criteria.Interval, name="TrendInterval")
+BreakdownDimension = strawberry.enum(criteria.Dimension, name="BreakdownDimension")
 ResponseEventKind = strawberry.enum(events.EventKind, name="ResponseEventKind")
 
 
@@ -28,8 +28,8 @@ class AnalyticsFilter:
         default=None, description="Exclusive; rounded down to the quarter-hour."
     )
 
-    def to_model(self) -> service.AnalyticsFilter:
-        return service.AnalyticsFilter(
+    def to_model(self) -> criteria.AnalyticsFilter:
+        return criteria.AnalyticsFilter(
             survey_keys=self.survey_keys,
             metric=self.metric,
             product=self.product,
@@ -58,7 +58,7 @@ class NpsFigures:
     interval_high: float | None
 
     @classmethod
-    def from_figures(cls, figures: service.NpsFigures) -> Self:
+    def from_figures(cls, figures: figures.NpsFigures) -> Self:
         return cls(**vars(figures))
 
 
@@ -70,7 +70,7 @@ class CsatFigures:
     mean: float | None
 
     @classmethod
-    def from_figures(cls, figures: service.CsatFigures) -> Self:
+    def from_figures(cls, figures: figures.CsatFigures) -> Self:
         return cls(**vars(figures))
 
 
@@ -82,7 +82,7 @@ class CesFigures:
     easy_pct: float | None
 
     @classmethod
-    def from_figures(cls, figures: service.CesFigures) -> Self:
+    def from_figures(cls, figures: figures.CesFigures) -> Self:
         return cls(**vars(figures))
 
 
@@ -103,7 +103,7 @@ class MetricSummary:
     ces: CesFigures | None
 
     @classmethod
-    def from_summary(cls, summary: service.Summary) -> Self:
+    def from_summary(cls, summary: figures.Summary) -> Self:
         return cls(
             displays=summary.displays,
             responses=summary.responses,

@@ -7,7 +7,7 @@ product (country, channel and company null), so the most common dashboards (a
 survey's figures and trend) read a few hundred documents a year whatever the
 number of customers.
 
-Three time grains share one shape (see `hub.services.analytics.analytics` for how they are
+Three time grains share one shape (see `hub.services.analytics.queries` for how they are
 read):
 
 - `DailyRollup`: one document per combination of dimensions and UTC day.

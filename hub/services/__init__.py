@@ -8,12 +8,9 @@ from datetime import timedelta
 from hub.clock import Clock
 from hub.server_secret import server_secret
 from hub.services.access.keys import KeyService
-from hub.services.analytics.analytics import (
-    AnalyticsListener,
-    AnalyticsService,
-    AnalyticsSubjectHook,
-)
+from hub.services.analytics.analytics import AnalyticsService
 from hub.services.analytics.exports import ExportService
+from hub.services.analytics.rollups import AnalyticsListener, AnalyticsSubjectHook
 from hub.services.channels.invitations import InvitationService
 from hub.services.channels.links import LinkService
 from hub.services.channels.mail import EMAIL_KIND, MailService
@@ -86,7 +83,7 @@ class Services:
             surveys,
             throttling,
             settings.max_page_size,
-            listeners=[FollowUpListener(follow_ups), AnalyticsListener(analytics)],
+            listeners=[FollowUpListener(follow_ups), AnalyticsListener(analytics.rollups)],
             write_timeout=settings.write_timeout_ms / 1000,
         )
         dispatcher = Dispatcher(outbox, settings.outbox_poll_seconds)
@@ -102,7 +99,7 @@ class Services:
             messages=RightsMessages(clock, settings, mail, privacy_exports, audit),
         )
         subject_hooks = SubjectHooks()
-        subject_hooks.register(AnalyticsSubjectHook(analytics))
+        subject_hooks.register(AnalyticsSubjectHook(analytics.rollups))
         erasure_ledger = ErasureLedger(clock, settings.resolved_erasure_ledger_path())
         links = LinkService(
             clock, settings, secret, surveys, responses, suppressions, outbox, erasure_ledger

@@ -9,7 +9,7 @@ from hub.db import Database
 from hub.models.common import Channel
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.services import Services
-from hub.services.analytics.analytics import AnalyticsFilter
+from hub.services.analytics.criteria import AnalyticsFilter
 from hub.settings import Settings
 from tests.factories import context, make_survey, person
 from tests.support.cli import cli

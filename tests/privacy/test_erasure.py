@@ -17,7 +17,7 @@ from hub.models.privacy import (
 )
 from hub.models.response import Response
 from hub.services import Services
-from hub.services.analytics.analytics import AnalyticsFilter
+from hub.services.analytics.criteria import AnalyticsFilter
 from hub.services.privacy.registry import REDACTED
 from hub.services.widget.throttling import Rule
 from tests.factories import make_survey

@@ -20,7 +20,7 @@ from hub.models.privacy import (
 )
 from hub.models.response import Response
 from hub.services import Services
-from hub.services.analytics.analytics import AnalyticsFilter
+from hub.services.analytics.criteria import AnalyticsFilter
 from hub.services.channels.mail import Email
 from hub.services.privacy.rights import NewRequest
 from hub.services.widget.throttling import Rule

@@ -18,7 +18,7 @@ from hub.models.privacy import AuditActor, RightsRequest, RightsRequestType, Ver
 from hub.models.response import Response
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
 from hub.services import Services
-from hub.services.analytics.analytics import AnalyticsFilter
+from hub.services.analytics.criteria import AnalyticsFilter
 from hub.services.channels.mail import Email
 from hub.services.privacy.rights import NewRequest
 from hub.services.widget.events import EventKind

@@ -19,7 +19,8 @@ from hub.models.common import Metric, UserIdentity
 from hub.models.followup import Actor, FollowUp, FollowUpStatus, PostKind, SlackPost
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.models.response import Response
-from hub.services.analytics.analytics import ScoreCount
+from hub.services.analytics.bands import bands
+from hub.services.analytics.queries import ScoreCount
 from hub.services.followups.routing import RoutingService
 from hub.services.platform.outbox import OutboxService
 from hub.services.widget.responses import ResponseListener
@@ -60,8 +61,8 @@ class MetricSummary:
     metric: Metric
     count: int
     score: float  # NPS -100..100; CSAT % of 4-5; CES mean
-    favourable_percent: float  # promoters (NPS), 4-5 (CSAT), 5-7 (CES)
-    unfavourable_percent: float  # detractors (NPS), 1-2 (CSAT), 1-3 (CES)
+    favourable_percent: float  # the favourable band (`hub.services.analytics.bands`)
+    unfavourable_percent: float  # the unfavourable band
 
 
 class FollowUpService:
@@ -412,19 +413,19 @@ def summarise(distribution: Iterable[ScoreCount]) -> list[MetricSummary]:
         total = sum(by_score.values())
 
         def share(
-            low: int, high: int, scores: dict[int, int] = by_score, total: int = total
+            band: tuple[int, int], scores: dict[int, int] = by_score, total: int = total
         ) -> float:
+            low, high = band
             hits = sum(n for score, n in scores.items() if low <= score <= high)
             return 100.0 * hits / total
 
+        metric_bands = bands(metric)
+        good, bad = share(metric_bands.favourable), share(metric_bands.unfavourable)
         if metric is Metric.NPS:
-            good, bad = share(9, 10), share(0, 6)
             score = good - bad
         elif metric is Metric.CSAT:
-            good, bad = share(4, 5), share(1, 2)
             score = good
         else:
-            good, bad = share(5, 7), share(1, 3)
             score = sum(s * n for s, n in by_score.items()) / total
         summaries.append(MetricSummary(metric, total, round(score, 1), good, bad))
     return summaries

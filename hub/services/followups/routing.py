@@ -10,27 +10,12 @@ from beanie import PydanticObjectId
 
 from hub.clock import Clock
 from hub.errors import ErrorCode, NotFound, ValidationFailed
-from hub.models.common import Metric
 from hub.models.response import Response
 from hub.models.routing import RoutingDefaults, RoutingMatch, RoutingRule
+from hub.services.analytics.bands import is_detractor
 from hub.services.platform import validation
 
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
-
-
-def is_detractor(metric: Metric, score: int) -> bool:
-    """NPS 0-6, CSAT 1-2, CES 1-3."""
-    return score <= {Metric.NPS: 6, Metric.CSAT: 2, Metric.CES: 3}[metric]
-
-
-def score_label(metric: Metric, score: int) -> str:
-    """Promoter / passive / detractor for NPS; satisfied / neutral / unsatisfied else."""
-    if metric is Metric.NPS:
-        return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
-    satisfied_from = {Metric.CSAT: 4, Metric.CES: 5}[metric]
-    if score >= satisfied_from:
-        return "satisfied"
-    return "unsatisfied" if is_detractor(metric, score) else "neutral"
 
 
 def channel_id(value: str | None, field: str) -> str | None:

@@ -7,7 +7,7 @@ import pytest
 
 from hub.models.privacy import AuditActor, RightsRequestType, VerificationMethod
 from hub.services import Services
-from hub.services.analytics.analytics import AnalyticsFilter
+from hub.services.analytics.criteria import AnalyticsFilter
 from hub.services.privacy.rights import NewRequest
 from tests.support.slack import FakeSlack
 from tests.support.slack_sender import SlackSender

@@ -3,7 +3,7 @@
 import pytest
 
 from hub.models.common import Metric
-from hub.services.analytics.analytics import CesFigures, CsatFigures, NpsFigures, Summary, Tally
+from hub.services.analytics.figures import CesFigures, CsatFigures, NpsFigures, Summary, Tally
 
 
 def tally(scores: dict[int, int], displays: int = 0, declines: int = 0, comments: int = 0) -> Tally:

@@ -1,0 +1,128 @@
+"""Time grains and buckets: the three rollup grains (UTC day, hour, quarter-hour),
+local periods in an IANA zone, and how a stretch of time splits into whole hours and
+quarter-hours (see `hub.services.analytics.queries` for how a range is answered)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from hub.errors import ErrorCode, ValidationFailed
+from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
+from hub.services.analytics.criteria import Interval
+
+SLOT = timedelta(minutes=15)
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+MAX_PERIODS = 1000
+
+
+def floor_slot(at: datetime) -> datetime:
+    at = at.astimezone(UTC)
+    return at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
+
+
+def floor_hour(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def floor_day(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class Grain:
+    """One time grain of the rollups: its collection, time field and bucket."""
+
+    model: type[DailyRollup] | type[HourlyRollup] | type[SlotRollup]
+    field: str
+    floor: Callable[[datetime], datetime]
+
+
+DAYS = Grain(DailyRollup, "day", floor_day)
+HOURS = Grain(HourlyRollup, "hour", floor_hour)
+SLOTS = Grain(SlotRollup, "slot", floor_slot)
+GRAINS = (DAYS, HOURS, SLOTS)
+
+
+def nearest_midnight(at: datetime) -> datetime:
+    floor = floor_day(at)
+    return floor if at - floor < DAY / 2 else floor + DAY
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationFailed(
+            ErrorCode.INVALID_INPUT, "Not an IANA time zone name.", "timezone"
+        ) from None
+
+
+def local_start(day: date, tz: ZoneInfo) -> datetime:
+    """The instant a local calendar day starts (after a gap, the gap's end)."""
+    naive = datetime(day.year, day.month, day.day)
+    instant = naive.replace(tzinfo=tz).astimezone(UTC)
+    return instant
+
+
+def period_starts(start: datetime, end: datetime, interval: Interval, tz: ZoneInfo) -> list[date]:
+    """Local calendar dates on which the periods overlapping [start, end) begin."""
+    first = start.astimezone(tz).date()
+    if interval is Interval.WEEK:
+        first -= timedelta(days=first.weekday())
+    elif interval is Interval.MONTH:
+        first = first.replace(day=1)
+    last = (end - timedelta(microseconds=1)).astimezone(tz).date()
+    days: list[date] = []
+    current = first
+    while current <= last:
+        days.append(current)
+        if len(days) > MAX_PERIODS:
+            raise ValidationFailed(
+                ErrorCode.INVALID_INPUT,
+                f"A trend has at most {MAX_PERIODS} periods; narrow the range.",
+                "filter",
+            )
+        current = advance(current, interval)
+    return days
+
+
+def advance(day: date, interval: Interval) -> date:
+    """The first local date of the period after the one starting on `day`."""
+    if interval is Interval.DAY:
+        return day + timedelta(days=1)
+    if interval is Interval.WEEK:
+        return day + timedelta(days=7)
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+Window = tuple[datetime, datetime, int | None, int | None]
+
+
+def merged_windows(windows: list[Window]) -> list[tuple[datetime, datetime, list[Window]]]:
+    """Overlapping or touching windows as single ranges, each with its windows."""
+    merged: list[tuple[datetime, datetime, list[Window]]] = []
+    for window in sorted(windows, key=lambda window: window[0]):
+        start, end = window[0], window[1]
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]), [*merged[-1][2], window])
+        else:
+            merged.append((start, end, [window]))
+    return merged
+
+
+def hours_and_slots(start: datetime, end: datetime) -> list[tuple[Grain, datetime, datetime]]:
+    """[start, end) (on quarter-hours) as whole hours and the quarter-hours around them."""
+    first_hour = floor_hour(start + HOUR - SLOT)
+    last_hour = floor_hour(end)
+    if first_hour >= last_hour:
+        return [(SLOTS, start, end)]
+    pieces = [(HOURS, first_hour, last_hour)]
+    if start < first_hour:
+        pieces.append((SLOTS, start, first_hour))
+    if last_hour < end:
+        pieces.append((SLOTS, last_hour, end))
+    return pieces

@@ -1,0 +1,272 @@
+"""Queries: summaries, trends, breakdowns and score distributions read from rollups.
+
+How rollups answer any range in any time zone
+---------------------------------------------
+Every write adds its counters to three rollups (see `hub.models.rollup`): the UTC
+day, the UTC hour and the UTC quarter-hour it happened in. A period [a, b) (a local
+day, week or month in the requested IANA zone, or a summary's date range) is
+computed as
+
+    days in [m(a), m(b))  ±  what lies between a and m(a), and b and m(b)
+
+where m(t) is the UTC midnight nearest to t, and what lies between a bound and its
+midnight is read as whole hours plus, when the bound is not on the hour, the
+quarter-hours (at most three) between the bound and the hour next to it. Because
+every IANA zone is offset from UTC by whole quarter-hours, a local midnight is always
+a quarter-hour boundary, so the sum is exact, daylight-saving changes included (a
+local day of 23 or 25 hours is just a different pair of boundaries). A bound is at
+most twelve hours from its midnight (one to five for Europe and the Americas), so a
+query reads at most a day, twelve hours and three quarter-hours per period and
+dimension value: its cost depends on the number of periods and dimension values,
+never on the number of responses.
+
+Bounds of a range are rounded down to the quarter-hour.
+
+Which time a counter belongs to: a display and its decline count at the time the
+survey was shown (so the decline rate compares like with like); a score and its
+comment count at the time the score was given.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from hub.errors import ErrorCode, ValidationFailed
+from hub.models.common import Metric
+from hub.models.rollup import COUNTERS, SCORE_KEYS, DailyRollup
+from hub.models.survey import Survey
+from hub.services.analytics.criteria import AnalyticsFilter, Dimension, Interval
+from hub.services.analytics.figures import Summary, Tally
+from hub.services.analytics.grains import (
+    HOURS,
+    SLOTS,
+    Grain,
+    Window,
+    advance,
+    floor_slot,
+    hours_and_slots,
+    local_start,
+    merged_windows,
+    nearest_midnight,
+    period_starts,
+    zone,
+)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    start: datetime  # local time in the requested zone
+    end: datetime
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class BreakdownGroup:
+    key: str | None  # None: no value recorded (e.g. no country), or the "other" bucket
+    other: bool
+    groups: int  # how many groups it stands for (1, or those folded into "other")
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class ScoreCount:
+    metric: Metric
+    score: int
+    count: int
+
+
+def _group_stage(keys: dict[str, str]) -> dict[str, Any]:
+    stage: dict[str, Any] = {"_id": keys}
+    for counter in COUNTERS:
+        stage[counter] = {"$sum": f"${counter}"}
+    for key in SCORE_KEYS:
+        stage[key] = {"$sum": f"$scores.{key}"}
+    return stage
+
+
+def _pipeline(
+    dimensions: dict[str, Any], time: dict[str, Any], group: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Match on level, survey and time first (what the indexes hold), then on the other
+    dimensions: MongoDB merges the two stages, and a server whose planner only uses an
+    index that holds every matched field still reads by index."""
+    indexed = {k: v for k, v in dimensions.items() if k in ("detail", "survey_key")}
+    rest = {k: v for k, v in dimensions.items() if k not in indexed}
+    stages: list[dict[str, Any]] = [{"$match": {**indexed, **time}}]
+    if rest:
+        stages.append({"$match": rest})
+    stages.append({"$group": group})
+    return stages
+
+
+async def _metrics_in_scope(criteria: AnalyticsFilter) -> list[Metric]:
+    if criteria.metric is not None:
+        return [Metric(criteria.metric)]
+    query: dict[str, Any] = {}
+    if criteria.survey_keys is not None:
+        query["key"] = {"$in": [str(key) for key in criteria.survey_keys]}
+    found = {survey.metric for survey in await Survey.find(query).to_list()}
+    return [metric for metric in Metric if metric in found]
+
+
+async def _tallies(
+    criteria: AnalyticsFilter, bounds: list[datetime | None], by: Dimension | None
+) -> list[dict[tuple[Metric, Any], Tally]]:
+    """Tallies per (metric, group) for each period [bounds[i], bounds[i+1])."""
+    periods = len(bounds) - 1
+    snapped = [None if bound is None else floor_slot(bound) for bound in bounds]
+    midnights = [None if bound is None else nearest_midnight(bound) for bound in snapped]
+    results: list[dict[tuple[Metric, Any], Tally]] = [defaultdict(Tally) for _ in range(periods)]
+    base = {**criteria.dimension_query(), "detail": criteria.detail(by).value}
+    keys: dict[str, str] = {"m": "$metric"}
+    if by is not None:
+        keys["g"] = f"${by.value}"
+
+    # Whole UTC days between the midnights nearest to the bounds.
+    day_range: dict[str, datetime] = {}
+    if midnights[0] is not None:
+        day_range["$gte"] = midnights[0]
+    if midnights[-1] is not None:
+        day_range["$lt"] = midnights[-1]
+    day_query = {**({"day": day_range} if day_range else {})}
+    day_keys = dict(keys, t="$day") if periods > 1 else keys
+    inner = [m for m in midnights[1:-1] if m is not None]
+    async for row in await DailyRollup.get_pymongo_collection().aggregate(
+        _pipeline(base, day_query, _group_stage(day_keys))
+    ):
+        group = row["_id"]
+        index = 0
+        if periods > 1:
+            index = bisect.bisect_right(inner, group["t"].astimezone(UTC))
+        results[index][(Metric(group["m"]), group.get("g"))].add(Tally.from_row(row))
+
+    # What lies between each bound and its midnight, added to the period it
+    # belongs to and taken from the one the day sum gave it to.
+    windows: list[Window] = []
+    for i, (bound, midnight) in enumerate(zip(snapped, midnights, strict=True)):
+        if bound is None or midnight is None or bound == midnight:
+            continue
+        before = i - 1 if i > 0 else None
+        after = i if i < periods else None
+        if bound < midnight:  # [bound, midnight) belongs after the bound
+            windows.append((bound, midnight, after, before))
+        else:  # [midnight, bound) belongs before the bound
+            windows.append((midnight, bound, before, after))
+    # Each window read as whole hours and the quarter-hours left at its ends; one
+    # range query per grain and stretch of touching windows: an index range scan
+    # each, where one `$or` of hundreds of ranges is costly on some servers.
+    pieces: dict[Grain, list[Window]] = {HOURS: [], SLOTS: []}
+    for start, end, to_add, to_take in windows:
+        for grain, piece_start, piece_end in hours_and_slots(start, end):
+            pieces[grain].append((piece_start, piece_end, to_add, to_take))
+    for grain, grain_windows in pieces.items():
+        for start, end, members in merged_windows(grain_windows):
+            time_query = {grain.field: {"$gte": start, "$lt": end}}
+            async for row in await grain.model.get_pymongo_collection().aggregate(
+                _pipeline(base, time_query, _group_stage(dict(keys, t=f"${grain.field}"))),
+            ):
+                group = row["_id"]
+                at = group["t"].astimezone(UTC)
+                tally = Tally.from_row(row)
+                key = (Metric(group["m"]), group.get("g"))
+                for window_start, window_end, to_add, to_take in members:
+                    if window_start <= at < window_end:
+                        if to_add is not None:
+                            results[to_add][key].add(tally)
+                        if to_take is not None:
+                            results[to_take][key].add(tally, -1)
+    return results
+
+
+async def summary(criteria: AnalyticsFilter) -> Summary:
+    metrics = await _metrics_in_scope(criteria)
+    (tallies,) = await _tallies(criteria, [criteria.date_from, criteria.date_to], None)
+    return Summary.of({metric: tally for (metric, _), tally in tallies.items()}, metrics)
+
+
+async def trend(criteria: AnalyticsFilter, interval: Interval, timezone: str) -> list[TrendPoint]:
+    """The summary per local day, week (from Monday) or month in `timezone`;
+    periods without data come with zero counts. Needs both ends of the range."""
+    tz = zone(timezone)
+    if criteria.date_from is None or criteria.date_to is None:
+        raise ValidationFailed(
+            ErrorCode.INVALID_INPUT, "A trend needs dateFrom and dateTo.", "filter"
+        )
+    start, end = floor_slot(criteria.date_from), floor_slot(criteria.date_to)
+    if end <= start:
+        raise ValidationFailed(
+            ErrorCode.INVALID_INPUT, "dateTo must be after dateFrom.", "filter.dateTo"
+        )
+    local_days = period_starts(start, end, interval, tz)
+    starts = [local_start(day, tz) for day in local_days]
+    last_end = local_start(advance(local_days[-1], interval), tz)
+    bounds: list[datetime | None] = [max(start, starts[0])]
+    bounds += starts[1:]
+    bounds.append(min(end, last_end))
+    metrics = await _metrics_in_scope(criteria)
+    tallies = await _tallies(criteria, bounds, None)
+    edges = [*starts, last_end]
+    return [
+        TrendPoint(
+            start=edges[i].astimezone(tz),
+            end=edges[i + 1].astimezone(tz),
+            summary=Summary.of({m: t for (m, _), t in tallies[i].items()}, metrics),
+        )
+        for i in range(len(starts))
+    ]
+
+
+async def breakdown(criteria: AnalyticsFilter, by: Dimension, top: int) -> list[BreakdownGroup]:
+    """The summary per value of `by`, largest n first; beyond `top` groups the
+    rest are folded into one "other" group."""
+    if not 1 <= top <= 100:
+        raise ValidationFailed(ErrorCode.INVALID_INPUT, "top must be from 1 to 100.", "top")
+    metrics = await _metrics_in_scope(criteria)
+    (tallies,) = await _tallies(criteria, [criteria.date_from, criteria.date_to], by)
+    grouped: dict[Any, dict[Metric, Tally]] = defaultdict(dict)
+    for (metric, group), tally in tallies.items():
+        grouped[group][metric] = tally
+    ranked = sorted(
+        grouped.items(),
+        key=lambda item: (
+            -sum(t.responses for t in item[1].values()),
+            -sum(t.displays for t in item[1].values()),
+            "" if item[0] is None else str(item[0]),
+        ),
+    )
+    groups = [
+        BreakdownGroup(key=key, other=False, groups=1, summary=Summary.of(by_metric, metrics))
+        for key, by_metric in ranked[:top]
+    ]
+    rest = ranked[top:]
+    if rest:
+        merged: dict[Metric, Tally] = defaultdict(Tally)
+        for _, by_metric in rest:
+            for metric, tally in by_metric.items():
+                merged[metric].add(tally)
+        groups.append(
+            BreakdownGroup(
+                key=None, other=True, groups=len(rest), summary=Summary.of(merged, metrics)
+            )
+        )
+    return groups
+
+
+async def score_distribution(criteria: AnalyticsFilter) -> list[ScoreCount]:
+    """Responses per score value, every value of each metric's scale listed."""
+    metrics = await _metrics_in_scope(criteria)
+    (tallies,) = await _tallies(criteria, [criteria.date_from, criteria.date_to], None)
+    by_metric = {metric: tally for (metric, _), tally in tallies.items()}
+    counts: list[ScoreCount] = []
+    for metric in metrics:
+        low, high = metric.scale
+        tally = by_metric.get(metric) or Tally()
+        counts.extend(
+            ScoreCount(metric=metric, score=value, count=tally.scores[value])
+            for value in range(low, high + 1)
+        )
+    return counts
