@@ -13,6 +13,7 @@ Other features register a `SubjectHook` to be told about erasure and restriction
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -29,9 +30,9 @@ from hub.models.privacy import (
 from hub.models.suppression import Suppression, SuppressionReason
 from hub.services.followups.followups import FollowUpService
 from hub.services.platform.outbox import OutboxService
-from hub.services.privacy.audit import AuditService
+from hub.services.privacy.audit import SYSTEM, AuditService
 from hub.services.privacy.erasure_ledger import ErasureLedger
-from hub.services.privacy.exports import PrivacyExports
+from hub.services.privacy.exports import Delivery, PrivacyExports
 from hub.services.privacy.rights import RightsRequestService
 from hub.services.privacy.rights_identity import IdentityMatch, RequestIdentities
 from hub.services.privacy.steps import StepServices, handlers
@@ -193,6 +194,37 @@ class PrivacyService:
     async def erase(self, identity: Identity, reason: SuppressionReason) -> dict[str, Counts]:
         """Remove the person everywhere (see `steps.erasure`). Idempotent."""
         return await erase(self.steps, identity, reason)
+
+    # -- exports
+
+    async def create_export_link(
+        self, request_id: str, fmt: str, actor: AuditActor
+    ) -> tuple[str, datetime]:
+        """A single-use link to one format of an executed request's export, for the
+        officer `actor` (see `PrivacyExports.create_link`); the audit log names it."""
+        request = await self.rights.get(request_id)
+        link = await self.exports.create_link(request, fmt, actor.key_id)
+        await self.audit.record(
+            actor,
+            "rights_request.export_link",
+            [str(request.id)],
+            list(request.subject_hmacs),
+            {"format": fmt},
+        )
+        return link
+
+    async def deliver_export(self, token: str) -> Delivery:
+        """Hand over what an export link stands for, once (see
+        `PrivacyExports.deliver`); the audit log says who asked for the link."""
+        delivery = await self.exports.deliver(token)
+        await self.audit.record(
+            SYSTEM,
+            "rights_request.export_downloaded",
+            [delivery.claim.request_id],
+            delivery.subject_hmacs,
+            delivery.audit_details(),
+        )
+        return delivery
 
     # -- restriction
 

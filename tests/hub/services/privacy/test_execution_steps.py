@@ -1,11 +1,12 @@
 """Executing a rights request: one handler per type, each writing its own audit
-entry through the service."""
+entry through the service; export links, downloads and survey retention are audited
+by the services too, not by the GraphQL resolvers or web pages calling them."""
 
 from __future__ import annotations
 
 import pytest
 
-from hub.errors import Conflict, ErrorCode
+from hub.errors import Conflict, ErrorCode, ValidationFailed
 from hub.models.common import Channel, UserIdentity
 from hub.models.privacy import (
     AuditActor,
@@ -84,3 +85,47 @@ async def test_a_refused_execution_writes_no_step_entry(services: Services) -> N
 
     assert refused.value.code is ErrorCode.NO_MATCHING_RECORDS
     assert await services.audit.entries(action="rights_request.executed.erasure") == []
+
+
+async def test_the_export_link_and_its_download_are_audited_by_the_service(
+    services: Services,
+) -> None:
+    await _answer(services)
+    request_id = await _file(services, RightsRequestType.PORTABILITY)
+    with pytest.raises(Conflict):  # not executed yet: no link, no entry
+        await services.privacy.create_export_link(request_id, "csv", OFFICER)
+    assert await services.audit.entries(action="rights_request.export_link") == []
+    await services.privacy.execute(request_id, OFFICER)
+
+    url, _ = await services.privacy.create_export_link(request_id, "csv", OFFICER)
+    linked = await services.audit.entries(action="rights_request.export_link")
+    assert [(entry.target_ids, entry.details) for entry in linked] == [
+        ([request_id], {"format": "csv"})
+    ]
+    assert linked[0].actor.key_id == OFFICER.key_id
+
+    token = url.rsplit("/", 1)[1]
+    delivery = await services.privacy.deliver_export(token)
+    assert delivery.claim.request_id == request_id
+    downloaded = await services.audit.entries(action="rights_request.export_downloaded")
+    assert [entry.details for entry in downloaded] == [delivery.audit_details()]
+    assert downloaded[0].details["link_requested_by"] == OFFICER.key_id
+
+    with pytest.raises(Conflict) as again:  # single use: the second download audits nothing
+        await services.privacy.deliver_export(token)
+    assert again.value.code is ErrorCode.EXPORT_GONE
+    assert len(await services.audit.entries(action="rights_request.export_downloaded")) == 1
+
+
+async def test_setting_a_survey_retention_is_audited_by_the_service(services: Services) -> None:
+    await make_survey(services)
+
+    await services.retention.set_survey_retention("nps-main", 30, OFFICER)
+    with pytest.raises(ValidationFailed):
+        await services.retention.set_survey_retention("nps-main", 0, OFFICER)
+
+    entries = await services.audit.entries(action="retention.survey_set")
+    assert [(entry.target_ids, entry.details) for entry in entries] == [
+        (["nps-main"], {"days": 30})
+    ]
+    assert entries[0].actor.key_id == OFFICER.key_id
