@@ -351,21 +351,12 @@ class PrivacyMutation:
     async def create_export_link(
         self, info: strawberry.Info[Context], id: strawberry.ID, format: str = "json"
     ) -> ExportLinkResult:
-        services = info.context.services
         try:
-            request = await services.rights.get(str(id))
-            url, expires = await services.privacy.exports.create_link(
-                request, format.lower(), _actor(info).key_id
+            url, expires = await info.context.services.privacy.create_export_link(
+                str(id), format.lower(), _actor(info)
             )
         except DomainError as error:
             return user_error(error)
-        await services.audit.record(
-            _actor(info),
-            "rights_request.export_link",
-            [str(request.id)],
-            list(request.subject_hmacs),
-            {"format": format.lower()},
-        )
         return ExportLink(url=url, expires_at=expires)
 
     @strawberry.mutation(
@@ -453,10 +444,9 @@ class PrivacyMutation:
         self, info: strawberry.Info[Context], survey_key: str, days: int | None
     ) -> SurveyRetentionResult:
         try:
-            kept = await info.context.services.retention.set_survey_retention(survey_key, days)
+            kept = await info.context.services.retention.set_survey_retention(
+                survey_key, days, _actor(info)
+            )
         except DomainError as error:
             return user_error(error)
-        await info.context.services.audit.record(
-            _actor(info), "retention.survey_set", [survey_key], [], {"days": days}
-        )
         return SurveyRetentionSet(survey_key=survey_key, days=kept)

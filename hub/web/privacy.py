@@ -15,7 +15,6 @@ from hub.errors import DomainError, ErrorCode
 from hub.models.privacy import RightsRequestType
 from hub.rendering import render
 from hub.services import Services
-from hub.services.privacy.audit import SYSTEM
 from hub.services.privacy.exports import PrivacyExports
 from hub.services.privacy.rights import NewRequest
 from hub.web.pages import PAGE_HEADERS, _form
@@ -54,16 +53,9 @@ async def download_export(request: Request) -> Response:
     if claim.for_subject and request.method == "GET":
         return _html("export_download.html", title=DOWNLOAD_TITLE, confirm=True, body="")
     try:
-        delivery = await services.privacy.exports.deliver(token)
+        delivery = await services.privacy.deliver_export(token)
     except DomainError as error:
         return _refused(error, as_page=claim.for_subject)
-    await services.audit.record(
-        SYSTEM,
-        "rights_request.export_downloaded",
-        [claim.request_id],
-        delivery.subject_hmacs,
-        delivery.audit_details(),
-    )
     name = f"{delivery.kind.value.lower()}-{claim.request_id}"
     if claim.format == "csv" and delivery.kind is RightsRequestType.PORTABILITY:
         return Response(

@@ -1,10 +1,11 @@
 """Executing rights requests over every collection the registry lists.
 
-Erasure and objection remove the person from every collection (documents deleted or
-anonymised, as the registry says), drop their undelivered messages, redact their
-Slack messages, redact their e-mail address, user id or username where other people
-quoted them, and keep only keyed hashes of their identity in the suppression list.
-Running either twice changes nothing the second time.
+`execute` does what every type of request shares: the status transition, the check
+that a record carries the request's identities, completion and the messages to the
+person. What each type means is one handler per type, like the steps of a pipeline
+(`hub.services.privacy.steps`), each writing its own audit entry. Erasure and
+objection remove the person everywhere and keep only keyed hashes of their identity
+in the suppression list; running either twice changes nothing the second time.
 
 Other features register a `SubjectHook` to be told about erasure and restriction
 (the analytics rollups do)."""
@@ -12,93 +13,39 @@ Other features register a `SubjectHook` to be told about erasure and restriction
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from datetime import datetime
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.clock import Clock
 from hub.errors import Conflict, ErrorCode
 from hub.models.followup import FollowUp
-from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.models.privacy import (
     AuditActor,
-    Corrections,
     RightsRequest,
     RightsRequestStatus,
     RightsRequestType,
     StatusChange,
 )
-from hub.models.response import Response
 from hub.models.suppression import Suppression, SuppressionReason
-from hub.services.channels.mail import EMAIL_KIND
 from hub.services.followups.followups import FollowUpService
 from hub.services.platform.outbox import OutboxService
-from hub.services.privacy.audit import AuditService
+from hub.services.privacy.audit import SYSTEM, AuditService
 from hub.services.privacy.erasure_ledger import ErasureLedger
-from hub.services.privacy.exports import PrivacyExports
-from hub.services.privacy.free_text import MIN_QUOTED_LENGTH, replace_quoted
-from hub.services.privacy.identity import normalize_email
-from hub.services.privacy.registry import (
-    REDACTED,
-    CollectionEntry,
-    OnErasure,
-    Rectifies,
-    entry_for,
-    subject_entries,
-)
+from hub.services.privacy.exports import Delivery, PrivacyExports
 from hub.services.privacy.rights import RightsRequestService
 from hub.services.privacy.rights_identity import IdentityMatch, RequestIdentities
+from hub.services.privacy.steps import StepServices, handlers
+from hub.services.privacy.steps.erasure import erase
+from hub.services.privacy.subject_hooks import Counts as Counts
+from hub.services.privacy.subject_hooks import SubjectHook as SubjectHook
+from hub.services.privacy.subject_hooks import SubjectHooks as SubjectHooks
 from hub.services.privacy.subjects import (
     Identity as Identity,  # where the other features import it from
 )
-from hub.services.privacy.subjects import subject_filter
 from hub.services.privacy.suppression import SuppressionService
 
 log = logging.getLogger("hub.privacy")
-
-Counts = dict[str, int]
-
-
-class SubjectHook(Protocol):
-    """A feature that keeps data derived from people (rollups, caches) and must
-    follow erasure and restriction. Each method returns how many items it changed."""
-
-    name: str
-
-    async def erase(self, user_ids: list[str], emails: list[str]) -> int: ...
-
-    async def restrict(self, user_ids: list[str], emails: list[str]) -> int: ...
-
-    async def lift(self, user_ids: list[str], emails: list[str]) -> int: ...
-
-
-@dataclass
-class SubjectHooks:
-    hooks: list[SubjectHook] = field(default_factory=list)
-
-    def register(self, hook: SubjectHook) -> None:
-        self.hooks.append(hook)
-
-    async def erase(self, identity: Identity) -> Counts:
-        return {
-            hook.name: await hook.erase(list(identity.user_ids), list(identity.emails))
-            for hook in self.hooks
-        }
-
-    async def restrict(self, identity: Identity) -> Counts:
-        return {
-            hook.name: await hook.restrict(list(identity.user_ids), list(identity.emails))
-            for hook in self.hooks
-        }
-
-    async def lift(self, identity: Identity) -> Counts:
-        return {
-            hook.name: await hook.lift(list(identity.user_ids), list(identity.emails))
-            for hook in self.hooks
-        }
 
 
 class SuppressedSubjects:
@@ -110,29 +57,6 @@ class SuppressedSubjects:
 
     async def is_suppressed(self, user_id: str, session: AsyncClientSession) -> bool:
         return await self.suppressions.is_suppressed(user_id=user_id)
-
-
-_subject_filter = subject_filter
-
-
-def redact_quotes(text: str, terms: Iterable[str]) -> str:
-    """`text` with every whole occurrence of the terms replaced by the marker."""
-    return replace_quoted(text, terms, REDACTED)
-
-
-def _replaced_terms(identity: Identity, corrections: Corrections) -> list[str]:
-    """The person's e-mail addresses and usernames that a rectification replaces."""
-    terms: list[str] = []
-    if corrections.email is not None:
-        new = normalize_email(corrections.email)
-        terms += [
-            email
-            for email in (*identity.emails, *identity.found_emails)
-            if normalize_email(email) != new
-        ]
-    if corrections.username is not None:
-        terms += [name for name in identity.usernames if name != corrections.username]
-    return [term for term in terms if len(term) >= MIN_QUOTED_LENGTH]
 
 
 class PrivacyService:
@@ -160,6 +84,8 @@ class PrivacyService:
         self.follow_ups = follow_ups
         self.hooks = hooks or SubjectHooks()
         self.identities = RequestIdentities(clock, rights, audit, suppressions)
+        self.steps = StepServices(audit, suppressions, follow_ups, exports, self.hooks, ledger)
+        self.handlers = handlers(self.steps)
 
     # -- finding the person
 
@@ -202,9 +128,7 @@ class PrivacyService:
         return [bool(set(digests[user_id]) & restricted) for user_id in user_ids]
 
     def hmacs(self, identity: Identity) -> list[str]:
-        found = [self.suppressions.hmacs(user_id=user_id)[0] for user_id in identity.user_ids]
-        found += [self.suppressions.hmacs(email=email)[0] for email in identity.emails]
-        return sorted(set(found))
+        return self.steps.hmacs(identity)
 
     # -- executing a request
 
@@ -212,10 +136,10 @@ class PrivacyService:
         self, request_id: str, actor: AuditActor, allow_no_match: bool = False
     ) -> RightsRequest:
         """Carry out a VERIFIED or IN_PROGRESS request over the identities it reaches
-        (`resolve`); it becomes COMPLETED with what was done, per step and collection,
-        stored on it. When no record carries them, nothing is done and the officer is
-        told (NO_MATCHING_RECORDS), unless `allow_no_match` acknowledges it (an
-        erasure or objection then still suppresses the identities)."""
+        (`resolve`) with its type's handler; it becomes COMPLETED with what was done,
+        per step and collection, stored on it. When no record carries them, nothing is
+        done and the officer is told (NO_MATCHING_RECORDS), unless `allow_no_match`
+        acknowledges it (an erasure or objection then still suppresses the identities)."""
         request = await self.rights.get(request_id)
         if request.status not in (RightsRequestStatus.VERIFIED, RightsRequestStatus.IN_PROGRESS):
             raise Conflict(
@@ -237,32 +161,8 @@ class PrivacyService:
                 request_id, RightsRequestStatus.IN_PROGRESS, None, actor
             )
         hashes = self.hmacs(identity) or list(request.subject_hmacs)
-        kind = request.type
-        extra: dict[str, Any] = {}
-        user_ids, emails = list(identity.user_ids), list(identity.emails)
-        outcome: dict[str, Counts]
-        export: dict[str, Any] | None = None
-        if kind is RightsRequestType.ERASURE:
-            outcome = await self.erase(identity, SuppressionReason.ERASURE)
-        elif kind is RightsRequestType.OBJECTION:
-            outcome = await self.erase(identity, SuppressionReason.OBJECTION)
-        elif kind is RightsRequestType.ACCESS:
-            export = await self.exports.access(user_ids, emails)
-            outcome = {"exported": {name: len(docs) for name, docs in export["data"].items()}}
-        elif kind is RightsRequestType.PORTABILITY:
-            export = await self.exports.portability(user_ids, emails)
-            outcome = {"exported": {"responses": len(export["responses"])}}
-        elif kind is RightsRequestType.RECTIFICATION:
-            if request.corrections is None:
-                raise Conflict(
-                    ErrorCode.NOT_EXECUTABLE,
-                    "The request has no corrections; file them with fileRightsRequest.",
-                    "id",
-                )
-            outcome = await self.rectify(identity, request.corrections)
-        else:
-            outcome = await self.restrict(identity)
-            extra["restriction_active"] = True
+        handler = self.handlers[request.type]
+        result = await handler.run(request, identity)
         now = self.clock.now()
         change = StatusChange(
             status=RightsRequestStatus.COMPLETED, at=now, by=actor.key_id or actor.role
@@ -272,11 +172,11 @@ class PrivacyService:
             {
                 "$set": {
                     "status": RightsRequestStatus.COMPLETED.value,
-                    "outcome": outcome,
+                    "outcome": result.outcome,
                     "executed_at": now,
                     "handled_by": actor.key_id,
                     "subject_hmacs": sorted(set(request.subject_hmacs) | set(hashes)),
-                    **extra,
+                    **result.extras,
                 },
                 "$push": {"history": change.model_dump(mode="python")},
             },
@@ -286,184 +186,47 @@ class PrivacyService:
             raise Conflict(
                 ErrorCode.INVALID_TRANSITION, "The request changed meanwhile; reload it.", "id"
             )
-        if export is not None:  # kept for its delivery only, not on the request
-            await self.exports.store(str(request.id), kind, export, hashes)
-        await self.audit.record(
-            actor,
-            f"rights_request.executed.{kind.value.lower()}",
-            [str(request.id)],
-            hashes,
-            {"outcome": outcome},
-        )
-        log.info("executed rights request %s (%s)", request.id, kind.value)
+        await handler.completed(request, actor, hashes, result)
+        log.info("executed rights request %s (%s)", request.id, request.type.value)
         done: RightsRequest = RightsRequest.model_validate(raw)
         return await self.rights.messages.completion(request, done)
 
-    # -- erasure and objection
-
     async def erase(self, identity: Identity, reason: SuppressionReason) -> dict[str, Counts]:
-        """Remove the person everywhere; see the module's docstring. Idempotent."""
-        outcome: dict[str, Counts] = {
-            "slack": {},
-            "erased": {},
-            "quotes_redacted": {},
-            "suppressed": {},
-            "hooks": {},
-        }
-        if identity.empty:
-            return outcome
-        if self.ledger is not None:  # first: a restored backup is erased again from it
-            await self.ledger.record(self.hmacs(identity), reason)
-        # The Slack messages first: redaction finds them by the follow-ups' subject.
-        redacted = 0
-        for user_id in identity.user_ids:
-            redacted += await self.follow_ups.redact_subject(user_id)
-        outcome["slack"]["messages_redacted"] = redacted
-        # Then what other features derived from the person (rollups), while the
-        # records they find the person by are still there.
-        outcome["hooks"] = await self.hooks.erase(identity)
-        for entry in subject_entries():
-            if entry.model is RightsRequest:
-                continue  # last: the request being executed is one of them
-            outcome["erased"][entry.collection] = await self._erase_in(entry, identity)
-        outcome["quotes_redacted"] = await self._redact_quotes(identity)
-        outcome["suppressed"]["identities"] = await self._suppress(identity, reason)
-        outcome["erased"]["rights_requests"] = await self._erase_in(
-            entry_for(RightsRequest), identity
+        """Remove the person everywhere (see `steps.erasure`). Idempotent."""
+        return await erase(self.steps, identity, reason)
+
+    # -- exports
+
+    async def create_export_link(
+        self, request_id: str, fmt: str, actor: AuditActor
+    ) -> tuple[str, datetime]:
+        """A single-use link to one format of an executed request's export, for the
+        officer `actor` (see `PrivacyExports.create_link`); the audit log names it."""
+        request = await self.rights.get(request_id)
+        link = await self.exports.create_link(request, fmt, actor.key_id)
+        await self.audit.record(
+            actor,
+            "rights_request.export_link",
+            [str(request.id)],
+            list(request.subject_hmacs),
+            {"format": fmt},
         )
-        outcome["exports"] = await self.exports.withdraw(
-            self.hmacs(identity), identity.quoted_terms(), redact_quotes
+        return link
+
+    async def deliver_export(self, token: str) -> Delivery:
+        """Hand over what an export link stands for, once (see
+        `PrivacyExports.deliver`); the audit log says who asked for the link."""
+        delivery = await self.exports.deliver(token)
+        await self.audit.record(
+            SYSTEM,
+            "rights_request.export_downloaded",
+            [delivery.claim.request_id],
+            delivery.subject_hmacs,
+            delivery.audit_details(),
         )
-        return outcome
-
-    async def _erase_in(self, entry: CollectionEntry, identity: Identity) -> int:
-        query = _subject_filter(entry, identity)
-        if query is None:
-            return 0
-        collection = entry.model.get_pymongo_collection()
-        if entry.on_erasure is OnErasure.DELETE:
-            return (await collection.delete_many(query)).deleted_count
-        changed = 0
-        nested = {key: value for key, value in entry.anonymised.items() if "." in key}
-        top = {key: value for key, value in entry.anonymised.items() if "." not in key}
-        for key, value in nested.items():  # only where the parent exists
-            parent = key.rsplit(".", 1)[0]
-            result = await collection.update_many(
-                {**query, parent: {"$ne": None}, key: {"$ne": value}}, {"$set": {key: value}}
-            )
-            changed = max(changed, result.modified_count)
-        result = await collection.update_many(query, {"$set": top})
-        return max(changed, result.modified_count)
-
-    async def _redact_quotes(self, identity: Identity) -> Counts:
-        """Other people's comments and notes that quote the person."""
-        terms = identity.quoted_terms()
-        counts: Counts = {"responses": 0, "follow_ups": 0}
-        if not terms:
-            return counts
-        pattern = "|".join(re.escape(term) for term in terms)
-        quoted = {"$regex": pattern, "$options": "i"}
-        refresh: set[str] = set()
-        async for raw in Response.get_pymongo_collection().find({"comment": quoted}):
-            comment = redact_quotes(raw["comment"], terms)
-            if comment != raw["comment"]:
-                await Response.get_pymongo_collection().update_one(
-                    {"_id": raw["_id"]}, {"$set": {"comment": comment}}
-                )
-                counts["responses"] += 1
-                refresh.add(raw["user"]["id"])
-        async for raw in FollowUp.get_pymongo_collection().find({"resolution.note": quoted}):
-            note = redact_quotes(raw["resolution"]["note"], terms)
-            if note != raw["resolution"]["note"]:
-                await FollowUp.get_pymongo_collection().update_one(
-                    {"_id": raw["_id"]}, {"$set": {"resolution.note": note}}
-                )
-                counts["follow_ups"] += 1
-                refresh.add(raw["subject_id"])
-        # Their Slack messages quoted the person too: rebuild them from the database.
-        for user_id in sorted(refresh):
-            await self.follow_ups.refresh_subject(user_id)
-        return counts
-
-    async def _suppress(self, identity: Identity, reason: SuppressionReason) -> int:
-        """Add the person's keyed hashes; returns how many were not listed yet."""
-        added = 0
-        pairs: list[tuple[str | None, str | None]] = [(uid, None) for uid in identity.user_ids]
-        pairs += [(None, email) for email in identity.emails]
-        for user_id, email in pairs:
-            if not await self.suppressions.is_suppressed(user_id, email):
-                added += 1
-            await self.suppressions.suppress(reason, user_id=user_id, email=email)
-        return added
-
-    # -- rectification
-
-    async def rectify(self, identity: Identity, corrections: Corrections) -> dict[str, Counts]:
-        """Apply the corrected values to every field the registry says holds them,
-        pending e-mails included, and rebuild the person's Slack messages."""
-        values = {
-            Rectifies.EMAIL: corrections.email,
-            Rectifies.USERNAME: corrections.username,
-            Rectifies.COMPANY: corrections.company,
-            Rectifies.COUNTRY: corrections.country,
-        }
-        changed: Counts = {}
-        for entry in subject_entries():
-            query = _subject_filter(entry, identity)
-            if query is None or entry.model is OutboxMessage:
-                continue
-            updates = {
-                path: values[attribute]
-                for attribute, paths in entry.rectifiable().items()
-                for path in paths
-                if values[attribute] is not None
-            }
-            if not updates:
-                continue
-            result = await entry.model.get_pymongo_collection().update_many(
-                {"$and": [query, {"$or": [{path: {"$ne": v}} for path, v in updates.items()]}]},
-                {"$set": updates},
-            )
-            changed[entry.collection] = result.modified_count
-        if corrections.email is not None and identity.user_ids:
-            pending = await OutboxMessage.get_pymongo_collection().update_many(
-                {
-                    "kind": EMAIL_KIND,
-                    "subject_ids": {"$in": list(identity.user_ids)},
-                    "status": {"$in": [OutboxStatus.PENDING.value, OutboxStatus.FAILED.value]},
-                    "payload.to": {"$ne": corrections.email},
-                },
-                {"$set": {"payload.to": corrections.email}},
-            )
-            changed["outbox"] = pending.modified_count
-        refreshed = 0
-        for user_id in identity.user_ids:
-            refreshed += await self.follow_ups.refresh_subject(user_id)
-        # Stored exports: the person's own hold the uncorrected data; others may quote
-        # the old values.
-        exports = await self.exports.withdraw(
-            self.hmacs(identity), _replaced_terms(identity, corrections), redact_quotes
-        )
-        return {
-            "rectified": changed,
-            "slack": {"follow_ups_refreshed": refreshed},
-            "exports": exports,
-        }
+        return delivery
 
     # -- restriction
-
-    async def restrict(self, identity: Identity) -> dict[str, Counts]:
-        """Keep the data but stop processing it: never surveyed or posted (the
-        suppression list, reason RESTRICTION), Slack messages redacted."""
-        added = await self._suppress(identity, SuppressionReason.RESTRICTION)
-        redacted = 0
-        for user_id in identity.user_ids:
-            redacted += await self.follow_ups.redact_subject(user_id)
-        return {
-            "suppressed": {"identities": added},
-            "slack": {"messages_redacted": redacted},
-            "hooks": await self.hooks.restrict(identity),
-        }
 
     async def record_subject_notified(self, request_id: str, actor: AuditActor) -> RightsRequest:
         """The person was told that their restriction will be lifted."""

@@ -35,7 +35,7 @@ from hub.models.response import Response
 from hub.models.survey import Survey
 from hub.services.followups.followups import FollowUpService
 from hub.services.platform.outbox import OutboxService
-from hub.services.privacy.audit import AuditService
+from hub.services.privacy.audit import SYSTEM, AuditService
 from hub.services.privacy.free_text import scrub
 from hub.services.privacy.registry import ANONYMOUS_USER, Retention, entry_for
 from hub.services.privacy.rights import add_months
@@ -142,8 +142,11 @@ class RetentionService:
             return survey_days  # kept shorter than 3 years: set_survey_retention checks
         return min(survey_days, global_days)
 
-    async def set_survey_retention(self, survey_key: str, days: int | None) -> int | None:
-        """Keep a survey's responses identified for at most `days` (None: the default)."""
+    async def set_survey_retention(
+        self, survey_key: str, days: int | None, actor: AuditActor = SYSTEM
+    ) -> int | None:
+        """Keep a survey's responses identified for at most `days` (None: the default);
+        the audit log says who set it."""
         if await Survey.find_one(Survey.key == survey_key) is None:
             raise NotFound("Survey", "surveyKey")
         if days is not None:
@@ -157,6 +160,7 @@ class RetentionService:
         await SurveyRetention.get_pymongo_collection().update_one(
             {"survey_key": survey_key}, {"$set": {"days": days}}, upsert=True
         )
+        await self.audit.record(actor, "retention.survey_set", [survey_key], [], {"days": days})
         return days
 
     async def activity_days(self) -> int:
