@@ -90,3 +90,104 @@ def test_nothing_imports_the_server() -> None:
         if _within(imported, "hub.server")
     ]
     assert violations == []
+
+
+# Reading and writing documents: the calls that reach the database through a model.
+QUERY_METHODS = frozenset(
+    {
+        "find",
+        "find_one",
+        "find_all",
+        "find_many",
+        "get",
+        "get_pymongo_collection",
+        "aggregate",
+        "count",
+        "count_documents",
+        "distinct",
+        "insert",
+        "insert_one",
+        "insert_many",
+        "save",
+        "replace",
+        "update",
+        "update_one",
+        "update_many",
+        "upsert",
+        "delete",
+        "delete_one",
+        "delete_many",
+        "find_one_and_update",
+        "bulk_write",
+    }
+)
+# Where documents may be read and written: the services, the models themselves, the
+# database setup (indexes, migrations of the schema) and what tests and benchmarks
+# arrange directly.
+DOCUMENT_OWNERS = ("hub.services", "hub.models", "hub.db")
+# Named exceptions, each with the reason a service method cannot take its place. None
+# today: even the doctor, which opens its own client without Beanie, reads the raw
+# collections through hub/services/platform/diagnosis.py.
+QUERY_EXCEPTIONS: dict[str, str] = {}
+
+
+def _model_names(tree: ast.AST) -> set[str]:
+    """The local names a module binds to hub.models or anything imported from it."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if _within(node.module, "hub.models") or (
+                node.module == "hub" and any(a.name == "models" for a in node.names)
+            ):
+                names |= {alias.asname or alias.name for alias in node.names}
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if _within(alias.name, "hub.models"):
+                    names.add(alias.asname or alias.name.split(".")[0])
+    return names
+
+
+def _query_calls(source: str) -> Iterator[str]:
+    """Calls of a query method on a receiver that names a model (`FollowUp.find(…)`,
+    `OutboxMessage.get_pymongo_collection()`, `model.RightsRequest.get(…)`,
+    `database[Display.Settings.name].find_one(…)`)."""
+    tree = ast.parse(source)
+    models = _model_names(tree)
+    if not models:
+        return
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr not in QUERY_METHODS:
+            continue
+        receiver = {n.id for n in ast.walk(node.func.value) if isinstance(n, ast.Name)}
+        if receiver & models:
+            yield f"{ast.unparse(node.func)}(…) at line {node.lineno}"
+
+
+def test_only_services_read_and_write_documents() -> None:
+    """GraphQL, Slack, web pages and the process wiring go through a service method:
+    no query of a model, nor its PyMongo collection, outside hub/services."""
+    violations = [
+        f"{_module_name(path)}: {call}"
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if not any(_within(_module_name(path), owner) for owner in DOCUMENT_OWNERS)
+        and _module_name(path) not in QUERY_EXCEPTIONS
+        for call in _query_calls(path.read_text(encoding="utf-8"))
+    ]
+    assert violations == []
+
+
+def test_the_query_rule_sees_a_query() -> None:
+    source = (
+        "from hub.models.followup import FollowUp\n"
+        "from hub.models import privacy as model\n"
+        "async def f(database):\n"
+        "    await FollowUp.find({}).to_list()\n"
+        "    await model.RightsRequest.get('x')\n"
+        "    await database[FollowUp.Settings.name].find_one({})\n"
+        "    FollowUp.get_pymongo_collection()\n"
+        "    {}.get('x')\n"
+    )
+    assert len(list(_query_calls(source))) == 4

@@ -185,11 +185,7 @@ class SlackDelivery:
         return Delivered({"channel": leader.channel, "ts": ts, "digest": len(follow_ups)})
 
     async def _digest_blocks(self, channel_id: str, ts: str) -> tuple[str, list[blocks.Block]]:
-        members = (
-            await FollowUp.find({"posts": {"$elemMatch": {"channel_id": channel_id, "ts": ts}}})
-            .sort("+created_at", "+_id")
-            .to_list()
-        )
+        members = await self.follow_ups.in_slack_message(channel_id, ts)
         responses = await self.follow_ups.responses_by_ids([f.response_id for f in members])
         return blocks.digest_message(
             await masked_rows([(f, responses.get(f.response_id)) for f in members])
@@ -221,11 +217,8 @@ class SlackDelivery:
     async def redact(self, message: OutboxMessage) -> Outcome:
         channel_id = str(message.payload["channel_id"])
         ts = str(message.payload["ts"])
-        digest = await FollowUp.find(
-            {"posts": {"$elemMatch": {"channel_id": channel_id, "ts": ts, "kind": "DIGEST"}}}
-        ).count()
         update: dict[str, Any]
-        if digest:
+        if await self.follow_ups.is_digest(channel_id, ts):
             text, digest_blocks = await self._digest_blocks(channel_id, ts)
             update = {"text": text, "blocks": digest_blocks}
         else:

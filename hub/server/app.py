@@ -158,7 +158,7 @@ def create_app(
     if settings_given is None:
         # Built by uvicorn from an import string (`serve --workers`): set up this process.
         configure_logging(settings.log_level, _json_lines(settings))
-    metrics = HubMetrics(services.clock)
+    metrics = HubMetrics(services)
     graphql = HubGraphQL(build_schema(settings), services)
     slack = SlackBot(settings, services) if settings.slack_bot_token is not None else None
     if slack is not None:

@@ -17,13 +17,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from hub.clock import SystemClock
 from hub.db import Database, make_client
 from hub.models import ALL_MODELS
-from hub.models.activity import Display
-from hub.models.ledger import ErasureLedgerEntry
-from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
-from hub.models.routing import RoutingDefaults, RoutingRule
-from hub.models.suppression import Suppression
 from hub.server import runtime
 from hub.server.config import Problem
+from hub.services.platform import diagnosis
 from hub.services.privacy.erasure_ledger import ErasureLedger
 from hub.settings import Settings
 
@@ -85,16 +81,9 @@ async def check_indexes(database: Database) -> list[Check]:
 async def check_rollups(database: Database) -> list[Check]:
     """Every rollup grain holds counts once there is something to count: a grain left
     empty (say, by an upgrade that added it) makes trends and summaries wrong."""
-    counted = await database[Display.Settings.name].find_one(
-        {"analytics_excluded": {"$ne": True}}, {"_id": 1}
-    )
-    if counted is None:
+    if not await diagnosis.anything_to_count(database):
         return [Check("rollups", True, "nothing to count yet")]
-    empty = [
-        model.Settings.name
-        for model in (DailyRollup, HourlyRollup, SlotRollup)
-        if await database[model.Settings.name].find_one({}, {"_id": 1}) is None
-    ]
+    empty = await diagnosis.empty_rollup_grains(database)
     if empty:
         return [
             Check(
@@ -112,17 +101,12 @@ async def check_erasure_ledger(settings: Settings, database: Database) -> list[C
     """The database holds every entry of the erasure ledger file and their suppressions;
     when it does not, a backup was restored and erased people may be back."""
     lines = ErasureLedger(SystemClock(), settings.resolved_erasure_ledger_path()).read_file()
-    stored = {
-        str(raw["entry_id"])
-        async for raw in database[ErasureLedgerEntry.Settings.name].find({}, {"entry_id": 1})
-    }
+    stored = await diagnosis.stored_ledger_entries(database)
     missing = [line for line in lines if line.entry_id not in stored]
     hashes = sorted({digest for line in lines for digest in line.identity_hmacs})
     suppressed = 0
     if hashes:
-        suppressed = await database[Suppression.Settings.name].count_documents(
-            {"identity_hmac": {"$in": hashes}}
-        )
+        suppressed = await diagnosis.suppressed_among(database, hashes)
     if missing or suppressed < len(hashes):
         return [
             Check(
@@ -224,12 +208,8 @@ async def _routed_channels(settings: Settings) -> list[str]:
         database = client[settings.db_name]
         channels: set[str] = set()
         with contextlib.suppress(PyMongoError):
-            rules = database[RoutingRule.Settings.name]
-            channels |= {str(c) for c in await rules.distinct("channel_id")}
-            defaults = await database[RoutingDefaults.Settings.name].find_one({"key": "default"})
-            for name in ("default_channel_id", "escalation_channel_id"):
-                if defaults and defaults.get(name):
-                    channels.add(str(defaults[name]))
+            channels |= await diagnosis.rule_channels(database)
+            channels |= await diagnosis.default_channels(database)
         return sorted(channels)
     finally:
         await client.close()

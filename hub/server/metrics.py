@@ -12,7 +12,6 @@ import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -22,12 +21,9 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from hub.clock import Clock
-from hub.models.followup import FollowUp, FollowUpStatus
 from hub.models.outbox import OutboxMessage, OutboxStatus
-from hub.models.privacy import AuditEntry, RightsRequest
+from hub.services import Services
 from hub.services.platform.outbox import Delivered, Dispatcher, GiveUp, Handler, Outcome, RetryLater
-from hub.services.privacy.rights import OPEN, midnight_utc
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -108,8 +104,9 @@ class DatabaseCollector(Collector):
 class HubMetrics:
     """The hub's metric families, in a registry of their own (one per app)."""
 
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.clock = services.clock
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
             "hub_requests",
@@ -157,31 +154,21 @@ class HubMetrics:
         """Read the backlog and follow-up counts from the database."""
         now = self.clock.now()
         snapshot = Snapshot()
-        waiting = [OutboxStatus.PENDING.value, OutboxStatus.IN_FLIGHT.value]
-        pipeline: list[dict[str, Any]] = [
-            {"$match": {"status": {"$in": [*waiting, OutboxStatus.FAILED.value]}}},
-            {
-                "$group": {
-                    "_id": {"kind": "$kind", "channel": "$channel", "status": "$status"},
-                    "count": {"$sum": 1},
-                    "oldest": {"$min": "$created_at"},
-                }
-            },
-        ]
-        cursor = await OutboxMessage.get_pymongo_collection().aggregate(pipeline)
-        async for row in cursor:
-            key = row["_id"]
-            kind, channel, status = str(key["kind"]), str(key["channel"]), str(key["status"])
-            snapshot.outbox_depth[(kind, channel, status.lower())] = int(row["count"])
-            if status in waiting:
-                age = max((now - row["oldest"]).total_seconds(), 0.0)
-                previous = snapshot.outbox_oldest.get((kind, channel), 0.0)
-                snapshot.outbox_oldest[(kind, channel)] = max(previous, age)
-        follow_ups = FollowUp.get_pymongo_collection()
-        for status in FollowUpStatus:  # each count runs on the status index
-            count = await follow_ups.count_documents({"status": status.value})
+        for row in await self.services.outbox.backlog():
+            key = (row.kind, row.channel)
+            snapshot.outbox_depth[(*key, row.status.value.lower())] = row.count
+            if row.status in (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT):
+                age = max((now - row.oldest).total_seconds(), 0.0)
+                snapshot.outbox_oldest[key] = max(snapshot.outbox_oldest.get(key, 0.0), age)
+        for status, count in (await self.services.follow_ups.count_by_status()).items():
             snapshot.follow_ups[status.value.lower()] = count
-        await _privacy(snapshot, now)
+        rights = await self.services.rights.open_counts()
+        for rights_status, count in rights.by_status.items():
+            snapshot.rights_open[rights_status.value.lower()] = count
+        snapshot.rights_overdue = rights.overdue
+        retention = await self.services.retention.totals()
+        snapshot.retention_runs = retention.runs
+        snapshot.retention_changes = retention.changes
         self.database.snapshot = snapshot
 
     def render(self) -> bytes:
@@ -193,50 +180,6 @@ class HubMetrics:
             combined.register(self.database)
             return generate_latest(combined)
         return generate_latest(self.registry)
-
-
-RETENTION_CHANGES = (
-    "responses_anonymised",
-    "follow_ups_anonymised",
-    "displays_deleted",
-    "logins_deleted",
-    "displays_anonymised",
-    "links_deleted",
-    "people_deleted",
-    "contact_states_deleted",
-    "outbox_cleared",
-    "outbox_deleted",
-    "rights_requests_anonymised",
-)
-
-
-async def _privacy(snapshot: Snapshot, now: datetime) -> None:
-    """Open and overdue rights requests, and what retention runs changed."""
-    requests = RightsRequest.get_pymongo_collection()
-    for status in sorted(OPEN):  # each count runs on the (status, due_on) index
-        snapshot.rights_open[status.value.lower()] = await requests.count_documents(
-            {"status": status.value}
-        )
-    snapshot.rights_overdue = await requests.count_documents(
-        {
-            "status": {"$in": [status.value for status in OPEN]},
-            "due_on": {"$lt": midnight_utc(now.date())},
-        }
-    )
-    pipeline: list[dict[str, Any]] = [
-        {"$match": {"action": "retention.run", "details.dry_run": False}},
-        {
-            "$group": {
-                "_id": None,
-                "runs": {"$sum": 1},
-                **{what: {"$sum": f"$details.{what}"} for what in RETENTION_CHANGES},
-            }
-        },
-    ]
-    cursor = await AuditEntry.get_pymongo_collection().aggregate(pipeline)
-    async for row in cursor:
-        snapshot.retention_runs = int(row["runs"])
-        snapshot.retention_changes = {what: int(row[what]) for what in RETENTION_CHANGES}
 
 
 def _result(outcome: Outcome) -> str:

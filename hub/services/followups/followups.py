@@ -350,6 +350,29 @@ class FollowUpService:
         found = {f.id: f for f in await FollowUp.find({"_id": {"$in": valid}}).to_list()}
         return [found[i] for i in valid if i in found]
 
+    async def in_slack_message(self, channel_id: str, ts: str) -> list[FollowUp]:
+        """The follow-ups a Slack message is about (several for a digest), oldest first."""
+        return (
+            await FollowUp.find({"posts": {"$elemMatch": {"channel_id": channel_id, "ts": ts}}})
+            .sort("+created_at", "+_id")
+            .to_list()
+        )
+
+    async def is_digest(self, channel_id: str, ts: str) -> bool:
+        """Whether the Slack message is a digest of follow-ups."""
+        digest = await FollowUp.find(
+            {"posts": {"$elemMatch": {"channel_id": channel_id, "ts": ts, "kind": "DIGEST"}}}
+        ).count()
+        return digest > 0
+
+    async def count_by_status(self) -> dict[FollowUpStatus, int]:
+        """How many follow-ups are in each status (each count runs on the status index)."""
+        follow_ups = FollowUp.get_pymongo_collection()
+        return {
+            status: await follow_ups.count_documents({"status": status.value})
+            for status in FollowUpStatus
+        }
+
     async def requeue_update(self, follow_up: FollowUp, posted_ts: str) -> None:
         """Queue a message update: the post `posted_ts` was rendered from an older
         version, and the update queued for the newer one may have run before the post

@@ -55,6 +55,17 @@ DELIVERED_CLEARS: dict[str, Any] = {"payload": {}, "subject_ids": []}
 Handler = Callable[[OutboxMessage], Awaitable[Outcome]]
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """Messages not yet delivered of one kind, channel and status, and the oldest's time."""
+
+    kind: str
+    channel: str
+    status: OutboxStatus
+    count: int
+    oldest: datetime
+
+
 class OutboxService:
     def __init__(
         self,
@@ -271,6 +282,32 @@ class OutboxService:
         if channel is not None:
             query["channel"] = channel
         return await OutboxMessage.get_pymongo_collection().count_documents(query)
+
+    async def backlog(self) -> list[Backlog]:
+        """Pending, in-flight and failed messages by kind, channel and status, in one
+        aggregation (for the metrics)."""
+        waiting = (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT, OutboxStatus.FAILED)
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"status": {"$in": [status.value for status in waiting]}}},
+            {
+                "$group": {
+                    "_id": {"kind": "$kind", "channel": "$channel", "status": "$status"},
+                    "count": {"$sum": 1},
+                    "oldest": {"$min": "$created_at"},
+                }
+            },
+        ]
+        cursor = await OutboxMessage.get_pymongo_collection().aggregate(pipeline)
+        return [
+            Backlog(
+                kind=str(row["_id"]["kind"]),
+                channel=str(row["_id"]["channel"]),
+                status=OutboxStatus(row["_id"]["status"]),
+                count=int(row["count"]),
+                oldest=row["oldest"],
+            )
+            async for row in cursor
+        ]
 
     async def clear_delivered(self, dry_run: bool = False) -> int:
         """Clear what delivered messages still hold of people (delivered before they

@@ -20,7 +20,7 @@ changing anything."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,7 +30,13 @@ from hub.models.activity import ContactState, Display, Login, Person
 from hub.models.followup import FollowUp
 from hub.models.link import SurveyLink
 from hub.models.outbox import OutboxMessage
-from hub.models.privacy import AuditActor, RightsRequest, RightsRequestStatus, SurveyRetention
+from hub.models.privacy import (
+    AuditActor,
+    AuditEntry,
+    RightsRequest,
+    RightsRequestStatus,
+    SurveyRetention,
+)
 from hub.models.response import Response
 from hub.models.survey import Survey
 from hub.services.followups.followups import FollowUpService
@@ -70,6 +76,28 @@ CLOSED = (
     RightsRequestStatus.CANCELED,
 )
 _CONTACT_TIMES = ("last_display_at", "last_answer_at", "last_decline_at")
+# What a run's audit entry counts as changed (its details, dry runs aside).
+RETENTION_CHANGES = (
+    "responses_anonymised",
+    "follow_ups_anonymised",
+    "displays_deleted",
+    "logins_deleted",
+    "displays_anonymised",
+    "links_deleted",
+    "people_deleted",
+    "contact_states_deleted",
+    "outbox_cleared",
+    "outbox_deleted",
+    "rights_requests_anonymised",
+)
+
+
+@dataclass(frozen=True)
+class RetentionTotals:
+    """What retention runs that changed data have changed in all, from the audit log."""
+
+    runs: int = 0
+    changes: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -403,6 +431,28 @@ class RetentionService:
         """The daily run inside the server; the scheduler's job lease makes it run in
         one hub process a day, however many share the database."""
         await self.run(False, AuditActor(key_id=None, role="system", label="daily"))
+
+    async def totals(self) -> RetentionTotals:
+        """The runs that changed data (dry runs left out) and their changes added up,
+        in one aggregation over the audit log."""
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"action": "retention.run", "details.dry_run": False}},
+            {
+                "$group": {
+                    "_id": None,
+                    "runs": {"$sum": 1},
+                    **{what: {"$sum": f"$details.{what}"} for what in RETENTION_CHANGES},
+                }
+            },
+        ]
+        cursor = await AuditEntry.get_pymongo_collection().aggregate(pipeline)
+        totals = RetentionTotals()
+        async for row in cursor:
+            totals = RetentionTotals(
+                runs=int(row["runs"]),
+                changes={what: int(row[what]) for what in RETENTION_CHANGES},
+            )
+        return totals
 
 
 def _aware(value: datetime) -> datetime:

@@ -68,6 +68,12 @@ class NewRequest:
     locale: str | None = None  # the person's language, for the messages sent to them
 
 
+@dataclass(frozen=True)
+class OpenRequests:
+    by_status: dict[Status, int]
+    overdue: int
+
+
 class RightsRequestService:
     """Files rights requests and moves them through their states; every step is audited."""
 
@@ -214,6 +220,22 @@ class RightsRequestService:
 
     def is_overdue(self, request: RightsRequest) -> bool:
         return request.status in OPEN and request.due_on < self.today()
+
+    async def open_counts(self) -> OpenRequests:
+        """How many requests are open, by status, and how many of them are overdue
+        (each count runs on the (status, due_on) index)."""
+        requests = RightsRequest.get_pymongo_collection()
+        by_status = {
+            status: await requests.count_documents({"status": status.value})
+            for status in sorted(OPEN)
+        }
+        overdue = await requests.count_documents(
+            {
+                "status": {"$in": [status.value for status in OPEN]},
+                "due_on": {"$lt": midnight_utc(self.today())},
+            }
+        )
+        return OpenRequests(by_status=by_status, overdue=overdue)
 
     async def transition(
         self, request_id: str, to: Status, reason: str | None, actor: AuditActor
