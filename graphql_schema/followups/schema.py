@@ -10,6 +10,7 @@ from graphql_schema.errors import (
     mutation,
     query_error,
 )
+from graphql_schema.followups.connections import FollowUpConnection
 from graphql_schema.followups.permissions import IsAgent
 from graphql_schema.followups.types import (
     CreateRoutingRuleInput,
@@ -21,7 +22,7 @@ from graphql_schema.followups.types import (
     actor_id_of,
 )
 from graphql_schema.permissions import IsAdmin
-from hub.errors import DomainError, ErrorCode, ValidationFailed
+from hub.errors import DomainError
 from hub.models.common import Role
 from hub.models.followup import Actor
 from hub.models.routing import RoutingMatch
@@ -67,20 +68,18 @@ class FollowUpQuery:
         claimed_by: str | None = None,
         mine: bool = False,
         first: int = 50,
-    ) -> list[FollowUp]:
-        limit = info.context.services.settings.max_page_size
-        if not 1 <= first <= limit:
-            raise query_error(
-                ValidationFailed(
-                    ErrorCode.INVALID_INPUT, f"first must be from 1 to {limit}.", "first"
-                )
-            )
+        after: str | None = None,
+    ) -> FollowUpConnection:
+        services = info.context.services
         if mine:
             claimed_by = actor_id_of(info.context)
-        found = await info.context.services.follow_ups.list_follow_ups(
-            status=status, claimed_by=claimed_by, limit=first
-        )
-        return [FollowUp.from_document(follow_up) for follow_up in found]
+        try:
+            page = await services.follow_ups.page_follow_ups(
+                services.settings.max_page_size, status, claimed_by, first, after
+            )
+        except DomainError as error:
+            raise query_error(error) from None
+        return FollowUpConnection.from_page(page)
 
     @strawberry.field(permission_classes=[IsAgent])
     async def follow_up(self, info: strawberry.Info[Context], id: strawberry.ID) -> FollowUp | None:

@@ -13,9 +13,9 @@ from graphql_schema.errors import (
     mutation,
     query_error,
 )
+from graphql_schema.privacy.connections import AuditEntryConnection, RightsRequestConnection
 from graphql_schema.privacy.permissions import IsPrivacyOfficer
 from graphql_schema.privacy.types import (
-    AuditEntry,
     AuditVerification,
     CorrectionsInput,
     RightsRequest,
@@ -154,11 +154,16 @@ class PrivacyQuery:
         due_before: date | None = None,
         overdue: bool | None = None,
         first: int = 100,
-    ) -> list[RightsRequest]:
-        found = await info.context.services.rights.list_requests(
-            status, type, due_before, overdue, first
-        )
-        return [RightsRequest.from_document(item) for item in found]
+        after: str | None = None,
+    ) -> RightsRequestConnection:
+        services = info.context.services
+        try:
+            page = await services.rights.page_requests(
+                services.settings.max_page_size, status, type, due_before, overdue, first, after
+            )
+        except DomainError as error:
+            raise query_error(error) from None
+        return RightsRequestConnection.from_page(page)
 
     @strawberry.field(permission_classes=[IsPrivacyOfficer])
     async def rights_request(
@@ -182,9 +187,16 @@ class PrivacyQuery:
         since: datetime | None = None,
         until: datetime | None = None,
         first: int = 100,
-    ) -> list[AuditEntry]:
-        found = await info.context.services.audit.entries(action, target_id, since, until, first)
-        return [AuditEntry.from_document(entry) for entry in found]
+        after: str | None = None,
+    ) -> AuditEntryConnection:
+        services = info.context.services
+        try:
+            page = await services.audit.page_entries(
+                services.settings.max_page_size, action, target_id, since, until, first, after
+            )
+        except DomainError as error:
+            raise query_error(error) from None
+        return AuditEntryConnection.from_page(page)
 
     @strawberry.field(
         permission_classes=[IsPrivacyOfficer],
