@@ -1,3 +1,8 @@
+"""GraphQL enums are the model enums themselves: `strawberry.enum` registers the GraphQL
+name and description on the class it is given, and the alias keeps it a type for mypy."""
+
+from typing import TypeAlias
+
 import strawberry
 
 from hub.models.common import Channel as ChannelModel
@@ -5,7 +10,11 @@ from hub.models.common import Metric as MetricModel
 from hub.models.common import Role as RoleModel
 from hub.models.survey import SurveyStatus as SurveyStatusModel
 
-Metric = strawberry.enum(MetricModel, name="Metric", description="NPS 0-10, CES 1-7 or CSAT 1-5.")
-Channel = strawberry.enum(ChannelModel, name="Channel")
-SurveyStatus = strawberry.enum(SurveyStatusModel, name="SurveyStatus")
-Role = strawberry.enum(RoleModel, name="Role")
+Metric: TypeAlias = MetricModel
+strawberry.enum(Metric, name="Metric", description="NPS 0-10, CES 1-7 or CSAT 1-5.")
+Channel: TypeAlias = ChannelModel
+strawberry.enum(Channel, name="Channel")
+SurveyStatus: TypeAlias = SurveyStatusModel
+strawberry.enum(SurveyStatus, name="SurveyStatus")
+Role: TypeAlias = RoleModel
+strawberry.enum(Role, name="Role")

@@ -1,18 +1,27 @@
 """Expected failures of mutations, returned as members of each result union."""
 
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias
+
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import FieldExtension
+from strawberry.extensions.field_extension import AsyncExtensionResolver
+from strawberry.permission import BasePermission
+from strawberry.types.field import StrawberryField
+from strawberry.types.union import StrawberryUnion
 
 from hub.errors import Conflict, DomainError, NotFound
 from hub.errors import ErrorCode as DomainErrorCode
 
-ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
+ErrorCode: TypeAlias = DomainErrorCode
+strawberry.enum(ErrorCode, name="ErrorCode")
 
 
 @strawberry.interface
 class UserError:
     message: str
-    code: ErrorCode  # type: ignore[valid-type]
+    code: ErrorCode
     field: str | None = strawberry.field(description="The input field at fault, dot-separated.")
 
 
@@ -38,6 +47,45 @@ def user_error(error: DomainError) -> ValidationError | NotFoundError | Conflict
     elif isinstance(error, Conflict):
         kind = ConflictError
     return kind(message=error.message, code=error.code, field=error.field)
+
+
+class DomainErrors(FieldExtension):
+    """Turns a `DomainError` the resolver raises into the member of the mutation's
+    result union that names it (`user_error`); a union without that member gets a
+    `ValidationError` with the same message, code and field. A mutation whose result
+    is not a union lets the error through."""
+
+    def apply(self, field: StrawberryField) -> None:
+        self._field = field
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: strawberry.Info, **kwargs: Any
+    ) -> Any:
+        try:
+            return await next_(source, info, **kwargs)
+        except DomainError as error:
+            union = self._field.type
+            if not isinstance(union, StrawberryUnion):
+                raise
+            failed = user_error(error)
+            if type(failed) not in union.types:
+                return ValidationError(message=failed.message, code=failed.code, field=failed.field)
+            return failed
+
+
+def mutation(
+    *,
+    description: str | None = None,
+    permission_classes: Sequence[type[BasePermission]] = (),
+) -> Callable[[Callable[..., Any]], StrawberryField]:
+    """`strawberry.mutation` whose resolver may raise `DomainError`: the error comes back
+    as a member of the result union (see `DomainErrors`)."""
+    field: StrawberryField = strawberry.mutation(
+        description=description,
+        permission_classes=list(permission_classes),
+        extensions=[DomainErrors()],
+    )
+    return field
 
 
 def query_error(error: DomainError) -> GraphQLError:

@@ -18,7 +18,7 @@ from graphql_schema.analytics.types import (
     TrendPoint,
 )
 from graphql_schema.context import Context
-from graphql_schema.errors import NotFoundError, ValidationError, query_error, user_error
+from graphql_schema.errors import NotFoundError, ValidationError, mutation, query_error
 from graphql_schema.permissions import IsAdmin, IsReader
 from graphql_schema.responses.types import ResponseFilter
 from hub.errors import DomainError
@@ -62,7 +62,7 @@ class AnalyticsQuery:
         self,
         info: strawberry.Info[Context],
         filter: AnalyticsFilter,
-        interval: TrendInterval,  # type: ignore[valid-type]
+        interval: TrendInterval,
         timezone: str = "UTC",
     ) -> list[TrendPoint]:
         try:
@@ -84,7 +84,7 @@ class AnalyticsQuery:
     async def metric_breakdown(
         self,
         info: strawberry.Info[Context],
-        by: BreakdownDimension,  # type: ignore[valid-type]
+        by: BreakdownDimension,
         filter: AnalyticsFilter | None = None,
         top: int = 10,
     ) -> list[BreakdownGroup]:
@@ -118,17 +118,14 @@ class AnalyticsQuery:
 
 @strawberry.type
 class AnalyticsMutation:
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Recompute rollups (of one survey, or all) from displays and responses.",
     )
     async def rebuild_rollups(
         self, info: strawberry.Info[Context], survey_key: str | None = None
     ) -> RebuildRollupsResult:
-        try:
-            report = await info.context.services.analytics.rebuild(survey_key)
-        except DomainError as error:
-            return user_error(error)  # type: ignore[return-value]
+        report = await info.context.services.analytics.rebuild(survey_key)
         return RollupsRebuilt(
             displays=report.displays,
             responses=report.responses,
@@ -137,7 +134,7 @@ class AnalyticsMutation:
             slot_rollups=report.slot_rollups,
         )
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsReader],
         description="A short-lived link to a CSV of the responses under the filter, "
         "streamed, personal data masked as in the responses query.",
@@ -148,10 +145,7 @@ class AnalyticsMutation:
         principal = info.context.principal
         assert principal is not None  # IsReader let the call through
         criteria = filter.to_model() if filter else ResponseFilterModel()
-        try:
-            path, expires = info.context.services.exports.link(criteria, principal.role)
-        except DomainError as error:
-            return user_error(error)  # type: ignore[return-value]
+        path, expires = info.context.services.exports.link(criteria, principal.role)
         base = info.context.services.settings.resolved_public_url()
         return ResponseExportLink(url=base + path, expires_at=expires)
 

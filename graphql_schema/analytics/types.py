@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Self
+from typing import Self, TypeAlias
 
 import strawberry
 
@@ -8,18 +8,21 @@ from graphql_schema.responses.types import Response
 from hub.services.analytics import criteria, figures
 from hub.services.widget import events
 
-TrendInterval = strawberry.enum(criteria.Interval, name="TrendInterval")
-BreakdownDimension = strawberry.enum(criteria.Dimension, name="BreakdownDimension")
-ResponseEventKind = strawberry.enum(events.EventKind, name="ResponseEventKind")
+TrendInterval: TypeAlias = criteria.Interval
+strawberry.enum(TrendInterval, name="TrendInterval")
+BreakdownDimension: TypeAlias = criteria.Dimension
+strawberry.enum(BreakdownDimension, name="BreakdownDimension")
+ResponseEventKind: TypeAlias = events.EventKind
+strawberry.enum(ResponseEventKind, name="ResponseEventKind")
 
 
 @strawberry.input(description="Which responses and displays count. Every field narrows.")
 class AnalyticsFilter:
     survey_keys: list[str] | None = None
-    metric: Metric | None = None  # type: ignore[valid-type]
+    metric: Metric | None = None
     product: str | None = None
     country: str | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2.")
-    channel: Channel | None = None  # type: ignore[valid-type]
+    channel: Channel | None = None
     company: str | None = None
     date_from: datetime | None = strawberry.field(
         default=None, description="Inclusive; rounded down to the quarter-hour."
@@ -137,7 +140,7 @@ class BreakdownGroup:
 
 @strawberry.type
 class ScoreCount:
-    metric: Metric  # type: ignore[valid-type]
+    metric: Metric
     score: int
     count: int
 
@@ -162,13 +165,13 @@ class ResponseExportLink:
     "its person is masked like in the responses query."
 )
 class ResponseEvent:
-    kind: ResponseEventKind  # type: ignore[valid-type]
+    kind: ResponseEventKind
     at: datetime
     survey_key: str
-    metric: Metric  # type: ignore[valid-type]
+    metric: Metric
     product: str
     country: str | None
-    channel: Channel  # type: ignore[valid-type]
+    channel: Channel
     company: str | None
     display_id: strawberry.ID | None
     response: Response | None

@@ -11,10 +11,9 @@ from graphql_schema.channels.types import (
     SurveyLinkCreated,
 )
 from graphql_schema.context import Context
-from graphql_schema.errors import ConflictError, NotFoundError, ValidationError, user_error
+from graphql_schema.errors import ConflictError, NotFoundError, ValidationError, mutation
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.widget.types import UserInput
-from hub.errors import DomainError
 from hub.services.channels.invitations import Recipient
 
 CreateSurveyLinkResult = Annotated[
@@ -29,7 +28,7 @@ SendSurveyInvitationsResult = Annotated[
 
 @strawberry.type
 class ChannelsMutation:
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="A signed link to the survey for one person (channel LINK). It "
         "works without JavaScript, can be answered once and expires after "
@@ -42,15 +41,12 @@ class ChannelsMutation:
         user: UserInput,
         expires_in_days: int | None = None,
     ) -> CreateSurveyLinkResult:
-        try:
-            link, url = await info.context.services.links.create(
-                survey_key, user.to_model(), user.locale, expires_in_days
-            )
-        except DomainError as error:
-            return user_error(error)
+        link, url = await info.context.services.links.create(
+            survey_key, user.to_model(), user.locale, expires_in_days
+        )
         return SurveyLinkCreated(url=url, survey_key=link.survey_key, expires_at=link.expires_at)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Queue one e-mail invitation per eligible recipient (at most 1,000). "
         "Recipients the contact rules block, or without a valid e-mail, are skipped "
@@ -59,21 +55,18 @@ class ChannelsMutation:
     async def send_survey_invitations(
         self, info: strawberry.Info[Context], survey_key: str, recipients: list[UserInput]
     ) -> SendSurveyInvitationsResult:
-        try:
-            report = await info.context.services.invitations.send(
-                survey_key,
-                [
-                    Recipient(
-                        user_id=recipient.id,
-                        email=recipient.email,
-                        username=recipient.username,
-                        locale=recipient.locale,
-                    )
-                    for recipient in recipients
-                ],
-            )
-        except DomainError as error:
-            return user_error(error)
+        report = await info.context.services.invitations.send(
+            survey_key,
+            [
+                Recipient(
+                    user_id=recipient.id,
+                    email=recipient.email,
+                    username=recipient.username,
+                    locale=recipient.locale,
+                )
+                for recipient in recipients
+            ],
+        )
         return InvitationsSent(
             queued=[
                 InvitationQueued(

@@ -1,12 +1,14 @@
 from datetime import datetime
+from typing import TypeAlias
 
 import strawberry
 
 from graphql_schema.widget.types import ThrottlingRule
 from hub.services.channels import invitations
 
-InvitationSkipReason = strawberry.enum(
-    invitations.SkipReason,
+InvitationSkipReason: TypeAlias = invitations.SkipReason
+strawberry.enum(
+    InvitationSkipReason,
     name="InvitationSkipReason",
     description="Why a recipient got no invitation. NOT_ELIGIBLE: a contact rule "
     "blocks (see `rule` and `until`).",
@@ -31,8 +33,8 @@ class InvitationQueued:
 class InvitationSkipped:
     index: int = strawberry.field(description="The recipient's position in the request.")
     user_id: str
-    reason: InvitationSkipReason  # type: ignore[valid-type]
-    rule: ThrottlingRule | None = strawberry.field(  # type: ignore[valid-type]
+    reason: InvitationSkipReason
+    rule: ThrottlingRule | None = strawberry.field(
         description="For NOT_ELIGIBLE: the rule that blocks longest."
     )
     until: datetime | None = strawberry.field(

@@ -7,9 +7,10 @@ from graphql_schema.errors import (
     ConflictError,
     NotFoundError,
     ValidationError,
+    mutation,
     query_error,
-    user_error,
 )
+from graphql_schema.followups.connections import FollowUpConnection
 from graphql_schema.followups.permissions import IsAgent
 from graphql_schema.followups.types import (
     CreateRoutingRuleInput,
@@ -21,7 +22,7 @@ from graphql_schema.followups.types import (
     actor_id_of,
 )
 from graphql_schema.permissions import IsAdmin
-from hub.errors import DomainError, ErrorCode, ValidationFailed
+from hub.errors import DomainError
 from hub.models.common import Role
 from hub.models.followup import Actor
 from hub.models.routing import RoutingMatch
@@ -63,24 +64,22 @@ class FollowUpQuery:
     async def follow_ups(
         self,
         info: strawberry.Info[Context],
-        status: FollowUpStatus | None = None,  # type: ignore[valid-type]
+        status: FollowUpStatus | None = None,
         claimed_by: str | None = None,
         mine: bool = False,
         first: int = 50,
-    ) -> list[FollowUp]:
-        limit = info.context.services.settings.max_page_size
-        if not 1 <= first <= limit:
-            raise query_error(
-                ValidationFailed(
-                    ErrorCode.INVALID_INPUT, f"first must be from 1 to {limit}.", "first"
-                )
-            )
+        after: str | None = None,
+    ) -> FollowUpConnection:
+        services = info.context.services
         if mine:
             claimed_by = actor_id_of(info.context)
-        found = await info.context.services.follow_ups.list_follow_ups(
-            status=status, claimed_by=claimed_by, limit=first
-        )
-        return [FollowUp.from_document(follow_up) for follow_up in found]
+        try:
+            page = await services.follow_ups.page_follow_ups(
+                services.settings.max_page_size, status, claimed_by, first, after
+            )
+        except DomainError as error:
+            raise query_error(error) from None
+        return FollowUpConnection.from_page(page)
 
     @strawberry.field(permission_classes=[IsAgent])
     async def follow_up(self, info: strawberry.Info[Context], id: strawberry.ID) -> FollowUp | None:
@@ -102,7 +101,7 @@ class FollowUpQuery:
 
 @strawberry.type
 class FollowUpMutation:
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAgent],
         description="Claim an open follow-up. Of simultaneous claims exactly one wins; "
         "the others get ALREADY_CLAIMED. The Slack message follows.",
@@ -110,27 +109,19 @@ class FollowUpMutation:
     async def claim_follow_up(
         self, info: strawberry.Info[Context], id: strawberry.ID
     ) -> FollowUpResult:
-        try:
-            found = await info.context.services.follow_ups.claim(str(id), _actor(info))
-        except DomainError as error:
-            return user_error(error)
+        found = await info.context.services.follow_ups.claim(str(id), _actor(info))
         return FollowUp.from_document(found)
 
-    @strawberry.mutation(
-        permission_classes=[IsAgent], description="Hand a claim back (claimer or admin)."
-    )
+    @mutation(permission_classes=[IsAgent], description="Hand a claim back (claimer or admin).")
     async def unclaim_follow_up(
         self, info: strawberry.Info[Context], id: strawberry.ID
     ) -> FollowUpResult:
-        try:
-            found = await info.context.services.follow_ups.unclaim(
-                str(id), _actor(info), _is_admin(info)
-            )
-        except DomainError as error:
-            return user_error(error)
+        found = await info.context.services.follow_ups.unclaim(
+            str(id), _actor(info), _is_admin(info)
+        )
         return FollowUp.from_document(found)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAgent],
         description="Resolve with a note and whether the customer was told. An open "
         "follow-up may be resolved by any agent; a claimed one by its claimer or an admin.",
@@ -142,15 +133,12 @@ class FollowUpMutation:
         note: str,
         customer_informed: bool,
     ) -> FollowUpResult:
-        try:
-            found = await info.context.services.follow_ups.resolve(
-                str(id), _actor(info), note, customer_informed, _is_admin(info)
-            )
-        except DomainError as error:
-            return user_error(error)
+        found = await info.context.services.follow_ups.resolve(
+            str(id), _actor(info), note, customer_informed, _is_admin(info)
+        )
         return FollowUp.from_document(found)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def create_routing_rule(
         self, info: strawberry.Info[Context], input: CreateRoutingRuleInput
     ) -> RoutingRuleResult:
@@ -160,13 +148,10 @@ class FollowUpMutation:
             priority=input.priority,
             match=input.match.to_model() if input.match else RoutingMatch(),
         )
-        try:
-            rule = await info.context.services.routing.create_rule(draft)
-        except DomainError as error:
-            return user_error(error)  # type: ignore[return-value]
+        rule = await info.context.services.routing.create_rule(draft)
         return RoutingRule.from_document(rule)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def update_routing_rule(
         self, info: strawberry.Info[Context], id: strawberry.ID, input: UpdateRoutingRuleInput
     ) -> RoutingRuleResult:
@@ -176,23 +161,17 @@ class FollowUpMutation:
             priority=input.priority,
             match=input.match.to_model() if input.match else None,
         )
-        try:
-            rule = await info.context.services.routing.update_rule(str(id), changes)
-        except DomainError as error:
-            return user_error(error)  # type: ignore[return-value]
+        rule = await info.context.services.routing.update_rule(str(id), changes)
         return RoutingRule.from_document(rule)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def delete_routing_rule(
         self, info: strawberry.Info[Context], id: strawberry.ID
     ) -> RoutingRuleResult:
-        try:
-            rule = await info.context.services.routing.delete_rule(str(id))
-        except DomainError as error:
-            return user_error(error)  # type: ignore[return-value]
+        rule = await info.context.services.routing.delete_rule(str(id))
         return RoutingRule.from_document(rule)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Set both the default and the escalation channel; null or "
         "leaving one out clears it.",
@@ -203,10 +182,7 @@ class FollowUpMutation:
         default_channel_id: str | None = None,
         escalation_channel_id: str | None = None,
     ) -> RoutingDefaultsResult:
-        try:
-            defaults = await info.context.services.routing.set_defaults(
-                default_channel_id, escalation_channel_id
-            )
-        except DomainError as error:
-            return user_error(error)  # type: ignore[return-value]
+        defaults = await info.context.services.routing.set_defaults(
+            default_channel_id, escalation_channel_id
+        )
         return RoutingDefaults.from_document(defaults)

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Self
+from typing import Self, TypeAlias
 
 import strawberry
 
@@ -13,8 +13,10 @@ from hub.models.followup import FollowUpStatus as FollowUpStatusModel
 from hub.models.followup import PostKind as PostKindModel
 from hub.services.access import roles as access
 
-FollowUpStatus = strawberry.enum(FollowUpStatusModel, name="FollowUpStatus")
-SlackPostKind = strawberry.enum(PostKindModel, name="SlackPostKind")
+FollowUpStatus: TypeAlias = FollowUpStatusModel
+strawberry.enum(FollowUpStatus, name="FollowUpStatus")
+SlackPostKind: TypeAlias = PostKindModel
+strawberry.enum(SlackPostKind, name="SlackPostKind")
 
 
 def actor_id_of(context: Context) -> str | None:
@@ -44,7 +46,7 @@ class Resolution:
 class SlackPost:
     channel_id: str
     ts: str
-    kind: SlackPostKind  # type: ignore[valid-type]
+    kind: SlackPostKind
     posted_at: datetime
 
 
@@ -63,9 +65,9 @@ class FollowUpContact:
 class FollowUp:
     document: strawberry.Private[model.FollowUp]
     id: strawberry.ID
-    status: FollowUpStatus  # type: ignore[valid-type]
+    status: FollowUpStatus
     survey_key: str
-    metric: Metric  # type: ignore[valid-type]
+    metric: Metric
     score: int
     channels: list[str]
     claimed_at: datetime | None
@@ -156,7 +158,7 @@ class FollowUp:
 class RoutingMatch:
     survey_key: str | None
     product: str | None
-    metric: Metric | None  # type: ignore[valid-type]
+    metric: Metric | None
     score_min: int | None
     score_max: int | None
     country: str | None
@@ -166,7 +168,7 @@ class RoutingMatch:
 class RoutingMatchInput:
     survey_key: str | None = None
     product: str | None = None
-    metric: Metric | None = None  # type: ignore[valid-type]
+    metric: Metric | None = None
     score_min: int | None = None
     score_max: int | None = None
     country: str | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2.")

@@ -10,12 +10,12 @@ from graphql_schema.errors import (
     ConflictError,
     NotFoundError,
     ValidationError,
+    mutation,
     query_error,
-    user_error,
 )
+from graphql_schema.privacy.connections import AuditEntryConnection, RightsRequestConnection
 from graphql_schema.privacy.permissions import IsPrivacyOfficer
 from graphql_schema.privacy.types import (
-    AuditEntry,
     AuditVerification,
     CorrectionsInput,
     RightsRequest,
@@ -100,7 +100,7 @@ def _actor(info: strawberry.Info[Context]) -> model.AuditActor:
 
 @strawberry.input
 class FileRightsRequestInput:
-    type: RightsRequestType  # type: ignore[valid-type]
+    type: RightsRequestType
     email: str | None = None
     user_id: str | None = None
     message: str | None = None
@@ -117,7 +117,7 @@ class FileRightsRequestInput:
 
 @strawberry.input
 class SubmitRightsRequestInput:
-    type: RightsRequestType  # type: ignore[valid-type]
+    type: RightsRequestType
     email: str = strawberry.field(description="Where the link that verifies it is sent.")
     user_id: str | None = None
     message: str | None = None
@@ -149,16 +149,21 @@ class PrivacyQuery:
     async def rights_requests(
         self,
         info: strawberry.Info[Context],
-        status: RightsRequestStatus | None = None,  # type: ignore[valid-type]
-        type: RightsRequestType | None = None,  # type: ignore[valid-type]
+        status: RightsRequestStatus | None = None,
+        type: RightsRequestType | None = None,
         due_before: date | None = None,
         overdue: bool | None = None,
         first: int = 100,
-    ) -> list[RightsRequest]:
-        found = await info.context.services.rights.list_requests(
-            status, type, due_before, overdue, first
-        )
-        return [RightsRequest.from_document(item) for item in found]
+        after: str | None = None,
+    ) -> RightsRequestConnection:
+        services = info.context.services
+        try:
+            page = await services.rights.page_requests(
+                services.settings.max_page_size, status, type, due_before, overdue, first, after
+            )
+        except DomainError as error:
+            raise query_error(error) from None
+        return RightsRequestConnection.from_page(page)
 
     @strawberry.field(permission_classes=[IsPrivacyOfficer])
     async def rights_request(
@@ -182,9 +187,16 @@ class PrivacyQuery:
         since: datetime | None = None,
         until: datetime | None = None,
         first: int = 100,
-    ) -> list[AuditEntry]:
-        found = await info.context.services.audit.entries(action, target_id, since, until, first)
-        return [AuditEntry.from_document(entry) for entry in found]
+        after: str | None = None,
+    ) -> AuditEntryConnection:
+        services = info.context.services
+        try:
+            page = await services.audit.page_entries(
+                services.settings.max_page_size, action, target_id, since, until, first, after
+            )
+        except DomainError as error:
+            raise query_error(error) from None
+        return AuditEntryConnection.from_page(page)
 
     @strawberry.field(
         permission_classes=[IsPrivacyOfficer],
@@ -196,7 +208,7 @@ class PrivacyQuery:
 
 @strawberry.type
 class PrivacyMutation:
-    @strawberry.mutation(
+    @mutation(
         description="Public: a person files a rights request about themselves. An e-mail "
         "with a link goes to `email`; the request is VERIFIED only when the link is "
         "opened within HUB_RIGHTS_VERIFICATION_HOURS."
@@ -204,24 +216,20 @@ class PrivacyMutation:
     async def submit_rights_request(
         self, info: strawberry.Info[Context], input: SubmitRightsRequestInput
     ) -> SubmitRightsRequestResult:
-        try:
-            await info.context.services.rights_verification.submit(
-                NewRequest(
-                    type=input.type,
-                    email=input.email,
-                    user_id=input.user_id,
-                    message=input.message,
-                    locale=input.locale,
-                )
+        await info.context.services.rights_verification.submit(
+            NewRequest(
+                type=input.type,
+                email=input.email,
+                user_id=input.user_id,
+                message=input.message,
+                locale=input.locale,
             )
-        except DomainError as error:
-            failed = user_error(error)
-            return ValidationError(message=failed.message, code=failed.code, field=failed.field)
+        )
         return RightsRequestSubmitted(
             message="Check your e-mail and open the link in it to confirm the request."
         )
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsPrivacyOfficer],
         description="File a request on the person's behalf, their identity verified by "
         "other means (say how in `verificationNote`). It starts VERIFIED, due one month "
@@ -230,25 +238,22 @@ class PrivacyMutation:
     async def file_rights_request(
         self, info: strawberry.Info[Context], input: FileRightsRequestInput
     ) -> RightsRequestResult:
-        try:
-            request = await info.context.services.rights.file(
-                NewRequest(
-                    type=input.type,
-                    user_id=input.user_id,
-                    email=input.email,
-                    message=input.message,
-                    corrections=input.corrections.to_model() if input.corrections else None,
-                    locale=input.locale,
-                ),
-                _actor(info),
-                model.VerificationMethod.OTHER_MEANS,
-                input.verification_note,
-            )
-        except DomainError as error:
-            return user_error(error)
+        request = await info.context.services.rights.file(
+            NewRequest(
+                type=input.type,
+                user_id=input.user_id,
+                email=input.email,
+                message=input.message,
+                corrections=input.corrections.to_model() if input.corrections else None,
+                locale=input.locale,
+            ),
+            _actor(info),
+            model.VerificationMethod.OTHER_MEANS,
+            input.verification_note,
+        )
         return RightsRequest.from_document(request)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsPrivacyOfficer],
         description="Move a request on: VERIFIED, IN_PROGRESS, or REJECTED / CANCELED "
         "with a reason. COMPLETED comes from executing it.",
@@ -257,18 +262,15 @@ class PrivacyMutation:
         self,
         info: strawberry.Info[Context],
         id: strawberry.ID,
-        status: RightsRequestStatus,  # type: ignore[valid-type]
+        status: RightsRequestStatus,
         reason: str | None = None,
     ) -> RightsRequestResult:
-        try:
-            request = await info.context.services.rights.transition(
-                str(id), status, reason, _actor(info)
-            )
-        except DomainError as error:
-            return user_error(error)
+        request = await info.context.services.rights.transition(
+            str(id), status, reason, _actor(info)
+        )
         return RightsRequest.from_document(request)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsPrivacyOfficer],
         description="Extend the due date once, on or before it, by one or two months.",
     )
@@ -279,15 +281,10 @@ class PrivacyMutation:
         reason: str,
         months: int = 2,
     ) -> RightsRequestResult:
-        try:
-            request = await info.context.services.rights.extend(
-                str(id), reason, months, _actor(info)
-            )
-        except DomainError as error:
-            return user_error(error)
+        request = await info.context.services.rights.extend(str(id), reason, months, _actor(info))
         return RightsRequest.from_document(request)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsPrivacyOfficer],
         description="Carry out a VERIFIED or IN_PROGRESS request by its type, over its "
         "verified and confirmed identities only (see identityMatches); it becomes "
@@ -308,15 +305,10 @@ class PrivacyMutation:
             ),
         ] = False,
     ) -> RightsRequestResult:
-        try:
-            request = await info.context.services.privacy.execute(
-                str(id), _actor(info), allow_no_match
-            )
-        except DomainError as error:
-            return user_error(error)
+        request = await info.context.services.privacy.execute(str(id), _actor(info), allow_no_match)
         return RightsRequest.from_document(request)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsPrivacyOfficer],
         description="Confirm identities of an open request beyond its verified address: "
         "the user id it claims, or user ids and addresses found on the records of its "
@@ -332,15 +324,12 @@ class PrivacyMutation:
         reason: str,
         emails: list[str] | None = None,
     ) -> RightsRequestResult:
-        try:
-            request = await info.context.services.privacy.confirm_identities(
-                str(id), user_ids, emails or [], reason, _actor(info)
-            )
-        except DomainError as error:
-            return user_error(error)
+        request = await info.context.services.privacy.confirm_identities(
+            str(id), user_ids, emails or [], reason, _actor(info)
+        )
         return RightsRequest.from_document(request)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsPrivacyOfficer],
         description="A single-use signed link to download an executed ACCESS or "
         "PORTABILITY request's export (`format`: json, or csv for portability). It works "
@@ -351,15 +340,12 @@ class PrivacyMutation:
     async def create_export_link(
         self, info: strawberry.Info[Context], id: strawberry.ID, format: str = "json"
     ) -> ExportLinkResult:
-        try:
-            url, expires = await info.context.services.privacy.create_export_link(
-                str(id), format.lower(), _actor(info)
-            )
-        except DomainError as error:
-            return user_error(error)
+        url, expires = await info.context.services.privacy.create_export_link(
+            str(id), format.lower(), _actor(info)
+        )
         return ExportLink(url=url, expires_at=expires)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsPrivacyOfficer],
         description="Record that the person was told their restriction will be lifted. "
         "After notifyRestrictionLift, `subjectNotifiedAt` is when that e-mail was delivered "
@@ -369,15 +355,10 @@ class PrivacyMutation:
     async def record_subject_notified(
         self, info: strawberry.Info[Context], id: strawberry.ID
     ) -> RightsRequestResult:
-        try:
-            request = await info.context.services.privacy.record_subject_notified(
-                str(id), _actor(info)
-            )
-        except DomainError as error:
-            return user_error(error)
+        request = await info.context.services.privacy.record_subject_notified(str(id), _actor(info))
         return RightsRequest.from_document(request)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsPrivacyOfficer],
         description="E-mail the person, in their language, that their restriction will be "
         "lifted; `messages` shows it. Sent once. NO_EMAIL_ADDRESS when the request has no "
@@ -387,25 +368,19 @@ class PrivacyMutation:
     async def notify_restriction_lift(
         self, info: strawberry.Info[Context], id: strawberry.ID
     ) -> RightsRequestResult:
-        try:
-            request = await info.context.services.rights.messages.notify_restriction_lift(
-                str(id), _actor(info)
-            )
-        except DomainError as error:
-            return user_error(error)
+        request = await info.context.services.rights.messages.notify_restriction_lift(
+            str(id), _actor(info)
+        )
         return RightsRequest.from_document(request)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsPrivacyOfficer],
         description="Lift a restriction; only after recordSubjectNotified.",
     )
     async def lift_restriction(
         self, info: strawberry.Info[Context], id: strawberry.ID
     ) -> RightsRequestResult:
-        try:
-            request = await info.context.services.privacy.lift_restriction(str(id), _actor(info))
-        except DomainError as error:
-            return user_error(error)
+        request = await info.context.services.privacy.lift_restriction(str(id), _actor(info))
         return RightsRequest.from_document(request)
 
     @strawberry.mutation(
@@ -435,7 +410,7 @@ class PrivacyMutation:
             rights_requests_anonymised=report.rights_requests_anonymised,
         )
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsPrivacyOfficer],
         description="Keep a survey's responses identified for at most `days` (never "
         "longer than HUB_RETENTION_DAYS / 3 years); null returns to the default.",
@@ -443,10 +418,7 @@ class PrivacyMutation:
     async def set_survey_retention(
         self, info: strawberry.Info[Context], survey_key: str, days: int | None
     ) -> SurveyRetentionResult:
-        try:
-            kept = await info.context.services.retention.set_survey_retention(
-                survey_key, days, _actor(info)
-            )
-        except DomainError as error:
-            return user_error(error)
+        kept = await info.context.services.retention.set_survey_retention(
+            survey_key, days, _actor(info)
+        )
         return SurveyRetentionSet(survey_key=survey_key, days=kept)

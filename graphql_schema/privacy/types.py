@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Self
+from typing import Self, TypeAlias
 
 import strawberry
 
@@ -9,21 +9,26 @@ from hub.models.outbox import OutboxStatus as OutboxStatusModel
 from hub.services.privacy import rights_identity
 from hub.services.privacy.audit import AuditVerification as AuditVerificationResult
 
-RightsRequestType = strawberry.enum(
-    model.RightsRequestType,
+RightsRequestType: TypeAlias = model.RightsRequestType
+strawberry.enum(
+    RightsRequestType,
     name="RightsRequestType",
     description="The right exercised: ACCESS, PORTABILITY, ERASURE, RECTIFICATION, "
     "RESTRICTION or OBJECTION.",
 )
-RightsRequestStatus = strawberry.enum(
-    model.RightsRequestStatus,
+RightsRequestStatus: TypeAlias = model.RightsRequestStatus
+strawberry.enum(
+    RightsRequestStatus,
     name="RightsRequestStatus",
     description="RECEIVED → VERIFIED → IN_PROGRESS → COMPLETED, or REJECTED / CANCELED.",
 )
-VerificationMethod = strawberry.enum(model.VerificationMethod, name="VerificationMethod")
-IdentityKind = strawberry.enum(rights_identity.IdentityKind, name="IdentityKind")
-IdentityStatus = strawberry.enum(
-    rights_identity.IdentityStatus,
+VerificationMethod: TypeAlias = model.VerificationMethod
+strawberry.enum(VerificationMethod, name="VerificationMethod")
+IdentityKind: TypeAlias = rights_identity.IdentityKind
+strawberry.enum(IdentityKind, name="IdentityKind")
+IdentityStatus: TypeAlias = rights_identity.IdentityStatus
+strawberry.enum(
+    IdentityStatus,
     name="IdentityStatus",
     description="How an identity is bound to a request. VERIFIED: the person opened the "
     "link sent to this address. CONFIRMED: an officer filed the request with it or "
@@ -41,9 +46,9 @@ class CollectionCount:
 
 @strawberry.type(description="One identity of a rights request and the records carrying it.")
 class IdentityMatch:
-    kind: IdentityKind  # type: ignore[valid-type]
+    kind: IdentityKind
     value: str = strawberry.field(description="The user id, or the address in normal form.")
-    status: IdentityStatus  # type: ignore[valid-type]
+    status: IdentityStatus
     reached: bool = strawberry.field(description="Whether executing the request reaches it.")
     total: int = strawberry.field(
         description="Records carrying it (the request itself and messages about it not counted)."
@@ -65,14 +70,16 @@ class IdentityMatch:
         )
 
 
-SubjectMessageKind = strawberry.enum(
-    model.SubjectMessageKind,
+SubjectMessageKind: TypeAlias = model.SubjectMessageKind
+strawberry.enum(
+    SubjectMessageKind,
     name="SubjectMessageKind",
     description="A message to the person: RECEIPT, EXTENSION, COMPLETION, REJECTION or "
     "RESTRICTION_LIFT_NOTICE.",
 )
-MessageDelivery = strawberry.enum(
-    OutboxStatusModel,
+MessageDelivery: TypeAlias = OutboxStatusModel
+strawberry.enum(
+    MessageDelivery,
     name="MessageDelivery",
     description="Where an e-mail is: PENDING (waiting or retrying), IN_FLIGHT, DELIVERED, "
     "or FAILED (refused for good).",
@@ -81,7 +88,7 @@ MessageDelivery = strawberry.enum(
 
 @strawberry.type(description="A message to the person a request is about, or why none went.")
 class SubjectMessage:
-    kind: SubjectMessageKind  # type: ignore[valid-type]
+    kind: SubjectMessageKind
     at: datetime
     outbox_id: str | None = strawberry.field(description="The queued e-mail's outbox id.")
     undeliverable: str | None = strawberry.field(
@@ -92,7 +99,7 @@ class SubjectMessage:
         description="The e-mail's delivery; null when none was sent or its outbox entry is "
         "gone (an erasure deletes it)."
     )
-    async def delivery(self, info: strawberry.Info[Context]) -> MessageDelivery | None:  # type: ignore[valid-type]
+    async def delivery(self, info: strawberry.Info[Context]) -> MessageDelivery | None:
         if self.outbox_id is None:
             return None
         found = await info.context.loaders.message_delivery.load(self.outbox_id)
@@ -131,7 +138,7 @@ class Corrections:
 
 @strawberry.type
 class StatusChange:
-    status: RightsRequestStatus  # type: ignore[valid-type]
+    status: RightsRequestStatus
     at: datetime
     by: str = strawberry.field(description="The API key id of whoever made the change.")
     reason: str | None
@@ -148,8 +155,8 @@ class OutcomeCount:
 class RightsRequest:
     document: strawberry.Private[model.RightsRequest]
     id: strawberry.ID
-    type: RightsRequestType  # type: ignore[valid-type]
-    status: RightsRequestStatus  # type: ignore[valid-type]
+    type: RightsRequestType
+    status: RightsRequestStatus
     subject_user_id: str | None = strawberry.field(description="Null once erased.")
     subject_email: str | None = strawberry.field(description="Null once erased.")
     corrections: Corrections | None
@@ -158,7 +165,7 @@ class RightsRequest:
     due_on: date
     extended: bool
     extension_reason: str | None
-    verification: VerificationMethod | None  # type: ignore[valid-type]
+    verification: VerificationMethod | None
     verification_note: str | None
     history: list[StatusChange]
     outcome: list[OutcomeCount]

@@ -34,11 +34,11 @@ class Response:
     document: strawberry.Private[model.Response]
     id: strawberry.ID
     survey_key: str
-    metric: Metric  # type: ignore[valid-type]
+    metric: Metric
     score: int
     commented_at: datetime | None
     product: str
-    channel: Channel  # type: ignore[valid-type]
+    channel: Channel
     locale: str
     answered_at: datetime
 
@@ -110,12 +110,12 @@ class Response:
 @strawberry.input
 class ResponseFilter:
     survey_keys: list[str] | None = None
-    metric: Metric | None = None  # type: ignore[valid-type]
+    metric: Metric | None = None
     score_min: int | None = None
     score_max: int | None = None
     product: str | None = None
     country: str | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2.")
-    channel: Channel | None = None  # type: ignore[valid-type]
+    channel: Channel | None = None
     has_comment: bool | None = None
     answered_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
     answered_to: datetime | None = strawberry.field(default=None, description="Exclusive.")

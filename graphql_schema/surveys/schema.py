@@ -4,10 +4,9 @@ import strawberry
 
 from graphql_schema.context import Context
 from graphql_schema.enums import SurveyStatus
-from graphql_schema.errors import ConflictError, NotFoundError, ValidationError, user_error
+from graphql_schema.errors import ConflictError, NotFoundError, ValidationError, mutation
 from graphql_schema.permissions import IsAdmin, IsReader
 from graphql_schema.surveys.types import CreateSurveyInput, Survey, UpdateSurveyInput
-from hub.errors import DomainError
 from hub.models.survey import SurveyStatus as SurveyStatusModel
 from hub.services.surveys.surveys import SurveyChanges, SurveyDraft
 
@@ -26,7 +25,7 @@ class SurveyQuery:
     async def surveys(
         self,
         info: strawberry.Info[Context],
-        status: SurveyStatus | None = None,  # type: ignore[valid-type]
+        status: SurveyStatus | None = None,
     ) -> list[Survey]:
         found = await info.context.services.surveys.list_surveys(status=status)
         return [Survey.from_document(survey) for survey in found]
@@ -39,7 +38,7 @@ class SurveyQuery:
 
 @strawberry.type
 class SurveyMutation:
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def create_survey(
         self, info: strawberry.Info[Context], input: CreateSurveyInput
     ) -> CreateSurveyResult:
@@ -55,13 +54,10 @@ class SurveyMutation:
         )
         if rules is not None:
             draft.contact_rules = rules
-        try:
-            survey = await info.context.services.surveys.create(draft)
-        except DomainError as error:
-            return user_error(error)  # type: ignore[return-value]
+        survey = await info.context.services.surveys.create(draft)
         return Survey.from_document(survey)
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @mutation(permission_classes=[IsAdmin])
     async def update_survey(
         self, info: strawberry.Info[Context], key: str, input: UpdateSurveyInput
     ) -> UpdateSurveyResult:
@@ -72,13 +68,10 @@ class SurveyMutation:
             channels=list(input.channels) if input.channels is not None else None,
             contact_rules=input.contact_rules.to_model() if input.contact_rules else None,
         )
-        try:
-            survey = await info.context.services.surveys.update(key, changes)
-        except DomainError as error:
-            return user_error(error)
+        survey = await info.context.services.surveys.update(key, changes)
         return Survey.from_document(survey)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsAdmin],
         description="Activate, pause or archive a survey. Archived surveys stay archived.",
     )
@@ -86,18 +79,12 @@ class SurveyMutation:
         self,
         info: strawberry.Info[Context],
         key: str,
-        status: SurveyStatus,  # type: ignore[valid-type]
+        status: SurveyStatus,
     ) -> UpdateSurveyResult:
-        try:
-            survey = await info.context.services.surveys.set_status(key, SurveyStatusModel(status))
-        except DomainError as error:
-            return user_error(error)
+        survey = await info.context.services.surveys.set_status(key, SurveyStatusModel(status))
         return Survey.from_document(survey)
 
-    @strawberry.mutation(permission_classes=[IsAdmin], description="Stop showing a survey.")
+    @mutation(permission_classes=[IsAdmin], description="Stop showing a survey.")
     async def pause_survey(self, info: strawberry.Info[Context], key: str) -> UpdateSurveyResult:
-        try:
-            survey = await info.context.services.surveys.set_status(key, SurveyStatusModel.PAUSED)
-        except DomainError as error:
-            return user_error(error)
+        survey = await info.context.services.surveys.set_status(key, SurveyStatusModel.PAUSED)
         return Survey.from_document(survey)

@@ -56,11 +56,11 @@ class ContactRules:
 class Survey:
     document: strawberry.Private[model.Survey]
     key: str
-    metric: Metric  # type: ignore[valid-type]
+    metric: Metric
     product: str
     default_locale: str
-    channels: list[Channel]  # type: ignore[valid-type]
-    status: SurveyStatus  # type: ignore[valid-type]
+    channels: list[Channel]
+    status: SurveyStatus
     created_at: datetime
     updated_at: datetime
 
@@ -136,13 +136,13 @@ class ContactRulesInput:
 @strawberry.input
 class CreateSurveyInput:
     key: str
-    metric: Metric  # type: ignore[valid-type]
+    metric: Metric
     product: str
     texts: list[SurveyTextInput]
     default_locale: str
-    channels: list[Channel]  # type: ignore[valid-type]
+    channels: list[Channel]
     contact_rules: ContactRulesInput | None = None
-    status: SurveyStatus = strawberry.field(  # type: ignore[valid-type]
+    status: SurveyStatus = strawberry.field(
         default=SurveyStatusModel.DRAFT, description="DRAFT unless given."
     )
 
@@ -152,5 +152,5 @@ class UpdateSurveyInput:
     product: str | None = None
     texts: list[SurveyTextInput] | None = None
     default_locale: str | None = None
-    channels: list[Channel] | None = None  # type: ignore[valid-type]
+    channels: list[Channel] | None = None
     contact_rules: ContactRulesInput | None = None

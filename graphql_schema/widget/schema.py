@@ -6,7 +6,7 @@ import strawberry
 
 from graphql_schema.context import Context
 from graphql_schema.enums import Channel
-from graphql_schema.errors import ConflictError, NotFoundError, ValidationError, user_error
+from graphql_schema.errors import ConflictError, NotFoundError, ValidationError, mutation
 from graphql_schema.permissions import IsWidgetCaller
 from graphql_schema.widget.types import (
     CommentSubmitted,
@@ -20,7 +20,6 @@ from graphql_schema.widget.types import (
     SurveyEligibility,
     UserInput,
 )
-from hub.errors import DomainError
 from hub.models.common import Channel as ChannelModel
 
 RecordLoginResult = Annotated[
@@ -55,7 +54,7 @@ class WidgetQuery:
         info: strawberry.Info[Context],
         survey_key: str,
         user: UserInput,
-        channel: Channel,  # type: ignore[valid-type]
+        channel: Channel,
     ) -> SurveyEligibility:
         result = await info.context.services.responses.eligibility(
             survey_key, user.id, ChannelModel(channel), info.context.survey_scope, user.email
@@ -71,20 +70,17 @@ class WidgetQuery:
 
 @strawberry.type
 class WidgetMutation:
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsWidgetCaller],
         description="Record that the person logged in (for the warm-up contact rules).",
     )
     async def record_login(
         self, info: strawberry.Info[Context], user: UserInput
     ) -> RecordLoginResult:
-        try:
-            login = await info.context.services.responses.record_login(user.to_model())
-        except DomainError as error:
-            return user_error(error)  # type: ignore[return-value]
+        login = await info.context.services.responses.record_login(user.to_model())
         return LoginRecorded(recorded_at=login.logged_in_at)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsWidgetCaller],
         description="Record that the survey is shown. Refused (NOT_ELIGIBLE) when the "
         "contact rules do not allow it now.",
@@ -94,46 +90,40 @@ class WidgetMutation:
         info: strawberry.Info[Context],
         survey_key: str,
         user: UserInput,
-        channel: Channel,  # type: ignore[valid-type]
+        channel: Channel,
         context: DisplayContextInput | None = None,
     ) -> RecordDisplayResult:
-        try:
-            display = await info.context.services.responses.record_display(
-                survey_key,
-                user.to_model(),
-                ChannelModel(channel),
-                (context or DisplayContextInput()).to_model(),
-                user.locale,
-                info.context.survey_scope,
-            )
-            survey = await info.context.services.surveys.get(display.survey_key)
-        except DomainError as error:
-            return user_error(error)
+        display = await info.context.services.responses.record_display(
+            survey_key,
+            user.to_model(),
+            ChannelModel(channel),
+            (context or DisplayContextInput()).to_model(),
+            user.locale,
+            info.context.survey_scope,
+        )
+        survey = await info.context.services.surveys.get(display.survey_key)
         return DisplayRecorded(
             display_id=strawberry.ID(str(display.id)),
             shown_at=display.shown_at,
             survey=LocalizedSurvey.of(survey, display.locale),
         )
 
-    @strawberry.mutation(permission_classes=[IsWidgetCaller])
+    @mutation(permission_classes=[IsWidgetCaller])
     async def submit_score(
         self, info: strawberry.Info[Context], display_id: strawberry.ID, score: int
     ) -> SubmitScoreResult:
         services = info.context.services
-        try:
-            response = await services.responses.submit_score(
-                display_id, score, info.context.survey_scope
-            )
-            survey = await services.surveys.get(response.survey_key)
-        except DomainError as error:
-            return user_error(error)
+        response = await services.responses.submit_score(
+            display_id, score, info.context.survey_scope
+        )
+        survey = await services.surveys.get(response.survey_key)
         return ScoreSubmitted(
             response_id=strawberry.ID(str(response.id)),
             score=response.score,
             follow_up=survey.text_for(response.locale).follow_up,
         )
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsWidgetCaller],
         description="The free-text reason for the score; at most 5,000 characters.",
     )
@@ -141,30 +131,22 @@ class WidgetMutation:
         self, info: strawberry.Info[Context], response_id: strawberry.ID, comment: str
     ) -> SubmitCommentResult:
         services = info.context.services
-        try:
-            response = await services.responses.submit_comment(
-                response_id, comment, info.context.survey_scope
-            )
-            survey = await services.surveys.get(response.survey_key)
-        except DomainError as error:
-            return user_error(error)
+        response = await services.responses.submit_comment(
+            response_id, comment, info.context.survey_scope
+        )
+        survey = await services.surveys.get(response.survey_key)
         return CommentSubmitted(
             response_id=strawberry.ID(str(response.id)),
             thank_you=survey.text_for(response.locale).thank_you,
         )
 
-    @strawberry.mutation(
-        permission_classes=[IsWidgetCaller], description="The person dismissed the survey."
-    )
+    @mutation(permission_classes=[IsWidgetCaller], description="The person dismissed the survey.")
     async def decline_survey(
         self, info: strawberry.Info[Context], display_id: strawberry.ID
     ) -> DeclineSurveyResult:
-        try:
-            display = await info.context.services.responses.decline(
-                display_id, info.context.survey_scope
-            )
-        except DomainError as error:
-            return user_error(error)  # type: ignore[return-value]
+        display = await info.context.services.responses.decline(
+            display_id, info.context.survey_scope
+        )
         assert display.declined_at is not None
         return SurveyDeclined(
             display_id=strawberry.ID(str(display.id)), declined_at=display.declined_at

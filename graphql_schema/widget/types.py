@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Self
+from typing import Self, TypeAlias
 
 import strawberry
 
@@ -10,8 +10,9 @@ from hub.models.common import UserIdentity
 from hub.models.survey import Survey
 from hub.services.widget import throttling
 
-ThrottlingRule = strawberry.enum(
-    throttling.Rule,
+ThrottlingRule: TypeAlias = throttling.Rule
+strawberry.enum(
+    ThrottlingRule,
     name="ThrottlingRule",
     description="A rule that can keep a survey from being shown; see the README.",
 )
@@ -48,7 +49,7 @@ class DisplayContextInput:
 @strawberry.type(description="What the widget shows, in the person's locale.")
 class LocalizedSurvey:
     key: str
-    metric: Metric  # type: ignore[valid-type]
+    metric: Metric
     scale: Scale
     locale: str
     question: str
@@ -71,14 +72,14 @@ class LocalizedSurvey:
 
 @strawberry.type
 class RuleBlock:
-    rule: ThrottlingRule  # type: ignore[valid-type]
+    rule: ThrottlingRule
     until: datetime | None = strawberry.field(description="None: no end date is known.")
 
 
 @strawberry.type
 class SurveyEligibility:
     eligible: bool
-    reason: ThrottlingRule | None = strawberry.field(  # type: ignore[valid-type]
+    reason: ThrottlingRule | None = strawberry.field(
         description="The rule that blocks longest; null when eligible."
     )
     next_eligible_at: datetime | None = strawberry.field(

@@ -69,6 +69,8 @@ class FollowUp(Document):
         indexes = [
             IndexModel([("response_id", pymongo.ASCENDING)], unique=True, name="response_unique"),
             IndexModel([("status", pymongo.ASCENDING), ("created_at", pymongo.ASCENDING)]),
+            # The followUps connection: oldest first, then by id.
+            IndexModel([("created_at", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)]),
             IndexModel([("claimed_by.id", pymongo.ASCENDING), ("status", pymongo.ASCENDING)]),
             IndexModel([("subject_id", pymongo.ASCENDING)]),
             IndexModel([("posts.channel_id", pymongo.ASCENDING), ("posts.ts", pymongo.ASCENDING)]),

@@ -124,6 +124,14 @@ class RightsRequest(Document):
         name = "rights_requests"
         indexes = [
             IndexModel([("status", pymongo.ASCENDING), ("due_on", pymongo.ASCENDING)]),
+            # The rightsRequests connection: soonest due first, then received, then by id.
+            IndexModel(
+                [
+                    ("due_on", pymongo.ASCENDING),
+                    ("received_at", pymongo.ASCENDING),
+                    ("_id", pymongo.ASCENDING),
+                ]
+            ),
             IndexModel([("subject.user_id", pymongo.ASCENDING)]),
             IndexModel([("restriction_active", pymongo.ASCENDING)]),
         ]
@@ -154,6 +162,8 @@ class AuditEntry(Document):
         indexes = [
             IndexModel([("seq", pymongo.ASCENDING)], unique=True, name="seq_unique"),
             IndexModel([("action", pymongo.ASCENDING), ("at", pymongo.ASCENDING)]),
+            # The auditLog connection by target: newest first (unfiltered, seq_unique serves).
+            IndexModel([("target_ids", pymongo.ASCENDING), ("seq", pymongo.DESCENDING)]),
         ]
 
 

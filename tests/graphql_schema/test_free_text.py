@@ -15,7 +15,7 @@ from hub.models.followup import Actor, FollowUp
 from hub.models.privacy import AuditEntry
 from hub.services import Services
 from tests.factories import context, make_survey
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, nodes
 
 A = UserIdentity(id="cust-73301-q", username="zeta.lindqvist", email="zeta@example.org")
 B = UserIdentity(id="cust-11842-b", username="Bjorn.Dahl", email="bjorn.dahl@example.net")
@@ -30,7 +30,9 @@ RESPONSES = """
 query { responses(first: 10) { edges { node { id comment user { masked } } } } }
 """
 FOLLOW_UPS = """
-query { followUps(status: RESOLVED) { resolution { note } response { comment } } }
+query {
+  followUps(status: RESOLVED) { edges { node { resolution { note } response { comment } } } }
+}
 """
 NOTE = "Called cust-73301-q at 0047 22 33 44 55, wrote to zeta@example.org"
 
@@ -96,13 +98,13 @@ async def test_a_follow_up_s_comment_and_note_are_masked_for_agents_not_admins(
     agent = await gql.ok(FOLLOW_UPS, role=Role.AGENT)
     admin = await gql.ok(FOLLOW_UPS, role=Role.ADMIN)
 
-    assert agent["followUps"] == [
+    assert nodes(agent["followUps"]) == [
         {
             "resolution": {"note": "Called [user] at [phone], wrote to [email]"},
             "response": {"comment": B_MASKED},
         }
     ]
-    assert admin["followUps"] == [
+    assert nodes(admin["followUps"]) == [
         {"resolution": {"note": NOTE}, "response": {"comment": B_COMMENT}}
     ]
 

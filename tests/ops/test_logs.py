@@ -44,7 +44,7 @@ mutation Comment($response: ID!, $comment: String!) {
   submitComment(responseId: $response, comment: $comment) { __typename }
 }
 """
-FOLLOW_UPS = "query Open { followUps(status: OPEN) { id contact { email } } }"
+FOLLOW_UPS = "query Open { followUps(status: OPEN) { edges { node { id contact { email } } } } }"
 
 # Who gave the feedback, and the employee who follows it up in Slack.
 USER_ID, USERNAME, EMAIL = "cust-73301-q", "zeta.lindqvist", "zeta.lindqvist@example.org"

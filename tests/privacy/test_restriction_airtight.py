@@ -25,7 +25,7 @@ from hub.services.widget.events import EventKind
 from hub.services.widget.responses import ResponseFilter
 from hub.services.widget.throttling import Rule
 from tests.factories import context, make_survey
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, nodes
 from tests.support.slack import FakeSlack
 
 OFFICER = AuditActor(key_id="k-officer", role="privacy_officer", label="officer")
@@ -253,7 +253,7 @@ async def test_a_comment_sent_during_a_restriction_on_an_earlier_score_is_not_co
     assert (summary.responses, summary.comments) == (1, 1)
 
 
-FOLLOW_UPS = "{ followUps { redacted score response { comment } } }"
+FOLLOW_UPS = "{ followUps { edges { node { redacted score response { comment } } } } }"
 
 
 async def test_a_restricted_persons_follow_up_shows_no_comment_until_lifted(
@@ -270,10 +270,10 @@ async def test_a_restricted_persons_follow_up_shows_no_comment_until_lifted(
 
     restriction = await _execute(services, RightsRequestType.RESTRICTION)
 
-    assert before["followUps"][0]["response"] == {"comment": "Invoices are slow"}
+    assert nodes(before["followUps"])[0]["response"] == {"comment": "Invoices are slow"}
     for role in (Role.AGENT, Role.ADMIN):
-        during = (await gql.ok(FOLLOW_UPS, role=role))["followUps"]
+        during = nodes((await gql.ok(FOLLOW_UPS, role=role))["followUps"])
         assert during == [{"redacted": True, "score": 2, "response": None}]
     await _lift(services, restriction)
-    after = (await gql.ok(FOLLOW_UPS, role=Role.AGENT))["followUps"]
+    after = nodes((await gql.ok(FOLLOW_UPS, role=Role.AGENT))["followUps"])
     assert after == [{"redacted": False, "score": 2, "response": {"comment": "Invoices are slow"}}]

@@ -55,3 +55,8 @@ class GraphQLClient:
         assert body.get("errors"), body
         code: str = body["errors"][0]["extensions"]["code"]
         return code
+
+
+def nodes(connection: dict[str, Any]) -> list[Any]:
+    """The nodes of a page of a Relay connection, in order."""
+    return [edge["node"] for edge in connection["edges"]]

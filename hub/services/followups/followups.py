@@ -22,6 +22,7 @@ from hub.models.response import Response
 from hub.services.analytics.bands import bands
 from hub.services.analytics.queries import ScoreCount
 from hub.services.followups.routing import RoutingService
+from hub.services.platform import paging
 from hub.services.platform.outbox import OutboxService
 from hub.services.widget.responses import ResponseListener
 
@@ -169,6 +170,30 @@ class FollowUpService:
             query["claimed_by.id"] = str(claimed_by)
         order = "+created_at" if oldest_first else "-created_at"
         return await FollowUp.find(query).sort(order, "+_id").limit(limit).to_list()
+
+    async def page_follow_ups(
+        self,
+        max_page_size: int,
+        status: FollowUpStatus | None = None,
+        claimed_by: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> paging.Page[FollowUp]:
+        """Follow-ups, oldest first, `first` at a time after the cursor `after`."""
+        query: dict[str, Any] = {}
+        if status is not None:
+            query["status"] = FollowUpStatus(status).value
+        if claimed_by is not None:
+            query["claimed_by.id"] = str(claimed_by)
+        return await paging.page(
+            FollowUp,
+            query,
+            [paging.SortKey("created_at"), paging.SortKey("_id")],
+            lambda item: [item.created_at, paging.id_of(item)],
+            first,
+            after,
+            max_page_size,
+        )
 
     async def _changed(
         self, follow_up_id: PydanticObjectId, query: dict[str, Any], update: dict[str, Any]

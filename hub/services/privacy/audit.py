@@ -22,6 +22,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 from hub.clock import Clock
 from hub.models.privacy import AuditActor, AuditEntry, AuditHead
 from hub.services.access.keys import Principal
+from hub.services.platform import paging
 
 log = logging.getLogger("hub.audit")
 
@@ -158,14 +159,42 @@ class AuditService:
         until: datetime | None = None,
         limit: int = 100,
     ) -> list[AuditEntry]:
-        query: dict[str, Any] = {}
-        if action is not None:
-            query["action"] = action
-        if target_id is not None:
-            query["target_ids"] = target_id
-        if since is not None or until is not None:
-            query["at"] = {
-                **({"$gte": since} if since else {}),
-                **({"$lt": until} if until else {}),
-            }
+        query = _entries_query(action, target_id, since, until)
         return await AuditEntry.find(query).sort("-seq").limit(max(1, min(limit, 1000))).to_list()
+
+    async def page_entries(
+        self,
+        max_page_size: int,
+        action: str | None = None,
+        target_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        first: int = 100,
+        after: str | None = None,
+    ) -> paging.Page[AuditEntry]:
+        """Entries, newest first, `first` at a time after the cursor `after`."""
+        return await paging.page(
+            AuditEntry,
+            _entries_query(action, target_id, since, until),
+            [paging.SortKey("seq", ascending=False)],
+            lambda entry: [entry.seq],
+            first,
+            after,
+            max_page_size,
+        )
+
+
+def _entries_query(
+    action: str | None, target_id: str | None, since: datetime | None, until: datetime | None
+) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    if action is not None:
+        query["action"] = action
+    if target_id is not None:
+        query["target_ids"] = target_id
+    if since is not None or until is not None:
+        query["at"] = {
+            **({"$gte": since} if since else {}),
+            **({"$lt": until} if until else {}),
+        }
+    return query

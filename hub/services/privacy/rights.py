@@ -25,7 +25,7 @@ from hub.models.privacy import (
     StatusChange,
     VerificationMethod,
 )
-from hub.services.platform import validation
+from hub.services.platform import paging, validation
 from hub.services.privacy.audit import AuditService
 from hub.services.privacy.rights_messages import RightsMessages
 from hub.services.privacy.suppression import SuppressionService
@@ -195,6 +195,20 @@ class RightsRequestService:
     ) -> list[RightsRequest]:
         """Requests by due date, soonest first. `overdue` keeps open requests whose
         due date has passed (or, False, those not yet due)."""
+        return (
+            await RightsRequest.find(self._list_query(status, type, due_before, overdue))
+            .sort("+due_on", "+received_at")
+            .limit(max(1, min(limit, 500)))
+            .to_list()
+        )
+
+    def _list_query(
+        self,
+        status: Status | None,
+        type: RightsRequestType | None,
+        due_before: date | None,
+        overdue: bool | None,
+    ) -> dict[str, Any]:
         query: dict[str, Any] = {}
         if status is not None:
             query["status"] = status.value
@@ -211,11 +225,28 @@ class RightsRequestService:
             )
         if due:
             query["due_on"] = due
-        return (
-            await RightsRequest.find(query)
-            .sort("+due_on", "+received_at")
-            .limit(max(1, min(limit, 500)))
-            .to_list()
+        return query
+
+    async def page_requests(
+        self,
+        max_page_size: int,
+        status: Status | None = None,
+        type: RightsRequestType | None = None,
+        due_before: date | None = None,
+        overdue: bool | None = None,
+        first: int = 100,
+        after: str | None = None,
+    ) -> paging.Page[RightsRequest]:
+        """Requests by due date, soonest first, `first` at a time after the cursor
+        `after`; the filters are those of `list_requests`."""
+        return await paging.page(
+            RightsRequest,
+            self._list_query(status, type, due_before, overdue),
+            [paging.SortKey("due_on"), paging.SortKey("received_at"), paging.SortKey("_id")],
+            lambda item: [midnight_utc(item.due_on), item.received_at, paging.id_of(item)],
+            first,
+            after,
+            max_page_size,
         )
 
     def is_overdue(self, request: RightsRequest) -> bool:

@@ -8,16 +8,20 @@ from hub.models.common import Channel, Role
 from hub.models.followup import FollowUp
 from hub.services import Services
 from tests.factories import context, make_survey, person
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, nodes
 
 FOLLOW_UPS = """
 query FollowUps($status: FollowUpStatus, $mine: Boolean! = false, $claimedBy: String) {
   followUps(status: $status, mine: $mine, claimedBy: $claimedBy) {
-    id status score metric surveyKey
-    claimedBy { id name }
-    resolution { note customerInformed by { name } }
-    response { comment }
-    contact { email username masked }
+    edges {
+      node {
+        id status score metric surveyKey
+        claimedBy { id name }
+        resolution { note customerInformed by { name } }
+        response { comment }
+        contact { email username masked }
+      }
+    }
   }
 }
 """
@@ -97,9 +101,13 @@ async def test_follow_ups_work_without_slack(gql: GraphQLClient, services: Servi
 
     # An agent sees them, oldest first, with the comment and masked contact
     data = await gql.ok(FOLLOW_UPS, {"status": "OPEN"}, role=Role.AGENT)
-    assert [f["score"] for f in data["followUps"]] == [3, 9]
-    assert data["followUps"][0]["response"]["comment"] == "comment 1"
-    assert data["followUps"][0]["contact"] == {"email": None, "username": None, "masked": True}
+    assert [f["score"] for f in nodes(data["followUps"])] == [3, 9]
+    assert nodes(data["followUps"])[0]["response"]["comment"] == "comment 1"
+    assert nodes(data["followUps"])[0]["contact"] == {
+        "email": None,
+        "username": None,
+        "masked": True,
+    }
 
     # When the agent claims the first, it sees the contact details
     claimed = (await gql.ok(CLAIM, {"id": str(first.id)}, role=Role.AGENT))["claimFollowUp"]
@@ -112,11 +120,11 @@ async def test_follow_ups_work_without_slack(gql: GraphQLClient, services: Servi
     assert again["code"] == "ALREADY_CLAIMED"
     # The admin sees the contact too (it may see personal data); a viewer may not list
     mine = await gql.ok(FOLLOW_UPS, {"mine": True}, role=Role.AGENT)
-    assert [f["id"] for f in mine["followUps"]] == [str(first.id)]
+    assert [f["id"] for f in nodes(mine["followUps"])] == [str(first.id)]
     by_claimer = await gql.ok(
         FOLLOW_UPS, {"claimedBy": claimed["claimedBy"]["id"]}, role=Role.ADMIN
     )
-    assert [f["id"] for f in by_claimer["followUps"]] == [str(first.id)]
+    assert [f["id"] for f in nodes(by_claimer["followUps"])] == [str(first.id)]
     assert claimed["claimedBy"]["id"].startswith("key:")
     assert await gql.error_code(FOLLOW_UPS, role=Role.VIEWER) == "FORBIDDEN"
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from hub.clock import FrozenClock
 from hub.models.common import Role
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, nodes
 
 FILE = """
 mutation File($input: FileRightsRequestInput!) {
@@ -34,10 +34,12 @@ mutation Extend($id: ID!, $reason: String!) {
 }"""
 LIST = """
 query List($overdue: Boolean, $dueBefore: Date) {
-  rightsRequests(overdue: $overdue, dueBefore: $dueBefore) { id type overdue daysLeft }
+  rightsRequests(overdue: $overdue, dueBefore: $dueBefore) {
+    edges { node { id type overdue daysLeft } }
+  }
 }"""
 AUDIT = """{
-  auditLog { action targetIds subjectHmacs actor { role keyId } }
+  auditLog { edges { node { action targetIds subjectHmacs actor { role keyId } } } }
   verifyAuditLog { ok entries }
 }"""
 
@@ -85,7 +87,7 @@ async def test_bad_input_is_a_typed_error_and_files_nothing(gql: GraphQLClient) 
     result = (await gql.ok(FILE, {"input": bad}, Role.PRIVACY_OFFICER))["fileRightsRequest"]
 
     assert result["code"] == "INVALID_EMAIL" and "not-an-address" not in result["message"]
-    assert (await gql.ok(LIST, {}, Role.PRIVACY_OFFICER))["rightsRequests"] == []
+    assert nodes((await gql.ok(LIST, {}, Role.PRIVACY_OFFICER))["rightsRequests"]) == []
 
 
 async def test_overdue_and_extension(gql: GraphQLClient, clock: FrozenClock) -> None:
@@ -93,7 +95,7 @@ async def test_overdue_and_extension(gql: GraphQLClient, clock: FrozenClock) -> 
     filed = (await gql.ok(FILE, {"input": ERASURE}, Role.PRIVACY_OFFICER))["fileRightsRequest"]
     clock.set(datetime(2026, 2, 20, tzinfo=UTC))
     soon = await gql.ok(LIST, {"dueBefore": "2026-03-01"}, Role.PRIVACY_OFFICER)
-    assert soon["rightsRequests"][0]["daysLeft"] == 8
+    assert nodes(soon["rightsRequests"])[0]["daysLeft"] == 8
 
     extended = await gql.ok(EXTEND, {"id": filed["id"], "reason": "Complex."}, Role.PRIVACY_OFFICER)
     assert extended["extendRightsRequest"] == {
@@ -102,17 +104,17 @@ async def test_overdue_and_extension(gql: GraphQLClient, clock: FrozenClock) -> 
         "extended": True,
     }
     clock.set(datetime(2026, 4, 29, tzinfo=UTC))
-    overdue = (await gql.ok(LIST, {"overdue": True}, Role.PRIVACY_OFFICER))["rightsRequests"]
+    overdue = nodes((await gql.ok(LIST, {"overdue": True}, Role.PRIVACY_OFFICER))["rightsRequests"])
     assert overdue == [{"id": filed["id"], "type": "ERASURE", "overdue": True, "daysLeft": -1}]
     again = await gql.ok(EXTEND, {"id": filed["id"], "reason": "More."}, Role.PRIVACY_OFFICER)
     assert again["extendRightsRequest"]["code"] == "ALREADY_EXTENDED"
 
     audit = await gql.ok(AUDIT, role=Role.PRIVACY_OFFICER)
-    assert [entry["action"] for entry in audit["auditLog"]] == [
+    assert [entry["action"] for entry in nodes(audit["auditLog"])] == [
         "rights_request.extended",
         "rights_request.filed",
     ]
-    assert audit["auditLog"][0]["actor"]["role"] == "privacy_officer"
+    assert nodes(audit["auditLog"])[0]["actor"]["role"] == "privacy_officer"
     assert audit["verifyAuditLog"] == {"ok": True, "entries": 2}
     assert "a@example.com" not in str(audit) and "user-a" not in str(audit)
 
