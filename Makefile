@@ -22,10 +22,11 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-# Everything but the browser, fault-injection and slow tests (docs/architecture.md, "Tests");
-# no linters, so it stays under two minutes. `make test` runs everything.
+# Everything but the browser, fault-injection and slow tests (docs/architecture.md, "Tests"),
+# on every core (at most 4, each with its own database server); no linters, so it stays
+# under two minutes. `make test` runs everything, one test at a time.
 test-fast: $(STAMP)
-	$(BIN)/pytest -q -m "not browser and not faults and not slow"
+	$(BIN)/pytest -q -n auto --maxprocesses=4 -m "not browser and not faults and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -34,7 +34,8 @@ FOLDER_MARKERS = {"browser": "browser", "faults": "faults"}
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        parts = item.path.resolve().relative_to(TESTS).parts
+        path = item.path.resolve()
+        parts = path.relative_to(TESTS).parts if path.is_relative_to(TESTS) else ()
         marker = FOLDER_MARKERS.get(parts[0]) if len(parts) > 1 else None
         if marker is not None:
             item.add_marker(marker)
