@@ -39,7 +39,8 @@ class Settings(BaseSettings):
         default=True,
         description="Run the embedded database with authentication: a user and password "
         "are generated on first start and kept in DATA_DIR/embedded-db-credentials.json "
-        "(readable by the owner only); the hub and the CLI log in with them.",
+        "(mode 600, its folder mode 700); the hub and the CLI log in with them. See "
+        "docs/privacy/backups-and-storage.md.",
     )
     embedded_oplog_seconds: int = Field(
         default=600,
@@ -77,9 +78,13 @@ class Settings(BaseSettings):
     )
     demo_data: bool = Field(
         default=False,
-        description="Load demo surveys, responses and tokens when the database is empty.",
+        description="Load demo surveys, responses and tokens when the database is empty "
+        "(`make run` turns it on).",
     )
-    log_level: str = Field(default="INFO", description="Python logging level.")
+    log_level: str = Field(
+        default="INFO",
+        description="Python logging level: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
+    )
     log_format: Literal["auto", "json", "text"] = Field(
         default="auto",
         description="Log line format: JSON lines, readable text, or auto (text on a "
@@ -88,14 +93,15 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(
         default=None,
         description="Bearer token that GET /metrics on the main port asks for. Unset: "
-        "/metrics is not served on the main port.",
+        "/metrics is not served on the main port. At least 16 characters.",
     )
     metrics_port: int | None = Field(
         default=None,
         ge=1,
         le=65535,
         description="Serve /metrics without a token on this separate port (bind it to "
-        "a private network). Unset: no separate port.",
+        "a private network); it must differ from PORT. Unset: no separate port. Not "
+        "with `serve --workers` above 1.",
     )
     job_poll_seconds: float = Field(
         default=30.0,
@@ -193,14 +199,16 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Origins (such as https://app.example.com) whose pages may call "
-        "/graphql from the browser, as the embedded banner does; '*' allows any.",
+        "/graphql from the browser, as the embedded banner does, as a JSON list such as "
+        '["https://app.example.com"]; ["*"] allows any.',
     )
     link_ttl_days: int = Field(
         default=14, ge=1, le=365, description="Days a survey link or invitation stays valid."
     )
     smtp_host: str | None = Field(
         default=None,
-        description="SMTP server that sends e-mail (invitations, verifications). "
+        description="SMTP server that sends e-mail (invitations, verifications, messages "
+        "about rights requests). "
         "When unset, e-mails wait in the outbox until it is set.",
     )
     smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
@@ -221,7 +229,8 @@ class Settings(BaseSettings):
         ge=1,
         le=1096,
         description="The longest time (days) a response keeps its identity; a survey may "
-        "set less, never more. Unset: 3 calendar years. Older responses are anonymised.",
+        "set less (setSurveyRetention), never more. Unset: 3 calendar years. Older "
+        "responses are anonymised.",
     )
     outbox_retention_days: int = Field(
         default=30,
@@ -239,14 +248,15 @@ class Settings(BaseSettings):
     privacy_processors: list[str] = Field(
         default_factory=list,
         description="Processors that handle personal data for you (hosting, e-mail), "
-        "named in access exports as recipients next to the Slack workspace.",
+        "as a JSON list, named in access exports as recipients next to the Slack workspace.",
     )
     rights_verification_hours: int = Field(
         default=24,
         ge=1,
         le=168,
         description="Hours the e-mail link that verifies a rights request filed through "
-        "the public form works.",
+        "the public form (/privacy/request) works; three wrong or expired tries lock "
+        "the request.",
     )
     export_link_hours: int = Field(
         default=24,
@@ -310,19 +320,24 @@ class Settings(BaseSettings):
 
     limited_paths: list[str] = Field(
         default=["/graphql", "/s/", "/o/", "/privacy/", "/exports/"],
-        description="Path prefixes under the request-size and rate limits.",
+        description="Path prefixes under the request-size and rate limits, as a JSON list.",
     )
     max_body_bytes: int = Field(
-        default=1_048_576, ge=1024, description="Largest request body accepted there (bytes)."
+        default=1_048_576,
+        ge=1024,
+        description="Largest request body accepted there (bytes); larger ones get 413 "
+        "PAYLOAD_TOO_LARGE.",
     )
     rate_limit_per_address: str = Field(
         default="600/minute",
         description="Requests one client address may make there, e.g. '600/minute'; "
-        "empty turns the limit off.",
+        "beyond it 429 RATE_LIMITED with Retry-After. Empty turns the limit off.",
     )
     rate_limit_per_token: str = Field(
         default="1200/minute",
-        description="Requests one API token may make there; empty turns the limit off.",
+        description="Requests one API token may make there; beyond it 429 RATE_LIMITED with "
+        "Retry-After. "
+        "Empty turns the limit off.",
     )
 
     @field_validator("log_level")

@@ -27,6 +27,19 @@ from hub.settings import Settings
 from tests.support.clock import START
 from tests.support.graphql import GraphQLClient
 
+TESTS = Path(__file__).resolve().parent
+# Whole folders that `make test-fast` leaves out; slow tests elsewhere carry @pytest.mark.slow.
+FOLDER_MARKERS = {"browser": "browser", "faults": "faults"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path.resolve()
+        parts = path.relative_to(TESTS).parts if path.is_relative_to(TESTS) else ()
+        marker = FOLDER_MARKERS.get(parts[0]) if len(parts) > 1 else None
+        if marker is not None:
+            item.add_marker(marker)
+
 
 @pytest.fixture(scope="session")
 def mongo_uri() -> Iterator[str]:

@@ -57,7 +57,7 @@ def unknown_variables(environ: Mapping[str, str] | None = None) -> list[Problem]
                 Problem(
                     name,
                     "is not a setting of the hub (a typo?); see the "
-                    "Configuration table in the README",
+                    "settings in docs/configuration.md",
                 )
             )
     return problems

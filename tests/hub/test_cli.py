@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from hub.db import Database
 from hub.models.apikey import ApiKey
 from hub.models.common import Role
 from hub.settings import Settings
 from tests.support.cli import cli
+
+# Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 async def test_create_list_and_revoke_a_key(settings: Settings, database: Database) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from hub.clock import FrozenClock
 from hub.db import Database
 from hub.models.migration import SchemaMigration
@@ -57,6 +59,7 @@ async def _stored(database: Database) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 async def test_migrate_normalises_every_stored_address_once(
     settings: Settings, database: Database
 ) -> None:

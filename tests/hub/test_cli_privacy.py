@@ -9,6 +9,8 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 from hub.db import Database
 from hub.models.common import Channel
 from hub.models.privacy import AuditActor, RightsRequestType, VerificationMethod
@@ -17,6 +19,9 @@ from hub.services import Services
 from hub.services.privacy.rights import NewRequest
 from hub.settings import Settings
 from tests.factories import context, make_survey, person
+
+# Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 OFFICER = AuditActor(key_id="k-officer", role="privacy_officer", label="officer")
 SUBJECT = person(7, email="Golf.Person@Example.com")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from hub.clock import FrozenClock
 from hub.db import Database
 from hub.models.activity import Login, Person
@@ -12,6 +14,9 @@ from hub.models.common import UserIdentity
 from hub.services import Services
 from hub.settings import Settings
 from tests.support.cli import cli
+
+# Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 async def test_retention_from_the_command_line(

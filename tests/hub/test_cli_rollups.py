@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from hub.clock import FrozenClock
 from hub.db import Database
 from hub.models.common import Channel
@@ -13,6 +15,9 @@ from hub.services.analytics.criteria import AnalyticsFilter
 from hub.settings import Settings
 from tests.factories import context, make_survey, person
 from tests.support.cli import cli
+
+# Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 async def test_rebuild_from_the_command_line(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 from pydantic import SecretStr
 
 from hub.clock import FrozenClock
@@ -14,6 +15,9 @@ from hub.models.common import Role
 from hub.server.app import create_app
 from hub.settings import Settings
 from tests.support.clock import START
+
+# Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 SURVEYS = {"query": "{ surveys { key } }"}
 

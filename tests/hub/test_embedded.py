@@ -10,12 +10,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from hub.clock import FrozenClock
 from hub.models.survey import Survey
 from hub.server.app import create_app
 from hub.settings import Settings
 from tests.factories import make_survey
 from tests.support.clock import START
+
+# Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 def alive(pid: int) -> bool:

@@ -18,6 +18,9 @@ from hub.server import runtime
 from hub.settings import Settings
 from tests.support.waiting import eventually
 
+# Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)

@@ -12,8 +12,12 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from hub.db import free_port
+
+# Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 async def start(data_dir: Path, port: int) -> tuple[asyncio.subprocess.Process, str]:

@@ -74,6 +74,7 @@ def test_every_problem_is_reported_at_once(
     assert "HUB_MONGODB_URI:" in message and "HUB_METRIC_TOKEN:" in message
 
 
+@pytest.mark.slow
 def test_the_server_refuses_to_start_with_a_clear_message(tmp_path: object) -> None:
     env = {
         key: value for key, value in os.environ.items() if not key.startswith(("HUB_", "SLACK_"))

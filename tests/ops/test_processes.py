@@ -9,6 +9,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import pytest
 from starlette.applications import Starlette
 
 from bots.slack.blocks import follow_up_ids_in
@@ -23,6 +24,9 @@ from hub.settings import Settings
 from tests.support.slack import FakeSlack
 from tests.support.waiting import eventually
 from tests.support.widget import Widget
+
+# Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 
 @contextlib.asynccontextmanager

@@ -14,9 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from hub.db import EmbeddedDatabase, free_port, make_client, storage_path_for
 from tests.support.processes import METRICS_TOKEN, environment, wait_ready
+
+# Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 CREATE = """
 mutation Create($input: CreateSurveyInput!) {

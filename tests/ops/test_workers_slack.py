@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from bots.slack.blocks import follow_up_ids_in
 from hub.db import free_port
@@ -18,6 +19,9 @@ from tests.support.processes import environment, wait_ready
 from tests.support.slack import FakeSlack
 from tests.support.slack_sender import SIGNING_SECRET
 from tests.support.waiting import eventually
+
+# Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
+pytestmark = pytest.mark.slow
 
 CREATE = """
 mutation Create($input: CreateSurveyInput!) { createSurvey(input: $input) { __typename } }

@@ -10,6 +10,7 @@ import json
 import stat
 from typing import Any
 
+import pytest
 from starlette.applications import Starlette
 
 from hub.clock import FrozenClock
@@ -141,6 +142,7 @@ async def test_reapply_puts_back_suppressions_of_people_with_no_data_left(
     assert await _suppressed(services)
 
 
+@pytest.mark.slow
 async def test_the_hub_reapplies_the_ledger_when_it_starts_on_a_restored_database(
     slack_settings: Settings, clock: FrozenClock, slack: FakeSlack, database: Database
 ) -> None:

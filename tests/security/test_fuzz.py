@@ -21,6 +21,9 @@ from tests.factories import make_survey
 from tests.security.operations import graphql_schema
 from tests.support.graphql import GraphQLClient
 
+# Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 SCHEMA = graphql_schema()
 DATETIMES = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)

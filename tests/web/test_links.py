@@ -12,6 +12,7 @@ import sys
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from hub.clock import FrozenClock
 from hub.models.activity import Display
@@ -242,6 +243,7 @@ async def test_link_creation_is_checked_and_admin_only(
     assert await SurveyLink.find_all().count() == 0
 
 
+@pytest.mark.slow
 async def test_the_cli_creates_a_link_that_opens(
     services: Services, settings: Settings, http: httpx.AsyncClient
 ) -> None:

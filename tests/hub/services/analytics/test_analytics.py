@@ -195,6 +195,7 @@ ZONES = (
 )
 
 
+@pytest.mark.slow
 async def test_trends_in_any_zone_equal_counting_the_raw_responses(
     services: Services, clock: FrozenClock
 ) -> None:
@@ -351,6 +352,7 @@ async def rollups() -> dict[str, list[tuple[Any, ...]]]:
     return found
 
 
+@pytest.mark.slow
 async def test_rebuilt_rollups_equal_the_ones_kept_on_write(
     services: Services, clock: FrozenClock, database: Database
 ) -> None:
