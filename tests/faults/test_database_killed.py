@@ -112,8 +112,15 @@ async def test_acknowledged_submissions_survive_a_killed_database(tmp_path: Path
                         if scored is not None:
                             acknowledged_responses.append(scored["submitScore"]["responseId"])
 
+                async def acknowledged(count: int) -> None:
+                    # Counted, not timed: a busy machine only makes the wait longer
+                    while True:
+                        if len(acknowledged_responses) >= count:
+                            return
+                        await asyncio.sleep(0.05)
+
                 async def outage() -> None:
-                    await asyncio.sleep(0.4)
+                    await acknowledged(6)
                     assert server.pid is not None
                     os.kill(server.pid, signal.SIGKILL)
                     server.stop()
@@ -122,7 +129,7 @@ async def test_acknowledged_submissions_survive_a_killed_database(tmp_path: Path
                     await asyncio.sleep(1.5)
                     server.start()
                     await server.wait_ready()
-                    await asyncio.sleep(1.0)
+                    await acknowledged(len(acknowledged_responses) + 6)
                     over.set()
 
                 async with asyncio.timeout(120):
