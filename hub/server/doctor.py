@@ -135,7 +135,7 @@ async def fix_erasure_ledger(settings: Settings) -> None:
 async def _database_uri(settings: Settings) -> str | None:
     if settings.mongodb_uri is not None:
         return settings.mongodb_uri.get_secret_value()
-    return await runtime._running_embedded(settings)
+    return await runtime.running_embedded(settings)
 
 
 async def check_database(settings: Settings) -> list[Check]:

@@ -64,7 +64,7 @@ def write_marker(settings: Settings, embedded: EmbeddedDatabase) -> None:
         json.dump({"pid": embedded.pid, "port": embedded.port}, file)
 
 
-async def _running_embedded(settings: Settings) -> str | None:
+async def running_embedded(settings: Settings) -> str | None:
     """The URI of an embedded server a live hub started on this data folder."""
     try:
         info = json.loads(_marker(settings).read_text())
@@ -85,25 +85,40 @@ async def _running_embedded(settings: Settings) -> str | None:
         await client.close()
 
 
+async def find_or_start_embedded(settings: Settings) -> tuple[str, EmbeddedDatabase | None]:
+    """The URI of the embedded server for this data folder: the one a live hub started
+    (None second: that hub stops it), or one started here and announced in the marker
+    file (to be stopped with `stop_embedded`)."""
+    found = await running_embedded(settings)
+    if found is not None:
+        return found, None
+    embedded = embedded_database(settings)
+    embedded.start()
+    try:
+        await embedded.wait_ready()
+    except BaseException:
+        embedded.stop()
+        raise
+    write_marker(settings, embedded)
+    return embedded.uri, embedded
+
+
+def stop_embedded(settings: Settings, embedded: EmbeddedDatabase | None) -> None:
+    """Stop a server `find_or_start_embedded` started, and take its marker away."""
+    if embedded is None:
+        return
+    with contextlib.suppress(FileNotFoundError):
+        _marker(settings).unlink()
+    embedded.stop()
+
+
 @contextlib.asynccontextmanager
 async def open_database(settings: Settings) -> AsyncIterator[OpenDatabase]:
     embedded: EmbeddedDatabase | None = None
     if settings.mongodb_uri is not None:
         uri = settings.mongodb_uri.get_secret_value()
     else:
-        found = await _running_embedded(settings)
-        if found is not None:
-            uri = found
-        else:
-            embedded = embedded_database(settings)
-            embedded.start()
-            try:
-                await embedded.wait_ready()
-            except BaseException:
-                embedded.stop()
-                raise
-            write_marker(settings, embedded)
-            uri = embedded.uri
+        uri, embedded = await find_or_start_embedded(settings)
     client = make_client(uri, serverSelectionTimeoutMS=settings.db_timeout_ms)
     try:
         database: Database = client[settings.db_name]
@@ -112,7 +127,4 @@ async def open_database(settings: Settings) -> AsyncIterator[OpenDatabase]:
     finally:
         with contextlib.suppress(InvalidOperation):  # closed already (and its cursors)
             await client.close()
-        if embedded is not None:
-            with contextlib.suppress(FileNotFoundError):
-                _marker(settings).unlink()
-            embedded.stop()
+        stop_embedded(settings, embedded)

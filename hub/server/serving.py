@@ -35,22 +35,14 @@ def _embedded_database(settings: Settings) -> Iterator[str | None]:
     if settings.mongodb_uri is not None:
         yield None
         return
-    running = asyncio.run(runtime._running_embedded(settings))
-    if running is not None:
-        yield running  # another hub on this data folder started it and will stop it
-        return
-    embedded = runtime.embedded_database(settings)
-    embedded.start()
-    marker = runtime._marker(settings)
+    # Another hub on this data folder may have started it (then that hub stops it)
+    uri, embedded = asyncio.run(runtime.find_or_start_embedded(settings))
     try:
-        asyncio.run(embedded.wait_ready())
-        runtime.write_marker(settings, embedded)
-        yield embedded.uri
+        yield uri
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            marker.unlink()
-        embedded.stop()
-        log.info("embedded database stopped")
+        if embedded is not None:
+            runtime.stop_embedded(settings, embedded)
+            log.info("embedded database stopped")
 
 
 def _load_demo(settings: Settings) -> None:
