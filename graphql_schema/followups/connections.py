@@ -1,6 +1,7 @@
 import strawberry
 
 from graphql_schema.followups.types import FollowUp
+from graphql_schema.paging import edges_of
 from graphql_schema.responses.types import PageInfo
 from hub.models import followup as model
 from hub.services.platform.paging import Page
@@ -20,15 +21,8 @@ class FollowUpConnection:
 
     @classmethod
     def from_page(cls, page: Page[model.FollowUp]) -> "FollowUpConnection":
-        edges = [
-            FollowUpEdge(cursor=cursor, node=FollowUp.from_document(item))
-            for cursor, item in page.edges
-        ]
-        return cls(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=page.total_count,
+        edges, info = edges_of(
+            page,
+            lambda cursor, item: FollowUpEdge(cursor=cursor, node=FollowUp.from_document(item)),
         )
+        return cls(edges=edges, page_info=info, total_count=page.total_count)

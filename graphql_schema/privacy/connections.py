@@ -1,5 +1,6 @@
 import strawberry
 
+from graphql_schema.paging import edges_of
 from graphql_schema.privacy.types import AuditEntry, RightsRequest
 from graphql_schema.responses.types import PageInfo
 from hub.models import privacy as model
@@ -20,18 +21,13 @@ class RightsRequestConnection:
 
     @classmethod
     def from_page(cls, page: Page[model.RightsRequest]) -> "RightsRequestConnection":
-        edges = [
-            RightsRequestEdge(cursor=cursor, node=RightsRequest.from_document(item))
-            for cursor, item in page.edges
-        ]
-        return cls(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=edges[-1].cursor if edges else None,
+        edges, info = edges_of(
+            page,
+            lambda cursor, item: RightsRequestEdge(
+                cursor=cursor, node=RightsRequest.from_document(item)
             ),
-            total_count=page.total_count,
         )
+        return cls(edges=edges, page_info=info, total_count=page.total_count)
 
 
 @strawberry.type
@@ -48,15 +44,8 @@ class AuditEntryConnection:
 
     @classmethod
     def from_page(cls, page: Page[model.AuditEntry]) -> "AuditEntryConnection":
-        edges = [
-            AuditEntryEdge(cursor=cursor, node=AuditEntry.from_document(item))
-            for cursor, item in page.edges
-        ]
-        return cls(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=page.total_count,
+        edges, info = edges_of(
+            page,
+            lambda cursor, item: AuditEntryEdge(cursor=cursor, node=AuditEntry.from_document(item)),
         )
+        return cls(edges=edges, page_info=info, total_count=page.total_count)
