@@ -26,7 +26,10 @@ def _bearer(header: str) -> str | None:
 
 class HubGraphQL(GraphQL[Context, None]):
     def __init__(self, schema: BaseSchema, services: Services) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        # GraphiQL can do nothing without reading the schema: with introspection off
+        # it is not served (GET /graphql in a browser answers 404).
+        graphiql = services.settings.introspection != "off"
+        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.services = services
 
     def decode_json(self, data: str | bytes) -> object:
