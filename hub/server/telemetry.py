@@ -34,7 +34,7 @@ _PATHS = frozenset(
         "/privacy/request",
     }
 )
-_PREFIXES = ("/s/", "/o/", "/exports/", "/privacy/verify/")
+_PREFIXES = ("/s/", "/o/", "/exports/", "/privacy/verify/", "/graphiql/")
 # Statuses the hub answers with; any other is counted by its class (http_4xx, http_5xx).
 _STATUSES = frozenset({400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429, 500, 503, 504})
 
