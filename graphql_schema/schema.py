@@ -31,6 +31,7 @@ from graphql_schema.analytics.schema import (
 )
 from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
+from graphql_schema.introspection import SchemaExposure
 from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
 from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
@@ -129,6 +130,8 @@ def build_schema(settings: Settings | None = None) -> HubSchema:
         # Widgets and dashboards send the same few documents over and over.
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        # After ValidationCache: it refuses a valid document that asks for the schema.
+        lambda: SchemaExposure(limits.introspection),
         OperationFacts,  # before ErrorPolicy: it sees the errors once they are masked
         RevealAudit,
         ErrorPolicy,

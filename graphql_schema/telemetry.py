@@ -4,13 +4,14 @@ label, never a person) and how it ended."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 
 from graphql import GraphQLError
 from pymongo.errors import PyMongoError
 from strawberry.extensions import SchemaExtension
 
 from graphql_schema.context import Context
+from hub.errors import ErrorCode
 from hub.logs import current_request
 from hub.services.privacy.audit import actor_of
 
@@ -32,14 +33,28 @@ class OperationFacts(SchemaExtension):
             facts.key_label = context.principal.label
         result = execution.result
         errors = getattr(result, "errors", None) if result is not None else None
-        if execution.pre_execution_errors or errors:
-            codes = {
-                str((error.extensions or {}).get("code", "ERROR"))
-                for error in (errors or execution.pre_execution_errors or [])
-            }
-            facts.outcome = "error:" + ",".join(sorted(codes))[:60]
-        else:
-            facts.outcome = "ok"
+        failed = errors or execution.pre_execution_errors
+        facts.outcome = error_outcome(failed) if failed else "ok"
+
+
+# The codes errors carry: the domain's, and those of permissions and the error policy.
+KNOWN_CODES = frozenset(code.value for code in ErrorCode) | {
+    "UNAUTHENTICATED",
+    "FORBIDDEN",
+    "UNAVAILABLE",
+    "INTERNAL_SERVER_ERROR",
+}
+
+
+def error_outcome(errors: Sequence[GraphQLError]) -> str:
+    """`error:<CODE>` with the one code the errors carry (`ERROR` for errors without a
+    known code, such as a document that does not validate), or `error:MIXED`: a fixed
+    set of outcomes, however the caller combines errors in one document."""
+    codes = {str((error.extensions or {}).get("code", "ERROR")) for error in errors}
+    if len(codes) > 1:
+        return "error:MIXED"
+    code = codes.pop()
+    return "error:" + (code if code in KNOWN_CODES else "ERROR")
 
 
 MAX_REVEALED_IDS = 1000

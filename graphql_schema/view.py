@@ -11,6 +11,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from graphql_schema.context import Context
 from hub.services import Services
+from hub.web.graphiql import graphiql_page
 
 
 def bearer_token(request: Request | WebSocket) -> str | None:
@@ -26,8 +27,16 @@ def _bearer(header: str) -> str | None:
 
 class HubGraphQL(GraphQL[Context, None]):
     def __init__(self, schema: BaseSchema, services: Services) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        # GraphiQL can do nothing without reading the schema: with introspection off
+        # it is not served (GET /graphql in a browser answers 404).
+        graphiql = services.settings.introspection != "off"
+        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.services = services
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """The hub's own GraphiQL page (hub/web/graphiql.py), with the security
+        headers of every page, rather than strawberry's, which loads from a CDN."""
+        return graphiql_page()
 
     def decode_json(self, data: str | bytes) -> object:
         try:

@@ -340,6 +340,17 @@ class Settings(BaseSettings):
         "Empty turns the limit off.",
     )
 
+    # --- Schema exposure and GraphiQL (docs/security.md) ---
+    introspection: Literal["authenticated", "public", "off"] = Field(
+        default="authenticated",
+        description="Who may read the GraphQL schema through introspection (`__schema`, "
+        "`__type`): `authenticated`, any valid API key of any role; `public`, anyone; "
+        "`off`, no one. Refused callers get UNAUTHENTICATED (no valid key) or FORBIDDEN "
+        "(off) and no schema data; `__typename` always works. GraphiQL (GET /graphql in "
+        "a browser) is served unless this is `off`.",
+    )
+    # --- end of schema exposure and GraphiQL ---
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:

@@ -32,7 +32,7 @@ from hub.server.telemetry import RequestTelemetry
 from hub.services import Services
 from hub.services.platform.migrations import migrate_if_needed
 from hub.settings import Settings
-from hub.web import pages
+from hub.web import graphiql, pages
 from hub.web import privacy as privacy_pages
 from hub.web.widget import widget_js
 
@@ -210,6 +210,7 @@ def create_app(
         Route("/exports/responses.csv", export_responses),
         Route("/widget.js", widget_js, methods=["GET"]),
         *pages.routes(),
+        *(graphiql.routes() if settings.introspection != "off" else []),
         *privacy_pages.routes(),
     ]
     if slack is not None and slack.app is not None:

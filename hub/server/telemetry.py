@@ -13,21 +13,46 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.logs import RequestFacts, current_request
 from hub.server.metrics import HubMetrics
+from hub.server.operations import operation_label
 
 log = logging.getLogger("hub.requests")
 
 HEADER = "x-request-id"
 _PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
-# Paths other than /graphql are labelled by what they are, not by their full text.
-_PATHS = ("/graphql", "/slack/events", "/healthz", "/readyz", "/metrics", "/widget.js")
+# Paths are labelled by the route they reach, never by their full text (tokens are in
+# some, and anyone can make up more): the labels stay a fixed set.
+_PATHS = frozenset(
+    {
+        "/graphql",
+        "/slack/events",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/widget.js",
+        "/exports/responses.csv",
+        "/privacy/request",
+    }
+)
+_PREFIXES = ("/s/", "/o/", "/exports/", "/privacy/verify/", "/graphiql/")
+# Statuses the hub answers with; any other is counted by its class (http_4xx, http_5xx).
+_STATUSES = frozenset({400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429, 500, 503, 504})
 
 
 def path_label(path: str) -> str:
-    for known in _PATHS:
-        if path == known:
-            return known
-    return "/" + path.strip("/").split("/", 1)[0] + "/…" if path.count("/") > 1 else "other"
+    if path in _PATHS:
+        return path
+    for prefix in _PREFIXES:
+        if path.startswith(prefix):
+            return prefix + "…"
+    return "other"
+
+
+def outcome_label(status: int, graphql_outcome: str | None) -> str:
+    """`ok`, the GraphQL outcome (`error:<CODE>`, from a fixed set), or `http_<status>`."""
+    if status < 400:
+        return graphql_outcome or "ok"
+    return f"http_{status}" if status in _STATUSES else f"http_{status // 100}xx"
 
 
 class RequestTelemetry:
@@ -64,11 +89,11 @@ class RequestTelemetry:
         finally:
             seconds = time.monotonic() - started
             path = str(scope.get("path", ""))
-            operation = facts.operation or path_label(path)
-            if facts.outcome is not None and status < 400:
-                outcome = facts.outcome
+            if facts.operation is not None:
+                operation = operation_label(facts.operation)
             else:
-                outcome = "ok" if status < 400 else f"http_{status}"
+                operation = path_label(path)
+            outcome = outcome_label(status, facts.outcome)
             if path != "/metrics":
                 self.metrics.observe_request(operation, outcome, seconds)
             # Probes and scrapes come every few seconds: their lines only at DEBUG.

@@ -7,12 +7,12 @@
   var STRINGS = __FEEDBACK_HUB_STRINGS__;
   var ALIASES = { no: "nb", nn: "nb" };
   var FIELDS = "key metric locale question followUp thankYou scale { min max }";
-  var Q_LOGIN = "mutation($u:UserInput!){recordLogin(user:$u){__typename}}";
-  var Q_ELIGIBLE = "query($s:String!,$u:UserInput!,$c:Channel!){surveyEligibility(surveyKey:$s,user:$u,channel:$c){eligible}}";
-  var Q_DISPLAY = "mutation($s:String!,$u:UserInput!,$c:Channel!,$x:DisplayContextInput){recordDisplay(surveyKey:$s,user:$u,channel:$c,context:$x){__typename ...on DisplayRecorded{displayId survey{" + FIELDS + "}}}}";
-  var Q_SCORE = "mutation($d:ID!,$n:Int!){submitScore(displayId:$d,score:$n){__typename ...on ScoreSubmitted{responseId followUp}}}";
-  var Q_COMMENT = "mutation($r:ID!,$t:String!){submitComment(responseId:$r,comment:$t){__typename ...on CommentSubmitted{thankYou}}}";
-  var Q_DECLINE = "mutation($d:ID!){declineSurvey(displayId:$d){__typename}}";
+  var Q_LOGIN = "mutation WidgetLogin($u:UserInput!){recordLogin(user:$u){__typename}}";
+  var Q_ELIGIBLE = "query WidgetEligibility($s:String!,$u:UserInput!,$c:Channel!){surveyEligibility(surveyKey:$s,user:$u,channel:$c){eligible}}";
+  var Q_DISPLAY = "mutation WidgetDisplay($s:String!,$u:UserInput!,$c:Channel!,$x:DisplayContextInput){recordDisplay(surveyKey:$s,user:$u,channel:$c,context:$x){__typename ...on DisplayRecorded{displayId survey{" + FIELDS + "}}}}";
+  var Q_SCORE = "mutation WidgetScore($d:ID!,$n:Int!){submitScore(displayId:$d,score:$n){__typename ...on ScoreSubmitted{responseId followUp}}}";
+  var Q_COMMENT = "mutation WidgetComment($r:ID!,$t:String!){submitComment(responseId:$r,comment:$t){__typename ...on CommentSubmitted{thankYou}}}";
+  var Q_DECLINE = "mutation WidgetDecline($d:ID!){declineSurvey(displayId:$d){__typename}}";
   var CSS =
     ":host{all:initial}" +
     ".box{position:fixed;z-index:2147483000;left:50%;bottom:12px;transform:translateX(-50%);box-sizing:border-box;width:calc(100vw - 16px);max-width:30rem;padding:16px 16px 12px;background:#fff;color:#1f2328;border-radius:12px;box-shadow:0 4px 24px rgba(0,0,0,.22);font:15px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;text-align:left}" +

@@ -3,14 +3,18 @@ hub does: requests per GraphQL operation, the outbox backlog, deliveries, claims
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
+from graphql import GraphQLError
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
+from graphql_schema.telemetry import error_outcome
 from hub.clock import FrozenClock
 from hub.db import free_port
 from hub.models.common import Role
@@ -21,6 +25,7 @@ from hub.models.privacy import (
     VerificationMethod,
 )
 from hub.server.app import create_app
+from hub.server.operations import KNOWN_OPERATIONS
 from hub.services import Services
 from hub.services.privacy.rights import NewRequest
 from hub.settings import Settings
@@ -29,7 +34,7 @@ from tests.support.widget import Widget, follow_up_of
 
 TOKEN = "metrics-token-for-tests"
 SURVEYS = "query ListSurveys { surveys { key } }"
-CLAIM = "mutation Claim($id: ID!) { claimFollowUp(id: $id) { __typename } }"
+CLAIM = "mutation ClaimFollowUp($id: ID!) { claimFollowUp(id: $id) { __typename } }"
 
 
 @pytest.fixture
@@ -115,6 +120,51 @@ async def test_requests_are_counted_per_operation_and_outcome(
     )
 
 
+async def stranger_requests(http: httpx.AsyncClient, viewer: str) -> None:
+    """What a stranger may send: operations under made-up names, with no token and
+    with a valid one, an error of several codes at once, and made-up paths."""
+    name = "Anon" + secrets.token_hex(6)
+    await http.post("/graphql", json={"query": f"query {name} {{ __typename }}"})
+    await http.post(
+        "/graphql",
+        json={"query": f"query {name} {{ surveys {{ key }} }}"},
+        headers={"Authorization": f"Bearer {viewer}"},
+    )
+    await http.post(
+        "/graphql",
+        json={"query": f'query {name} {{ surveys {{ key }} survey(key: "{name}") {{ key }} }}'},
+    )
+    await http.get(f"/{secrets.token_hex(4)}/{secrets.token_hex(4)}")
+    await http.post(f"/s/{secrets.token_hex(8)}/{secrets.token_hex(4)}")
+
+
+async def test_made_up_operation_names_and_paths_add_no_series(
+    http: httpx.AsyncClient, hub: Starlette
+) -> None:
+    services: Services = hub.state.services
+    _, viewer = await services.keys.create(Role.VIEWER, "dashboard")
+    # Given every kind of stranger request made once
+    await stranger_requests(http, viewer)
+    before = await scrape(http)
+
+    # When 1,000 more are made, each under new names
+    for _ in range(200):
+        await stranger_requests(http, viewer)
+
+    # Then /metrics has not one series more
+    after = await scrape(http)
+    assert sorted(set(after) - set(before)) == []
+    assert value(after, "hub_requests_total", operation="other", outcome="ok") == 402
+
+
+async def test_the_widgets_operations_are_known_ones(http: httpx.AsyncClient) -> None:
+    script = (await http.get("/widget.js")).text
+    names = re.findall(r"\b(?:query|mutation) ([A-Za-z_]\w*)", script)
+
+    assert len(names) == 6
+    assert set(names) <= KNOWN_OPERATIONS
+
+
 async def test_backlog_deliveries_and_claims_move_the_metrics(
     http: httpx.AsyncClient, hub: Starlette, clock: FrozenClock, slack: FakeSlack
 ) -> None:
@@ -161,7 +211,7 @@ async def test_backlog_deliveries_and_claims_move_the_metrics(
     after_claim = await scrape(http)
     assert value(after_claim, "hub_follow_ups", status="claimed") == 1
     assert value(after_claim, "hub_follow_ups", status="open") == 0
-    assert value(after_claim, "hub_requests_total", operation="Claim", outcome="ok") == 1
+    assert value(after_claim, "hub_requests_total", operation="ClaimFollowUp", outcome="ok") == 1
 
 
 async def test_metrics_on_their_own_port_without_a_token(
@@ -217,3 +267,13 @@ async def test_rights_requests_and_retention_runs_move_the_metrics(
     assert value(later, "hub_rights_requests_overdue") == 1
     assert value(later, "hub_retention_runs") == 1
     assert value(later, "hub_retention_changed", what="responses_anonymised") == 0
+
+
+def test_error_outcomes_are_a_fixed_set() -> None:
+    def errors(*codes: str | None) -> list[GraphQLError]:
+        return [GraphQLError("x", extensions={"code": code} if code else None) for code in codes]
+
+    assert error_outcome(errors("FORBIDDEN", "FORBIDDEN")) == "error:FORBIDDEN"
+    assert error_outcome(errors("NOT_FOUND", "FORBIDDEN")) == "error:MIXED"
+    assert error_outcome(errors(None)) == "error:ERROR"
+    assert error_outcome(errors("MADE_UP_" + secrets.token_hex(4))) == "error:ERROR"
