@@ -31,6 +31,7 @@ from graphql_schema.analytics.schema import (
 )
 from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
+from graphql_schema.platform.schema import PlatformQuery
 from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.telemetry import OperationFacts, RevealAudit
@@ -43,7 +44,7 @@ _UNAVAILABLE = (AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelect
 
 
 @strawberry.type
-class Query(SurveyQuery, WidgetQuery, FollowUpQuery, PrivacyQuery, AnalyticsQuery):
+class Query(SurveyQuery, WidgetQuery, FollowUpQuery, PrivacyQuery, AnalyticsQuery, PlatformQuery):
     pass
 
 

@@ -1,4 +1,5 @@
-"""Every list that can grow (responses, follow-ups, rights requests, the audit log) is a relay connection paged the same way: `first` at a time after a
+"""Every list that can grow (responses, follow-ups, rights requests, the audit log,
+deliveries) is a relay connection paged the same way: `first` at a time after a
 cursor, never repeating or skipping, at most HUB_MAX_PAGE_SIZE, and a larger page is
 refused with the same error."""
 
@@ -47,12 +48,21 @@ query Page($first: Int!, $after: String) {
     totalCount
   }
 }"""
+DELIVERIES = """
+query Page($first: Int!, $after: String) {
+  deliveries(first: $first, after: $after) {
+    edges { cursor node { id } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    totalCount
+  }
+}"""
 # Each connection with the role that reads it.
 CONNECTIONS = {
     "responses": (RESPONSES, Role.VIEWER),
     "followUps": (FOLLOW_UPS, Role.AGENT),
     "rightsRequests": (RIGHTS, Role.PRIVACY_OFFICER),
     "auditLog": (AUDIT, Role.PRIVACY_OFFICER),
+    "deliveries": (DELIVERIES, Role.ADMIN),
 }
 FILE = """
 mutation File($input: FileRightsRequestInput!) {
