@@ -1,6 +1,8 @@
-"""Expected failures of mutations, returned as members of each result union."""
+"""Expected failures: a mutation returns them as members of its result union, a query
+(which has no room for one) raises them as top-level errors with the same code."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
+from contextlib import aclosing
 from typing import Any, TypeAlias
 
 import strawberry
@@ -95,3 +97,69 @@ def query_error(error: DomainError) -> GraphQLError:
     if error.field:
         extensions["field"] = error.field
     return GraphQLError(error.message, extensions=extensions)
+
+
+class QueryErrors(FieldExtension):
+    """Turns a `DomainError` the resolver raises into the top-level error that names it
+    (`query_error`). With `missing_is_null`, a `NotFound` answers null instead, for a
+    field that looks one thing up by id. On a subscription it guards the event stream,
+    where the resolver's checks run when the stream is first read."""
+
+    def __init__(self, missing_is_null: bool = False) -> None:
+        super().__init__()
+        self.missing_is_null = missing_is_null
+
+    def _answer(self, error: DomainError) -> None:
+        """Null for a missing thing where the field asks for that; else the error."""
+        if not (self.missing_is_null and isinstance(error, NotFound)):
+            raise query_error(error) from None
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: strawberry.Info, **kwargs: Any
+    ) -> Any:
+        try:
+            result = next_(source, info, **kwargs)
+            if isinstance(result, AsyncGenerator):
+                return self._guarded(result)
+            return await result
+        except DomainError as error:
+            return self._answer(error)
+
+    async def _guarded(self, events: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
+        try:
+            async with aclosing(events):
+                async for event in events:
+                    yield event
+        except DomainError as error:
+            self._answer(error)
+
+
+def query(
+    *,
+    description: str | None = None,
+    permission_classes: Sequence[type[BasePermission]] = (),
+    missing_is_null: bool = False,
+) -> Callable[[Callable[..., Any]], StrawberryField]:
+    """`strawberry.field` for a query whose resolver may raise `DomainError`: the error
+    comes back as a top-level error with its code and field (see `QueryErrors`)."""
+    field: StrawberryField = strawberry.field(
+        description=description,
+        permission_classes=list(permission_classes),
+        extensions=[QueryErrors(missing_is_null)],
+    )
+    return field
+
+
+def subscription(
+    *,
+    description: str | None = None,
+    permission_classes: Sequence[type[BasePermission]] = (),
+) -> Callable[[Callable[..., Any]], StrawberryField]:
+    """`strawberry.subscription` whose resolver may raise `DomainError` before its first
+    event: the stream answers the error's code and field (see `QueryErrors`)."""
+    field: StrawberryField = strawberry.subscription(
+        description=description,
+        permission_classes=list(permission_classes),
+        extensions=[QueryErrors()],
+    )
+    return field

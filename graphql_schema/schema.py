@@ -32,8 +32,8 @@ from graphql_schema.analytics.schema import (
 from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
 from graphql_schema.introspection import SchemaExposure
+from graphql_schema.platform.schema import PlatformQuery
 from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
-from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.telemetry import OperationFacts, RevealAudit
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
@@ -45,7 +45,7 @@ _UNAVAILABLE = (AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelect
 
 
 @strawberry.type
-class Query(SurveyQuery, WidgetQuery, ResponseQuery, FollowUpQuery, PrivacyQuery, AnalyticsQuery):
+class Query(SurveyQuery, WidgetQuery, FollowUpQuery, PrivacyQuery, AnalyticsQuery, PlatformQuery):
     pass
 
 

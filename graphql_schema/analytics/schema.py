@@ -18,10 +18,15 @@ from graphql_schema.analytics.types import (
     TrendPoint,
 )
 from graphql_schema.context import Context
-from graphql_schema.errors import NotFoundError, ValidationError, mutation, query_error
+from graphql_schema.errors import (
+    NotFoundError,
+    ValidationError,
+    mutation,
+    query,
+    subscription,
+)
 from graphql_schema.permissions import IsAdmin, IsReader
-from graphql_schema.responses.types import ResponseFilter
-from hub.errors import DomainError
+from graphql_schema.widget.types import ResponseFilter
 from hub.services.analytics.criteria import AnalyticsFilter as AnalyticsFilterModel
 from hub.services.widget.responses import ResponseFilter as ResponseFilterModel
 
@@ -39,7 +44,7 @@ def _criteria(filter: AnalyticsFilter | None) -> AnalyticsFilterModel:
 
 @strawberry.type
 class AnalyticsQuery:
-    @strawberry.field(
+    @query(
         permission_classes=[IsReader],
         description="NPS, CSAT and CES figures with display, response, comment and "
         "decline counts, read from rollups.",
@@ -47,13 +52,10 @@ class AnalyticsQuery:
     async def metric_summary(
         self, info: strawberry.Info[Context], filter: AnalyticsFilter | None = None
     ) -> MetricSummary:
-        try:
-            summary = await info.context.services.analytics.summary(_criteria(filter))
-        except DomainError as error:
-            raise query_error(error) from None
+        summary = await info.context.services.analytics.summary(_criteria(filter))
         return MetricSummary.from_summary(summary)
 
-    @strawberry.field(
+    @query(
         permission_classes=[IsReader],
         description="The summary per day, week (from Monday) or month in an IANA time "
         "zone; periods without data have zero counts. dateFrom and dateTo are required.",
@@ -65,18 +67,13 @@ class AnalyticsQuery:
         interval: TrendInterval,
         timezone: str = "UTC",
     ) -> list[TrendPoint]:
-        try:
-            points = await info.context.services.analytics.trend(
-                filter.to_model(), interval, timezone
-            )
-        except DomainError as error:
-            raise query_error(error) from None
+        points = await info.context.services.analytics.trend(filter.to_model(), interval, timezone)
         return [
             TrendPoint(start=p.start, end=p.end, summary=MetricSummary.from_summary(p.summary))
             for p in points
         ]
 
-    @strawberry.field(
+    @query(
         permission_classes=[IsReader],
         description="The summary per product, country, channel, company or survey, "
         'largest n first; groups beyond `top` are summed into one "other" group.',
@@ -88,10 +85,7 @@ class AnalyticsQuery:
         filter: AnalyticsFilter | None = None,
         top: int = 10,
     ) -> list[BreakdownGroup]:
-        try:
-            groups = await info.context.services.analytics.breakdown(_criteria(filter), by, top)
-        except DomainError as error:
-            raise query_error(error) from None
+        groups = await info.context.services.analytics.breakdown(_criteria(filter), by, top)
         return [
             BreakdownGroup(
                 key=group.key,
@@ -102,17 +96,14 @@ class AnalyticsQuery:
             for group in groups
         ]
 
-    @strawberry.field(
+    @query(
         permission_classes=[IsReader],
         description="Responses per score value; every value of each metric's scale is listed.",
     )
     async def score_distribution(
         self, info: strawberry.Info[Context], filter: AnalyticsFilter | None = None
     ) -> list[ScoreCount]:
-        try:
-            counts = await info.context.services.analytics.score_distribution(_criteria(filter))
-        except DomainError as error:
-            raise query_error(error) from None
+        counts = await info.context.services.analytics.score_distribution(_criteria(filter))
         return [ScoreCount(metric=c.metric, score=c.score, count=c.count) for c in counts]
 
 
@@ -152,7 +143,7 @@ class AnalyticsMutation:
 
 @strawberry.type
 class AnalyticsSubscription:
-    @strawberry.subscription(
+    @subscription(
         permission_classes=[IsReader],
         description="Each new score, comment and decline under the filter (its date "
         "bounds ignored) as it is recorded.",
@@ -161,9 +152,6 @@ class AnalyticsSubscription:
         self, info: strawberry.Info[Context], filter: AnalyticsFilter | None = None
     ) -> AsyncGenerator[ResponseEvent, None]:
         criteria = _criteria(filter)
-        try:
-            criteria.dimension_query()
-        except DomainError as error:
-            raise query_error(error) from None
+        criteria.dimension_query()  # a filter that is not valid fails before listening
         async for event in info.context.services.analytics.listen(criteria):
             yield ResponseEvent.from_event(event)

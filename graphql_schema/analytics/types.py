@@ -4,7 +4,7 @@ from typing import Self, TypeAlias
 import strawberry
 
 from graphql_schema.enums import Channel, Metric
-from graphql_schema.responses.types import Response
+from graphql_schema.widget.types import Response
 from hub.services.analytics import criteria, figures
 from hub.services.widget import events
 

@@ -8,7 +8,7 @@ from graphql_schema.errors import (
     NotFoundError,
     ValidationError,
     mutation,
-    query_error,
+    query,
 )
 from graphql_schema.followups.connections import FollowUpConnection
 from graphql_schema.followups.permissions import IsAgent
@@ -22,7 +22,6 @@ from graphql_schema.followups.types import (
     actor_id_of,
 )
 from graphql_schema.permissions import IsAdmin
-from hub.errors import DomainError
 from hub.models.common import Role
 from hub.models.followup import Actor
 from hub.models.routing import RoutingMatch
@@ -56,7 +55,7 @@ def _is_admin(info: strawberry.Info[Context]) -> bool:
 
 @strawberry.type
 class FollowUpQuery:
-    @strawberry.field(
+    @query(
         permission_classes=[IsAgent],
         description="Follow-ups, oldest first. `claimedBy` is an actor id "
         "(`slack:<user id>` or `key:<api key id>`); `mine` is the caller's own claims.",
@@ -73,20 +72,18 @@ class FollowUpQuery:
         services = info.context.services
         if mine:
             claimed_by = actor_id_of(info.context)
-        try:
-            page = await services.follow_ups.page_follow_ups(
-                services.settings.max_page_size, status, claimed_by, first, after
-            )
-        except DomainError as error:
-            raise query_error(error) from None
-        return FollowUpConnection.from_page(page)
+        page = await services.follow_ups.page_follow_ups(
+            services.settings.max_page_size, status, claimed_by, first, after
+        )
+        return FollowUpConnection.from_page(page, FollowUp.from_document)
 
-    @strawberry.field(permission_classes=[IsAgent])
+    @query(
+        permission_classes=[IsAgent],
+        description="Null when there is no such follow-up.",
+        missing_is_null=True,
+    )
     async def follow_up(self, info: strawberry.Info[Context], id: strawberry.ID) -> FollowUp | None:
-        try:
-            found = await info.context.services.follow_ups.get(str(id))
-        except DomainError:
-            return None
+        found = await info.context.services.follow_ups.get(str(id))
         return FollowUp.from_document(found)
 
     @strawberry.field(permission_classes=[IsAdmin], description="By priority, lowest first.")

@@ -5,7 +5,7 @@ import strawberry
 
 from graphql_schema.context import Context
 from graphql_schema.enums import Metric
-from graphql_schema.responses.types import Response
+from graphql_schema.widget.types import Response
 from hub.models import followup as model
 from hub.models import routing as routing_model
 from hub.models.common import Role

@@ -11,18 +11,18 @@ from graphql_schema.errors import (
     NotFoundError,
     ValidationError,
     mutation,
-    query_error,
+    query,
 )
 from graphql_schema.privacy.connections import AuditEntryConnection, RightsRequestConnection
 from graphql_schema.privacy.permissions import IsPrivacyOfficer
 from graphql_schema.privacy.types import (
+    AuditEntry,
     AuditVerification,
     CorrectionsInput,
     RightsRequest,
     RightsRequestStatus,
     RightsRequestType,
 )
-from hub.errors import DomainError
 from hub.models import privacy as model
 from hub.services.privacy.audit import actor_of
 from hub.services.privacy.rights import NewRequest
@@ -141,7 +141,7 @@ SubmitRightsRequestResult = Annotated[
 
 @strawberry.type
 class PrivacyQuery:
-    @strawberry.field(
+    @query(
         permission_classes=[IsPrivacyOfficer],
         description="Rights requests, soonest due first. `dueBefore` finds those due "
         "soon; `overdue: true` the open ones past their due date.",
@@ -157,25 +157,19 @@ class PrivacyQuery:
         after: str | None = None,
     ) -> RightsRequestConnection:
         services = info.context.services
-        try:
-            page = await services.rights.page_requests(
-                services.settings.max_page_size, status, type, due_before, overdue, first, after
-            )
-        except DomainError as error:
-            raise query_error(error) from None
-        return RightsRequestConnection.from_page(page)
+        page = await services.rights.page_requests(
+            services.settings.max_page_size, status, type, due_before, overdue, first, after
+        )
+        return RightsRequestConnection.from_page(page, RightsRequest.from_document)
 
-    @strawberry.field(permission_classes=[IsPrivacyOfficer])
+    @query(permission_classes=[IsPrivacyOfficer])
     async def rights_request(
         self, info: strawberry.Info[Context], id: strawberry.ID
     ) -> RightsRequest:
-        try:
-            found = await info.context.services.rights.get(str(id))
-        except DomainError as error:
-            raise query_error(error) from None
+        found = await info.context.services.rights.get(str(id))
         return RightsRequest.from_document(found)
 
-    @strawberry.field(
+    @query(
         permission_classes=[IsPrivacyOfficer],
         description="Privacy operations, newest first: ids and keyed hashes, never identity.",
     )
@@ -190,13 +184,10 @@ class PrivacyQuery:
         after: str | None = None,
     ) -> AuditEntryConnection:
         services = info.context.services
-        try:
-            page = await services.audit.page_entries(
-                services.settings.max_page_size, action, target_id, since, until, first, after
-            )
-        except DomainError as error:
-            raise query_error(error) from None
-        return AuditEntryConnection.from_page(page)
+        page = await services.audit.page_entries(
+            services.settings.max_page_size, action, target_id, since, until, first, after
+        )
+        return AuditEntryConnection.from_page(page, AuditEntry.from_document)
 
     @strawberry.field(
         permission_classes=[IsPrivacyOfficer],

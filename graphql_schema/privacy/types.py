@@ -4,8 +4,8 @@ from typing import Self, TypeAlias
 import strawberry
 
 from graphql_schema.context import Context
+from graphql_schema.platform.types import DeliveryStatus
 from hub.models import privacy as model
-from hub.models.outbox import OutboxStatus as OutboxStatusModel
 from hub.services.privacy import rights_identity
 from hub.services.privacy.audit import AuditVerification as AuditVerificationResult
 
@@ -77,13 +77,6 @@ strawberry.enum(
     description="A message to the person: RECEIPT, EXTENSION, COMPLETION, REJECTION or "
     "RESTRICTION_LIFT_NOTICE.",
 )
-MessageDelivery: TypeAlias = OutboxStatusModel
-strawberry.enum(
-    MessageDelivery,
-    name="MessageDelivery",
-    description="Where an e-mail is: PENDING (waiting or retrying), IN_FLIGHT, DELIVERED, "
-    "or FAILED (refused for good).",
-)
 
 
 @strawberry.type(description="A message to the person a request is about, or why none went.")
@@ -99,7 +92,7 @@ class SubjectMessage:
         description="The e-mail's delivery; null when none was sent or its outbox entry is "
         "gone (an erasure deletes it)."
     )
-    async def delivery(self, info: strawberry.Info[Context]) -> MessageDelivery | None:
+    async def delivery(self, info: strawberry.Info[Context]) -> DeliveryStatus | None:
         if self.outbox_id is None:
             return None
         found = await info.context.loaders.message_delivery.load(self.outbox_id)

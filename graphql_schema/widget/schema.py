@@ -1,4 +1,5 @@
-"""The calls of the survey widget and of mobile apps, made with a widget key."""
+"""The calls of the survey widget and of mobile apps, made with a widget key, and the
+responses they record, read by dashboards."""
 
 from typing import Annotated
 
@@ -6,14 +7,17 @@ import strawberry
 
 from graphql_schema.context import Context
 from graphql_schema.enums import Channel
-from graphql_schema.errors import ConflictError, NotFoundError, ValidationError, mutation
-from graphql_schema.permissions import IsWidgetCaller
+from graphql_schema.errors import ConflictError, NotFoundError, ValidationError, mutation, query
+from graphql_schema.permissions import IsReader, IsWidgetCaller
+from graphql_schema.widget.connections import ResponseConnection
 from graphql_schema.widget.types import (
     CommentSubmitted,
     DisplayContextInput,
     DisplayRecorded,
     LocalizedSurvey,
     LoginRecorded,
+    Response,
+    ResponseFilter,
     RuleBlock,
     ScoreSubmitted,
     SurveyDeclined,
@@ -21,6 +25,8 @@ from graphql_schema.widget.types import (
     UserInput,
 )
 from hub.models.common import Channel as ChannelModel
+from hub.models.common import Role
+from hub.services.widget.responses import ResponseFilter as ResponseFilterModel
 
 RecordLoginResult = Annotated[
     LoginRecorded | ValidationError, strawberry.union("RecordLoginResult")
@@ -42,9 +48,15 @@ DeclineSurveyResult = Annotated[
 ]
 
 
+def _sees_withheld(context: Context) -> bool:
+    """Only privacy officers read what people taken out of processing sent."""
+    principal = context.principal
+    return principal is not None and principal.role is Role.PRIVACY_OFFICER
+
+
 @strawberry.type
 class WidgetQuery:
-    @strawberry.field(
+    @query(
         permission_classes=[IsWidgetCaller],
         description="May this survey be shown to this person now? If not, which rules "
         "block it and until when.",
@@ -66,6 +78,24 @@ class WidgetQuery:
             blocked_by=[RuleBlock(rule=block.rule, until=block.until) for block in result.blocks],
             survey=LocalizedSurvey.of(result.survey, user.locale) if result.survey else None,
         )
+
+    @query(
+        permission_classes=[IsReader],
+        description="Responses, newest first. What people taken out of processing "
+        "(restricted, objected) sent is left out for every role but privacy officers.",
+    )
+    async def responses(
+        self,
+        info: strawberry.Info[Context],
+        filter: ResponseFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> ResponseConnection:
+        criteria = filter.to_model() if filter else ResponseFilterModel()
+        page = await info.context.services.responses.page(
+            criteria, first, after, withheld=_sees_withheld(info.context)
+        )
+        return ResponseConnection.from_page(page, Response.from_document)
 
 
 @strawberry.type

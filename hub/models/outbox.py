@@ -47,6 +47,16 @@ class OutboxMessage(Document):
             IndexModel([("status", pymongo.ASCENDING), ("next_attempt_at", pymongo.ASCENDING)]),
             IndexModel([("channel", pymongo.ASCENDING), ("status", pymongo.ASCENDING)]),
             IndexModel([("subject_ids", pymongo.ASCENDING)]),
+            # The operators' list of deliveries, newest first (DeliveryLog), of every kind
+            # or of one; by status it reads the (status, next_attempt_at) index above.
+            IndexModel([("created_at", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)]),
+            IndexModel(
+                [
+                    ("kind", pymongo.ASCENDING),
+                    ("created_at", pymongo.DESCENDING),
+                    ("_id", pymongo.DESCENDING),
+                ]
+            ),
         ]
 
 

@@ -17,6 +17,7 @@ from hub.services.channels.mail import EMAIL_KIND, MailService
 from hub.services.followups.followups import FollowUpListener, FollowUpService
 from hub.services.followups.routing import RoutingService
 from hub.services.followups.slack import SlackBookkeeping
+from hub.services.platform.deliveries import DeliveryLog
 from hub.services.platform.leases import JobLeases, Scheduler
 from hub.services.platform.outbox import Dispatcher, OutboxService
 from hub.services.privacy.audit import AuditService
@@ -45,6 +46,7 @@ class Services:
     throttling: ThrottlingService
     responses: ResponseService
     outbox: OutboxService
+    deliveries: DeliveryLog
     dispatcher: Dispatcher
     routing: RoutingService
     follow_ups: FollowUpService
@@ -117,6 +119,7 @@ class Services:
             throttling=throttling,
             responses=responses,
             outbox=outbox,
+            deliveries=DeliveryLog(settings.max_page_size),
             dispatcher=dispatcher,
             routing=routing,
             follow_ups=follow_ups,

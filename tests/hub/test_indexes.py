@@ -77,3 +77,14 @@ async def test_every_responses_filter_uses_an_index(
     plan = await plan_of(database, "responses", response_filter.to_query(), sort=sort, hint=hint)
 
     assert "IXSCAN" in plan and "COLLSCAN" not in plan
+
+
+@pytest.mark.parametrize("query", [{}, {"kind": "email"}, {"status": "FAILED"}])
+async def test_the_deliveries_list_reads_the_outbox_by_an_index(
+    database: Database, query: dict[str, Any]
+) -> None:
+    sort = SON([("created_at", -1), ("_id", -1)])
+
+    plan = await plan_of(database, "outbox", query, sort=sort)
+
+    assert "IXSCAN" in plan and "COLLSCAN" not in plan

@@ -72,6 +72,7 @@ ALLOWED: dict[str, set[Role] | set[Role | None]] = {
     "scoreDistribution": READERS,
     "exportResponses": READERS,
     "rebuildRollups": ADMIN,
+    "deliveries": ADMIN,
 }
 
 OPERATIONS = root_operations()

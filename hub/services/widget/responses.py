@@ -23,6 +23,7 @@ from hub.models.common import Channel, Customer, Metric, UserIdentity
 from hub.models.response import Response
 from hub.models.survey import Survey, SurveyStatus
 from hub.services.platform import validation
+from hub.services.platform.paging import Page
 from hub.services.surveys.surveys import SurveyService
 from hub.services.widget.throttling import Eligibility, Rule, ThrottlingService
 
@@ -88,13 +89,6 @@ class ResponseFilter:
         if answered:
             query["answered_at"] = answered
         return query
-
-
-@dataclass(frozen=True)
-class ResponsePage:
-    responses: list[Response]
-    has_next_page: bool
-    total_count: int
 
 
 def encode_cursor(response: Response) -> str:
@@ -437,7 +431,7 @@ class ResponseService:
         first: int,
         after: str | None,
         withheld: bool = False,
-    ) -> ResponsePage:
+    ) -> Page[Response]:
         """A page of responses, newest first. Responses of people taken out of
         processing (restricted, objected, erased: `analytics_excluded`) are left out
         unless `withheld` (privacy officers)."""
@@ -472,4 +466,8 @@ class ResponseService:
             .limit(first + 1)
         )
         found = [Response.model_validate(raw) async for raw in cursor]
-        return ResponsePage(found[:first], len(found) > first, total)
+        return Page(
+            edges=[(encode_cursor(response), response) for response in found[:first]],
+            has_next_page=len(found) > first,
+            total_count=total,
+        )

@@ -1,10 +1,14 @@
-"""Follow-ups, rights requests and the audit log are paged like responses: `first`
-at a time after a cursor, never repeating or skipping, at most HUB_MAX_PAGE_SIZE."""
+"""Every list that can grow (responses, follow-ups, rights requests, the audit log,
+deliveries) is a relay connection paged the same way: `first` at a time after a
+cursor, never repeating or skipping, at most HUB_MAX_PAGE_SIZE, and a larger page is
+refused with the same error."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+
+import pytest
 
 from hub.clock import FrozenClock
 from hub.models.common import Role
@@ -16,7 +20,7 @@ FOLLOW_UPS = """
 query Page($first: Int!, $after: String) {
   followUps(first: $first, after: $after) {
     edges { cursor node { score } }
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     totalCount
   }
 }"""
@@ -24,7 +28,7 @@ RIGHTS = """
 query Page($first: Int!, $after: String) {
   rightsRequests(first: $first, after: $after) {
     edges { cursor node { id dueOn } }
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     totalCount
   }
 }"""
@@ -32,10 +36,34 @@ AUDIT = """
 query Page($first: Int!, $after: String) {
   auditLog(first: $first, after: $after) {
     edges { cursor node { seq } }
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     totalCount
   }
 }"""
+RESPONSES = """
+query Page($first: Int!, $after: String) {
+  responses(first: $first, after: $after) {
+    edges { cursor node { id } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    totalCount
+  }
+}"""
+DELIVERIES = """
+query Page($first: Int!, $after: String) {
+  deliveries(first: $first, after: $after) {
+    edges { cursor node { id } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    totalCount
+  }
+}"""
+# Each connection with the role that reads it.
+CONNECTIONS = {
+    "responses": (RESPONSES, Role.VIEWER),
+    "followUps": (FOLLOW_UPS, Role.AGENT),
+    "rightsRequests": (RIGHTS, Role.PRIVACY_OFFICER),
+    "auditLog": (AUDIT, Role.PRIVACY_OFFICER),
+    "deliveries": (DELIVERIES, Role.ADMIN),
+}
 FILE = """
 mutation File($input: FileRightsRequestInput!) {
   fileRightsRequest(input: $input) { __typename ... on RightsRequest { id } }
@@ -51,8 +79,11 @@ async def all_pages(
     while True:
         page = (await gql.ok(query, {"first": first, "after": after}, role))[field]
         pages.append(page)
+        info = page["pageInfo"]
         if page["edges"]:
-            assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+            assert info["startCursor"] == page["edges"][0]["cursor"]
+            assert info["endCursor"] == page["edges"][-1]["cursor"]
+        assert info["hasPreviousPage"] is False  # paging runs forwards only
         if not page["pageInfo"]["hasNextPage"]:
             return pages
         after = page["pageInfo"]["endCursor"]
@@ -116,17 +147,21 @@ async def test_audit_log_is_paged_newest_first(gql: GraphQLClient) -> None:
     assert [len(page["edges"]) for page in pages] == [2, 1]
 
 
-async def test_page_size_is_bounded_by_the_setting(gql: GraphQLClient, services: Services) -> None:
+@pytest.mark.parametrize("field", CONNECTIONS)
+async def test_a_page_beyond_the_setting_gets_the_same_error_from_every_list(
+    gql: GraphQLClient, services: Services, field: str
+) -> None:
+    query, role = CONNECTIONS[field]
     limit = services.settings.max_page_size
-    lists = [
-        (FOLLOW_UPS, Role.AGENT),
-        (RIGHTS, Role.PRIVACY_OFFICER),
-        (AUDIT, Role.PRIVACY_OFFICER),
-    ]
-    for query, role in lists:
-        for first in (0, -1, limit + 1):
-            assert await gql.error_code(query, {"first": first}, role) == "INVALID_INPUT"
-        assert (await gql.ok(query, {"first": limit}, role)) is not None
+
+    for first in (0, -1, limit + 1, 100_000):
+        body = await gql.raw(query, {"first": first}, role)
+        assert body["data"] is None
+        [error] = body["errors"]
+        assert error["message"] == f"first must be from 1 to {limit}."
+        assert error["extensions"] == {"code": "INVALID_INPUT", "field": "first"}
+        assert error["path"] == [field]
+    assert (await gql.ok(query, {"first": limit}, role))[field]["edges"] == []
 
 
 async def test_a_cursor_that_is_not_one_of_this_list_is_refused(
