@@ -2,7 +2,59 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from hub.models.activity import ContactState
 from hub.services.platform.store import CollectionStore
 
 STORE = CollectionStore(ContactState)
+
+
+async def count_display(
+    user_id: str,
+    survey_key: str,
+    now: datetime,
+    restart: bool,
+    last_display_at: datetime | None,
+    session: AsyncClientSession,
+) -> bool:
+    """One unanswered display more (or the first of a new count, with `restart`),
+    only if nobody showed the survey since `last_display_at` was read: two page loads
+    at once must not both get a display. False when one did."""
+    update: dict[str, Any] = {
+        "$set": {"last_display_at": now},
+        "$setOnInsert": {"first_display_at": now},
+    }
+    if restart:
+        update["$set"]["unanswered_displays"] = 1
+    else:
+        update["$inc"] = {"unanswered_displays": 1}
+    seen: dict[str, Any] = {"user_id": user_id, "survey_key": survey_key}
+    seen["last_display_at"] = last_display_at
+    result = await STORE.collection().update_one(seen, update, upsert=True, session=session)
+    return not (result.matched_count == 0 and result.upserted_id is None)
+
+
+async def note_answer(
+    user_id: str, survey_key: str, now: datetime, session: AsyncClientSession
+) -> None:
+    await STORE.collection().update_one(
+        {"user_id": user_id, "survey_key": survey_key},
+        {"$set": {"last_answer_at": now, "unanswered_displays": 0}},
+        upsert=True,
+        session=session,
+    )
+
+
+async def note_decline(
+    user_id: str, survey_key: str, now: datetime, session: AsyncClientSession
+) -> None:
+    await STORE.collection().update_one(
+        {"user_id": user_id, "survey_key": survey_key},
+        {"$set": {"last_decline_at": now, "unanswered_displays": 0}},
+        upsert=True,
+        session=session,
+    )

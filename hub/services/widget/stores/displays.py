@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from hub.db import Database
 from hub.models.activity import Display
 from hub.services.platform.store import CollectionStore
@@ -15,3 +20,31 @@ async def any_counted(database: Database) -> bool:
         {"analytics_excluded": {"$ne": True}}, {"_id": 1}
     )
     return counted is not None
+
+
+async def is_excluded(display_id: Any, session: AsyncClientSession) -> bool:
+    """Whether the display is taken out of the analytics (its person restricted)."""
+    shown = await STORE.collection().find_one(
+        {"_id": display_id}, {"analytics_excluded": 1}, session=session
+    )
+    return bool(shown and shown.get("analytics_excluded"))
+
+
+async def mark_answered(
+    display_id: Any, response_id: Any, now: datetime, session: AsyncClientSession
+) -> None:
+    await STORE.collection().update_one(
+        {"_id": display_id},
+        {"$set": {"response_id": response_id, "answered_at": now}},
+        session=session,
+    )
+
+
+async def mark_declined(display_id: Any, now: datetime, session: AsyncClientSession) -> bool:
+    """Decline a display neither answered nor declined; False if it was."""
+    result = await STORE.collection().update_one(
+        {"_id": display_id, "response_id": None, "declined_at": None},
+        {"$set": {"declined_at": now}},
+        session=session,
+    )
+    return result.modified_count != 0

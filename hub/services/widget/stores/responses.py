@@ -2,7 +2,58 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from pymongo import DESCENDING
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from hub.models.response import Response
-from hub.services.platform.store import CollectionStore
+from hub.services.platform.store import CollectionStore, Raw
 
 STORE = CollectionStore(Response)
+
+
+async def set_comment(
+    response_id: Any, text: str, now: datetime, session: AsyncClientSession
+) -> bool:
+    """Comment a response that has none yet; False if it has one."""
+    result = await STORE.collection().update_one(
+        {"_id": response_id, "comment": None},
+        {"$set": {"comment": text, "commented_at": now}},
+        session=session,
+    )
+    return result.modified_count != 0
+
+
+async def newest_page(
+    query: dict[str, Any],
+    hint: list[tuple[str, int]],
+    after: tuple[datetime, Any] | None,
+    limit: int,
+) -> tuple[int, list[Raw]]:
+    """How many responses match `query`, and up to `limit` of them, newest first,
+    after the one answered at `after` (answered_at, id)."""
+    collection = STORE.collection()
+    total = await collection.count_documents(query, hint=hint)
+    page_query = dict(query)
+    if after is not None:
+        answered_at, object_id = after
+        page_query = {
+            "$and": [
+                query,
+                {
+                    "$or": [
+                        {"answered_at": {"$lt": answered_at}},
+                        {"answered_at": answered_at, "_id": {"$lt": object_id}},
+                    ]
+                },
+            ]
+        }
+    cursor = (
+        collection.find(page_query)
+        .sort([("answered_at", DESCENDING), ("_id", DESCENDING)])
+        .hint(hint)
+        .limit(limit)
+    )
+    return total, [raw async for raw in cursor]
