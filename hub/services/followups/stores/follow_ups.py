@@ -2,7 +2,111 @@
 
 from __future__ import annotations
 
-from hub.models.followup import FollowUp
-from hub.services.platform.store import CollectionStore
+from datetime import datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from hub.models.followup import FollowUp, FollowUpStatus
+from hub.services.platform.store import CollectionStore, Raw
 
 STORE = CollectionStore(FollowUp)
+
+
+async def _changed(follow_up_id: Any, query: dict[str, Any], update: dict[str, Any]) -> Raw | None:
+    """Apply `update` if the follow-up matches `query`, with a new version; the
+    follow-up after, or None."""
+    update.setdefault("$inc", {})["version"] = 1
+    raw: Raw | None = await STORE.collection().find_one_and_update(
+        {"_id": follow_up_id, **query}, update, return_document=ReturnDocument.AFTER
+    )
+    return raw
+
+
+async def claim(follow_up_id: Any, actor: dict[str, Any], now: datetime) -> Raw | None:
+    """Claim an open follow-up for `actor`; None if it is not open."""
+    return await _changed(
+        follow_up_id,
+        {"status": FollowUpStatus.OPEN.value},
+        {
+            "$set": {
+                "status": FollowUpStatus.CLAIMED.value,
+                "claimed_by": actor,
+                "claimed_at": now,
+            }
+        },
+    )
+
+
+async def unclaim(follow_up_id: Any, claimer_id: str | None) -> Raw | None:
+    """Hand a claimed follow-up back (only if claimed by `claimer_id`, unless None)."""
+    query: dict[str, Any] = {"status": FollowUpStatus.CLAIMED.value}
+    if claimer_id is not None:
+        query["claimed_by.id"] = claimer_id
+    return await _changed(
+        follow_up_id,
+        query,
+        {
+            "$set": {"status": FollowUpStatus.OPEN.value},
+            "$unset": {"claimed_by": "", "claimed_at": ""},
+        },
+    )
+
+
+async def resolve(
+    follow_up_id: Any,
+    claimer_id: str | None,
+    resolution: dict[str, Any],
+    claimed_by: dict[str, Any] | None,
+    now: datetime,
+) -> Raw | None:
+    """Resolve a follow-up that is open, or claimed (by `claimer_id`, unless None);
+    with `claimed_by`, it is claimed by them too."""
+    allowed: list[dict[str, Any]] = [{"status": FollowUpStatus.OPEN.value}]
+    claimed: dict[str, Any] = {"status": FollowUpStatus.CLAIMED.value}
+    if claimer_id is not None:
+        claimed["claimed_by.id"] = claimer_id
+    allowed.append(claimed)
+    set_fields: dict[str, Any] = {"status": FollowUpStatus.RESOLVED.value, "resolution": resolution}
+    if claimed_by is not None:
+        set_fields |= {"claimed_by": claimed_by, "claimed_at": now}
+    return await _changed(follow_up_id, {"$or": allowed}, {"$set": set_fields})
+
+
+async def add_post(
+    follow_up_ids: list[Any], channel_id: str, ts: str, post: dict[str, Any]
+) -> None:
+    """Remember a Slack message on these follow-ups (once per message)."""
+    await STORE.collection().update_many(
+        {
+            "_id": {"$in": follow_up_ids},
+            "posts": {"$not": {"$elemMatch": {"channel_id": channel_id, "ts": ts}}},
+        },
+        {"$push": {"posts": post}},
+    )
+
+
+async def add_one_post(follow_up_id: Any, channel_id: str, ts: str, post: dict[str, Any]) -> None:
+    """Remember a Slack message on one follow-up (once per message)."""
+    await STORE.collection().update_one(
+        {
+            "_id": follow_up_id,
+            "posts": {"$not": {"$elemMatch": {"channel_id": channel_id, "ts": ts}}},
+        },
+        {"$push": {"posts": post}},
+    )
+
+
+async def count_by_status() -> dict[FollowUpStatus, int]:
+    """How many follow-ups are in each status (each count runs on the status index)."""
+    collection = STORE.collection()
+    return {
+        status: await collection.count_documents({"status": status.value})
+        for status in FollowUpStatus
+    }
+
+
+async def mark_redacted(follow_up_id: Any) -> None:
+    await STORE.collection().update_one(
+        {"_id": follow_up_id}, {"$set": {"redacted": True}, "$inc": {"version": 1}}
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from hub.db import Database
 from hub.models.routing import RoutingDefaults
 from hub.services.platform.store import CollectionStore
@@ -17,3 +19,17 @@ async def channels(database: Database) -> set[str]:
         for name in ("default_channel_id", "escalation_channel_id")
         if defaults and defaults.get(name)
     }
+
+
+async def set_channels(default: str | None, escalation: str | None, now: datetime) -> None:
+    await STORE.collection().update_one(
+        {"key": "default"},
+        {
+            "$set": {
+                "default_channel_id": default,
+                "escalation_channel_id": escalation,
+                "updated_at": now,
+            }
+        },
+        upsert=True,
+    )

@@ -7,6 +7,7 @@ from typing import Any
 
 from pymongo import DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.cursor import AsyncCursor
 
 from hub.models.response import Response
 from hub.services.platform.store import CollectionStore, Raw
@@ -57,3 +58,8 @@ async def newest_page(
         .limit(limit)
     )
     return total, [raw async for raw in cursor]
+
+
+def commented_by(user_id: str) -> AsyncCursor[Raw]:
+    """A person's commented responses."""
+    return STORE.collection().find({"user.id": user_id, "comment": {"$ne": None}})
