@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.cursor import AsyncCursor
 
 from hub.db import Database
 from hub.models.activity import Display
-from hub.services.platform.store import CollectionStore
+from hub.services.platform.store import CollectionStore, Raw
 
 STORE = CollectionStore(Display)
 
@@ -48,3 +50,18 @@ async def mark_declined(display_id: Any, now: datetime, session: AsyncClientSess
         session=session,
     )
     return result.modified_count != 0
+
+
+def counted(survey_key: str | None, projection: Mapping[str, Any]) -> AsyncCursor[Raw]:
+    """The displays the analytics count (of one survey, or all): `projection` of each."""
+    query: dict[str, Any] = {} if survey_key is None else {"survey_key": str(survey_key)}
+    return STORE.collection().find({**query, "analytics_excluded": {"$ne": True}}, projection)
+
+
+async def set_excluded(user_id: str, excluded: bool, session: AsyncClientSession) -> None:
+    """Take a person's displays out of the analytics (or put them back)."""
+    await STORE.collection().update_many(
+        {"user.id": user_id, "analytics_excluded": {"$ne": excluded}},
+        {"$set": {"analytics_excluded": excluded}},
+        session=session,
+    )

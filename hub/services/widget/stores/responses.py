@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -63,3 +64,28 @@ async def newest_page(
 def commented_by(user_id: str) -> AsyncCursor[Raw]:
     """A person's commented responses."""
     return STORE.collection().find({"user.id": user_id, "comment": {"$ne": None}})
+
+
+def counted(survey_key: str | None, projection: Mapping[str, Any]) -> AsyncCursor[Raw]:
+    """The responses the analytics count (of one survey, or all): `projection` of each."""
+    query: dict[str, Any] = {} if survey_key is None else {"survey_key": str(survey_key)}
+    return STORE.collection().find({**query, "analytics_excluded": {"$ne": True}}, projection)
+
+
+async def set_excluded(user_id: str, excluded: bool, session: AsyncClientSession) -> None:
+    """Take a person's responses out of the analytics (or put them back)."""
+    await STORE.collection().update_many(
+        {"user.id": user_id, "analytics_excluded": {"$ne": excluded}},
+        {"$set": {"analytics_excluded": excluded}},
+        session=session,
+    )
+
+
+def newest_first(query: dict[str, Any], batch_size: int) -> AsyncCursor[Raw]:
+    """The responses matching `query`, newest first, read `batch_size` at a time."""
+    return (
+        STORE.collection()
+        .find(query)
+        .sort([("answered_at", -1), ("_id", -1)])
+        .batch_size(batch_size)
+    )
