@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ReturnDocument
+from pymongo.asynchronous.cursor import AsyncCursor
 
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.services.platform.store import CollectionStore, Raw
@@ -110,3 +111,29 @@ async def mark_redacted(follow_up_id: Any) -> None:
     await STORE.collection().update_one(
         {"_id": follow_up_id}, {"$set": {"redacted": True}, "$inc": {"version": 1}}
     )
+
+
+async def unredact_subjects(user_ids: list[str]) -> int:
+    """Show these people's redacted follow-ups again, each with a new version; how many."""
+    result = await STORE.collection().update_many(
+        {"subject_id": {"$in": user_ids}, "redacted": True},
+        {"$set": {"redacted": False}, "$inc": {"version": 1}},
+    )
+    return result.modified_count
+
+
+def post_channels_of(subject_ids: list[str]) -> AsyncCursor[Raw]:
+    """The follow-ups about these people: the channels of their posts."""
+    return STORE.collection().find(
+        {"subject_id": {"$in": subject_ids}}, projection={"posts.channel_id": 1}
+    )
+
+
+def noted_matching(pattern: str) -> AsyncCursor[Raw]:
+    """The follow-ups whose resolution note matches `pattern` (a regular expression,
+    ignoring case)."""
+    return STORE.collection().find({"resolution.note": {"$regex": pattern, "$options": "i"}})
+
+
+async def set_resolution_note(follow_up_id: Any, note: str) -> None:
+    await STORE.collection().update_one({"_id": follow_up_id}, {"$set": {"resolution.note": note}})

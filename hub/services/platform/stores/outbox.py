@@ -262,3 +262,22 @@ async def readdress_waiting_mail(kind: str, user_ids: list[str], email: str) -> 
         {"$set": {"payload.to": email}},
     )
     return result.modified_count
+
+
+async def delivery_of(message_id: Any) -> Raw | None:
+    """A message's status and when it was delivered (None if it is gone)."""
+    raw: Raw | None = await STORE.collection().find_one(
+        {"_id": message_id}, projection={"status": 1, "delivered_at": 1}
+    )
+    return raw
+
+
+async def id_of(key: str) -> Any | None:
+    """The id of the message queued under `key` (None if there is none)."""
+    raw = await STORE.collection().find_one({"key": key}, projection={"_id": 1})
+    return raw["_id"] if raw else None
+
+
+async def with_ids(message_ids: list[Any]) -> list[OutboxMessage]:
+    """The messages with these ids that still exist."""
+    return await OutboxMessage.find({"_id": {"$in": message_ids}}).to_list()

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pymongo.asynchronous.cursor import AsyncCursor
+
 from hub.models.privacy import AuditEntry
-from hub.services.platform.store import CollectionStore
+from hub.services.platform.store import CollectionStore, Raw
 
 STORE = CollectionStore(AuditEntry)
+
+
+def in_order() -> AsyncCursor[Raw]:
+    """Every entry, oldest first."""
+    return STORE.collection().find().sort("seq", 1)
+
+
+async def newest(query: dict[str, Any], limit: int) -> list[AuditEntry]:
+    """Up to `limit` of the entries matching `query`, newest first."""
+    return await AuditEntry.find(query).sort("-seq").limit(limit).to_list()

@@ -89,3 +89,21 @@ def newest_first(query: dict[str, Any], batch_size: int) -> AsyncCursor[Raw]:
         .sort([("answered_at", -1), ("_id", -1)])
         .batch_size(batch_size)
     )
+
+
+def of_people_oldest_first(user_ids: list[str], emails: list[str]) -> AsyncCursor[Raw]:
+    """The responses of these user ids or e-mail addresses, oldest first."""
+    query: dict[str, Any] = {
+        "$or": [{"user.id": {"$in": user_ids}}, {"user.email": {"$in": emails}}]
+    }
+    return STORE.collection().find(query).sort("answered_at", 1)
+
+
+def commented_matching(pattern: str) -> AsyncCursor[Raw]:
+    """The responses whose comment matches `pattern` (a regular expression, ignoring case)."""
+    return STORE.collection().find({"comment": {"$regex": pattern, "$options": "i"}})
+
+
+async def set_comment_text(response_id: Any, comment: str) -> None:
+    """Replace a response's comment (a redaction)."""
+    await STORE.collection().update_one({"_id": response_id}, {"$set": {"comment": comment}})
