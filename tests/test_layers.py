@@ -203,28 +203,6 @@ RAW_ACCESS_EXCEPTIONS: dict[str, str] = {
     "hub.db": "the database set-up: drops retired indexes by collection name before Beanie "
     "binds the models, and manages the embedded server's users",
 }
-# Privacy services that still run their raw queries themselves, until their queries
-# move into hub/services/privacy/stores/ as the other domains' did. The list only
-# shrinks: a test fails when a module on it no longer needs to be.
-RAW_ACCESS_NOT_YET_IN_A_STORE = frozenset(
-    {
-        "hub.services.privacy.audit",
-        "hub.services.privacy.erasure_ledger",
-        "hub.services.privacy.execution",
-        "hub.services.privacy.exports",
-        "hub.services.privacy.free_text",
-        "hub.services.privacy.ledger_reapply",
-        "hub.services.privacy.retention",
-        "hub.services.privacy.rights",
-        "hub.services.privacy.rights_identity",
-        "hub.services.privacy.rights_messages",
-        "hub.services.privacy.rights_verification",
-        "hub.services.privacy.steps.erasure",
-        "hub.services.privacy.steps.rectification",
-        "hub.services.privacy.suppression",
-        "hub.services.privacy.third_parties",
-    }
-)
 
 
 def _is_store_module(name: str) -> bool:
@@ -264,22 +242,10 @@ def test_only_store_modules_reach_a_collection() -> None:
     violations = [
         f"{name}: {access}"
         for name, path in _code_files()
-        if not _is_store_module(name)
-        and name not in RAW_ACCESS_EXCEPTIONS
-        and name not in RAW_ACCESS_NOT_YET_IN_A_STORE
+        if not _is_store_module(name) and name not in RAW_ACCESS_EXCEPTIONS
         for access in _raw_access(path.read_text(encoding="utf-8"))
     ]
     assert violations == []
-
-
-def test_the_modules_not_yet_in_a_store_still_need_to_be_listed() -> None:
-    needless = [
-        name
-        for name, path in _code_files()
-        if name in RAW_ACCESS_NOT_YET_IN_A_STORE
-        and not list(_raw_access(path.read_text(encoding="utf-8")))
-    ]
-    assert needless == []
 
 
 def test_each_collection_has_exactly_one_store_module() -> None:

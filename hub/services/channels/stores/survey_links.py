@@ -40,3 +40,11 @@ async def set_finished(link_id: Any, at: datetime) -> None:
 
 async def set_declined(link_id: Any, at: datetime | None) -> None:
     await STORE.collection().update_one({"_id": link_id}, {"$set": {"declined_at": at}})
+
+
+async def delete_of_responses(response_ids: list[Any], dry_run: bool) -> int:
+    """Delete the links of these responses; how many (with `dry_run`, only count)."""
+    query = {"response_id": {"$in": response_ids}}
+    if dry_run:
+        return await STORE.collection().count_documents(query)
+    return (await STORE.collection().delete_many(query)).deleted_count

@@ -137,3 +137,33 @@ def noted_matching(pattern: str) -> AsyncCursor[Raw]:
 
 async def set_resolution_note(follow_up_id: Any, note: str) -> None:
     await STORE.collection().update_one({"_id": follow_up_id}, {"$set": {"resolution.note": note}})
+
+
+async def count_of_responses(response_ids: list[Any]) -> int:
+    return await FollowUp.find({"response_id": {"$in": response_ids}}).count()
+
+
+def noted_of_responses(response_ids: list[Any]) -> AsyncCursor[Raw]:
+    """The follow-ups of these responses with a resolution note: the note."""
+    return STORE.collection().find(
+        {"response_id": {"$in": response_ids}, "resolution.note": {"$type": "string"}},
+        projection={"resolution.note": 1},
+    )
+
+
+async def set_subject_of_responses(response_ids: list[Any], subject_id: str | None) -> int:
+    """Make the follow-ups of these responses about `subject_id`; how many changed."""
+    result = await STORE.collection().update_many(
+        {"response_id": {"$in": response_ids}}, {"$set": {"subject_id": subject_id}}
+    )
+    return result.modified_count
+
+
+async def ids_of_responses(response_ids: list[Any]) -> list[str]:
+    """The ids of the follow-ups of these responses."""
+    return [
+        str(raw["_id"])
+        async for raw in STORE.collection().find(
+            {"response_id": {"$in": response_ids}}, projection={"_id": 1}
+        )
+    ]

@@ -20,3 +20,20 @@ def in_order() -> AsyncCursor[Raw]:
 async def newest(query: dict[str, Any], limit: int) -> list[AuditEntry]:
     """Up to `limit` of the entries matching `query`, newest first."""
     return await AuditEntry.find(query).sort("-seq").limit(limit).to_list()
+
+
+async def sum_retention_runs(changes: tuple[str, ...]) -> list[Raw]:
+    """The retention runs that changed data (dry runs left out): how many, and each
+    of `changes` of their details added up; one row, or none without runs."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"action": "retention.run", "details.dry_run": False}},
+        {
+            "$group": {
+                "_id": None,
+                "runs": {"$sum": 1},
+                **{what: {"$sum": f"$details.{what}"} for what in changes},
+            }
+        },
+    ]
+    cursor = await STORE.collection().aggregate(pipeline)
+    return [row async for row in cursor]

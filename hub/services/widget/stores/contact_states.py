@@ -58,3 +58,29 @@ async def note_decline(
         upsert=True,
         session=session,
     )
+
+
+_CONTACT_TIMES = ("last_display_at", "last_answer_at", "last_decline_at")
+
+
+def _recent(cutoff: datetime) -> list[dict[str, Any]]:
+    return [{field: {"$gte": cutoff}} for field in _CONTACT_TIMES]
+
+
+async def active_among(user_ids: list[str], cutoff: datetime) -> set[str]:
+    """Which of these people had a display, answer or decline since `cutoff`."""
+    return {
+        raw["user_id"]
+        async for raw in STORE.collection().find(
+            {"user_id": {"$in": user_ids}, "$or": _recent(cutoff)}, projection={"user_id": 1}
+        )
+    }
+
+
+async def delete_stale(cutoff: datetime, dry_run: bool) -> int:
+    """Delete the contact states with no display, answer or decline since `cutoff`;
+    how many (with `dry_run`, only count)."""
+    query: dict[str, Any] = {"$nor": _recent(cutoff)}
+    if dry_run:
+        return await STORE.collection().count_documents(query)
+    return (await STORE.collection().delete_many(query)).deleted_count

@@ -65,3 +65,22 @@ async def set_excluded(user_id: str, excluded: bool, session: AsyncClientSession
         {"$set": {"analytics_excluded": excluded}},
         session=session,
     )
+
+
+async def anonymise_of_responses(
+    response_ids: list[Any], values: Mapping[str, Any], dry_run: bool
+) -> int:
+    """Set `values` (no identity, no link back) on the displays of these responses;
+    how many changed (with `dry_run`, how many there are)."""
+    query = {"response_id": {"$in": response_ids}}
+    if dry_run:
+        return await STORE.collection().count_documents(query)
+    return (await STORE.collection().update_many(query, {"$set": dict(values)})).modified_count
+
+
+async def delete_shown_before(cutoff: datetime, dry_run: bool) -> int:
+    """Delete the displays shown before `cutoff`; how many (with `dry_run`, only count)."""
+    query = {"shown_at": {"$lt": cutoff}}
+    if dry_run:
+        return await STORE.collection().count_documents(query)
+    return (await STORE.collection().delete_many(query)).deleted_count

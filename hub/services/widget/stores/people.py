@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -34,3 +35,23 @@ async def note_seen(user_id: str, now: datetime, session: AsyncClientSession) ->
         upsert=True,
         session=session,
     )
+
+
+def _inactive(cutoff: datetime) -> dict[str, Any]:
+    return {"first_seen_at": {"$lt": cutoff}, "last_login_at": {"$not": {"$gte": cutoff}}}
+
+
+async def inactive_since(cutoff: datetime) -> list[str]:
+    """The user ids of the people first seen before `cutoff` with no login since."""
+    return [
+        raw["user_id"]
+        async for raw in STORE.collection().find(_inactive(cutoff), projection={"user_id": 1})
+    ]
+
+
+async def delete_inactive(user_ids: list[str], cutoff: datetime) -> int:
+    """Delete these people if still inactive since `cutoff`; how many."""
+    result = await STORE.collection().delete_many(
+        {"user_id": {"$in": user_ids}, **_inactive(cutoff)}
+    )
+    return result.deleted_count

@@ -107,3 +107,33 @@ def commented_matching(pattern: str) -> AsyncCursor[Raw]:
 async def set_comment_text(response_id: Any, comment: str) -> None:
     """Replace a response's comment (a redaction)."""
     await STORE.collection().update_one({"_id": response_id}, {"$set": {"comment": comment}})
+
+
+def identified_answered_by(
+    survey_key: str, latest: datetime, anonymous_id: str | None
+) -> AsyncCursor[Raw]:
+    """A survey's responses answered by `latest` and not yet anonymised: their id,
+    answer time, comment and user id."""
+    return STORE.collection().find(
+        {
+            "survey_key": survey_key,
+            "answered_at": {"$lte": latest},
+            "user.id": {"$ne": anonymous_id},
+        },
+        projection={"_id": 1, "answered_at": 1, "comment": 1, "user.id": 1},
+    )
+
+
+async def anonymise(response_id: Any, anonymous_user: Mapping[str, Any], comment: Any) -> None:
+    """Replace a response's person, URL and company (its comment by `comment`)."""
+    await STORE.collection().update_one(
+        {"_id": response_id},
+        {
+            "$set": {
+                "user": anonymous_user,
+                "url": None,
+                "customer.company": None,
+                "comment": comment,
+            }
+        },
+    )
