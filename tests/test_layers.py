@@ -191,3 +191,99 @@ def test_the_query_rule_sees_a_query() -> None:
         "    {}.get('x')\n"
     )
     assert len(list(_query_calls(source))) == 4
+
+
+# Raw (PyMongo) access to a collection: its PyMongo collection through a model or a
+# store, a collection taken from a database by name, or a store of one's own.
+RAW_ACCESS_CALLS = frozenset({"get_pymongo_collection", "get_collection", "collection"})
+# Where raw queries live: each collection's store module, and the base they build on.
+STORE_BASE = "hub.services.platform.store"
+# Named exceptions, each with its reason.
+RAW_ACCESS_EXCEPTIONS: dict[str, str] = {
+    "hub.db": "the database set-up: drops retired indexes by collection name before Beanie "
+    "binds the models, and manages the embedded server's users",
+}
+
+
+def _is_store_module(name: str) -> bool:
+    return name == STORE_BASE or (
+        name.startswith("hub.services.")
+        and ".stores." in name + "."
+        and name != "hub.services.stores"
+    )
+
+
+def _raw_access(source: str) -> Iterator[str]:
+    """`Model.get_pymongo_collection()`, `database.get_collection(…)`,
+    `STORE.collection()`, `database[name]` (also `x.database[name]`) and
+    `CollectionStore(Model)`."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr in RAW_ACCESS_CALLS:
+                yield f"{ast.unparse(node.func)}(…) at line {node.lineno}"
+            elif isinstance(node.func, ast.Name) and node.func.id == "CollectionStore":
+                yield f"CollectionStore(…) at line {node.lineno}"
+        elif isinstance(node, ast.Subscript):
+            value = node.value
+            named = value.id if isinstance(value, ast.Name) else getattr(value, "attr", "")
+            if named == "database":
+                yield f"{ast.unparse(node)} at line {node.lineno}"
+
+
+def _code_files() -> Iterator[tuple[str, Path]]:
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            yield _module_name(path), path
+
+
+def test_only_store_modules_reach_a_collection() -> None:
+    """A collection's raw queries live in its store module (docs/architecture.md, "Where
+    a collection's queries live"); services call the store's named functions."""
+    violations = [
+        f"{name}: {access}"
+        for name, path in _code_files()
+        if not _is_store_module(name) and name not in RAW_ACCESS_EXCEPTIONS
+        for access in _raw_access(path.read_text(encoding="utf-8"))
+    ]
+    assert violations == []
+
+
+def test_each_collection_has_exactly_one_store_module() -> None:
+    """Every collection (by its Beanie model's Settings name) is built into a store in
+    exactly one store module, and hub/services/stores.py lists each store once."""
+    from hub.models import ALL_MODELS
+    from hub.services.stores import STORES
+
+    models = {model.__name__: str(model.Settings.name) for model in ALL_MODELS}
+    owners: dict[str, list[str]] = {collection: [] for collection in models.values()}
+    for name, path in _code_files():
+        if not _is_store_module(name) or name == STORE_BASE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "CollectionStore"
+            ):
+                (model,) = node.args
+                assert isinstance(model, ast.Name), f"{name}: CollectionStore of {model}"
+                owners[models[model.id]].append(name)
+        assert "get_pymongo_collection" not in path.read_text(encoding="utf-8"), name
+    assert {collection: found for collection, found in owners.items() if len(found) != 1} == {}
+    listed = sorted(store.name for store in STORES)
+    assert listed == sorted(models.values())
+
+
+def test_the_raw_access_rule_sees_raw_access() -> None:
+    source = (
+        "async def f(database, STORE):\n"
+        "    FollowUp.get_pymongo_collection()\n"
+        "    database.get_collection('outbox')\n"
+        "    STORE.collection()\n"
+        "    await database['outbox'].find_one({})\n"
+        "    live.database['x']\n"
+        "    CollectionStore(FollowUp)\n"
+        "    {}['database']\n"
+        "    entry.collection\n"
+    )
+    assert len(list(_raw_access(source))) == 6

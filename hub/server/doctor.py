@@ -55,12 +55,10 @@ def _declared_indexes(model: Any) -> list[tuple[tuple[str, Any], ...]]:
 async def check_indexes(database: Database) -> list[Check]:
     """Every index a model declares exists on its collection."""
     missing: list[str] = []
+    indexes = await diagnosis.index_keys(database)
     for model in ALL_MODELS:
         collection = model.Settings.name
-        present = set()
-        cursor = await database[collection].list_indexes()
-        async for index in cursor:
-            present.add(tuple((str(k), v) for k, v in index["key"].items()))
+        present = indexes[collection]
         for keys in _declared_indexes(model):
             if keys not in present:
                 fields = ", ".join(name for name, _ in keys)

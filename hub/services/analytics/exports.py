@@ -27,6 +27,7 @@ from hub.services.access import roles as access
 from hub.services.platform.tokens import Purpose, SignedTokens
 from hub.services.privacy import free_text
 from hub.services.widget.responses import ResponseFilter
+from hub.services.widget.stores import responses
 
 PATH = "/exports/responses.csv"
 COLUMNS = (
@@ -178,12 +179,7 @@ class ExportService:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(COLUMNS)
-        cursor = (
-            Response.get_pymongo_collection()
-            .find(query)
-            .sort([("answered_at", -1), ("_id", -1)])
-            .batch_size(_BATCH)
-        )
+        cursor = responses.newest_first(query, _BATCH)
         batch: list[Response] = []
         async for raw in cursor:
             batch.append(Response.model_validate(raw))

@@ -55,6 +55,7 @@ from hub.services.analytics.grains import (
     period_starts,
     zone,
 )
+from hub.services.analytics.stores import rollups
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,8 @@ async def _tallies(
     day_query = {**({"day": day_range} if day_range else {})}
     day_keys = dict(keys, t="$day") if periods > 1 else keys
     inner = [m for m in midnights[1:-1] if m is not None]
-    async for row in await DailyRollup.get_pymongo_collection().aggregate(
-        _pipeline(base, day_query, _group_stage(day_keys))
+    async for row in await rollups.tally(
+        DailyRollup, _pipeline(base, day_query, _group_stage(day_keys))
     ):
         group = row["_id"]
         index = 0
@@ -166,7 +167,8 @@ async def _tallies(
     for grain, grain_windows in pieces.items():
         for start, end, members in merged_windows(grain_windows):
             time_query = {grain.field: {"$gte": start, "$lt": end}}
-            async for row in await grain.model.get_pymongo_collection().aggregate(
+            async for row in await rollups.tally(
+                grain.model,
                 _pipeline(base, time_query, _group_stage(dict(keys, t=f"${grain.field}"))),
             ):
                 group = row["_id"]

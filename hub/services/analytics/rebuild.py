@@ -3,19 +3,13 @@ extraction the writes use (`hub.services.analytics.rollups`)."""
 
 from __future__ import annotations
 
-import contextlib
 from collections import defaultdict
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bson import ObjectId
-from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import PyMongoError
-
 from hub.errors import NotFound
-from hub.models.activity import Display
-from hub.models.response import Response
 from hub.models.rollup import DIMENSIONS
 from hub.models.survey import Survey
 from hub.services.analytics.grains import DAYS, GRAINS, HOURS, SLOTS, Grain
@@ -26,6 +20,8 @@ from hub.services.analytics.rollups import (
     levels,
     response_increment,
 )
+from hub.services.analytics.stores import rollups
+from hub.services.widget.stores import displays, responses
 
 _WRITE_BATCH = 1000
 
@@ -52,8 +48,6 @@ async def rebuild(survey_key: str | None = None) -> RebuildReport:
     metrics = {survey.key: survey.metric for survey in await Survey.find_all().to_list()}
     if survey_key is not None and survey_key not in metrics:
         raise NotFound("Survey", "surveyKey")
-    scope: dict[str, Any] = {} if survey_key is None else {"survey_key": str(survey_key)}
-    raw: dict[str, Any] = {**scope, "analytics_excluded": {"$ne": True}}
     tables: dict[Grain, Table] = {grain: defaultdict(lambda: defaultdict(int)) for grain in GRAINS}
 
     def count(dimensions: dict[str, Any], at: datetime, counters: dict[str, int]) -> None:
@@ -66,21 +60,23 @@ async def rebuild(survey_key: str | None = None) -> RebuildReport:
                     cell[name] += value
 
     display_count = response_count = 0
-    async for row in Display.get_pymongo_collection().find(raw, DISPLAY_FIELDS):
+    async for row in displays.counted(survey_key, DISPLAY_FIELDS):
         display_count += 1
         metric = metrics.get(row["survey_key"])
         if metric is not None:
             count(*display_increment(row, metric))
-    async for row in Response.get_pymongo_collection().find(raw, RESPONSE_FIELDS):
+    async for row in responses.counted(survey_key, RESPONSE_FIELDS):
         response_count += 1
         count(*response_increment(row))
     for grain in GRAINS:
+
+        def write(insert: rollups.Insert, grain: Grain = grain) -> Awaitable[None]:
+            return write_table(insert, grain, tables[grain])
+
         if survey_key is None:
-            await _replace(grain, tables[grain])
+            await rollups.replace_all(grain.model, write)
         else:
-            collection = grain.model.get_pymongo_collection()
-            await collection.delete_many(scope)
-            await write_table(collection, grain, tables[grain])
+            await rollups.replace_survey(grain.model, str(survey_key), write)
     return RebuildReport(
         displays=display_count,
         responses=response_count,
@@ -90,25 +86,7 @@ async def rebuild(survey_key: str | None = None) -> RebuildReport:
     )
 
 
-async def _replace(grain: Grain, table: Table) -> None:
-    """Write a grain's rollups into a new collection, then put it in place of the old
-    one in one rename: dashboards read the old figures until then, never a half-written
-    set, and the new collection starts without the old one's deleted entries."""
-    live = grain.model.get_pymongo_collection()
-    staging = live.database[f"{live.name}.rebuild-{ObjectId()}"]
-    try:
-        await staging.create_indexes(list(grain.model.Settings.indexes))
-        await write_table(staging, grain, table)
-        await staging.rename(live.name, dropTarget=True)
-    except BaseException:
-        with contextlib.suppress(PyMongoError):
-            await staging.drop()
-        raise
-
-
-async def write_table(
-    collection: AsyncCollection[dict[str, Any]], grain: Grain, table: Table
-) -> None:
+async def write_table(insert: rollups.Insert, grain: Grain, table: Table) -> None:
     batch: list[dict[str, Any]] = []
     for key, counters in table.items():
         document: dict[str, Any] = dict(zip(DIMENSIONS, key[:-1], strict=True))
@@ -123,7 +101,7 @@ async def write_table(
             document["scores"] = scores
         batch.append(document)
         if len(batch) >= _WRITE_BATCH:
-            await collection.insert_many(batch, ordered=False)
+            await insert(batch)
             batch = []
     if batch:
-        await collection.insert_many(batch, ordered=False)
+        await insert(batch)

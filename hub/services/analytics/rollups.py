@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import PyMongoError
 
@@ -21,9 +20,12 @@ from hub.models.response import Response
 from hub.models.rollup import SURVEY_LEVEL, Detail
 from hub.models.survey import Survey
 from hub.services.analytics.grains import GRAINS
+from hub.services.analytics.stores import rollups as rollup_store
 from hub.services.surveys.surveys import SurveyService
 from hub.services.widget.events import EventKind
 from hub.services.widget.responses import ResponseListener
+from hub.services.widget.stores import displays as display_store
+from hub.services.widget.stores import responses as response_store
 
 log = logging.getLogger(__name__)
 
@@ -116,13 +118,8 @@ async def add(
     for grain in GRAINS:
         # Both levels in one round trip (and one commit) per grain.
         time = grain.floor(at)
-        await grain.model.get_pymongo_collection().bulk_write(
-            [
-                UpdateOne({**level, grain.field: time}, {"$inc": increment}, upsert=True)
-                for level in levels(dimensions)
-            ],
-            ordered=False,
-            session=session,
+        await rollup_store.increment(
+            grain.model, grain.field, time, levels(dimensions), increment, session
         )
 
 
@@ -187,7 +184,7 @@ class RollupWriter:
 
     async def _set_excluded(self, user_id: str, excluded: bool) -> ExclusionReport:
         sign = -1 if excluded else 1
-        client = Response.get_pymongo_collection().database.client
+        client = response_store.STORE.client()
         metrics = {survey.key: survey.metric for survey in await Survey.find_all().to_list()}
 
         async def work(session: AsyncClientSession) -> ExclusionReport:
@@ -198,10 +195,8 @@ class RollupWriter:
             increments += [_of_response(response) for response in responses]
             for dimensions, at, counters in increments:
                 await add(dimensions, at, counters, session, sign)
-            for model in (Display, Response):
-                await model.get_pymongo_collection().update_many(
-                    query, {"$set": {"analytics_excluded": excluded}}, session=session
-                )
+            await display_store.set_excluded(user_id, excluded, session)
+            await response_store.set_excluded(user_id, excluded, session)
             return ExclusionReport(displays=len(displays), responses=len(responses))
 
         async with client.start_session() as session:

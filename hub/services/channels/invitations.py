@@ -24,6 +24,7 @@ from hub.models.survey import Survey, SurveyStatus
 from hub.rendering import render
 from hub.services.channels.links import LinkService
 from hub.services.channels.mail import Email, MailService
+from hub.services.channels.stores import survey_links
 from hub.services.platform import validation
 from hub.services.privacy.suppression import SuppressionService
 from hub.services.surveys.surveys import SurveyService
@@ -176,7 +177,7 @@ class InvitationService:
             if not await self.mail.queue(email, key, [user.id], session=session):
                 raise _AlreadyQueued
 
-        client = SurveyLink.get_pymongo_collection().database.client
+        client = survey_links.STORE.client()
         try:
             async with client.start_session() as session:
                 await session.with_transaction(work)

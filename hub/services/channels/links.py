@@ -31,7 +31,6 @@ from beanie import PydanticObjectId
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from pymongo import ReturnDocument
 
 from hub.clock import Clock
 from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
@@ -41,6 +40,7 @@ from hub.models.link import SurveyLink
 from hub.models.response import Response
 from hub.models.suppression import SuppressionReason
 from hub.models.survey import Survey, SurveyStatus
+from hub.services.channels.stores import survey_links
 from hub.services.platform import validation
 from hub.services.platform.outbox import OutboxService
 from hub.services.platform.tokens import MAX_TOKEN, Purpose, SignedTokens, invalid
@@ -222,11 +222,7 @@ class LinkService:
                     return fresh
                 await asyncio.sleep(RACE_POLL_SECONDS)
             raise
-        raw = await SurveyLink.get_pymongo_collection().find_one_and_update(
-            {"_id": link.id, "display_id": None},
-            {"$set": {"display_id": display.id}},
-            return_document=ReturnDocument.AFTER,
-        )
+        raw = await survey_links.attach_display(link.id, display.id)
         if raw is None:
             fresh = await SurveyLink.get(link.id)
             assert fresh is not None
@@ -242,7 +238,7 @@ class LinkService:
         link = await self.ensure_display(link, locale)
         assert link.display_id is not None
         response = await self.responses.submit_score(str(link.display_id), score)
-        await self._set(link, {"response_id": response.id})
+        await survey_links.set_response(link.id, response.id)
         return link
 
     async def submit_comment(self, token: str, comment: str) -> Response:
@@ -250,16 +246,14 @@ class LinkService:
         if link.response_id is None:
             raise Conflict(ErrorCode.INVALID_TRANSITION, "Give a score first.", "token")
         response = await self.responses.submit_comment(str(link.response_id), comment)
-        await self._set(link, {"finished_at": self.clock.now()})
+        await survey_links.set_finished(link.id, self.clock.now())
         return response
 
     async def skip_comment(self, token: str) -> None:
         link = await self.resolve(token)
         if link.response_id is None:
             raise Conflict(ErrorCode.INVALID_TRANSITION, "Give a score first.", "token")
-        await SurveyLink.get_pymongo_collection().update_one(
-            {"_id": link.id, "finished_at": None}, {"$set": {"finished_at": self.clock.now()}}
-        )
+        await survey_links.mark_finished(link.id, self.clock.now())
 
     async def decline(self, token: str, locale: str | None) -> None:
         link = await self.resolve(token)
@@ -270,10 +264,7 @@ class LinkService:
         link = await self.ensure_display(link, locale)
         assert link.display_id is not None
         display = await self.responses.decline(str(link.display_id))
-        await self._set(link, {"declined_at": display.declined_at})
-
-    async def _set(self, link: SurveyLink, values: dict[str, Any]) -> None:
-        await SurveyLink.get_pymongo_collection().update_one({"_id": link.id}, {"$set": values})
+        await survey_links.set_declined(link.id, display.declined_at)
 
     # -- opting out -----------------------------------------------------------------
 

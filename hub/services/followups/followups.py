@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from beanie import PydanticObjectId
-from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
@@ -22,9 +21,11 @@ from hub.models.response import Response
 from hub.services.analytics.bands import bands
 from hub.services.analytics.queries import ScoreCount
 from hub.services.followups.routing import RoutingService
+from hub.services.followups.stores import follow_ups
 from hub.services.platform import paging
 from hub.services.platform.outbox import OutboxService
 from hub.services.widget.responses import ResponseListener
+from hub.services.widget.stores import responses
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +114,8 @@ class FollowUpService:
         each in its own transaction, as a new comment's would be. Returns how many
         were opened; running it again opens none."""
         opened = 0
-        client = FollowUp.get_pymongo_collection().database.client
-        commented = Response.get_pymongo_collection().find(
-            {"user.id": str(user_id), "comment": {"$ne": None}}
-        )
-        async for raw in commented:
+        client = follow_ups.STORE.client()
+        async for raw in responses.commented_by(str(user_id)):
             if await FollowUp.find_one(FollowUp.response_id == raw["_id"]) is not None:
                 continue
             response = Response.model_validate(raw)
@@ -195,13 +193,9 @@ class FollowUpService:
             max_page_size,
         )
 
-    async def _changed(
-        self, follow_up_id: PydanticObjectId, query: dict[str, Any], update: dict[str, Any]
-    ) -> FollowUp | None:
-        update.setdefault("$inc", {})["version"] = 1
-        raw = await FollowUp.get_pymongo_collection().find_one_and_update(
-            {"_id": follow_up_id, **query}, update, return_document=ReturnDocument.AFTER
-        )
+    async def _changed(self, raw: dict[str, Any] | None) -> FollowUp | None:
+        """The follow-up a store change returned, with its Slack messages queued for
+        an update; None when it did not change."""
         if raw is None:
             return None
         changed: FollowUp = FollowUp.model_validate(raw)
@@ -225,15 +219,7 @@ class FollowUpService:
         get AlreadyClaimed naming the winner."""
         current = await self.get(follow_up_id)
         claimed = await self._changed(
-            current.id,  # type: ignore[arg-type]
-            {"status": FollowUpStatus.OPEN.value},
-            {
-                "$set": {
-                    "status": FollowUpStatus.CLAIMED.value,
-                    "claimed_by": actor.model_dump(),
-                    "claimed_at": self.clock.now(),
-                }
-            },
+            await follow_ups.claim(current.id, actor.model_dump(), self.clock.now())
         )
         if claimed is not None:
             return claimed
@@ -245,16 +231,8 @@ class FollowUpService:
     async def unclaim(self, follow_up_id: str, actor: Actor, is_admin: bool) -> FollowUp:
         """Only the claimer or an admin may hand a follow-up back."""
         current = await self.get(follow_up_id)
-        query: dict[str, Any] = {"status": FollowUpStatus.CLAIMED.value}
-        if not is_admin:
-            query["claimed_by.id"] = actor.id
         released = await self._changed(
-            current.id,  # type: ignore[arg-type]
-            query,
-            {
-                "$set": {"status": FollowUpStatus.OPEN.value},
-                "$unset": {"claimed_by": "", "claimed_at": ""},
-            },
+            await follow_ups.unclaim(current.id, None if is_admin else actor.id)
         )
         if released is not None:
             return released
@@ -285,27 +263,21 @@ class FollowUpService:
                 "note",
             )
         current = await self.get(follow_up_id)
-        allowed: list[dict[str, Any]] = [{"status": FollowUpStatus.OPEN.value}]
-        claimed: dict[str, Any] = {"status": FollowUpStatus.CLAIMED.value}
-        if not is_admin:
-            claimed["claimed_by.id"] = actor.id
-        allowed.append(claimed)
         now = self.clock.now()
-        set_fields: dict[str, Any] = {
-            "status": FollowUpStatus.RESOLVED.value,
-            "resolution": {
-                "by": actor.model_dump(),
-                "note": text,
-                "customer_informed": customer_informed,
-                "resolved_at": now,
-            },
+        resolution = {
+            "by": actor.model_dump(),
+            "note": text,
+            "customer_informed": customer_informed,
+            "resolved_at": now,
         }
-        if current.claimed_by is None:
-            set_fields |= {"claimed_by": actor.model_dump(), "claimed_at": now}
         resolved = await self._changed(
-            current.id,  # type: ignore[arg-type]
-            {"$or": allowed},
-            {"$set": set_fields},
+            await follow_ups.resolve(
+                current.id,
+                None if is_admin else actor.id,
+                resolution,
+                actor.model_dump() if current.claimed_by is None else None,
+                now,
+            )
         )
         if resolved is not None:
             return resolved
@@ -348,10 +320,7 @@ class FollowUpService:
         if not PydanticObjectId.is_valid(follow_up_id):
             return None
         oid = PydanticObjectId(follow_up_id)
-        await FollowUp.get_pymongo_collection().update_one(
-            {"_id": oid, "posts": {"$not": {"$elemMatch": {"channel_id": channel_id, "ts": ts}}}},
-            {"$push": {"posts": post.model_dump()}},
-        )
+        await follow_ups.add_one_post(oid, channel_id, ts, post.model_dump())
         return await FollowUp.get(oid)
 
     async def record_digest_post(
@@ -361,13 +330,7 @@ class FollowUpService:
         post = SlackPost(
             channel_id=channel_id, ts=ts, kind=PostKind.DIGEST, posted_at=self.clock.now()
         )
-        await FollowUp.get_pymongo_collection().update_many(
-            {
-                "_id": {"$in": follow_up_ids},
-                "posts": {"$not": {"$elemMatch": {"channel_id": channel_id, "ts": ts}}},
-            },
-            {"$push": {"posts": post.model_dump()}},
-        )
+        await follow_ups.add_post(list(follow_up_ids), channel_id, ts, post.model_dump())
 
     async def by_ids(self, ids: list[str]) -> list[FollowUp]:
         """The follow-ups that exist among `ids`, in the order of `ids`."""
@@ -392,11 +355,7 @@ class FollowUpService:
 
     async def count_by_status(self) -> dict[FollowUpStatus, int]:
         """How many follow-ups are in each status (each count runs on the status index)."""
-        follow_ups = FollowUp.get_pymongo_collection()
-        return {
-            status: await follow_ups.count_documents({"status": status.value})
-            for status in FollowUpStatus
-        }
+        return await follow_ups.count_by_status()
 
     async def requeue_update(self, follow_up: FollowUp, posted_ts: str) -> None:
         """Queue a message update: the post `posted_ts` was rendered from an older
@@ -419,13 +378,11 @@ class FollowUpService:
         posted message is replaced by a redacted text (chat.update, via the outbox).
         Returns how many messages will be redacted. Running it again redacts nothing new."""
         await self.outbox.drop_for_subject(user_id)
-        follow_ups = await FollowUp.find(FollowUp.subject_id == user_id).to_list()
+        about = await FollowUp.find(FollowUp.subject_id == user_id).to_list()
         queued = 0
-        for follow_up in follow_ups:
+        for follow_up in about:
             if not follow_up.redacted:
-                await FollowUp.get_pymongo_collection().update_one(
-                    {"_id": follow_up.id}, {"$set": {"redacted": True}, "$inc": {"version": 1}}
-                )
+                await follow_ups.mark_redacted(follow_up.id)
             for post in follow_up.posts:
                 if await self.outbox.enqueue(
                     REDACT,
@@ -440,10 +397,10 @@ class FollowUpService:
     async def refresh_subject(self, user_id: str) -> int:
         """Rebuild the Slack messages about a person from the database, after their
         data was corrected (rectification). Returns how many follow-ups are affected."""
-        follow_ups = await FollowUp.find(FollowUp.subject_id == user_id).to_list()
-        for follow_up in follow_ups:
+        about = await FollowUp.find(FollowUp.subject_id == user_id).to_list()
+        for follow_up in about:
             await self._queue_update(follow_up, reason=f"refresh-{self.clock.now().isoformat()}")
-        return len(follow_ups)
+        return len(about)
 
 
 def summarise(distribution: Iterable[ScoreCount]) -> list[MetricSummary]:

@@ -13,6 +13,7 @@ from hub.errors import ErrorCode, NotFound, ValidationFailed
 from hub.models.response import Response
 from hub.models.routing import RoutingDefaults, RoutingMatch, RoutingRule
 from hub.services.analytics.bands import is_detractor
+from hub.services.followups.stores import routing_defaults
 from hub.services.platform import validation
 
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
@@ -153,17 +154,7 @@ class RoutingService:
         default = channel_id(default_channel_id, "defaultChannelId")
         escalation = channel_id(escalation_channel_id, "escalationChannelId")
         now = self.clock.now()
-        await RoutingDefaults.get_pymongo_collection().update_one(
-            {"key": "default"},
-            {
-                "$set": {
-                    "default_channel_id": default,
-                    "escalation_channel_id": escalation,
-                    "updated_at": now,
-                }
-            },
-            upsert=True,
-        )
+        await routing_defaults.set_channels(default, escalation, now)
         return await self.defaults()
 
     async def channels_for(self, response: Response) -> list[str]:

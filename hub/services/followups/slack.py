@@ -9,6 +9,7 @@ from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
 from hub.models.slack import SlackRequestSeen, SlackUser
+from hub.services.followups.stores import slack_users
 
 
 class SlackBookkeeping:
@@ -33,11 +34,7 @@ class SlackBookkeeping:
 
     async def remember_user(self, slack_id: str, display_name: str, is_admin: bool) -> SlackUser:
         now = self.clock.now()
-        await SlackUser.get_pymongo_collection().update_one(
-            {"slack_id": slack_id},
-            {"$set": {"display_name": display_name, "is_admin": is_admin, "fetched_at": now}},
-            upsert=True,
-        )
+        await slack_users.remember(slack_id, display_name, is_admin, now)
         return SlackUser(
             slack_id=slack_id, display_name=display_name, is_admin=is_admin, fetched_at=now
         )

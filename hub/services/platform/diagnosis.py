@@ -1,59 +1,49 @@
 """What `feedback-hub doctor` reads from the database. The doctor opens its own client
 with a short timeout and without Beanie (it diagnoses a hub that may not start), so
-these read the raw collections, named by their models."""
+these read the raw collections in the given database, through their stores."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hub.db import Database
-from hub.models.activity import Display
-from hub.models.ledger import ErasureLedgerEntry
-from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
-from hub.models.routing import RoutingDefaults, RoutingRule
-from hub.models.suppression import Suppression
+from hub.services.analytics.stores import rollups
+from hub.services.followups.stores import routing_defaults, routing_rules
+from hub.services.privacy.stores import erasure_ledger, suppressions
+from hub.services.stores import STORES
+from hub.services.widget.stores import displays
 
 
 async def anything_to_count(database: Database) -> bool:
     """Whether some display counts in the analytics."""
-    counted = await database[Display.Settings.name].find_one(
-        {"analytics_excluded": {"$ne": True}}, {"_id": 1}
-    )
-    return counted is not None
+    return await displays.any_counted(database)
 
 
 async def empty_rollup_grains(database: Database) -> list[str]:
     """The rollup collections that hold no counts at all."""
-    return [
-        model.Settings.name
-        for model in (DailyRollup, HourlyRollup, SlotRollup)
-        if await database[model.Settings.name].find_one({}, {"_id": 1}) is None
-    ]
+    return await rollups.empty_grains(database)
 
 
 async def stored_ledger_entries(database: Database) -> set[str]:
     """The ids of the erasure ledger entries the database holds."""
-    return {
-        str(raw["entry_id"])
-        async for raw in database[ErasureLedgerEntry.Settings.name].find({}, {"entry_id": 1})
-    }
+    return await erasure_ledger.stored_entry_ids(database)
 
 
 async def suppressed_among(database: Database, identity_hmacs: list[str]) -> int:
     """How many of these keyed hashes of identities are suppressed."""
-    return await database[Suppression.Settings.name].count_documents(
-        {"identity_hmac": {"$in": identity_hmacs}}
-    )
+    return await suppressions.count_suppressed(database, identity_hmacs)
 
 
 async def rule_channels(database: Database) -> set[str]:
     """Every Slack channel a routing rule sends follow-ups to."""
-    return {str(c) for c in await database[RoutingRule.Settings.name].distinct("channel_id")}
+    return await routing_rules.channels(database)
 
 
 async def default_channels(database: Database) -> set[str]:
     """The default and escalation channels of the routing defaults, where set."""
-    defaults = await database[RoutingDefaults.Settings.name].find_one({"key": "default"})
-    return {
-        str(defaults[name])
-        for name in ("default_channel_id", "escalation_channel_id")
-        if defaults and defaults.get(name)
-    }
+    return await routing_defaults.channels(database)
+
+
+async def index_keys(database: Database) -> dict[str, set[tuple[tuple[str, Any], ...]]]:
+    """The keys of every index each collection has, by collection."""
+    return {store.name: await store.index_keys(database) for store in STORES}

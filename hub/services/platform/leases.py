@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from hub.clock import Clock
 from hub.models.lease import JobLease
+from hub.services.platform.stores import job_leases
 
 log = logging.getLogger(__name__)
 
@@ -46,49 +46,23 @@ class JobLeases:
         """Take (or renew) the lease on `name` for `ttl`; None if another owner holds
         it. With `due_only`, take it only when the job's `next_run_at` has come."""
         now = self.clock.now()
-        query: dict[str, Any] = {
-            "_id": name,
-            "$or": [{"owner": self.owner}, {"owner": None}, {"expires_at": {"$lte": now}}],
-        }
-        if due_only:
-            query["next_run_at"] = {"$lte": now}
-        collection = JobLease.get_pymongo_collection()
         try:
-            raw = await collection.find_one_and_update(
-                query,
-                {
-                    "$set": {"owner": self.owner, "expires_at": now + ttl},
-                    "$setOnInsert": {"next_run_at": now, "runs": 0},
-                },
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
+            raw = await job_leases.take(name, self.owner, now, now + ttl, due_only)
         except DuplicateKeyError:
             return None  # it exists and is not ours to take: the upsert's insert lost
         return JobLease.model_validate(raw) if raw else None
 
     async def renew(self, name: str, ttl: timedelta) -> bool:
         """Extend a lease we hold; False if we lost it."""
-        result = await JobLease.get_pymongo_collection().update_one(
-            {"_id": name, "owner": self.owner},
-            {"$set": {"expires_at": self.clock.now() + ttl}},
-        )
-        return result.matched_count == 1
+        return await job_leases.extend(name, self.owner, self.clock.now() + ttl)
 
     async def release(self, name: str, extra: dict[str, Any] | None = None) -> bool:
         """Give a lease up (only if we hold it), setting `extra` fields with it."""
-        result = await JobLease.get_pymongo_collection().update_one(
-            {"_id": name, "owner": self.owner},
-            {"$set": {"owner": None, "expires_at": self.clock.now(), **(extra or {})}},
-        )
-        return result.matched_count == 1
+        return await job_leases.give_up(name, self.owner, self.clock.now(), extra or {})
 
     async def release_all(self) -> int:
         """Give up every lease this owner holds (at shutdown)."""
-        result = await JobLease.get_pymongo_collection().update_many(
-            {"owner": self.owner}, {"$set": {"owner": None, "expires_at": self.clock.now()}}
-        )
-        return result.modified_count
+        return await job_leases.give_up_all(self.owner, self.clock.now())
 
 
 Job = Callable[[], Awaitable[None]]
@@ -157,7 +131,7 @@ class Scheduler:
                 "last_error": error,
             },
         )
-        await JobLease.get_pymongo_collection().update_one({"_id": job.name}, {"$inc": {"runs": 1}})
+        await job_leases.count_run(job.name)
         log.info("scheduled job %s ran", job.name, extra={"job": job.name, "error": error})
 
     async def _keep_renewed(self, name: str) -> None:

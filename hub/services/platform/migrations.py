@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.clock import Clock
-from hub.models.migration import SchemaMigration
 from hub.models.outbox import OutboxMessage
 from hub.services.channels.mail import EMAIL_KIND
+from hub.services.platform.stores import schema_migrations
 from hub.services.privacy.identity import normalize_email
 from hub.services.privacy.registry import REGISTRY, Category, CollectionEntry
+from hub.services.stores import store_for
 
 log = logging.getLogger("hub.migrations")
 
@@ -69,19 +70,18 @@ async def normalize_stored_emails() -> dict[str, int]:
     documents changed."""
     changed: dict[str, int] = {}
     for entry in REGISTRY:
-        collection = entry.model.get_pymongo_collection()
+        store = store_for(entry.model)
         ids: set[Any] = set()
         for email in email_paths(entry):
             query: dict[str, Any] = {email.path: {"$exists": True, "$ne": None}, **dict(email.only)}
-            async for raw in collection.find(query, projection={email.path: 1}):
+            async for raw in store.documents(query, projection={email.path: 1}):
                 value = _get(raw, email.path)
                 normal = _normal(value)
                 if normal == value:
                     continue
-                result = await collection.update_one(
-                    {"_id": raw["_id"], email.path: value}, {"$set": {email.path: normal}}
-                )
-                if result.modified_count:
+                if await store.set_one_where(
+                    {"_id": raw["_id"], email.path: value}, {email.path: normal}
+                ):
                     ids.add(raw["_id"])
         if email_paths(entry):
             changed[entry.collection] = len(ids)
@@ -92,16 +92,8 @@ async def migrate(clock: Clock) -> dict[str, dict[str, int]]:
     """Run every migration now (idempotent); per migration, the documents changed per
     collection."""
     changed = await normalize_stored_emails()
-    await SchemaMigration.get_pymongo_collection().update_one(
-        {"_id": EMAIL_NORMAL_FORM},
-        {
-            "$set": {
-                "version": EMAIL_NORMAL_FORM_VERSION,
-                "ran_at": clock.now(),
-                "changed": changed,
-            }
-        },
-        upsert=True,
+    await schema_migrations.record(
+        EMAIL_NORMAL_FORM, EMAIL_NORMAL_FORM_VERSION, clock.now(), changed
     )
     log.info("migration %s: %s documents changed", EMAIL_NORMAL_FORM, sum(changed.values()))
     return {EMAIL_NORMAL_FORM: changed}
@@ -109,11 +101,7 @@ async def migrate(clock: Clock) -> dict[str, dict[str, int]]:
 
 async def migrate_if_needed(clock: Clock) -> bool:
     """At start: run the migrations this database has no record of. True if they ran."""
-    done = await SchemaMigration.get_pymongo_collection().find_one(
-        {"_id": EMAIL_NORMAL_FORM, "version": {"$gte": EMAIL_NORMAL_FORM_VERSION}},
-        projection={"_id": 1},
-    )
-    if done is not None:
+    if await schema_migrations.has_run(EMAIL_NORMAL_FORM, EMAIL_NORMAL_FORM_VERSION):
         return False
     await migrate(clock)
     return True

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from hub.clock import Clock
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
+from hub.services.platform.stores import outbox, outbox_pauses
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,6 @@ class GiveUp:
 
 Outcome = Delivered | RetryLater | GiveUp
 
-# A delivered message is a receipt: its key (ids or keyed hashes only) keeps a second
-# one from being queued, its result holds ids (a Slack channel and ts); the payload
-# (an address, a text) and whom it was about go at once.
-DELIVERED_CLEARS: dict[str, Any] = {"payload": {}, "subject_ids": []}
 Handler = Callable[[OutboxMessage], Awaitable[Outcome]]
 
 
@@ -115,66 +111,32 @@ class OutboxService:
         paused = [
             pause.channel for pause in await OutboxPause.find(OutboxPause.until > now).to_list()
         ]
-        query: dict[str, Any] = {
-            "kind": {"$in": kinds},
-            "$or": [
-                {"status": OutboxStatus.PENDING.value, "next_attempt_at": {"$lte": now}},
-                {"status": OutboxStatus.IN_FLIGHT.value, "lease_expires_at": {"$lte": now}},
-            ],
-        }
-        if paused:
-            query["channel"] = {"$nin": paused}
-        raw = await OutboxMessage.get_pymongo_collection().find_one_and_update(
-            query,
-            {
-                "$set": {
-                    "status": OutboxStatus.IN_FLIGHT.value,
-                    "lease_owner": owner,
-                    "lease_expires_at": now + self.lease,
-                },
-                "$inc": {"attempts": 1},
-            },
-            sort=[("next_attempt_at", 1), ("_id", 1)],
-            return_document=ReturnDocument.AFTER,
-        )
+        raw = await outbox.lease_next_due(kinds, paused, owner, now, now + self.lease)
         return OutboxMessage.model_validate(raw) if raw else None
 
     async def settle(self, message: OutboxMessage, owner: str, outcome: Outcome) -> None:
         """Record what became of a leased message (only while the lease is ours)."""
         now = self.clock.now()
-        update: dict[str, Any]
         if isinstance(outcome, Delivered):
-            update = {
-                "status": OutboxStatus.DELIVERED.value,
-                "delivered_at": now,
-                "result": outcome.result,
-                "last_error": None,
-                **DELIVERED_CLEARS,
-            }
+            await outbox.mark_delivered(message.id, owner, now, outcome.result)
         elif isinstance(outcome, RetryLater) and (
             message.attempts < self.max_attempts or outcome.outage
         ):
             delay = outcome.after or self.backoff(message.attempts)
-            update = {"status": OutboxStatus.PENDING.value, "last_error": outcome.error}
             if not outcome.pause_channel:
-                update["next_attempt_at"] = now + delay
+                await outbox.mark_retry(message.id, owner, outcome.error, now + delay)
             else:
                 # The pause holds the message back; it keeps its place in the queue.
-                await OutboxPause.get_pymongo_collection().update_one(
-                    {"channel": message.channel}, {"$max": {"until": now + delay}}, upsert=True
-                )
+                await outbox_pauses.pause_until(message.channel, now + delay)
+                await outbox.mark_retry(message.id, owner, outcome.error, None)
         else:
-            update = {"status": OutboxStatus.FAILED.value, "last_error": outcome.error}
             log.error(
                 "outbox message %s (%s) failed for good: %s",
                 message.id,
                 message.kind,
                 outcome.error,
             )
-        update |= {"lease_owner": None, "lease_expires_at": None}
-        await OutboxMessage.get_pymongo_collection().update_one(
-            {"_id": message.id, "lease_owner": owner}, {"$set": update}
-        )
+            await outbox.mark_failed(message.id, owner, outcome.error)
 
     async def lease_batch(
         self, kind: str, channel: str, owner: str, limit: int
@@ -184,24 +146,7 @@ class OutboxService:
         leased: list[OutboxMessage] = []
         while len(leased) < limit:
             now = self.clock.now()
-            raw = await OutboxMessage.get_pymongo_collection().find_one_and_update(
-                {
-                    "kind": kind,
-                    "channel": channel,
-                    "status": OutboxStatus.PENDING.value,
-                    "next_attempt_at": {"$lte": now},
-                },
-                {
-                    "$set": {
-                        "status": OutboxStatus.IN_FLIGHT.value,
-                        "lease_owner": owner,
-                        "lease_expires_at": now + self.lease,
-                    },
-                    "$inc": {"attempts": 1},
-                },
-                sort=[("created_at", 1), ("_id", 1)],
-                return_document=ReturnDocument.AFTER,
-            )
+            raw = await outbox.lease_oldest_pending(kind, channel, owner, now, now + self.lease)
             if raw is None:
                 break
             leased.append(OutboxMessage.model_validate(raw))
@@ -209,16 +154,7 @@ class OutboxService:
 
     async def release(self, messages: list[OutboxMessage], owner: str) -> None:
         """Hand leased messages back to the queue untouched (their batch failed)."""
-        await OutboxMessage.get_pymongo_collection().update_many(
-            {"_id": {"$in": [message.id for message in messages]}, "lease_owner": owner},
-            {
-                "$set": {
-                    "status": OutboxStatus.PENDING.value,
-                    "lease_owner": None,
-                    "lease_expires_at": None,
-                }
-            },
-        )
+        await outbox.hand_back([message.id for message in messages], owner)
 
     @staticmethod
     def batch_owner(owner: str) -> str:
@@ -229,26 +165,11 @@ class OutboxService:
     async def release_owner(self, owner: str) -> int:
         """Hand back every message `owner` (a dispatcher) still holds, at shutdown, so
         another process delivers them at once instead of after the lease runs out."""
-        result = await OutboxMessage.get_pymongo_collection().update_many(
-            {
-                "lease_owner": {"$in": [owner, self.batch_owner(owner)]},
-                "status": OutboxStatus.IN_FLIGHT.value,
-            },
-            {
-                "$set": {
-                    "status": OutboxStatus.PENDING.value,
-                    "lease_owner": None,
-                    "lease_expires_at": None,
-                }
-            },
-        )
-        return result.modified_count
+        return await outbox.hand_back_all([owner, self.batch_owner(owner)])
 
     async def due_count(self, kind: str, channel: str) -> int:
         """Messages of a kind waiting for a channel (not counting leased ones)."""
-        return await OutboxMessage.get_pymongo_collection().count_documents(
-            {"kind": kind, "channel": channel, "status": OutboxStatus.PENDING.value}
-        )
+        return await outbox.count_pending(kind, channel)
 
     async def settle_delivered(
         self, messages: list[OutboxMessage], owner: str, result: dict[str, Any]
@@ -256,19 +177,8 @@ class OutboxService:
         """Mark leased messages delivered together (the lines of one digest)."""
         if not messages:
             return
-        await OutboxMessage.get_pymongo_collection().update_many(
-            {"_id": {"$in": [message.id for message in messages]}, "lease_owner": owner},
-            {
-                "$set": {
-                    "status": OutboxStatus.DELIVERED.value,
-                    "delivered_at": self.clock.now(),
-                    "result": result,
-                    "last_error": None,
-                    "lease_owner": None,
-                    "lease_expires_at": None,
-                    **DELIVERED_CLEARS,
-                }
-            },
+        await outbox.mark_all_delivered(
+            [message.id for message in messages], owner, self.clock.now(), result
         )
 
     def backoff(self, attempts: int) -> timedelta:
@@ -276,28 +186,12 @@ class OutboxService:
         return min(delay, self.max_backoff)
 
     async def pending_count(self, channel: str | None = None) -> int:
-        query: dict[str, Any] = {
-            "status": {"$in": [OutboxStatus.PENDING.value, OutboxStatus.IN_FLIGHT.value]}
-        }
-        if channel is not None:
-            query["channel"] = channel
-        return await OutboxMessage.get_pymongo_collection().count_documents(query)
+        return await outbox.count_undelivered(channel)
 
     async def backlog(self) -> list[Backlog]:
         """Pending, in-flight and failed messages by kind, channel and status, in one
         aggregation (for the metrics)."""
         waiting = (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT, OutboxStatus.FAILED)
-        pipeline: list[dict[str, Any]] = [
-            {"$match": {"status": {"$in": [status.value for status in waiting]}}},
-            {
-                "$group": {
-                    "_id": {"kind": "$kind", "channel": "$channel", "status": "$status"},
-                    "count": {"$sum": 1},
-                    "oldest": {"$min": "$created_at"},
-                }
-            },
-        ]
-        cursor = await OutboxMessage.get_pymongo_collection().aggregate(pipeline)
         return [
             Backlog(
                 kind=str(row["_id"]["kind"]),
@@ -306,20 +200,13 @@ class OutboxService:
                 count=int(row["count"]),
                 oldest=row["oldest"],
             )
-            async for row in cursor
+            for row in await outbox.backlog(waiting)
         ]
 
     async def clear_delivered(self, dry_run: bool = False) -> int:
         """Clear what delivered messages still hold of people (delivered before they
         were cleared on delivery). Returns how many were (or would be) cleared."""
-        query = {
-            "status": OutboxStatus.DELIVERED.value,
-            "$or": [{"payload": {"$ne": {}}}, {"subject_ids": {"$ne": []}}],
-        }
-        collection = OutboxMessage.get_pymongo_collection()
-        if dry_run:
-            return await collection.count_documents(query)
-        return (await collection.update_many(query, {"$set": DELIVERED_CLEARS})).modified_count
+        return await outbox.clear_delivered(dry_run)
 
     async def delete_settled(
         self, delivered_before: datetime, undelivered_before: datetime, dry_run: bool = False
@@ -327,33 +214,11 @@ class OutboxService:
         """Delete messages delivered or given up before `delivered_before` (their key
         is no longer needed to keep a duplicate out), and messages still undelivered
         since `undelivered_before` or earlier. Returns how many were (or would be) deleted."""
-        query = {
-            "$or": [
-                {
-                    "status": OutboxStatus.DELIVERED.value,
-                    "delivered_at": {"$lt": delivered_before},
-                },
-                {"status": OutboxStatus.FAILED.value, "created_at": {"$lt": delivered_before}},
-                {
-                    "status": {"$in": [OutboxStatus.PENDING.value, OutboxStatus.IN_FLIGHT.value]},
-                    "created_at": {"$lte": undelivered_before},
-                },
-            ]
-        }
-        collection = OutboxMessage.get_pymongo_collection()
-        if dry_run:
-            return await collection.count_documents(query)
-        return (await collection.delete_many(query)).deleted_count
+        return await outbox.delete_settled(delivered_before, undelivered_before, dry_run)
 
     async def drop_for_subject(self, user_id: str) -> int:
         """Drop undelivered messages about a person (erasure, objection)."""
-        result = await OutboxMessage.get_pymongo_collection().delete_many(
-            {
-                "subject_ids": user_id,
-                "status": {"$in": [OutboxStatus.PENDING.value, OutboxStatus.FAILED.value]},
-            }
-        )
-        return result.deleted_count
+        return await outbox.delete_waiting_about(user_id)
 
 
 class Dispatcher:

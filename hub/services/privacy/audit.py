@@ -23,6 +23,7 @@ from hub.clock import Clock
 from hub.models.privacy import AuditActor, AuditEntry, AuditHead
 from hub.services.access.keys import Principal
 from hub.services.platform import paging
+from hub.services.privacy.stores import audit_head, audit_log
 
 log = logging.getLogger("hub.audit")
 
@@ -81,7 +82,7 @@ class AuditService:
     ) -> AuditEntry:
         """Append one entry. Concurrent appends are serialised by the head document:
         the one that loses the race reads the new head and tries again."""
-        client = AuditEntry.get_pymongo_collection().database.client
+        client = audit_log.STORE.client()
         for _ in range(50):
             head = await AuditHead.find_one(AuditHead.key == "head")
             entry = AuditEntry(
@@ -98,19 +99,10 @@ class AuditService:
             entry.hash = self._hash(entry)
 
             async def work(session: AsyncClientSession, entry: AuditEntry = entry) -> None:
-                heads = AuditHead.get_pymongo_collection()
                 if entry.seq == 1:
-                    await heads.insert_one(
-                        {"key": "head", "seq": 1, "hash": entry.hash}, session=session
-                    )
-                else:
-                    moved = await heads.update_one(
-                        {"key": "head", "seq": entry.seq - 1},
-                        {"$set": {"seq": entry.seq, "hash": entry.hash}},
-                        session=session,
-                    )
-                    if moved.matched_count != 1:
-                        raise _HeadMoved
+                    await audit_head.start(entry.hash, session)
+                elif not await audit_head.move(entry.seq, entry.hash, session):
+                    raise _HeadMoved
                 await entry.insert(session=session)
 
             try:
@@ -132,7 +124,7 @@ class AuditService:
         expected_seq = 1
         previous = GENESIS
         count = 0
-        async for raw in AuditEntry.get_pymongo_collection().find().sort("seq", 1):
+        async for raw in audit_log.in_order():
             entry = AuditEntry.model_validate(raw)
             count += 1
             if entry.seq != expected_seq:
@@ -160,7 +152,7 @@ class AuditService:
         limit: int = 100,
     ) -> list[AuditEntry]:
         query = _entries_query(action, target_id, since, until)
-        return await AuditEntry.find(query).sort("-seq").limit(max(1, min(limit, 1000))).to_list()
+        return await audit_log.newest(query, max(1, min(limit, 1000)))
 
     async def page_entries(
         self,

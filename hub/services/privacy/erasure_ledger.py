@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pymongo import UpdateOne
-
 from hub.clock import Clock
 from hub.models.ledger import ErasureLedgerEntry
-from hub.models.suppression import Suppression, SuppressionReason
+from hub.models.suppression import SuppressionReason
+from hub.services.privacy.stores import erasure_ledger, suppressions
 from hub.services.privacy.suppression import PERMANENT
 
 log = logging.getLogger("hub.privacy")
@@ -123,14 +122,7 @@ class ErasureLedger:
         wanted = sorted(set(hashes))
         if not wanted:
             return False
-        known = {
-            digest
-            async for raw in ErasureLedgerEntry.get_pymongo_collection().find(
-                {"identity_hmacs": {"$in": wanted}, "erase": {"$in": [erase, True]}},
-                projection={"identity_hmacs": 1},
-            )
-            for digest in raw["identity_hmacs"]
-        }
+        known = await erasure_ledger.hashes_recorded(wanted, erase)
         fresh = [digest for digest in wanted if digest not in known]
         if not fresh:
             return False
@@ -193,12 +185,7 @@ class ErasureLedger:
         }
         suppressed = 0
         if hashes:
-            suppressed = len(
-                await Suppression.get_pymongo_collection().distinct(
-                    "identity_hmac",
-                    {"identity_hmac": {"$in": sorted(hashes)}, "reason": {"$in": list(PERMANENT)}},
-                )
-            )
+            suppressed = len(await suppressions.listed_hashes(sorted(hashes), list(PERMANENT)))
         return LedgerState(
             file_entries=len(in_file),
             database_entries=len(in_database),
@@ -222,12 +209,4 @@ class ErasureLedger:
     async def _store(self, lines: list[LedgerLine]) -> int:
         if not lines:
             return 0
-        result = await ErasureLedgerEntry.get_pymongo_collection().bulk_write(
-            [
-                UpdateOne(
-                    {"entry_id": line.entry_id}, {"$setOnInsert": line.document()}, upsert=True
-                )
-                for line in lines
-            ]
-        )
-        return result.upserted_count
+        return await erasure_ledger.add_missing([line.document() for line in lines])

@@ -19,7 +19,6 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.clock import Clock
 from hub.errors import Conflict, ErrorCode
-from hub.models.followup import FollowUp
 from hub.models.privacy import (
     AuditActor,
     RightsRequest,
@@ -27,8 +26,9 @@ from hub.models.privacy import (
     RightsRequestType,
     StatusChange,
 )
-from hub.models.suppression import Suppression, SuppressionReason
+from hub.models.suppression import SuppressionReason
 from hub.services.followups.followups import FollowUpService
+from hub.services.followups.stores import follow_ups as follow_up_store
 from hub.services.platform.outbox import OutboxService
 from hub.services.privacy.audit import SYSTEM, AuditService
 from hub.services.privacy.erasure_ledger import ErasureLedger
@@ -37,6 +37,7 @@ from hub.services.privacy.rights import RightsRequestService
 from hub.services.privacy.rights_identity import IdentityMatch, RequestIdentities
 from hub.services.privacy.steps import StepServices, handlers
 from hub.services.privacy.steps.erasure import erase
+from hub.services.privacy.stores import rights_requests, suppressions
 from hub.services.privacy.subject_hooks import Counts as Counts
 from hub.services.privacy.subject_hooks import SubjectHook as SubjectHook
 from hub.services.privacy.subject_hooks import SubjectHooks as SubjectHooks
@@ -115,16 +116,7 @@ class PrivacyService:
         but privacy officers). One query for all of them."""
         digests = {user_id: self.suppressions.hmacs(user_id=user_id) for user_id in user_ids}
         wanted = [digest for found in digests.values() for digest in found]
-        restricted = {
-            raw["identity_hmac"]
-            async for raw in Suppression.get_pymongo_collection().find(
-                {
-                    "identity_hmac": {"$in": wanted},
-                    "reason": SuppressionReason.RESTRICTION.value,
-                },
-                projection={"identity_hmac": 1},
-            )
-        }
+        restricted = await suppressions.listed_for(wanted, SuppressionReason.RESTRICTION.value)
         return [bool(set(digests[user_id]) & restricted) for user_id in user_ids]
 
     def hmacs(self, identity: Identity) -> list[str]:
@@ -167,20 +159,18 @@ class PrivacyService:
         change = StatusChange(
             status=RightsRequestStatus.COMPLETED, at=now, by=actor.key_id or actor.role
         )
-        raw = await RightsRequest.get_pymongo_collection().find_one_and_update(
-            {"_id": request.id, "status": RightsRequestStatus.IN_PROGRESS.value},
+        raw = await rights_requests.move(
+            request.id,
+            RightsRequestStatus.IN_PROGRESS.value,
             {
-                "$set": {
-                    "status": RightsRequestStatus.COMPLETED.value,
-                    "outcome": result.outcome,
-                    "executed_at": now,
-                    "handled_by": actor.key_id,
-                    "subject_hmacs": sorted(set(request.subject_hmacs) | set(hashes)),
-                    **result.extras,
-                },
-                "$push": {"history": change.model_dump(mode="python")},
+                "status": RightsRequestStatus.COMPLETED.value,
+                "outcome": result.outcome,
+                "executed_at": now,
+                "handled_by": actor.key_id,
+                "subject_hmacs": sorted(set(request.subject_hmacs) | set(hashes)),
+                **result.extras,
             },
-            return_document=True,
+            change,
         )
         if raw is None:
             raise Conflict(
@@ -231,10 +221,8 @@ class PrivacyService:
     async def record_subject_notified(self, request_id: str, actor: AuditActor) -> RightsRequest:
         """The person was told that their restriction will be lifted."""
         request = await self._active_restriction(request_id)
-        raw = await RightsRequest.get_pymongo_collection().find_one_and_update(
-            {"_id": request.id},
-            {"$set": {**await self.rights.messages.notified(request), "handled_by": actor.key_id}},
-            return_document=True,
+        raw = await rights_requests.set_values(
+            request.id, {**await self.rights.messages.notified(request), "handled_by": actor.key_id}
         )
         await self.audit.record(
             actor, "rights_request.subject_notified", [request_id], list(request.subject_hmacs)
@@ -257,13 +245,8 @@ class PrivacyService:
         # the person once an erasure anonymised the request (and only then: they also
         # hold identities the request merely claimed).
         hashes = self.hmacs(identity) or sorted(request.subject_hmacs)
-        removed = await Suppression.get_pymongo_collection().delete_many(
-            {"identity_hmac": {"$in": hashes}, "reason": SuppressionReason.RESTRICTION.value}
-        )
-        unredacted = await FollowUp.get_pymongo_collection().update_many(
-            {"subject_id": {"$in": list(identity.user_ids)}, "redacted": True},
-            {"$set": {"redacted": False}, "$inc": {"version": 1}},
-        )
+        removed = await suppressions.remove(hashes, SuppressionReason.RESTRICTION.value)
+        unredacted = await follow_up_store.unredact_subjects(list(identity.user_ids))
         for user_id in identity.user_ids:
             await self.follow_ups.refresh_subject(user_id)
         # Comments sent during the restriction get the follow-up they were held from
@@ -272,22 +255,16 @@ class PrivacyService:
         for user_id in identity.user_ids:
             opened += await self.follow_ups.open_missing(user_id)
         hooks = await self.hooks.lift(identity)
-        raw = await RightsRequest.get_pymongo_collection().find_one_and_update(
-            {"_id": request.id, "restriction_active": True},
+        raw = await rights_requests.lift_restriction(
+            request.id,
+            self.clock.now(),
+            actor.key_id,
             {
-                "$set": {
-                    "restriction_active": False,
-                    "restriction_lifted_at": self.clock.now(),
-                    "handled_by": actor.key_id,
-                    "outcome.lifted": {
-                        "suppressions": removed.deleted_count,
-                        "follow_ups": unredacted.modified_count,
-                        "follow_ups_opened": opened,
-                        **hooks,
-                    },
-                }
+                "suppressions": removed,
+                "follow_ups": unredacted,
+                "follow_ups_opened": opened,
+                **hooks,
             },
-            return_document=True,
         )
         if raw is None:
             raise Conflict(ErrorCode.INVALID_TRANSITION, "The restriction was lifted already.")

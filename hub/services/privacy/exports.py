@@ -22,19 +22,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
-
 from hub.clock import Clock
 from hub.errors import Conflict, ErrorCode, ValidationFailed
-from hub.models.followup import FollowUp
 from hub.models.privacy import RightsRequest, RightsRequestType
 from hub.models.privacy_export import PrivacyExport
-from hub.models.response import Response
+from hub.services.followups.stores import follow_ups
 from hub.services.platform.tokens import Purpose, SignedTokens, invalid
 from hub.services.privacy.processing import processing_information
 from hub.services.privacy.registry import subject_entries
+from hub.services.privacy.stores import privacy_exports, rights_requests
 from hub.services.privacy.subjects import Identity, subject_filter
 from hub.services.privacy.third_parties import redact_comments, redact_export_data, rewrite_strings
+from hub.services.stores import store_for
+from hub.services.widget.stores import responses
 from hub.settings import Settings
 
 log = logging.getLogger("hub.privacy")
@@ -105,16 +105,14 @@ class PrivacyExports:
             query = subject_filter(entry, Identity(tuple(user_ids), tuple(emails)))
             if query is None:
                 continue
-            found = [_plain(raw) async for raw in entry.model.get_pymongo_collection().find(query)]
+            found = [_plain(raw) async for raw in store_for(entry.model).documents(query)]
             data[entry.collection] = found
             if found:
                 categories |= {item.category.value for item in entry.personal}
         await redact_export_data(data, user_ids, emails)
         channels: set[str] = set()
         if user_ids:
-            async for raw in FollowUp.get_pymongo_collection().find(
-                {"subject_id": {"$in": user_ids}}, projection={"posts.channel_id": 1}
-            ):
+            async for raw in follow_ups.post_channels_of(user_ids):
                 channels |= {post["channel_id"] for post in raw.get("posts", [])}
         return {
             "generated_at": self.clock.now().isoformat(),
@@ -126,12 +124,9 @@ class PrivacyExports:
 
     async def portability(self, user_ids: list[str], emails: list[str]) -> dict[str, Any]:
         """What the person provided: their scores and comments."""
-        query: dict[str, Any] = {
-            "$or": [{"user.id": {"$in": user_ids}}, {"user.email": {"$in": emails}}]
-        }
         rows = []
         usernames: set[str] = set()
-        async for raw in Response.get_pymongo_collection().find(query).sort("answered_at", 1):
+        async for raw in responses.of_people_oldest_first(user_ids, emails):
             rows.append(_plain({name: raw.get(name) for name in PORTABLE_FIELDS}))
             if raw.get("user", {}).get("username"):
                 usernames.add(raw["user"]["username"])
@@ -168,10 +163,8 @@ class PrivacyExports:
             created_at=now,
             expires_at=now + timedelta(hours=self.settings.export_keep_hours),
         )
-        await PrivacyExport.get_pymongo_collection().replace_one(
-            {"request_id": request_id},
-            export.model_dump(mode="python", exclude={"id", "revision_id"}),
-            upsert=True,
+        await privacy_exports.keep(
+            request_id, export.model_dump(mode="python", exclude={"id", "revision_id"})
         )
         return export
 
@@ -188,10 +181,7 @@ class PrivacyExports:
             raise ValidationFailed(
                 ErrorCode.INVALID_INPUT, f"Use {' or '.join(formats)}.", "format"
             )
-        raw = await PrivacyExport.get_pymongo_collection().find_one(
-            {"request_id": str(request.id), "expires_at": {"$gt": self.clock.now()}},
-            projection={"formats": 1, "expires_at": 1},
-        )
+        raw = await privacy_exports.formats_left(str(request.id), self.clock.now())
         if raw is None or fmt not in raw["formats"]:
             raise Conflict(ErrorCode.EXPORT_GONE, GONE, "id")
         return self.link(
@@ -204,20 +194,11 @@ class PrivacyExports:
         export is purged when no format is left. LINK_INVALID, LINK_EXPIRED or
         EXPORT_GONE otherwise."""
         claim = self.claim(token)
-        collection = PrivacyExport.get_pymongo_collection()
-        raw = await collection.find_one_and_update(
-            {
-                "request_id": claim.request_id,
-                "formats": claim.format,
-                "expires_at": {"$gt": self.clock.now()},
-            },
-            {"$pull": {"formats": claim.format}},
-            return_document=ReturnDocument.BEFORE,
-        )
+        raw = await privacy_exports.take_format(claim.request_id, claim.format, self.clock.now())
         if raw is None:
             raise Conflict(ErrorCode.EXPORT_GONE, GONE)
         if raw["formats"] == [claim.format]:
-            await collection.delete_one({"_id": raw["_id"], "formats": {"$size": 0}})
+            await privacy_exports.delete_if_used_up(raw["_id"])
         return Delivery(
             claim=claim,
             kind=RightsRequestType(raw["kind"]),
@@ -228,10 +209,7 @@ class PrivacyExports:
     async def purge_expired(self) -> int:
         """Delete the exports whose time is up (the TTL index does it too, but only
         about once a minute and by the database's clock)."""
-        result = await PrivacyExport.get_pymongo_collection().delete_many(
-            {"expires_at": {"$lte": self.clock.now()}}
-        )
-        return result.deleted_count
+        return await privacy_exports.delete_expired(self.clock.now())
 
     async def withdraw(
         self,
@@ -242,17 +220,15 @@ class PrivacyExports:
         """After an erasure or rectification: delete the stored exports about the
         person (by their keyed hashes) and rewrite the others that quote them, each
         string through `redact` with the person's `terms`."""
-        collection = PrivacyExport.get_pymongo_collection()
         withdrawn = 0
         if subject_hmacs:
-            result = await collection.delete_many({"subject_hmacs": {"$in": subject_hmacs}})
-            withdrawn = result.deleted_count
+            withdrawn = await privacy_exports.delete_about(subject_hmacs)
         rewritten = 0
         if terms:
-            async for raw in collection.find({}, projection={"data": 1}):
+            async for raw in privacy_exports.all_data():
                 data = rewrite_strings(raw["data"], lambda text: redact(text, terms))
                 if data != raw["data"]:
-                    await collection.update_one({"_id": raw["_id"]}, {"$set": {"data": data}})
+                    await privacy_exports.set_data(raw["_id"], data)
                     rewritten += 1
         return {"withdrawn": withdrawn, "rewritten": rewritten}
 
@@ -260,12 +236,10 @@ class PrivacyExports:
         """At start: purge expired exports, and remove the exports that earlier versions
         kept on the rights requests themselves; returns how many of those there were."""
         await self.purge_expired()
-        legacy = await RightsRequest.get_pymongo_collection().update_many(
-            {"export": {"$exists": True}}, {"$unset": {"export": ""}}
-        )
-        if legacy.modified_count:
-            log.info("removed %d exports kept on rights requests", legacy.modified_count)
-        return legacy.modified_count
+        legacy = await rights_requests.drop_legacy_exports()
+        if legacy:
+            log.info("removed %d exports kept on rights requests", legacy)
+        return legacy
 
     # -- links
 

@@ -21,11 +21,9 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from beanie import Document
-
-from hub.models.activity import Display
-from hub.models.response import Response
+from hub.services.platform.store import CollectionStore
 from hub.services.privacy.identity import normalize_email
+from hub.services.widget.stores import displays, responses
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -46,7 +44,7 @@ _AFTER = r"(?![\w@-])"
 _WORD = re.compile(_BEFORE + r"[\w.+-]+")
 _ANONYMOUS = "anonymous"  # the user id of anonymised documents names nobody
 _LOOKUP_CHUNK = 2000  # words per `$in`: a command stays far below the size limit
-_LOOKED_UP: tuple[type[Document], ...] = (Response, Display)
+_LOOKED_UP: tuple[CollectionStore, ...] = (responses.STORE, displays.STORE)
 
 
 def scrub(text: str) -> str:
@@ -101,7 +99,7 @@ async def known_identifiers(texts: Iterable[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for start in range(0, len(candidates), _LOOKUP_CHUNK):
         chunk = candidates[start : start + _LOOKUP_CHUNK]
-        for model in _LOOKED_UP:
+        for store in _LOOKED_UP:
             pipeline: list[dict[str, Any]] = [
                 {
                     "$match": {
@@ -116,7 +114,7 @@ async def known_identifiers(texts: Iterable[str]) -> dict[str, str]:
                     }
                 },
             ]
-            cursor = await model.get_pymongo_collection().aggregate(pipeline)
+            cursor = await store.aggregate(pipeline)
             async for group in cursor:
                 for value in [*group.get("ids", []), *group.get("usernames", [])]:
                     if isinstance(value, str) and len(value) >= MIN_QUOTED_LENGTH:

@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from beanie import Document
-from pymongo import UpdateOne
 
 from hub.clock import Clock
 from hub.models.outbox import RIGHTS_ANSWER_KEY_PREFIX, OutboxMessage
 from hub.models.privacy import AuditActor
-from hub.models.suppression import Suppression
 from hub.services.privacy.audit import AuditService
 from hub.services.privacy.erasure_ledger import ErasureLedger, LedgerLine
 from hub.services.privacy.execution import Identity, PrivacyService
 from hub.services.privacy.registry import subject_entries
+from hub.services.privacy.stores import suppressions
 from hub.services.privacy.suppression import PERMANENT, SuppressionService
+from hub.services.stores import store_for
 
 log = logging.getLogger("hub.privacy")
 
@@ -98,12 +98,7 @@ class LedgerReapply:
         hashes = sorted({digest for line in entries for digest in line.identity_hmacs})
         listed = 0
         if hashes:
-            listed = len(
-                await Suppression.get_pymongo_collection().distinct(
-                    "identity_hmac",
-                    {"identity_hmac": {"$in": hashes}, "reason": {"$in": list(PERMANENT)}},
-                )
-            )
+            listed = len(await suppressions.listed_hashes(hashes, list(PERMANENT)))
         report.suppressions_restored = len(hashes) - listed
         found = await self._people(entries)
         for line in entries:
@@ -172,7 +167,7 @@ class LedgerReapply:
             match: dict[str, Any] = {path: {"$type": "string"}}
             if model is OutboxMessage:  # answers to the person's own requests stay
                 match.update(answers)
-            cursor = await model.get_pymongo_collection().aggregate(
+            cursor = await store_for(model).aggregate(
                 [
                     {"$match": match},
                     {"$group": {"_id": f"${path}"}},
@@ -210,7 +205,7 @@ class LedgerReapply:
                 clauses.append({entry.subject_path: {"$in": user_ids}})
             if emails:
                 clauses.append({entry.email_path: {"$in": emails}})
-            async for raw in entry.model.get_pymongo_collection().find(
+            async for raw in store_for(entry.model).documents(
                 {"$or": clauses}, projection={f"{base}.username": 1}
             ):
                 username = (raw.get(base) or {}).get("username")
@@ -220,14 +215,7 @@ class LedgerReapply:
 
     async def _suppress(self, entries: list[LedgerLine]) -> None:
         """Put every ledger hash back on the suppression list."""
-        operations = [
-            UpdateOne(
-                {"identity_hmac": digest, "reason": line.reason.value},
-                {"$setOnInsert": {"created_at": self.clock.now()}},
-                upsert=True,
-            )
-            for line in entries
-            for digest in line.identity_hmacs
-        ]
-        if operations:
-            await Suppression.get_pymongo_collection().bulk_write(operations)
+        await suppressions.add(
+            [(digest, line.reason.value) for line in entries for digest in line.identity_hmacs],
+            self.clock.now(),
+        )

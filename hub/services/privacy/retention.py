@@ -26,25 +26,28 @@ from typing import Any
 
 from hub.clock import Clock
 from hub.errors import ErrorCode, NotFound, ValidationFailed
-from hub.models.activity import ContactState, Display, Login, Person
-from hub.models.followup import FollowUp
-from hub.models.link import SurveyLink
-from hub.models.outbox import OutboxMessage
 from hub.models.privacy import (
     AuditActor,
-    AuditEntry,
     RightsRequest,
     RightsRequestStatus,
-    SurveyRetention,
 )
-from hub.models.response import Response
 from hub.models.survey import Survey
+from hub.services.channels.stores import survey_links
 from hub.services.followups.followups import FollowUpService
+from hub.services.followups.stores import follow_ups as follow_up_store
 from hub.services.platform.outbox import OutboxService
+from hub.services.platform.stores import outbox as outbox_store
 from hub.services.privacy.audit import SYSTEM, AuditService
 from hub.services.privacy.free_text import scrub
 from hub.services.privacy.registry import ANONYMOUS_USER, Retention, entry_for
 from hub.services.privacy.rights import add_months
+from hub.services.privacy.stores import audit_log, rights_requests, survey_retention
+from hub.services.surveys.stores import surveys
+from hub.services.widget.stores import contact_states as contact_state_store
+from hub.services.widget.stores import displays as display_store
+from hub.services.widget.stores import logins as login_store
+from hub.services.widget.stores import people as person_store
+from hub.services.widget.stores import responses as response_store
 from hub.settings import Settings
 
 log = logging.getLogger("hub.retention")
@@ -75,7 +78,6 @@ CLOSED = (
     RightsRequestStatus.REJECTED,
     RightsRequestStatus.CANCELED,
 )
-_CONTACT_TIMES = ("last_display_at", "last_answer_at", "last_decline_at")
 # What a run's audit entry counts as changed (its details, dry runs aside).
 RETENTION_CHANGES = (
     "responses_anonymised",
@@ -185,9 +187,7 @@ class RetentionService:
                     f"Retention is 1 to {longest} days (the global maximum).",
                     "days",
                 )
-        await SurveyRetention.get_pymongo_collection().update_one(
-            {"survey_key": survey_key}, {"$set": {"days": days}}, upsert=True
-        )
+        await survey_retention.set_days(survey_key, days)
         await self.audit.record(actor, "retention.survey_set", [survey_key], [], {"days": days})
         return days
 
@@ -198,7 +198,7 @@ class RetentionService:
             self.settings.global_display_cooldown_days,
             self.settings.global_answer_cooldown_days,
         ]
-        async for raw in Survey.get_pymongo_collection().find({}, projection={"contact_rules": 1}):
+        async for raw in surveys.contact_rules_of_all():
             rules = raw.get("contact_rules") or {}
             days += [
                 int(rules.get("days_after_answer") or 0),
@@ -211,23 +211,15 @@ class RetentionService:
 
     async def run(self, dry_run: bool, actor: AuditActor) -> RetentionReport:
         now = self.clock.now()
-        overrides = {
-            raw["survey_key"]: raw.get("days")
-            async for raw in SurveyRetention.get_pymongo_collection().find()
-        }
-        keys = [raw["key"] async for raw in Survey.get_pymongo_collection().find({}, {"key": 1})]
+        overrides = await survey_retention.overrides()
+        keys = await surveys.all_keys()
         responses = follow_ups = displays_anonymised = links = 0
         for survey_key in sorted(set(keys) | set(overrides)):
             days = self._days_for(overrides.get(survey_key))
             # A superset by a day or two, then exact in Python (calendar years).
             earliest = now - timedelta(days=days if days is not None else 365 * 3 - 2)
-            cursor = Response.get_pymongo_collection().find(
-                {
-                    "survey_key": survey_key,
-                    "answered_at": {"$lte": earliest + timedelta(days=2)},
-                    "user.id": {"$ne": ANONYMOUS_USER["id"]},
-                },
-                projection={"_id": 1, "answered_at": 1, "comment": 1, "user.id": 1},
+            cursor = response_store.identified_answered_by(
+                survey_key, earliest + timedelta(days=2), ANONYMOUS_USER["id"]
             )
             due = [
                 raw async for raw in cursor if self.expires(_aware(raw["answered_at"]), days) <= now
@@ -239,68 +231,38 @@ class RetentionService:
                 links += with_response[1]
             if dry_run or not due:
                 follow_ups += (
-                    await FollowUp.find(
-                        {"response_id": {"$in": [raw["_id"] for raw in due]}}
-                    ).count()
+                    await follow_up_store.count_of_responses([raw["_id"] for raw in due])
                     if due
                     else 0
                 )
                 continue
             for raw in due:
                 comment = raw.get("comment")
-                await Response.get_pymongo_collection().update_one(
-                    {"_id": raw["_id"]},
-                    {
-                        "$set": {
-                            "user": ANONYMOUS_USER,
-                            "url": None,
-                            "customer.company": None,
-                            "comment": scrub(comment) if comment else comment,
-                        }
-                    },
+                await response_store.anonymise(
+                    raw["_id"], ANONYMOUS_USER, scrub(comment) if comment else comment
                 )
             # Their Slack messages show the company and the comment: rebuild them
             # from the anonymised responses (queued before the follow-ups lose the
             # user id that finds them).
             for user_id in sorted({raw["user"]["id"] for raw in due}):
                 await self.follow_ups.refresh_subject(user_id)
-            noted = FollowUp.get_pymongo_collection().find(
-                {
-                    "response_id": {"$in": [raw["_id"] for raw in due]},
-                    "resolution.note": {"$type": "string"},
-                },
-                projection={"resolution.note": 1},
-            )
+            noted = follow_up_store.noted_of_responses([raw["_id"] for raw in due])
             async for note in noted:  # the note may quote the person, as the comment may
-                await FollowUp.get_pymongo_collection().update_one(
-                    {"_id": note["_id"]},
-                    {"$set": {"resolution.note": scrub(note["resolution"]["note"])}},
+                await follow_up_store.set_resolution_note(
+                    note["_id"], scrub(note["resolution"]["note"])
                 )
-            changed = await FollowUp.get_pymongo_collection().update_many(
-                {"response_id": {"$in": [raw["_id"] for raw in due]}},
-                {"$set": {"subject_id": ANONYMOUS_USER["id"]}},
+            changed = await follow_up_store.set_subject_of_responses(
+                [raw["_id"] for raw in due], ANONYMOUS_USER["id"]
             )
             # Their Slack messages still waiting in the outbox are about nobody now.
-            about = FollowUp.get_pymongo_collection().find(
-                {"response_id": {"$in": [raw["_id"] for raw in due]}}, projection={"_id": 1}
+            await outbox_store.forget_subjects_of_follow_ups(
+                await follow_up_store.ids_of_responses([raw["_id"] for raw in due])
             )
-            await OutboxMessage.get_pymongo_collection().update_many(
-                {"payload.follow_up_id": {"$in": [str(raw["_id"]) async for raw in about]}},
-                {"$set": {"subject_ids": []}},
-            )
-            follow_ups += changed.modified_count
+            follow_ups += changed
         keep_days = await self.activity_days()
         activity_cutoff = now - timedelta(days=keep_days)
-        old_displays = {"shown_at": {"$lt": activity_cutoff}}
-        old_logins = {"logged_in_at": {"$lt": activity_cutoff}}
-        if dry_run:
-            displays = await Display.get_pymongo_collection().count_documents(old_displays)
-            logins = await Login.get_pymongo_collection().count_documents(old_logins)
-        else:
-            displays = (
-                await Display.get_pymongo_collection().delete_many(old_displays)
-            ).deleted_count
-            logins = (await Login.get_pymongo_collection().delete_many(old_logins)).deleted_count
+        displays = await display_store.delete_shown_before(activity_cutoff, dry_run)
+        logins = await login_store.delete_before(activity_cutoff, dry_run)
         people, contact_states = await self._inactive(activity_cutoff, dry_run)
         outbox_days = self.settings.outbox_retention_days
         outbox_cleared = await self.outbox.clear_delivered(dry_run)
@@ -337,23 +299,7 @@ class RetentionService:
         hashes and outcome stay as the record of what was done."""
         cutoff = datetime.combine(add_months(now.date(), -DEFAULT_MONTHS), now.timetz())
         entry = entry_for(RightsRequest)
-        named: list[dict[str, Any]] = [
-            {path: {"$ne": None}}
-            for path in ("subject.email", "subject.user_id", "message", "verification_note")
-        ]
-        named += [
-            {"corrections": {"$ne": None}},
-            {"confirmed_user_ids.0": {"$exists": True}},
-            {"confirmed_emails.0": {"$exists": True}},
-        ]
-        cursor = RightsRequest.get_pymongo_collection().find(
-            {
-                "status": {"$in": [status.value for status in CLOSED]},
-                "received_at": {"$lte": cutoff},  # closed after it was received
-                "$or": named,
-            },
-            projection={"received_at": 1, "history.at": 1},
-        )
+        cursor = rights_requests.closed_naming_someone([status.value for status in CLOSED], cutoff)
         due = [
             raw["_id"]
             async for raw in cursor
@@ -364,67 +310,34 @@ class RetentionService:
             <= cutoff
         ]
         if due and not dry_run:
-            await RightsRequest.get_pymongo_collection().update_many(
-                {"_id": {"$in": due}}, {"$set": entry.anonymised}
-            )
+            await rights_requests.set_on(due, entry.anonymised)
         return len(due)
 
     async def _with_responses(self, response_ids: list[Any], dry_run: bool) -> tuple[int, int]:
         """Anonymise the displays of responses being anonymised (no identity, no link
         back) and delete their survey links. Returns (displays, links)."""
-        displays = {"response_id": {"$in": response_ids}}
-        links = {"response_id": {"$in": response_ids}}
-        display_collection = Display.get_pymongo_collection()
-        link_collection = SurveyLink.get_pymongo_collection()
-        if dry_run:
-            return (
-                await display_collection.count_documents(displays),
-                await link_collection.count_documents(links),
-            )
-        anonymised = await display_collection.update_many(displays, {"$set": ANONYMOUS_DISPLAY})
-        deleted = await link_collection.delete_many(links)
-        return anonymised.modified_count, deleted.deleted_count
+        return (
+            await display_store.anonymise_of_responses(response_ids, ANONYMOUS_DISPLAY, dry_run),
+            await survey_links.delete_of_responses(response_ids, dry_run),
+        )
 
     async def _inactive(self, cutoff: datetime, dry_run: bool) -> tuple[int, int]:
         """Delete the contact states with no display, answer or decline since `cutoff`,
         and the people with no login since then and no contact state left.
         Returns (people, contact states)."""
-        states = ContactState.get_pymongo_collection()
-        people = Person.get_pymongo_collection()
-        recent = [{field: {"$gte": cutoff}} for field in _CONTACT_TIMES]
-        stale_states: dict[str, Any] = {"$nor": recent}
-        candidates = [
-            raw["user_id"]
-            async for raw in people.find(
-                {"first_seen_at": {"$lt": cutoff}, "last_login_at": {"$not": {"$gte": cutoff}}},
-                projection={"user_id": 1},
-            )
-        ]
+        candidates = await person_store.inactive_since(cutoff)
         stale_people: list[str] = []
         for start in range(0, len(candidates), 1000):
             batch = candidates[start : start + 1000]
-            active = {
-                raw["user_id"]
-                async for raw in states.find(
-                    {"user_id": {"$in": batch}, "$or": recent}, projection={"user_id": 1}
-                )
-            }
+            active = await contact_state_store.active_among(batch, cutoff)
             stale_people += [user_id for user_id in batch if user_id not in active]
         if dry_run:
-            return len(stale_people), await states.count_documents(stale_states)
-        deleted_states = (await states.delete_many(stale_states)).deleted_count
+            return len(stale_people), await contact_state_store.delete_stale(cutoff, dry_run=True)
+        deleted_states = await contact_state_store.delete_stale(cutoff, dry_run=False)
         deleted_people = 0
         for start in range(0, len(stale_people), 1000):
             batch = stale_people[start : start + 1000]
-            deleted_people += (
-                await people.delete_many(
-                    {
-                        "user_id": {"$in": batch},
-                        "first_seen_at": {"$lt": cutoff},
-                        "last_login_at": {"$not": {"$gte": cutoff}},
-                    }
-                )
-            ).deleted_count
+            deleted_people += await person_store.delete_inactive(batch, cutoff)
         return deleted_people, deleted_states
 
     async def run_scheduled(self) -> None:
@@ -435,19 +348,8 @@ class RetentionService:
     async def totals(self) -> RetentionTotals:
         """The runs that changed data (dry runs left out) and their changes added up,
         in one aggregation over the audit log."""
-        pipeline: list[dict[str, Any]] = [
-            {"$match": {"action": "retention.run", "details.dry_run": False}},
-            {
-                "$group": {
-                    "_id": None,
-                    "runs": {"$sum": 1},
-                    **{what: {"$sum": f"$details.{what}"} for what in RETENTION_CHANGES},
-                }
-            },
-        ]
-        cursor = await AuditEntry.get_pymongo_collection().aggregate(pipeline)
         totals = RetentionTotals()
-        async for row in cursor:
+        for row in await audit_log.sum_retention_runs(RETENTION_CHANGES):
             totals = RetentionTotals(
                 runs=int(row["runs"]),
                 changes={what: int(row[what]) for what in RETENTION_CHANGES},

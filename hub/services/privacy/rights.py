@@ -28,6 +28,7 @@ from hub.models.privacy import (
 from hub.services.platform import paging, validation
 from hub.services.privacy.audit import AuditService
 from hub.services.privacy.rights_messages import RightsMessages
+from hub.services.privacy.stores import rights_requests
 from hub.services.privacy.suppression import SuppressionService
 
 MAX_NOTE_LENGTH = 2000
@@ -195,11 +196,8 @@ class RightsRequestService:
     ) -> list[RightsRequest]:
         """Requests by due date, soonest first. `overdue` keeps open requests whose
         due date has passed (or, False, those not yet due)."""
-        return (
-            await RightsRequest.find(self._list_query(status, type, due_before, overdue))
-            .sort("+due_on", "+received_at")
-            .limit(max(1, min(limit, 500)))
-            .to_list()
+        return await rights_requests.by_due_date(
+            self._list_query(status, type, due_before, overdue), max(1, min(limit, 500))
         )
 
     def _list_query(
@@ -255,16 +253,11 @@ class RightsRequestService:
     async def open_counts(self) -> OpenRequests:
         """How many requests are open, by status, and how many of them are overdue
         (each count runs on the (status, due_on) index)."""
-        requests = RightsRequest.get_pymongo_collection()
         by_status = {
-            status: await requests.count_documents({"status": status.value})
-            for status in sorted(OPEN)
+            status: await rights_requests.count_with_status(status.value) for status in sorted(OPEN)
         }
-        overdue = await requests.count_documents(
-            {
-                "status": {"$in": [status.value for status in OPEN]},
-                "due_on": {"$lt": midnight_utc(self.today())},
-            }
+        overdue = await rights_requests.count_due_before(
+            [status.value for status in OPEN], midnight_utc(self.today())
         )
         return OpenRequests(by_status=by_status, overdue=overdue)
 
@@ -294,13 +287,11 @@ class RightsRequestService:
         change = StatusChange(
             status=to, at=self.clock.now(), by=actor.key_id or actor.role, reason=reason
         )
-        updated = await RightsRequest.get_pymongo_collection().find_one_and_update(
-            {"_id": request.id, "status": request.status.value},
-            {
-                "$set": {"status": to.value, "handled_by": actor.key_id, **(extra or {})},
-                "$push": {"history": change.model_dump(mode="python")},
-            },
-            return_document=True,
+        updated = await rights_requests.move(
+            request.id,
+            request.status.value,
+            {"status": to.value, "handled_by": actor.key_id, **(extra or {})},
+            change,
         )
         if updated is None:
             raise Conflict(
@@ -337,17 +328,8 @@ class RightsRequestService:
                 ErrorCode.DUE_DATE_PASSED, "The due date has passed; it cannot be extended.", "id"
             )
         new_due = add_months(request.due_on, months)
-        updated = await RightsRequest.get_pymongo_collection().find_one_and_update(
-            {"_id": request.id, "extended": False},
-            {
-                "$set": {
-                    "extended": True,
-                    "extension_reason": cleaned,
-                    "due_on": midnight_utc(new_due),
-                    "handled_by": actor.key_id,
-                }
-            },
-            return_document=True,
+        updated = await rights_requests.extend(
+            request.id, cleaned, midnight_utc(new_due), actor.key_id
         )
         if updated is None:
             raise Conflict(ErrorCode.ALREADY_EXTENDED, "The request was extended already.", "id")

@@ -32,8 +32,10 @@ from hub.services.privacy.audit import AuditService
 from hub.services.privacy.identity import normalize_email
 from hub.services.privacy.registry import CollectionEntry, subject_entries
 from hub.services.privacy.rights import MAX_NOTE_LENGTH, OPEN, RightsRequestService
+from hub.services.privacy.stores import rights_requests
 from hub.services.privacy.subjects import Identity, subject_filter
 from hub.services.privacy.suppression import SuppressionService
+from hub.services.stores import store_for
 
 ANONYMOUS = "anonymous"
 
@@ -238,17 +240,13 @@ class RequestIdentities:
             reason=cleaned_reason,
             identity_hmacs=hashes,
         )
-        raw = await RightsRequest.get_pymongo_collection().find_one_and_update(
-            {"_id": request.id, "status": {"$in": [status.value for status in OPEN]}},
-            {
-                "$addToSet": {
-                    "confirmed_user_ids": {"$each": wanted_ids},
-                    "confirmed_emails": {"$each": wanted_emails},
-                },
-                "$push": {"identity_confirmations": confirmation.model_dump(mode="python")},
-                "$set": {"handled_by": actor.key_id},
-            },
-            return_document=True,
+        raw = await rights_requests.confirm_identities(
+            request.id,
+            [status.value for status in OPEN],
+            wanted_ids,
+            wanted_emails,
+            confirmation,
+            actor.key_id,
         )
         if raw is None:
             raise Conflict(
@@ -293,7 +291,7 @@ class RequestIdentities:
             projection = {base: 1}
             if not entry.email_path.startswith(base + "."):
                 projection[entry.email_path] = 1
-            cursor = entry.model.get_pymongo_collection().find(
+            cursor = store_for(entry.model).documents(
                 self._not_about_itself(entry, query, request), projection=projection
             )
             found += [(entry, raw) async for raw in cursor]
@@ -305,7 +303,7 @@ class RequestIdentities:
             query = subject_filter(entry, identity)
             if query is None:
                 continue
-            count = await entry.model.get_pymongo_collection().count_documents(
+            count = await store_for(entry.model).count(
                 self._not_about_itself(entry, query, request)
             )
             if count:

@@ -36,8 +36,10 @@ from hub.models.privacy import (
 )
 from hub.rendering import render
 from hub.services.channels.mail import Email, MailService
+from hub.services.platform.stores import outbox
 from hub.services.privacy.audit import AuditService
 from hub.services.privacy.exports import PrivacyExports
+from hub.services.privacy.stores import rights_requests
 from hub.settings import Settings
 
 Kind = SubjectMessageKind
@@ -171,10 +173,7 @@ class RightsMessages:
         }
         if notice is None or notice.outbox_id is None:
             return other_means
-        raw = await OutboxMessage.get_pymongo_collection().find_one(
-            {"_id": ObjectId(notice.outbox_id)},
-            projection={"status": 1, "delivered_at": 1},
-        )
+        raw = await outbox.delivery_of(ObjectId(notice.outbox_id))
         if raw is not None and raw.get("status") == OutboxStatus.FAILED.value:
             return other_means
         at = (raw or {}).get("delivered_at") or notice.at
@@ -184,10 +183,7 @@ class RightsMessages:
         """The outbox entries of messages, in the order asked (a DataLoader's batch);
         None where the entry is gone (an erasure deleted it)."""
         wanted = [ObjectId(item) for item in outbox_ids if ObjectId.is_valid(item)]
-        found = {
-            str(message.id): message
-            for message in await OutboxMessage.find({"_id": {"$in": wanted}}).to_list()
-        }
+        found = {str(message.id): message for message in await outbox.with_ids(wanted)}
         return [found.get(item) for item in outbox_ids]
 
     def verification_email(self, request: RightsRequest, link: str, hours: int) -> Email:
@@ -244,17 +240,11 @@ class RightsMessages:
             await self.mail.queue(
                 self._email(request, kind, to, texts, reason, after or [], link, expires), key
             )
-            queued = await OutboxMessage.get_pymongo_collection().find_one(
-                {"key": key}, projection={"_id": 1}
-            )
+            queued = await outbox.id_of(key)
             entry = SubjectMessage(
-                kind=kind, at=now, outbox_id=str(queued["_id"]) if queued else None
+                kind=kind, at=now, outbox_id=str(queued) if queued is not None else None
             )
-        raw = await RightsRequest.get_pymongo_collection().find_one_and_update(
-            {"_id": request.id, "messages.kind": {"$ne": kind.value}},
-            {"$push": {"messages": entry.model_dump(mode="python")}},
-            return_document=True,
-        )
+        raw = await rights_requests.record_message(request.id, entry)
         if raw is None:  # recorded meanwhile
             return await RightsRequest.get(request.id) or request
         recorded: RightsRequest = RightsRequest.model_validate(raw)

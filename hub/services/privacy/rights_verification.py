@@ -19,6 +19,7 @@ from hub.services.channels.mail import MailService
 from hub.services.platform.tokens import Purpose, SignedTokens, invalid
 from hub.services.privacy.audit import SYSTEM, AuditService
 from hub.services.privacy.rights import NewRequest, RightsRequestService
+from hub.services.privacy.stores import rights_requests
 from hub.settings import Settings
 
 MAX_FAILURES = 3
@@ -64,9 +65,7 @@ class RightsVerification:
             f"rights-verification:{request.id}",
             [request.subject.user_id] if request.subject.user_id else [],
         )
-        await RightsRequest.get_pymongo_collection().update_one(
-            {"_id": request.id}, {"$set": {"verification_sent_at": self.clock.now()}}
-        )
+        await rights_requests.note_verification_sent(request.id, self.clock.now())
         return request
 
     async def verify(self, request_id: str, token: str) -> RightsRequest:
@@ -93,17 +92,7 @@ class RightsVerification:
         change = StatusChange(
             status=RightsRequestStatus.VERIFIED, at=self.clock.now(), by=SYSTEM.role
         )
-        raw = await RightsRequest.get_pymongo_collection().find_one_and_update(
-            {"_id": request.id, "status": RightsRequestStatus.RECEIVED.value, "locked": False},
-            {
-                "$set": {
-                    "status": RightsRequestStatus.VERIFIED.value,
-                    "verification": VerificationMethod.EMAIL_LINK.value,
-                },
-                "$push": {"history": change.model_dump(mode="python")},
-            },
-            return_document=True,
-        )
+        raw = await rights_requests.mark_verified(request.id, change)
         if raw is None:
             raise ValidationFailed(ErrorCode.LINK_INVALID, "The link is not valid.")
         await self.audit.record(
@@ -119,14 +108,10 @@ class RightsVerification:
             raise invalid()
 
     async def _failed(self, request: RightsRequest) -> None:
-        raw = await RightsRequest.get_pymongo_collection().find_one_and_update(
-            {"_id": request.id}, {"$inc": {"verification_failures": 1}}, return_document=True
-        )
+        raw = await rights_requests.count_failed_verification(request.id)
         failures = int(raw["verification_failures"]) if raw else MAX_FAILURES
         if failures >= MAX_FAILURES:
-            await RightsRequest.get_pymongo_collection().update_one(
-                {"_id": request.id}, {"$set": {"locked": True}}
-            )
+            await rights_requests.lock(request.id)
         await self.audit.record(
             SYSTEM,
             "rights_request.verification_failed",

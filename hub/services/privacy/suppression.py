@@ -7,12 +7,12 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
-from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.clock import Clock
-from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
+from hub.models.suppression import OptOutObjection, SuppressionReason
 from hub.services.privacy.identity import normalize_email
+from hub.services.privacy.stores import suppressions
 
 # Reasons no lifting ends: the person objected or was erased.
 PERMANENT = (SuppressionReason.OBJECTION.value, SuppressionReason.ERASURE.value)
@@ -60,17 +60,8 @@ class SuppressionService:
     ) -> None:
         if not hashes:
             return
-        now = self.clock.now()
-        await Suppression.get_pymongo_collection().bulk_write(
-            [
-                UpdateOne(
-                    {"identity_hmac": digest, "reason": reason.value},
-                    {"$setOnInsert": {"created_at": now}},
-                    upsert=True,
-                )
-                for digest in hashes
-            ],
-            session=session,
+        await suppressions.add(
+            [(digest, reason.value) for digest in hashes], self.clock.now(), session
         )
 
     async def is_suppressed(self, user_id: str | None = None, email: str | None = None) -> bool:
@@ -80,10 +71,7 @@ class SuppressionService:
         wanted = list(hashes)
         if not wanted:
             return False
-        found = await Suppression.get_pymongo_collection().find_one(
-            {"identity_hmac": {"$in": wanted}}, projection={"_id": 1}
-        )
-        return found is not None
+        return await suppressions.any_listed(wanted)
 
     async def is_objecting(self, hashes: Iterable[str]) -> bool:
         """Whether any of the identities objected or was erased: suppressed for good,
@@ -91,11 +79,7 @@ class SuppressionService:
         wanted = list(hashes)
         if not wanted:
             return False
-        found = await Suppression.get_pymongo_collection().find_one(
-            {"identity_hmac": {"$in": wanted}, "reason": {"$in": list(PERMANENT)}},
-            projection={"_id": 1},
-        )
-        return found is not None
+        return await suppressions.any_listed(wanted, list(PERMANENT))
 
     async def record_opt_out(self, survey_key: str, hashes: list[str]) -> OptOutObjection:
         """An objection received through an e-mail's opt-out link: the person (their
@@ -109,7 +93,7 @@ class SuppressionService:
             await self._add(hashes, SuppressionReason.OBJECTION, session)
             await receipt.insert(session=session)
 
-        client = Suppression.get_pymongo_collection().database.client
+        client = suppressions.STORE.client()
         async with client.start_session() as session:
             await session.with_transaction(work)
         return receipt

@@ -17,8 +17,8 @@ from typing import Any
 from beanie import PydanticObjectId
 from bson.errors import InvalidId
 
-from hub.models.apikey import ApiKey
-from hub.models.slack import SlackUser
+from hub.services.access.stores import api_keys
+from hub.services.followups.stores import slack_users
 from hub.services.privacy.free_text import known_identifiers, redact_others
 from hub.services.privacy.identity import normalize_email
 from hub.services.privacy.registry import Category, subject_entries
@@ -118,16 +118,14 @@ async def _roles_of(actor_ids: set[str]) -> dict[str, str]:
             except (InvalidId, TypeError):
                 continue
     if key_ids:
-        async for raw in ApiKey.get_pymongo_collection().find(
-            {"_id": {"$in": key_ids}}, projection={"role": 1}
-        ):
+        async for raw in api_keys.roles_of(key_ids):
             roles[f"key:{raw['_id']}"] = str(raw["role"])
     return roles
 
 
 async def _staff_names(actors: list[dict[str, Any]]) -> set[str]:
     names = {str(actor["name"]) for actor in actors if actor.get("name")}
-    async for raw in SlackUser.get_pymongo_collection().find({}, projection={"display_name": 1}):
+    async for raw in slack_users.display_names():
         if raw.get("display_name"):
             names.add(str(raw["display_name"]))
     return names

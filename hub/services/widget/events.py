@@ -28,6 +28,7 @@ from hub.models.activity import Display
 from hub.models.common import Channel, Metric
 from hub.models.event import EventKind, LiveEvent
 from hub.models.response import Response
+from hub.services.widget.stores import live_events
 
 __all__ = ["EventBus", "EventKind", "EventRelay", "ResponseEvent"]
 
@@ -116,10 +117,7 @@ class EventRelay:
             await asyncio.sleep(self.retry_seconds)
 
     async def _follow(self) -> None:
-        collection = LiveEvent.get_pymongo_collection()
-        async with await collection.watch(
-            [{"$match": {"operationType": "insert"}}], resume_after=self._resume
-        ) as stream:
+        async with await live_events.watch_inserts(self._resume) as stream:
             self.following.set()
             while stream.alive:
                 change = await stream.try_next()

@@ -18,13 +18,14 @@ from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
 from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
-from hub.models.activity import ContactState, Display, DisplayContext, Login, Person
+from hub.models.activity import Display, DisplayContext, Login
 from hub.models.common import Channel, Customer, Metric, UserIdentity
 from hub.models.response import Response
 from hub.models.survey import Survey, SurveyStatus
 from hub.services.platform import validation
 from hub.services.platform.paging import Page
 from hub.services.surveys.surveys import SurveyService
+from hub.services.widget.stores import contact_states, displays, people, responses
 from hub.services.widget.throttling import Eligibility, Rule, ThrottlingService
 
 T = TypeVar("T")
@@ -156,7 +157,7 @@ class ResponseService:
         self.max_page_size = max_page_size
 
     async def _in_transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
-        client = Response.get_pymongo_collection().database.client
+        client = responses.STORE.client()
         # Bounded: while the database is away, a write fails (UNAVAILABLE) instead of
         # retrying the transaction for the driver's default two minutes.
         with pymongo.timeout(self.write_timeout):
@@ -193,16 +194,7 @@ class ResponseService:
 
         async def work(session: AsyncClientSession) -> None:
             await login.insert(session=session)
-            await Person.get_pymongo_collection().update_one(
-                {"user_id": user.id},
-                {
-                    "$setOnInsert": {"first_seen_at": now},
-                    "$inc": {"login_count": 1},
-                    "$set": {"last_login_at": now},
-                },
-                upsert=True,
-                session=session,
-            )
+            await people.count_login(user.id, now, session)
 
         await self._in_transaction(work)
         return login
@@ -256,29 +248,14 @@ class ResponseService:
 
         async def work(session: AsyncClientSession) -> None:
             await display.insert(session=session)
-            update: dict[str, Any] = {
-                "$set": {"last_display_at": now},
-                "$setOnInsert": {"first_display_at": now},
-            }
-            if restart:
-                update["$set"]["unanswered_displays"] = 1
-            else:
-                update["$inc"] = {"unanswered_displays": 1}
             # Only if nobody showed it since we checked: two page loads at once must
             # not both get a display.
-            seen: dict[str, Any] = {"user_id": user.id, "survey_key": survey.key}
-            seen["last_display_at"] = state.last_display_at if state else None
-            result = await ContactState.get_pymongo_collection().update_one(
-                seen, update, upsert=True, session=session
-            )
-            if result.matched_count == 0 and result.upserted_id is None:
+            last_display_at = state.last_display_at if state else None
+            if not await contact_states.count_display(
+                user.id, survey.key, now, restart, last_display_at, session
+            ):
                 raise DisplayRace
-            await Person.get_pymongo_collection().update_one(
-                {"user_id": user.id},
-                {"$setOnInsert": {"first_seen_at": now, "login_count": 0}},
-                upsert=True,
-                session=session,
-            )
+            await people.note_seen(user.id, now, session)
             for listener in self.listeners:
                 await listener.display_recorded(display, session)
 
@@ -336,23 +313,11 @@ class ResponseService:
         async def work(session: AsyncClientSession) -> None:
             # Read in the transaction: a restriction that flags the display meanwhile
             # conflicts with the update below, and the retry sees its flag.
-            shown = await Display.get_pymongo_collection().find_one(
-                {"_id": display.id}, {"analytics_excluded": 1}, session=session
-            )
             # What a restricted person sends is kept, but not counted, posted or shown.
-            response.analytics_excluded = bool(shown and shown.get("analytics_excluded"))
+            response.analytics_excluded = await displays.is_excluded(display.id, session)
             await response.insert(session=session)
-            await Display.get_pymongo_collection().update_one(
-                {"_id": display.id},
-                {"$set": {"response_id": response.id, "answered_at": now}},
-                session=session,
-            )
-            await ContactState.get_pymongo_collection().update_one(
-                {"user_id": display.user.id, "survey_key": survey.key},
-                {"$set": {"last_answer_at": now, "unanswered_displays": 0}},
-                upsert=True,
-                session=session,
-            )
+            await displays.mark_answered(display.id, response.id, now, session)
+            await contact_states.note_answer(display.user.id, survey.key, now, session)
             for listener in self.listeners:
                 await listener.score_submitted(response, session)
 
@@ -375,12 +340,7 @@ class ResponseService:
         commented: Response = response.model_copy(update={"comment": text, "commented_at": now})
 
         async def work(session: AsyncClientSession) -> bool:
-            result = await Response.get_pymongo_collection().update_one(
-                {"_id": response.id, "comment": None},
-                {"$set": {"comment": text, "commented_at": now}},
-                session=session,
-            )
-            if result.modified_count == 0:
+            if not await responses.set_comment(response.id, text, now, session):
                 return False
             for listener in self.listeners:
                 await listener.comment_submitted(commented, session)
@@ -402,19 +362,9 @@ class ResponseService:
         declined: Display = display.model_copy(update={"declined_at": now})
 
         async def work(session: AsyncClientSession) -> bool:
-            result = await Display.get_pymongo_collection().update_one(
-                {"_id": display.id, "response_id": None, "declined_at": None},
-                {"$set": {"declined_at": now}},
-                session=session,
-            )
-            if result.modified_count == 0:
+            if not await displays.mark_declined(display.id, now, session):
                 return False
-            await ContactState.get_pymongo_collection().update_one(
-                {"user_id": display.user.id, "survey_key": display.survey_key},
-                {"$set": {"last_decline_at": now, "unanswered_displays": 0}},
-                upsert=True,
-                session=session,
-            )
+            await contact_states.note_decline(display.user.id, display.survey_key, now, session)
             for listener in self.listeners:
                 await listener.survey_declined(declined, session)
             return True
@@ -443,29 +393,10 @@ class ResponseService:
         if not withheld:
             query["analytics_excluded"] = {"$ne": True}
         hint = response_filter.index_hint()
-        collection = Response.get_pymongo_collection()
-        total = await collection.count_documents(query, hint=hint)
-        page_query = dict(query)
-        if after is not None:
-            answered_at, object_id = decode_cursor(after)
-            page_query = {
-                "$and": [
-                    query,
-                    {
-                        "$or": [
-                            {"answered_at": {"$lt": answered_at}},
-                            {"answered_at": answered_at, "_id": {"$lt": object_id}},
-                        ]
-                    },
-                ]
-            }
-        cursor = (
-            collection.find(page_query)
-            .sort([("answered_at", DESCENDING), ("_id", DESCENDING)])
-            .hint(hint)
-            .limit(first + 1)
+        total, page = await responses.newest_page(
+            query, hint, decode_cursor(after) if after is not None else None, first + 1
         )
-        found = [Response.model_validate(raw) async for raw in cursor]
+        found = [Response.model_validate(raw) for raw in page]
         return Page(
             edges=[(encode_cursor(response), response) for response in found[:first]],
             has_next_page=len(found) > first,

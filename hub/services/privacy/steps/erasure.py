@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from hub.models.followup import FollowUp
 from hub.models.privacy import RightsRequest, RightsRequestType
-from hub.models.response import Response
 from hub.models.suppression import SuppressionReason
+from hub.services.followups.stores import follow_ups
 from hub.services.privacy.free_text import replace_quoted
 from hub.services.privacy.registry import (
     REDACTED,
@@ -24,6 +23,8 @@ from hub.services.privacy.registry import (
 from hub.services.privacy.steps.base import Outcome, RequestHandler, StepResult, StepServices
 from hub.services.privacy.subject_hooks import Counts
 from hub.services.privacy.subjects import Identity, subject_filter
+from hub.services.stores import store_for
+from hub.services.widget.stores import responses
 
 
 def redact_quotes(text: str, terms: Iterable[str]) -> str:
@@ -81,20 +82,19 @@ async def _erase_in(entry: CollectionEntry, identity: Identity) -> int:
     query = subject_filter(entry, identity)
     if query is None:
         return 0
-    collection = entry.model.get_pymongo_collection()
+    store = store_for(entry.model)
     if entry.on_erasure is OnErasure.DELETE:
-        return (await collection.delete_many(query)).deleted_count
+        return await store.delete_where(query)
     changed = 0
     nested = {key: value for key, value in entry.anonymised.items() if "." in key}
     top = {key: value for key, value in entry.anonymised.items() if "." not in key}
     for key, value in nested.items():  # only where the parent exists
         parent = key.rsplit(".", 1)[0]
-        result = await collection.update_many(
-            {**query, parent: {"$ne": None}, key: {"$ne": value}}, {"$set": {key: value}}
+        modified = await store.set_where(
+            {**query, parent: {"$ne": None}, key: {"$ne": value}}, {key: value}
         )
-        changed = max(changed, result.modified_count)
-    result = await collection.update_many(query, {"$set": top})
-    return max(changed, result.modified_count)
+        changed = max(changed, modified)
+    return max(changed, await store.set_where(query, top))
 
 
 async def _redact_quotes(services: StepServices, identity: Identity) -> Counts:
@@ -104,22 +104,17 @@ async def _redact_quotes(services: StepServices, identity: Identity) -> Counts:
     if not terms:
         return counts
     pattern = "|".join(re.escape(term) for term in terms)
-    quoted = {"$regex": pattern, "$options": "i"}
     refresh: set[str] = set()
-    async for raw in Response.get_pymongo_collection().find({"comment": quoted}):
+    async for raw in responses.commented_matching(pattern):
         comment = redact_quotes(raw["comment"], terms)
         if comment != raw["comment"]:
-            await Response.get_pymongo_collection().update_one(
-                {"_id": raw["_id"]}, {"$set": {"comment": comment}}
-            )
+            await responses.set_comment_text(raw["_id"], comment)
             counts["responses"] += 1
             refresh.add(raw["user"]["id"])
-    async for raw in FollowUp.get_pymongo_collection().find({"resolution.note": quoted}):
+    async for raw in follow_ups.noted_matching(pattern):
         note = redact_quotes(raw["resolution"]["note"], terms)
         if note != raw["resolution"]["note"]:
-            await FollowUp.get_pymongo_collection().update_one(
-                {"_id": raw["_id"]}, {"$set": {"resolution.note": note}}
-            )
+            await follow_ups.set_resolution_note(raw["_id"], note)
             counts["follow_ups"] += 1
             refresh.add(raw["subject_id"])
     # Their Slack messages quoted the person too: rebuild them from the database.

@@ -4,9 +4,10 @@ holds them, pending e-mails included, and the person's Slack messages rebuilt.""
 from __future__ import annotations
 
 from hub.errors import Conflict, ErrorCode
-from hub.models.outbox import OutboxMessage, OutboxStatus
+from hub.models.outbox import OutboxMessage
 from hub.models.privacy import Corrections, RightsRequest, RightsRequestType
 from hub.services.channels.mail import EMAIL_KIND
+from hub.services.platform.stores import outbox
 from hub.services.privacy.free_text import MIN_QUOTED_LENGTH
 from hub.services.privacy.identity import normalize_email
 from hub.services.privacy.registry import Rectifies, subject_entries
@@ -14,6 +15,7 @@ from hub.services.privacy.steps.base import Outcome, RequestHandler, StepResult
 from hub.services.privacy.steps.erasure import redact_quotes
 from hub.services.privacy.subject_hooks import Counts
 from hub.services.privacy.subjects import Identity, subject_filter
+from hub.services.stores import store_for
 
 
 def _replaced_terms(identity: Identity, corrections: Corrections) -> list[str]:
@@ -63,22 +65,14 @@ class RectificationHandler(RequestHandler):
             }
             if not updates:
                 continue
-            result = await entry.model.get_pymongo_collection().update_many(
+            changed[entry.collection] = await store_for(entry.model).set_where(
                 {"$and": [query, {"$or": [{path: {"$ne": v}} for path, v in updates.items()]}]},
-                {"$set": updates},
+                updates,
             )
-            changed[entry.collection] = result.modified_count
         if corrections.email is not None and identity.user_ids:
-            pending = await OutboxMessage.get_pymongo_collection().update_many(
-                {
-                    "kind": EMAIL_KIND,
-                    "subject_ids": {"$in": list(identity.user_ids)},
-                    "status": {"$in": [OutboxStatus.PENDING.value, OutboxStatus.FAILED.value]},
-                    "payload.to": {"$ne": corrections.email},
-                },
-                {"$set": {"payload.to": corrections.email}},
+            changed["outbox"] = await outbox.readdress_waiting_mail(
+                EMAIL_KIND, list(identity.user_ids), corrections.email
             )
-            changed["outbox"] = pending.modified_count
         refreshed = 0
         for user_id in identity.user_ids:
             refreshed += await self.services.follow_ups.refresh_subject(user_id)

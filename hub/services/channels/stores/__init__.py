@@ -1,0 +1,2 @@
+"""The raw queries on the channels collections, one module per collection
+(hub/services/platform/store.py)."""

@@ -1,0 +1,169 @@
+"""The raw queries on `follow_ups`: the follow-ups of comments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.cursor import AsyncCursor
+
+from hub.models.followup import FollowUp, FollowUpStatus
+from hub.services.platform.store import CollectionStore, Raw
+
+STORE = CollectionStore(FollowUp)
+
+
+async def _changed(follow_up_id: Any, query: dict[str, Any], update: dict[str, Any]) -> Raw | None:
+    """Apply `update` if the follow-up matches `query`, with a new version; the
+    follow-up after, or None."""
+    update.setdefault("$inc", {})["version"] = 1
+    raw: Raw | None = await STORE.collection().find_one_and_update(
+        {"_id": follow_up_id, **query}, update, return_document=ReturnDocument.AFTER
+    )
+    return raw
+
+
+async def claim(follow_up_id: Any, actor: dict[str, Any], now: datetime) -> Raw | None:
+    """Claim an open follow-up for `actor`; None if it is not open."""
+    return await _changed(
+        follow_up_id,
+        {"status": FollowUpStatus.OPEN.value},
+        {
+            "$set": {
+                "status": FollowUpStatus.CLAIMED.value,
+                "claimed_by": actor,
+                "claimed_at": now,
+            }
+        },
+    )
+
+
+async def unclaim(follow_up_id: Any, claimer_id: str | None) -> Raw | None:
+    """Hand a claimed follow-up back (only if claimed by `claimer_id`, unless None)."""
+    query: dict[str, Any] = {"status": FollowUpStatus.CLAIMED.value}
+    if claimer_id is not None:
+        query["claimed_by.id"] = claimer_id
+    return await _changed(
+        follow_up_id,
+        query,
+        {
+            "$set": {"status": FollowUpStatus.OPEN.value},
+            "$unset": {"claimed_by": "", "claimed_at": ""},
+        },
+    )
+
+
+async def resolve(
+    follow_up_id: Any,
+    claimer_id: str | None,
+    resolution: dict[str, Any],
+    claimed_by: dict[str, Any] | None,
+    now: datetime,
+) -> Raw | None:
+    """Resolve a follow-up that is open, or claimed (by `claimer_id`, unless None);
+    with `claimed_by`, it is claimed by them too."""
+    allowed: list[dict[str, Any]] = [{"status": FollowUpStatus.OPEN.value}]
+    claimed: dict[str, Any] = {"status": FollowUpStatus.CLAIMED.value}
+    if claimer_id is not None:
+        claimed["claimed_by.id"] = claimer_id
+    allowed.append(claimed)
+    set_fields: dict[str, Any] = {"status": FollowUpStatus.RESOLVED.value, "resolution": resolution}
+    if claimed_by is not None:
+        set_fields |= {"claimed_by": claimed_by, "claimed_at": now}
+    return await _changed(follow_up_id, {"$or": allowed}, {"$set": set_fields})
+
+
+async def add_post(
+    follow_up_ids: list[Any], channel_id: str, ts: str, post: dict[str, Any]
+) -> None:
+    """Remember a Slack message on these follow-ups (once per message)."""
+    await STORE.collection().update_many(
+        {
+            "_id": {"$in": follow_up_ids},
+            "posts": {"$not": {"$elemMatch": {"channel_id": channel_id, "ts": ts}}},
+        },
+        {"$push": {"posts": post}},
+    )
+
+
+async def add_one_post(follow_up_id: Any, channel_id: str, ts: str, post: dict[str, Any]) -> None:
+    """Remember a Slack message on one follow-up (once per message)."""
+    await STORE.collection().update_one(
+        {
+            "_id": follow_up_id,
+            "posts": {"$not": {"$elemMatch": {"channel_id": channel_id, "ts": ts}}},
+        },
+        {"$push": {"posts": post}},
+    )
+
+
+async def count_by_status() -> dict[FollowUpStatus, int]:
+    """How many follow-ups are in each status (each count runs on the status index)."""
+    collection = STORE.collection()
+    return {
+        status: await collection.count_documents({"status": status.value})
+        for status in FollowUpStatus
+    }
+
+
+async def mark_redacted(follow_up_id: Any) -> None:
+    await STORE.collection().update_one(
+        {"_id": follow_up_id}, {"$set": {"redacted": True}, "$inc": {"version": 1}}
+    )
+
+
+async def unredact_subjects(user_ids: list[str]) -> int:
+    """Show these people's redacted follow-ups again, each with a new version; how many."""
+    result = await STORE.collection().update_many(
+        {"subject_id": {"$in": user_ids}, "redacted": True},
+        {"$set": {"redacted": False}, "$inc": {"version": 1}},
+    )
+    return result.modified_count
+
+
+def post_channels_of(subject_ids: list[str]) -> AsyncCursor[Raw]:
+    """The follow-ups about these people: the channels of their posts."""
+    return STORE.collection().find(
+        {"subject_id": {"$in": subject_ids}}, projection={"posts.channel_id": 1}
+    )
+
+
+def noted_matching(pattern: str) -> AsyncCursor[Raw]:
+    """The follow-ups whose resolution note matches `pattern` (a regular expression,
+    ignoring case)."""
+    return STORE.collection().find({"resolution.note": {"$regex": pattern, "$options": "i"}})
+
+
+async def set_resolution_note(follow_up_id: Any, note: str) -> None:
+    await STORE.collection().update_one({"_id": follow_up_id}, {"$set": {"resolution.note": note}})
+
+
+async def count_of_responses(response_ids: list[Any]) -> int:
+    return await FollowUp.find({"response_id": {"$in": response_ids}}).count()
+
+
+def noted_of_responses(response_ids: list[Any]) -> AsyncCursor[Raw]:
+    """The follow-ups of these responses with a resolution note: the note."""
+    return STORE.collection().find(
+        {"response_id": {"$in": response_ids}, "resolution.note": {"$type": "string"}},
+        projection={"resolution.note": 1},
+    )
+
+
+async def set_subject_of_responses(response_ids: list[Any], subject_id: str | None) -> int:
+    """Make the follow-ups of these responses about `subject_id`; how many changed."""
+    result = await STORE.collection().update_many(
+        {"response_id": {"$in": response_ids}}, {"$set": {"subject_id": subject_id}}
+    )
+    return result.modified_count
+
+
+async def ids_of_responses(response_ids: list[Any]) -> list[str]:
+    """The ids of the follow-ups of these responses."""
+    return [
+        str(raw["_id"])
+        async for raw in STORE.collection().find(
+            {"response_id": {"$in": response_ids}}, projection={"_id": 1}
+        )
+    ]

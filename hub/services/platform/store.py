@@ -1,0 +1,80 @@
+"""The raw (PyMongo) side of a collection.
+
+Every collection has exactly one store module, `hub/services/<domain>/stores/<name>.py`,
+that builds its `CollectionStore` and holds every raw query on it as a named function
+(filters, updates, aggregations with their string field paths); services call those
+functions. Beanie's typed queries (`Model.find(Model.field == x)`) may stay in the
+services. `hub/services/stores.py` lists the stores, and `tests/test_layers.py` checks
+that nothing else reaches a PyMongo collection.
+
+The generic methods below are for the code driven by the personal-data registry
+(`hub/services/privacy/registry.py`): access exports, erasure, rectification, the
+identity checks and the e-mail migration run one query per registered collection,
+with filters built from the registry's paths (`subjects.subject_filter`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from beanie import Document
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.command_cursor import AsyncCommandCursor
+from pymongo.asynchronous.cursor import AsyncCursor
+
+from hub.db import Database
+
+Raw = dict[str, Any]
+Query = Mapping[str, Any]
+
+
+class CollectionStore:
+    """One collection, reached through Beanie's binding or, for callers that open
+    their own client without Beanie (the doctor), through a given database."""
+
+    def __init__(self, model: type[Document]) -> None:
+        self.model = model
+        self.name = str(model.Settings.name)
+
+    def collection(self, database: Database | None = None) -> AsyncCollection[Raw]:
+        """For the store module's own functions only."""
+        if database is not None:
+            return database[self.name]
+        collection: AsyncCollection[Raw] = self.model.get_pymongo_collection()
+        return collection
+
+    def client(self) -> AsyncMongoClient[Raw]:
+        """The client the collection is bound to, to start a session (a transaction
+        spans collections)."""
+        return self.collection().database.client
+
+    async def index_keys(self, database: Database) -> set[tuple[tuple[str, Any], ...]]:
+        """The keys of every index the collection has in `database`."""
+        cursor = await self.collection(database).list_indexes()
+        return {tuple((str(k), v) for k, v in index["key"].items()) async for index in cursor}
+
+    # -- the registry's generic queries
+
+    def documents(
+        self, query: Query, projection: Mapping[str, Any] | None = None
+    ) -> AsyncCursor[Raw]:
+        return self.collection().find(query, projection=projection)
+
+    async def count(self, query: Query) -> int:
+        return await self.collection().count_documents(query)
+
+    async def delete_where(self, query: Query) -> int:
+        return (await self.collection().delete_many(query)).deleted_count
+
+    async def set_where(self, query: Query, values: Mapping[str, Any]) -> int:
+        """Set `values` on every matching document; how many changed."""
+        return (await self.collection().update_many(query, {"$set": values})).modified_count
+
+    async def set_one_where(self, query: Query, values: Mapping[str, Any]) -> int:
+        """Set `values` on the first matching document; 1 if it changed."""
+        return (await self.collection().update_one(query, {"$set": values})).modified_count
+
+    async def aggregate(self, pipeline: Sequence[Mapping[str, Any]]) -> AsyncCommandCursor[Raw]:
+        return await self.collection().aggregate(list(pipeline))

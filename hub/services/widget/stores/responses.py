@@ -1,0 +1,139 @@
+"""The raw queries on `responses`: the scores and comments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from pymongo import DESCENDING
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.cursor import AsyncCursor
+
+from hub.models.response import Response
+from hub.services.platform.store import CollectionStore, Raw
+
+STORE = CollectionStore(Response)
+
+
+async def set_comment(
+    response_id: Any, text: str, now: datetime, session: AsyncClientSession
+) -> bool:
+    """Comment a response that has none yet; False if it has one."""
+    result = await STORE.collection().update_one(
+        {"_id": response_id, "comment": None},
+        {"$set": {"comment": text, "commented_at": now}},
+        session=session,
+    )
+    return result.modified_count != 0
+
+
+async def newest_page(
+    query: dict[str, Any],
+    hint: list[tuple[str, int]],
+    after: tuple[datetime, Any] | None,
+    limit: int,
+) -> tuple[int, list[Raw]]:
+    """How many responses match `query`, and up to `limit` of them, newest first,
+    after the one answered at `after` (answered_at, id)."""
+    collection = STORE.collection()
+    total = await collection.count_documents(query, hint=hint)
+    page_query = dict(query)
+    if after is not None:
+        answered_at, object_id = after
+        page_query = {
+            "$and": [
+                query,
+                {
+                    "$or": [
+                        {"answered_at": {"$lt": answered_at}},
+                        {"answered_at": answered_at, "_id": {"$lt": object_id}},
+                    ]
+                },
+            ]
+        }
+    cursor = (
+        collection.find(page_query)
+        .sort([("answered_at", DESCENDING), ("_id", DESCENDING)])
+        .hint(hint)
+        .limit(limit)
+    )
+    return total, [raw async for raw in cursor]
+
+
+def commented_by(user_id: str) -> AsyncCursor[Raw]:
+    """A person's commented responses."""
+    return STORE.collection().find({"user.id": user_id, "comment": {"$ne": None}})
+
+
+def counted(survey_key: str | None, projection: Mapping[str, Any]) -> AsyncCursor[Raw]:
+    """The responses the analytics count (of one survey, or all): `projection` of each."""
+    query: dict[str, Any] = {} if survey_key is None else {"survey_key": str(survey_key)}
+    return STORE.collection().find({**query, "analytics_excluded": {"$ne": True}}, projection)
+
+
+async def set_excluded(user_id: str, excluded: bool, session: AsyncClientSession) -> None:
+    """Take a person's responses out of the analytics (or put them back)."""
+    await STORE.collection().update_many(
+        {"user.id": user_id, "analytics_excluded": {"$ne": excluded}},
+        {"$set": {"analytics_excluded": excluded}},
+        session=session,
+    )
+
+
+def newest_first(query: dict[str, Any], batch_size: int) -> AsyncCursor[Raw]:
+    """The responses matching `query`, newest first, read `batch_size` at a time."""
+    return (
+        STORE.collection()
+        .find(query)
+        .sort([("answered_at", -1), ("_id", -1)])
+        .batch_size(batch_size)
+    )
+
+
+def of_people_oldest_first(user_ids: list[str], emails: list[str]) -> AsyncCursor[Raw]:
+    """The responses of these user ids or e-mail addresses, oldest first."""
+    query: dict[str, Any] = {
+        "$or": [{"user.id": {"$in": user_ids}}, {"user.email": {"$in": emails}}]
+    }
+    return STORE.collection().find(query).sort("answered_at", 1)
+
+
+def commented_matching(pattern: str) -> AsyncCursor[Raw]:
+    """The responses whose comment matches `pattern` (a regular expression, ignoring case)."""
+    return STORE.collection().find({"comment": {"$regex": pattern, "$options": "i"}})
+
+
+async def set_comment_text(response_id: Any, comment: str) -> None:
+    """Replace a response's comment (a redaction)."""
+    await STORE.collection().update_one({"_id": response_id}, {"$set": {"comment": comment}})
+
+
+def identified_answered_by(
+    survey_key: str, latest: datetime, anonymous_id: str | None
+) -> AsyncCursor[Raw]:
+    """A survey's responses answered by `latest` and not yet anonymised: their id,
+    answer time, comment and user id."""
+    return STORE.collection().find(
+        {
+            "survey_key": survey_key,
+            "answered_at": {"$lte": latest},
+            "user.id": {"$ne": anonymous_id},
+        },
+        projection={"_id": 1, "answered_at": 1, "comment": 1, "user.id": 1},
+    )
+
+
+async def anonymise(response_id: Any, anonymous_user: Mapping[str, Any], comment: Any) -> None:
+    """Replace a response's person, URL and company (its comment by `comment`)."""
+    await STORE.collection().update_one(
+        {"_id": response_id},
+        {
+            "$set": {
+                "user": anonymous_user,
+                "url": None,
+                "customer.company": None,
+                "comment": comment,
+            }
+        },
+    )
