@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
+from bots.slack.home import HomeTabs
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.services import Services
@@ -45,8 +46,10 @@ def refusal(error: DomainError) -> str:
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
     follow_ups = services.follow_ups
+    home = HomeTabs(services, app.client)
 
     @app.action(blocks.CLAIM)
+    @home.refreshed
     async def claim(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         follow_up_id, user_id, channel_id = _clicked(body)
@@ -66,6 +69,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         await tell(client, channel_id, user_id, text)
 
     @app.action(blocks.UNCLAIM)
+    @home.refreshed
     async def unclaim(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         follow_up_id, user_id, channel_id = _clicked(body)

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bots.slack import actions, commands, views
+from bots.slack import actions, commands, home, replies, views
 from bots.slack.dispatcher import SlackDelivery
 from bots.slack.users import SlackUsers
 from hub.services import Services
@@ -68,6 +68,8 @@ class SlackBot:
             actions.register(self.app, services, self.users)
             views.register(self.app, services, self.users)
             commands.register(self.app, services, self.users)
+            replies.register(self.app, services, self.users)
+            home.register(self.app, services)
             self.handler = AsyncSlackRequestHandler(self.app)
 
     async def _once(

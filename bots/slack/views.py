@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
 from bots.slack.actions import refusal, tell
+from bots.slack.home import HomeTabs
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.services import Services
@@ -17,7 +18,10 @@ from hub.services.followups.followups import MAX_NOTE_LENGTH
 
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
+    home = HomeTabs(services, app.client)
+
     @app.view(blocks.RESOLVE_VIEW)
+    @home.refreshed
     async def resolve_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:

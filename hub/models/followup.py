@@ -46,6 +46,18 @@ class Resolution(BaseModel):
     resolved_at: datetime
 
 
+class CustomerReply(BaseModel):
+    """An e-mail the claimer sent the customer about their feedback: what it said, to
+    which address, in which language, and the outbox message that delivers it."""
+
+    by: Actor
+    text: str
+    to: str
+    locale: str
+    outbox_id: str
+    sent_at: datetime  # when it was queued; the outbox delivers it
+
+
 class FollowUp(Document):
     """A response with a comment that someone should act on."""
 
@@ -63,6 +75,8 @@ class FollowUp(Document):
     version: int = 1  # bumped on every change that the Slack message shows
     redacted: bool = False
     created_at: datetime
+    customer_replies: list[CustomerReply] = []
+    customer_informed_at: datetime | None = None  # the first reply to the customer
 
     class Settings:
         name = "follow_ups"

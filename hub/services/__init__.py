@@ -15,8 +15,10 @@ from hub.services.channels.invitations import InvitationService
 from hub.services.channels.links import LinkService
 from hub.services.channels.mail import EMAIL_KIND, MailService
 from hub.services.followups.followups import FollowUpListener, FollowUpService
+from hub.services.followups.replies import CustomerReplies
 from hub.services.followups.routing import RoutingService
 from hub.services.followups.slack import SlackBookkeeping
+from hub.services.followups.workload import Workload
 from hub.services.platform.deliveries import DeliveryLog
 from hub.services.platform.leases import JobLeases, Scheduler
 from hub.services.platform.outbox import Dispatcher, OutboxService
@@ -50,6 +52,8 @@ class Services:
     dispatcher: Dispatcher
     routing: RoutingService
     follow_ups: FollowUpService
+    replies: CustomerReplies
+    workload: Workload
     slack: SlackBookkeeping
     suppressions: SuppressionService
     mail: MailService
@@ -123,6 +127,8 @@ class Services:
             dispatcher=dispatcher,
             routing=routing,
             follow_ups=follow_ups,
+            replies=CustomerReplies(clock, follow_ups, routing, mail, suppressions),
+            workload=Workload(clock, follow_ups, analytics),
             slack=SlackBookkeeping(clock, timedelta(seconds=settings.slack_user_cache_seconds)),
             suppressions=suppressions,
             mail=mail,

@@ -48,6 +48,7 @@ class RuleDraft:
     channel_id: str
     priority: int = 100
     match: RoutingMatch = field(default_factory=RoutingMatch)
+    reply_to: str | None = None
 
 
 @dataclass
@@ -56,6 +57,7 @@ class RuleChanges:
     channel_id: str | None = None
     priority: int | None = None
     match: RoutingMatch | None = None
+    reply_to: str | None = None  # an empty string clears it
 
 
 class RoutingService:
@@ -99,6 +101,7 @@ class RoutingService:
             priority=draft.priority,
             match=self._clean_match(draft.match),
             channel_id=channel,
+            reply_to=validation.email(draft.reply_to, "replyTo"),
             created_at=now,
             updated_at=now,
         )
@@ -131,6 +134,8 @@ class RoutingService:
             update["priority"] = changes.priority
         if changes.match is not None:
             update["match"] = self._clean_match(changes.match)
+        if changes.reply_to is not None:
+            update["reply_to"] = validation.email(changes.reply_to, "replyTo")
         updated: RoutingRule = rule.model_copy(update=update)
         await updated.save()
         return updated
@@ -156,6 +161,14 @@ class RoutingService:
         now = self.clock.now()
         await routing_defaults.set_channels(default, escalation, now)
         return await self.defaults()
+
+    async def reply_to_for(self, response: Response) -> str | None:
+        """Where the customer's answer to a reply should go: the Reply-To of the rule
+        that routes the response now (the first that matches), if it sets one."""
+        for rule in await self.rules():
+            if matches(rule.match, response):
+                return rule.reply_to
+        return None
 
     async def channels_for(self, response: Response) -> list[str]:
         """The routed channel (first matching rule, else the default), then the

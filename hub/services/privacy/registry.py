@@ -282,10 +282,23 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             PersonalField("claimed_by.name", Category.STAFF),
             PersonalField("resolution.by.id", Category.STAFF),
             PersonalField("resolution.by.name", Category.STAFF),
+            # The e-mails sent to the person from Slack or GraphQL: what they said and
+            # where they went (the outbox entry that carried them is deleted on erasure).
+            PersonalField("customer_replies.text", Category.FEEDBACK, free_text=True),
+            PersonalField("customer_replies.to", Category.CONTACT),
+            PersonalField("customer_replies.by.id", Category.STAFF),
+            PersonalField("customer_replies.by.name", Category.STAFF),
         ),
         # The Slack messages are redacted (and their places kept, so a late update
-        # finds them); the staff who handled the follow-up are not the subject.
-        anonymised={"subject_id": "anonymous", "resolution.note": REDACTED, "redacted": True},
+        # finds them); the staff who handled the follow-up are not the subject. The
+        # replies keep who sent them and when; their text and address go.
+        anonymised={
+            "subject_id": "anonymous",
+            "resolution.note": REDACTED,
+            "redacted": True,
+            "customer_replies.$[].text": REDACTED,
+            "customer_replies.$[].to": REDACTED,
+        },
         not_personal={
             "response_id": "an internal id",
             "survey_key": "which survey",
@@ -299,6 +312,10 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "version": "a counter",
             "redacted": "a flag",
             "created_at": "a time",
+            "customer_replies.locale": "the language the reply was written for",
+            "customer_replies.outbox_id": "an outbox message id",
+            "customer_replies.sent_at": "a time",
+            "customer_informed_at": "a time",
         },
     ),
     CollectionEntry(
@@ -464,6 +481,8 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "match.score_max": "a score",
             "match.country": "a country code, not a person's",
             "channel_id": "a Slack channel id",
+            "reply_to": "a team's address for answers to replies, set by an admin; "
+            "not about the people giving feedback",
             "created_at": "a time",
             "updated_at": "a time",
         },
