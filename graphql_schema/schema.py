@@ -35,6 +35,7 @@ from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
 from graphql_schema.responses.schema import ResponseQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.telemetry import OperationFacts, RevealAudit
+from graphql_schema.text_input import TextArguments
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
 from hub.settings import Settings
 
@@ -131,6 +132,7 @@ def build_schema(settings: Settings | None = None) -> HubSchema:
         lambda: ValidationCache(maxsize=512),
         OperationFacts,  # before ErrorPolicy: it sees the errors once they are masked
         RevealAudit,
+        TextArguments,
         ErrorPolicy,
     ]
     return HubSchema(
