@@ -416,7 +416,7 @@ class PrivacyMutation:
         "longer than HUB_RETENTION_DAYS / 3 years); null returns to the default.",
     )
     async def set_survey_retention(
-        self, info: strawberry.Info[Context], survey_key: str, days: int | None
+        self, info: strawberry.Info[Context], survey_key: str, days: int | None = None
     ) -> SurveyRetentionResult:
         kept = await info.context.services.retention.set_survey_retention(
             survey_key, days, _actor(info)
