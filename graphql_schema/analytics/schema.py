@@ -18,7 +18,13 @@ from graphql_schema.analytics.types import (
     TrendPoint,
 )
 from graphql_schema.context import Context
-from graphql_schema.errors import NotFoundError, ValidationError, mutation, query_error
+from graphql_schema.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    mutation,
+    query_error,
+)
 from graphql_schema.permissions import IsAdmin, IsReader
 from graphql_schema.responses.types import ResponseFilter
 from hub.errors import DomainError
@@ -26,7 +32,7 @@ from hub.services.analytics.criteria import AnalyticsFilter as AnalyticsFilterMo
 from hub.services.widget.responses import ResponseFilter as ResponseFilterModel
 
 RebuildRollupsResult = Annotated[
-    RollupsRebuilt | NotFoundError, strawberry.union("RebuildRollupsResult")
+    RollupsRebuilt | NotFoundError | ConflictError, strawberry.union("RebuildRollupsResult")
 ]
 ExportResponsesResult = Annotated[
     ResponseExportLink | ValidationError, strawberry.union("ExportResponsesResult")
@@ -120,7 +126,8 @@ class AnalyticsQuery:
 class AnalyticsMutation:
     @mutation(
         permission_classes=[IsAdmin],
-        description="Recompute rollups (of one survey, or all) from displays and responses.",
+        description="Recompute rollups (of one survey, or all) from displays and responses. "
+        "One rebuild at a time: while one runs, another is a ConflictError ALREADY_RUNNING.",
     )
     async def rebuild_rollups(
         self, info: strawberry.Info[Context], survey_key: str | None = None
