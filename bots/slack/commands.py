@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
+from bots.slack.calls import CALL_ERRORS, failure, guarded
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.models.followup import FollowUp, FollowUpStatus
@@ -17,6 +18,8 @@ from hub.services import Services
 from hub.services.analytics.criteria import AnalyticsFilter
 from hub.services.followups.followups import summarise
 from hub.services.platform import validation
+
+log = logging.getLogger(__name__)
 
 LIST_LIMIT = 20
 STATS_DAYS = 30
@@ -35,7 +38,7 @@ class Permalinks:
         if self.workspace_url is None:
             try:
                 self.workspace_url = str((await self.client.auth_test()).get("url") or "")
-            except SlackApiError:
+            except CALL_ERRORS:
                 return None
         post = follow_up.posts[0]
         base = self.workspace_url.rstrip("/")
@@ -44,7 +47,7 @@ class Permalinks:
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
     follow_ups = services.follow_ups
-    permalinks = Permalinks(app.client)
+    permalinks = Permalinks(users.client)
 
     async def listing(title: str, found: list[FollowUp], empty: str) -> str:
         if not found:
@@ -55,6 +58,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         return "\n".join(lines)
 
     @app.command("/feedback")
+    @guarded
     async def feedback(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         words = str(command.get("text") or "").split()
@@ -88,4 +92,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
                 text = error.message
         else:
             text = blocks.HELP_TEXT
-        await respond(text=text, response_type="ephemeral")
+        try:
+            await respond(text=text, response_type="ephemeral")
+        except CALL_ERRORS as error:  # the answer is lost with Slack away: nothing to retry
+            log.warning("could not answer /feedback: %s", failure(error))

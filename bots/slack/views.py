@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
 from bots.slack.actions import refusal, tell
+from bots.slack.calls import guarded
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.services import Services
@@ -18,6 +19,7 @@ from hub.services.followups.followups import MAX_NOTE_LENGTH
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
     @app.view(blocks.RESOLVE_VIEW)
+    @guarded
     async def resolve_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
