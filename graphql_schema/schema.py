@@ -36,6 +36,7 @@ from graphql_schema.platform.schema import PlatformQuery
 from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.telemetry import OperationFacts, RevealAudit
+from graphql_schema.text_input import TextArguments
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
 from hub.settings import Settings
 
@@ -134,6 +135,7 @@ def build_schema(settings: Settings | None = None) -> HubSchema:
         lambda: SchemaExposure(limits.introspection),
         OperationFacts,  # before ErrorPolicy: it sees the errors once they are masked
         RevealAudit,
+        TextArguments,
         ErrorPolicy,
     ]
     return HubSchema(

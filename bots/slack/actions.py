@@ -6,10 +6,10 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
+from bots.slack.calls import CALL_ERRORS, failure, guarded
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.services import Services
@@ -33,8 +33,8 @@ async def tell(client: AsyncWebClient, channel_id: str | None, user_id: str, tex
             await client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
         else:
             await client.chat_postMessage(channel=user_id, text=text)
-    except SlackApiError as error:
-        log.warning("could not tell a user: %s", error.response.get("error"))
+    except CALL_ERRORS as error:
+        log.warning("could not tell a user: %s", failure(error))
 
 
 def refusal(error: DomainError) -> str:
@@ -47,6 +47,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
     follow_ups = services.follow_ups
 
     @app.action(blocks.CLAIM)
+    @guarded
     async def claim(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         follow_up_id, user_id, channel_id = _clicked(body)
@@ -66,6 +67,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         await tell(client, channel_id, user_id, text)
 
     @app.action(blocks.UNCLAIM)
+    @guarded
     async def unclaim(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         follow_up_id, user_id, channel_id = _clicked(body)
@@ -76,6 +78,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
             await tell(client, channel_id, user_id, refusal(error))
 
     @app.action(blocks.RESOLVE)
+    @guarded
     async def resolve(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         follow_up_id, user_id, channel_id = _clicked(body)
@@ -89,6 +92,6 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
             await client.views_open(
                 trigger_id=body["trigger_id"], view=blocks.resolve_modal(follow_up, channel_id)
             )
-        except SlackApiError as error:  # e.g. the trigger expired: Slack allows 3 s
-            log.warning("could not open the resolve form: %s", error.response.get("error"))
+        except CALL_ERRORS as error:  # e.g. the trigger expired: Slack allows 3 s
+            log.warning("could not open the resolve form: %s", failure(error))
             await tell(client, channel_id, user_id, "Slack did not open the form; try again.")

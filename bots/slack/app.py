@@ -1,5 +1,10 @@
 """The Bolt app behind `POST /slack/events`: signature checked by Bolt, Slack's
-retries dropped, listeners acked at once and their work run after the ack."""
+retries dropped, listeners acked at once and their work run after the ack.
+
+A signed request is answered without calling Slack's Web API first, so it is
+acknowledged even while Slack cannot be reached; what the listener then sends to Slack
+either goes through the outbox (message updates, retried) or is dropped with a warning
+(replies to one person, which Slack would have shown only then)."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
@@ -24,13 +30,13 @@ from hub.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def web_client(settings: Settings) -> AsyncWebClient:
+def web_client(settings: Settings, with_token: bool = True) -> AsyncWebClient:
     """The Web API client, pointed at SLACK_API_URL. Its own retries are off: the
     outbox retries, after checking whether an unclear attempt got through."""
     assert settings.slack_bot_token is not None
     base_url = settings.slack_api_url.rstrip("/") + "/"
     return AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
+        token=settings.slack_bot_token.get_secret_value() if with_token else None,
         base_url=base_url,
         timeout=10,
         retry_handlers=[],
@@ -47,6 +53,21 @@ def request_key(body: dict[str, Any], raw_body: str) -> str:
     return "body:" + hashlib.sha256(raw_body.encode()).hexdigest()
 
 
+def single_workspace(token: str | None) -> Callable[..., Awaitable[AuthorizeResult]]:
+    """Bolt's `authorize`: the bot token, for the one workspace the hub serves, without
+    asking Slack. The bot's own user id, which auth.test would give, only serves to
+    ignore the bot's own events, and the hub listens to none."""
+
+    async def authorize(
+        enterprise_id: str | None, team_id: str | None, user_id: str | None
+    ) -> AuthorizeResult:
+        return AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token
+        )
+
+    return authorize
+
+
 class SlackBot:
     """The Bolt app with its listeners, and the outbox handlers that post to Slack."""
 
@@ -59,7 +80,11 @@ class SlackBot:
         self.handler: AsyncSlackRequestHandler | None = None
         if settings.slack_signing_secret is not None:
             self.app = AsyncApp(
-                client=self.client,
+                # No token here: given one, Bolt calls auth.test before the first request
+                # and answers 500 while Slack cannot be reached; `single_workspace` hands
+                # each request's client the token without asking Slack.
+                client=web_client(settings, with_token=False),
+                authorize=single_workspace(self.client.token),
                 signing_secret=settings.slack_signing_secret.get_secret_value(),
                 # Ack first, then run the listener's slow part: Slack waits 3 s at most.
                 process_before_response=False,

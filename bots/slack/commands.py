@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
+from bots.slack.calls import CALL_ERRORS, failure, guarded
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.models.followup import FollowUp, FollowUpStatus
@@ -17,6 +18,8 @@ from hub.services import Services
 from hub.services.analytics.criteria import AnalyticsFilter
 from hub.services.followups.followups import summarise
 from hub.services.platform import validation
+
+log = logging.getLogger(__name__)
 
 LIST_LIMIT = 20
 STATS_DAYS = 30
@@ -35,7 +38,7 @@ class Permalinks:
         if self.workspace_url is None:
             try:
                 self.workspace_url = str((await self.client.auth_test()).get("url") or "")
-            except SlackApiError:
+            except CALL_ERRORS:
                 return None
         post = follow_up.posts[0]
         base = self.workspace_url.rstrip("/")
@@ -44,7 +47,7 @@ class Permalinks:
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
     follow_ups = services.follow_ups
-    permalinks = Permalinks(app.client)
+    permalinks = Permalinks(users.client)
 
     async def listing(title: str, found: list[FollowUp], empty: str) -> str:
         if not found:
@@ -54,25 +57,28 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
             lines.append("• " + blocks.follow_up_line(follow_up, await permalinks.link(follow_up)))
         return "\n".join(lines)
 
-    @app.command("/feedback")
-    async def feedback(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        words = str(command.get("text") or "").split()
+    async def answer(command: dict[str, Any]) -> str:
+        raw = str(command.get("text") or "")
+        try:
+            validation.well_formed_text(raw, "The command")
+        except DomainError as error:
+            return error.message
+        words = raw.split()
         subcommand = words[0].lower() if words else ""
         if subcommand == "unclaimed":
             found = await follow_ups.list_follow_ups(FollowUpStatus.OPEN, limit=LIST_LIMIT)
-            text = await listing(
+            return await listing(
                 "Unclaimed follow-ups, oldest first", found, "No unclaimed follow-ups."
             )
-        elif subcommand == "mine":
+        if subcommand == "mine":
             actor, _ = await users.actor(str(command["user_id"]), command.get("user_name"))
             found = await follow_ups.list_follow_ups(
                 FollowUpStatus.CLAIMED, claimed_by=actor.id, limit=LIST_LIMIT
             )
-            text = await listing(
+            return await listing(
                 "Your claimed follow-ups", found, "You have no claimed follow-ups."
             )
-        elif subcommand == "stats" and len(words) <= 2:
+        if subcommand == "stats" and len(words) <= 2:
             survey_key = words[1] if len(words) == 2 else None
             try:
                 if survey_key is not None:
@@ -83,9 +89,17 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
                 distribution = await services.analytics.score_distribution(
                     AnalyticsFilter(survey_keys=keys, date_from=since)
                 )
-                text = blocks.summary_text(survey_key, summarise(distribution))
+                return blocks.summary_text(survey_key, summarise(distribution))
             except DomainError as error:
-                text = error.message
-        else:
-            text = blocks.HELP_TEXT
-        await respond(text=text, response_type="ephemeral")
+                return error.message
+        return blocks.HELP_TEXT
+
+    @app.command("/feedback")
+    @guarded
+    async def feedback(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        text = await answer(command)
+        try:
+            await respond(text=text, response_type="ephemeral")
+        except CALL_ERRORS as error:  # the answer is lost with Slack away: nothing to retry
+            log.warning("could not answer /feedback: %s", failure(error))

@@ -3,16 +3,15 @@ digests and redactions. Every message is rebuilt from the database when it is se
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
+from bots.slack.calls import CALL_ERRORS
 from hub.errors import NotFound
 from hub.models.followup import FollowUp, PostKind
 from hub.models.outbox import OutboxMessage
@@ -47,8 +46,6 @@ def failure(error: Exception) -> Outcome:
         return GiveUp(code)
     return RetryLater(type(error).__name__, outage=True)  # unreachable or timed out
 
-
-_CALL_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
 Row = tuple[FollowUp, Response | None]
 
@@ -144,7 +141,7 @@ class SlackDelivery:
                 metadata=blocks.post_metadata(message.key, [follow_up_id]),
                 unfurl_links=False,
             )
-        except _CALL_ERRORS as error:
+        except CALL_ERRORS as error:
             return failure(error)
         ts = str(result["ts"])
         recorded = await self.follow_ups.record_post(follow_up_id, message.channel, ts, kind)
@@ -173,7 +170,7 @@ class SlackDelivery:
                 blocks=digest_blocks,
                 metadata=blocks.post_metadata(leader.key, [str(f.id) for f in follow_ups]),
             )
-        except _CALL_ERRORS as error:
+        except CALL_ERRORS as error:
             await self.outbox.release(others, owner)
             return failure(error)
         ts = str(result["ts"])
@@ -210,7 +207,7 @@ class SlackDelivery:
                 await self.client.chat_update(
                     channel=post.channel_id, ts=post.ts, text=text, blocks=message_blocks
                 )
-        except _CALL_ERRORS as error:
+        except CALL_ERRORS as error:
             return failure(error)
         return Delivered({"updated": len(follow_up.posts)})
 
@@ -225,6 +222,6 @@ class SlackDelivery:
             update = {"text": blocks.REDACTED_TEXT, "blocks": blocks.redacted()}
         try:
             await self.client.chat_update(channel=channel_id, ts=ts, **update)
-        except _CALL_ERRORS as error:
+        except CALL_ERRORS as error:
             return failure(error)
         return Delivered({"redacted": ts})

@@ -10,25 +10,26 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
 from bots.slack.actions import refusal, tell
+from bots.slack.calls import guarded
 from bots.slack.users import SlackUsers
-from hub.errors import DomainError
+from hub.errors import DomainError, ValidationFailed
 from hub.services import Services
 from hub.services.followups.followups import MAX_NOTE_LENGTH
+from hub.services.platform import validation
 
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
     @app.view(blocks.RESOLVE_VIEW)
+    @guarded
     async def resolve_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
         values = (view.get("state") or {}).get("values") or {}
         note_input = (values.get(blocks.NOTE_BLOCK) or {}).get(blocks.NOTE_INPUT) or {}
         note = str(note_input.get("value") or "").strip()
-        if not note or len(note) > MAX_NOTE_LENGTH:
-            await ack(
-                response_action="errors",
-                errors={blocks.NOTE_BLOCK: "Say what was done (up to 3000 characters)."},
-            )
+        problem = _note_problem(note)
+        if problem is not None:
+            await ack(response_action="errors", errors={blocks.NOTE_BLOCK: problem})
             return
         await ack()
         selected = values.get(blocks.INFORMED_BLOCK, {}).get(blocks.INFORMED_INPUT, {})
@@ -44,6 +45,17 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
             )
         except DomainError as error:
             await tell(client, metadata.get("channel_id"), user_id, refusal(error))
+
+
+def _note_problem(note: str) -> str | None:
+    """What the form should say about the note, if it cannot be taken."""
+    if not note or len(note) > MAX_NOTE_LENGTH:
+        return "Say what was done (up to 3000 characters)."
+    try:
+        validation.well_formed_text(note, "The note", free_text=True)
+    except ValidationFailed as error:
+        return error.message
+    return None
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, Any]:

@@ -75,7 +75,8 @@ class Services:
         suppressions = SuppressionService(clock, secret)
         throttling = ThrottlingService(clock, settings, suppressions)
         outbox = OutboxService(clock)
-        analytics = AnalyticsService(clock, EventBus(), surveys)
+        leases = JobLeases(clock)
+        analytics = AnalyticsService(clock, EventBus(), surveys, leases)
         routing = RoutingService(clock)
         follow_ups = FollowUpService(
             clock, outbox, routing, suppression=SuppressedSubjects(suppressions)
@@ -106,9 +107,8 @@ class Services:
         links = LinkService(
             clock, settings, secret, surveys, responses, suppressions, outbox, erasure_ledger
         )
-        leases = JobLeases(clock)
         scheduler = Scheduler(leases, settings.job_poll_seconds)
-        retention = RetentionService(clock, settings, audit, follow_ups, outbox)
+        retention = RetentionService(clock, settings, audit, follow_ups, outbox, leases)
         if settings.retention_daily:
             scheduler.every("retention", timedelta(days=1), retention.run_scheduled)
         return cls(
@@ -157,5 +157,10 @@ class Services:
     def ledger_reapply(self) -> LedgerReapply:
         """Applies the erasure ledger again (after a restore); see its module."""
         return LedgerReapply(
-            self.clock, self.erasure_ledger, self.privacy, self.suppressions, self.audit
+            self.clock,
+            self.erasure_ledger,
+            self.privacy,
+            self.suppressions,
+            self.audit,
+            self.leases,
         )

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.clock import Clock
-from hub.errors import ErrorCode, NotFound, ValidationFailed
+from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from hub.models.privacy import (
     AuditActor,
     RightsRequest,
@@ -35,6 +35,7 @@ from hub.models.survey import Survey
 from hub.services.channels.stores import survey_links
 from hub.services.followups.followups import FollowUpService
 from hub.services.followups.stores import follow_ups as follow_up_store
+from hub.services.platform.leases import JobLeases
 from hub.services.platform.outbox import OutboxService
 from hub.services.platform.stores import outbox as outbox_store
 from hub.services.privacy.audit import SYSTEM, AuditService
@@ -54,6 +55,8 @@ log = logging.getLogger("hub.retention")
 
 DEFAULT_MONTHS = 36
 LEASE = "retention"
+# Held while a retention run changes data (`JobLeases.exclusive`): one run at a time.
+RETENTION_LEASE = "retention.run"
 # The contact rules may look back this far at most (3 years and a leap day).
 MAX_ACTIVITY_DAYS = 365 * 3 + 1
 # The collections whose retention rule this run applies (a test checks the registry
@@ -147,8 +150,10 @@ class RetentionService:
         audit: AuditService,
         follow_ups: FollowUpService,
         outbox: OutboxService,
+        leases: JobLeases,
     ) -> None:
         self.outbox = outbox
+        self.leases = leases
         self.follow_ups = follow_ups
         self.clock = clock
         self.settings = settings
@@ -210,6 +215,15 @@ class RetentionService:
     # -- the run
 
     async def run(self, dry_run: bool, actor: AuditActor) -> RetentionReport:
+        """Apply retention now (see the module's doc). A run that changes data holds
+        RETENTION_LEASE: while one runs, in this process or another, a second raises
+        `Conflict` (ALREADY_RUNNING). A dry run changes nothing and is never held up."""
+        if dry_run:
+            return await self._run(True, actor)
+        async with self.leases.exclusive(RETENTION_LEASE, "A retention run"):
+            return await self._run(False, actor)
+
+    async def _run(self, dry_run: bool, actor: AuditActor) -> RetentionReport:
         now = self.clock.now()
         overrides = await survey_retention.overrides()
         keys = await surveys.all_keys()
@@ -342,8 +356,12 @@ class RetentionService:
 
     async def run_scheduled(self) -> None:
         """The daily run inside the server; the scheduler's job lease makes it run in
-        one hub process a day, however many share the database."""
-        await self.run(False, AuditActor(key_id=None, role="system", label="daily"))
+        one hub process a day, however many share the database. A run someone started
+        by hand is doing the same work: the daily one is then skipped."""
+        try:
+            await self.run(False, AuditActor(key_id=None, role="system", label="daily"))
+        except Conflict:
+            log.info("daily retention run skipped: a retention run is under way")
 
     async def totals(self) -> RetentionTotals:
         """The runs that changed data (dry runs left out) and their changes added up,
