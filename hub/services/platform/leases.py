@@ -66,10 +66,7 @@ class JobLeases:
 
     async def drop(self, name: str) -> bool:
         """Delete a lease we hold: a job run by hand leaves no trace once done."""
-        result = await JobLease.get_pymongo_collection().delete_one(
-            {"_id": name, "owner": self.owner}
-        )
-        return result.deleted_count == 1
+        return await job_leases.delete(name, self.owner)
 
     async def release_all(self) -> int:
         """Give up every lease this owner holds (at shutdown)."""
