@@ -158,6 +158,12 @@ class Settings(BaseSettings):
         description="When more than this many follow-ups wait to be posted to one Slack "
         "channel, they are posted together as one digest message.",
     )
+    slack_max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest request body accepted at /slack/events (bytes); larger ones "
+        "get 413, refused before the rest is read. Slack's payloads stay far below it.",
+    )
     slack_user_cache_seconds: int = Field(
         default=86400,
         ge=0,

@@ -232,4 +232,5 @@ def create_app(
     app.state.services = services
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.slack_bot = slack
     return app
