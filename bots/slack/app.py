@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from bots.slack import actions, commands, inbound, views
 from bots.slack.dispatcher import SlackDelivery
+from bots.slack.reminders import SlackReminders
 from bots.slack.users import SlackUsers
 from hub.services import Services
 from hub.settings import Settings
@@ -54,6 +55,7 @@ class SlackBot:
         self.services = services
         self.users = SlackUsers(services.slack, self.client)
         self.delivery = SlackDelivery(services, self.client)
+        self.reminders = SlackReminders(services, self.client)
         self.max_body = settings.slack_max_body_bytes
         self.signing_secret: str | None = None
         self.app: AsyncApp | None = None

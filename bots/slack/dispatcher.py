@@ -49,6 +49,7 @@ def failure(error: Exception) -> Outcome:
 
 
 _CALL_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+CALL_ERRORS = _CALL_ERRORS  # what a Web API call may raise, for the other outbox handlers
 
 Row = tuple[FollowUp, Response | None]
 

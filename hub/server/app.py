@@ -163,6 +163,7 @@ def create_app(
     slack = SlackBot(settings, services) if settings.slack_bot_token is not None else None
     if slack is not None:
         slack.delivery.register()
+        slack.reminders.register()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -106,7 +106,8 @@ class FollowUpService:
         inside the caller's transaction. Suppressed people get no follow-up."""
         if await self.suppression.is_suppressed(response.user.id, session):
             return None
-        channels = await self.routing.channels_for(response)
+        route = await self.routing.route(response)
+        channels = route.channels
         follow_up = FollowUp(
             response_id=response.id,
             subject_id=response.user.id,
@@ -114,6 +115,7 @@ class FollowUpService:
             metric=response.metric,
             score=response.score,
             channels=channels,
+            routing_rule_id=route.rule_id,
             created_at=self.clock.now(),
         )
         await follow_up.insert(session=session)

@@ -200,7 +200,7 @@ async def test_slacks_retries_of_an_event_are_answered_without_doing_it_again(
     handled: list[str] = []
     bolt = hub.state.slack_bot.app
 
-    @bolt.event("app_mention")
+    @bolt.event("app_mention")  # type: ignore[untyped-decorator]
     async def count(event: dict[str, str], body: dict[str, str]) -> None:
         handled.append(body["event_id"])
 
