@@ -158,6 +158,18 @@ class Settings(BaseSettings):
         description="When more than this many follow-ups wait to be posted to one Slack "
         "channel, they are posted together as one digest message.",
     )
+    reminder_check_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="How often the hub looks for follow-ups that waited longer than their "
+        "routing rule allows (unclaimed, or claimed but unresolved) to remind in Slack.",
+    )
+    slack_max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest request body accepted at /slack/events (bytes); larger ones "
+        "get 413, refused before the rest is read. Slack's payloads stay far below it.",
+    )
     slack_user_cache_seconds: int = Field(
         default=86400,
         ge=0,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from hub.models.followup import Actor, FollowUp, FollowUpStatus
@@ -251,10 +251,25 @@ def resolve_modal(follow_up: FollowUp, channel_id: str | None) -> Block:
     }
 
 
-def follow_up_line(follow_up: FollowUp, link: str | None) -> str:
-    age = when(follow_up.created_at)
-    text = f"{headline(follow_up)} · {escape(follow_up.survey_key)} · {age}"
-    return f"<{link}|{text}>" if link else text
+def age(elapsed: timedelta) -> str:
+    """A short, rounded-down age: minutes, then hours up to two days, then days."""
+    minutes = max(int(elapsed.total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} d"
+
+
+def follow_up_line(
+    follow_up: FollowUp, link: str | None, happened: str, moment: datetime, now: datetime
+) -> str:
+    """One line of a list: a link to the Slack message (its label plain text: Slack
+    renders no code inside a link's label), then what `happened` when, and how long
+    ago."""
+    label = f"{headline(follow_up)} · {escape(follow_up.survey_key)}"
+    where = f"<{link}|{label}>" if link else f"{label} · _not in Slack yet_"
+    return f"{where} · {happened} {when(moment)}, {age(now - moment)} ago"
 
 
 def summary_text(survey_key: str | None, summaries: list[MetricSummary]) -> str:
@@ -281,7 +296,8 @@ def summary_text(survey_key: str | None, summaries: list[MetricSummary]) -> str:
 
 HELP_TEXT = (
     "*/feedback* commands:\n"
-    "• `/feedback unclaimed`: open follow-ups, oldest first\n"
-    "• `/feedback mine`: follow-ups you have claimed\n"
+    "• `/feedback unclaimed [survey-key | #channel]`: open follow-ups, those in Slack "
+    "first, oldest first\n"
+    "• `/feedback mine [survey-key | #channel]`: follow-ups you have claimed\n"
     "• `/feedback stats [survey-key]`: NPS, CSAT and CES of the last 30 days"
 )

@@ -16,6 +16,7 @@ from graphql_schema.followups.types import (
     CreateRoutingRuleInput,
     FollowUp,
     FollowUpStatus,
+    ReminderPolicyInput,
     RoutingDefaults,
     RoutingRule,
     UpdateRoutingRuleInput,
@@ -24,7 +25,7 @@ from graphql_schema.followups.types import (
 from graphql_schema.permissions import IsAdmin
 from hub.models.common import Role
 from hub.models.followup import Actor
-from hub.models.routing import RoutingMatch
+from hub.models.routing import ReminderPolicy, RoutingMatch
 from hub.services.followups.routing import RuleChanges, RuleDraft
 
 FollowUpResult = Annotated[
@@ -144,6 +145,7 @@ class FollowUpMutation:
             channel_id=input.channel_id,
             priority=input.priority,
             match=input.match.to_model() if input.match else RoutingMatch(),
+            reminders=input.reminders.to_model() if input.reminders else ReminderPolicy(),
         )
         rule = await info.context.services.routing.create_rule(draft)
         return RoutingRule.from_document(rule)
@@ -157,6 +159,7 @@ class FollowUpMutation:
             channel_id=input.channel_id,
             priority=input.priority,
             match=input.match.to_model() if input.match else None,
+            reminders=input.reminders.to_model() if input.reminders else None,
         )
         rule = await info.context.services.routing.update_rule(str(id), changes)
         return RoutingRule.from_document(rule)
@@ -171,15 +174,19 @@ class FollowUpMutation:
     @mutation(
         permission_classes=[IsAdmin],
         description="Set both the default and the escalation channel; null or "
-        "leaving one out clears it.",
+        "leaving one out clears it. `reminders`, when given, replaces the reminder "
+        "policy of follow-ups that no rule matched; left out, it is kept.",
     )
     async def set_routing_defaults(
         self,
         info: strawberry.Info[Context],
         default_channel_id: str | None = None,
         escalation_channel_id: str | None = None,
+        reminders: ReminderPolicyInput | None = None,
     ) -> RoutingDefaultsResult:
         defaults = await info.context.services.routing.set_defaults(
-            default_channel_id, escalation_channel_id
+            default_channel_id,
+            escalation_channel_id,
+            reminders.to_model() if reminders is not None else None,
         )
         return RoutingDefaults.from_document(defaults)

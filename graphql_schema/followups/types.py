@@ -185,6 +185,90 @@ class RoutingMatchInput:
 
 
 @strawberry.type(
+    description="When reminder clocks run: from `start` to `end` (local HH:MM, the same "
+    "day) on `days` (ISO weekdays, 1 Monday to 7 Sunday) in `timeZone` (IANA)."
+)
+class BusinessHours:
+    time_zone: str
+    days: list[int]
+    start: str
+    end: str
+
+
+@strawberry.input
+class BusinessHoursInput:
+    time_zone: str = strawberry.field(description="IANA, like Europe/Berlin.")
+    days: list[int] = strawberry.field(default_factory=lambda: [1, 2, 3, 4, 5])
+    start: str = "09:00"
+    end: str = "17:00"
+
+
+@strawberry.type(
+    description="How long a follow-up may wait before the hub replies in its Slack "
+    "thread: unclaimed (mentioning the on-call user group), then claimed but unresolved "
+    "(mentioning the claimer); detractors past either are also escalated. Null: no "
+    "reminder. With business hours only time inside them counts, and nobody is pinged "
+    "outside them."
+)
+class ReminderPolicy:
+    unclaimed_after_minutes: int | None
+    unresolved_after_minutes: int | None
+    on_call_group_id: str | None = strawberry.field(
+        description="A Slack user group id, like S0123ABCD."
+    )
+    escalation_channel_id: str | None = strawberry.field(
+        description="Where detractors are escalated; null: the defaults' escalation channel."
+    )
+    business_hours: BusinessHours | None
+
+    @classmethod
+    def from_model(cls, policy: routing_model.ReminderPolicy) -> Self:
+        hours = policy.business_hours
+        return cls(
+            unclaimed_after_minutes=policy.unclaimed_after_minutes,
+            unresolved_after_minutes=policy.unresolved_after_minutes,
+            on_call_group_id=policy.on_call_group_id,
+            escalation_channel_id=policy.escalation_channel_id,
+            business_hours=(
+                BusinessHours(
+                    time_zone=hours.time_zone, days=hours.days, start=hours.start, end=hours.end
+                )
+                if hours is not None
+                else None
+            ),
+        )
+
+
+@strawberry.input
+class ReminderPolicyInput:
+    unclaimed_after_minutes: int | None = strawberry.field(
+        default=None, description="1 to 43200 (30 days)."
+    )
+    unresolved_after_minutes: int | None = strawberry.field(
+        default=None, description="1 to 43200 (30 days)."
+    )
+    on_call_group_id: str | None = None
+    escalation_channel_id: str | None = None
+    business_hours: BusinessHoursInput | None = None
+
+    def to_model(self) -> routing_model.ReminderPolicy:
+        hours = self.business_hours
+        return routing_model.ReminderPolicy(
+            unclaimed_after_minutes=self.unclaimed_after_minutes,
+            unresolved_after_minutes=self.unresolved_after_minutes,
+            on_call_group_id=self.on_call_group_id,
+            escalation_channel_id=self.escalation_channel_id,
+            business_hours=(
+                routing_model.BusinessHours(
+                    time_zone=hours.time_zone, days=hours.days, start=hours.start, end=hours.end
+                )
+                if hours is not None
+                else None
+            ),
+        )
+
+
+@strawberry.type(
     description="Sends matching follow-ups to a Slack channel. Rules are tried by "
     "priority, lowest first; the first that matches wins."
 )
@@ -194,6 +278,7 @@ class RoutingRule:
     priority: int
     channel_id: str
     match: RoutingMatch
+    reminders: ReminderPolicy
     created_at: datetime
     updated_at: datetime
 
@@ -213,6 +298,7 @@ class RoutingRule:
                 score_max=match.score_max,
                 country=match.country,
             ),
+            reminders=ReminderPolicy.from_model(rule.reminders),
             created_at=rule.created_at,
             updated_at=rule.updated_at,
         )
@@ -224,6 +310,7 @@ class CreateRoutingRuleInput:
     channel_id: str = strawberry.field(description="A Slack channel id, like C0123ABCD.")
     priority: int = 100
     match: RoutingMatchInput | None = None
+    reminders: ReminderPolicyInput | None = None
 
 
 @strawberry.input
@@ -234,6 +321,9 @@ class UpdateRoutingRuleInput:
     match: RoutingMatchInput | None = strawberry.field(
         default=None, description="Replaces the whole match when given."
     )
+    reminders: ReminderPolicyInput | None = strawberry.field(
+        default=None, description="Replaces the whole reminder policy when given."
+    )
 
 
 @strawberry.type(
@@ -243,10 +333,14 @@ class UpdateRoutingRuleInput:
 class RoutingDefaults:
     default_channel_id: str | None
     escalation_channel_id: str | None
+    reminders: ReminderPolicy = strawberry.field(
+        description="For follow-ups that no rule matched, or whose rule was deleted."
+    )
 
     @classmethod
     def from_document(cls, defaults: routing_model.RoutingDefaults) -> Self:
         return cls(
             default_channel_id=defaults.default_channel_id,
             escalation_channel_id=defaults.escalation_channel_id,
+            reminders=ReminderPolicy.from_model(defaults.reminders),
         )

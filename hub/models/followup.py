@@ -61,6 +61,8 @@ class FollowUp(Document):
     resolution: Resolution | None = None
     posts: list[SlackPost] = []
     version: int = 1  # bumped on every change that the Slack message shows
+    routing_rule_id: PydanticObjectId | None = None  # the rule that routed it; None: defaults
+    reminders_sent: list[str] = []  # the reminder stages already queued (see reminders.py)
     redacted: bool = False
     created_at: datetime
 

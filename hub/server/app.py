@@ -163,6 +163,7 @@ def create_app(
     slack = SlackBot(settings, services) if settings.slack_bot_token is not None else None
     if slack is not None:
         slack.delivery.register()
+        slack.reminders.register()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -232,4 +233,5 @@ def create_app(
     app.state.services = services
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.slack_bot = slack
     return app

@@ -15,6 +15,7 @@ from hub.services.channels.invitations import InvitationService
 from hub.services.channels.links import LinkService
 from hub.services.channels.mail import EMAIL_KIND, MailService
 from hub.services.followups.followups import FollowUpListener, FollowUpService
+from hub.services.followups.reminders import ReminderService
 from hub.services.followups.routing import RoutingService
 from hub.services.followups.slack import SlackBookkeeping
 from hub.services.platform.deliveries import DeliveryLog
@@ -50,6 +51,7 @@ class Services:
     dispatcher: Dispatcher
     routing: RoutingService
     follow_ups: FollowUpService
+    reminders: ReminderService
     slack: SlackBookkeeping
     suppressions: SuppressionService
     mail: MailService
@@ -111,6 +113,12 @@ class Services:
         retention = RetentionService(clock, settings, audit, follow_ups, outbox, leases)
         if settings.retention_daily:
             scheduler.every("retention", timedelta(days=1), retention.run_scheduled)
+        reminders = ReminderService(clock, outbox, routing)
+        scheduler.every(
+            "follow-up-reminders",
+            timedelta(seconds=settings.reminder_check_seconds),
+            reminders.run_scheduled,
+        )
         return cls(
             settings=settings,
             clock=clock,
@@ -123,6 +131,7 @@ class Services:
             dispatcher=dispatcher,
             routing=routing,
             follow_ups=follow_ups,
+            reminders=reminders,
             slack=SlackBookkeeping(clock, timedelta(seconds=settings.slack_user_cache_seconds)),
             suppressions=suppressions,
             mail=mail,

@@ -36,6 +36,7 @@ class Message:
     text: str
     blocks: list[dict[str, Any]]
     metadata: dict[str, Any] | None
+    thread_ts: str | None = None  # the parent's ts, for a reply in a thread
 
 
 @dataclass
@@ -57,6 +58,7 @@ class FakeSlack:
     posts_per_second: float | None = None
     _last_post: dict[str, float] = field(default_factory=dict)
     throttled: int = 0
+    usergroups: dict[str, str] = field(default_factory=dict)  # id → handle (usergroups.list)
 
     @property
     def api_url(self) -> str:
@@ -221,6 +223,7 @@ class FakeSlack:
                 args.get("blocks") or [],
                 args.get("metadata"),
             )
+            self.messages[(channel, ts)].thread_ts = args.get("thread_ts") or None
             return {"ok": True, "channel": channel, "ts": ts}
         if method == "chat.update":
             key = (str(args["channel"]), str(args["ts"]))
@@ -255,11 +258,30 @@ class FakeSlack:
             include = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
             found = []
             for message in reversed(self.channel_messages(channel)):
-                if float(message.ts) < oldest:
-                    continue
+                if float(message.ts) < oldest or message.thread_ts:
+                    continue  # thread replies are not in the channel's history
                 entry: dict[str, Any] = {"type": "message", "ts": message.ts, "text": message.text}
                 if include and message.metadata:
                     entry["metadata"] = message.metadata
                 found.append(entry)
             return {"ok": True, "messages": found, "has_more": False}
+        if method == "conversations.replies":
+            return self._replies(str(args["channel"]), str(args["ts"]))
+        if method == "usergroups.list":
+            groups = [{"id": i, "handle": h, "date_delete": 0} for i, h in self.usergroups.items()]
+            return {"ok": True, "usergroups": groups}
         return {"ok": False, "error": "unknown_method"}
+
+    def thread_replies(self, channel: str, ts: str) -> list[Message]:
+        """The replies in the thread of the message `ts`, oldest first."""
+        return [m for m in self.channel_messages(channel) if m.thread_ts == ts]
+
+    def _replies(self, channel: str, ts: str) -> dict[str, Any]:
+        if (channel, ts) not in self.messages:
+            return {"ok": False, "error": "thread_not_found"}
+        found = [self.messages[(channel, ts)], *self.thread_replies(channel, ts)]
+        entries = [
+            {"type": "message", "ts": m.ts, "text": m.text, "metadata": m.metadata, "thread_ts": ts}
+            for m in found
+        ]
+        return {"ok": True, "messages": entries, "has_more": False}

@@ -67,6 +67,27 @@ class MetricSummary:
     unfavourable_percent: float  # the unfavourable band
 
 
+@dataclass(frozen=True)
+class Worklist:
+    """Follow-ups to show someone: those in Slack first, then those not in Slack yet
+    (each part oldest first), and how many match in all."""
+
+    shown: list[FollowUp]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.shown)
+
+
+@dataclass(frozen=True)
+class WorklistFilter:
+    status: FollowUpStatus
+    claimed_by: str | None = None
+    survey_key: str | None = None
+    channel_id: str | None = None  # routed to, or posted in, this channel
+
+
 class FollowUpService:
     def __init__(
         self,
@@ -85,7 +106,8 @@ class FollowUpService:
         inside the caller's transaction. Suppressed people get no follow-up."""
         if await self.suppression.is_suppressed(response.user.id, session):
             return None
-        channels = await self.routing.channels_for(response)
+        route = await self.routing.route(response)
+        channels = route.channels
         follow_up = FollowUp(
             response_id=response.id,
             subject_id=response.user.id,
@@ -93,6 +115,7 @@ class FollowUpService:
             metric=response.metric,
             score=response.score,
             channels=channels,
+            routing_rule_id=route.rule_id,
             created_at=self.clock.now(),
         )
         await follow_up.insert(session=session)
@@ -168,6 +191,33 @@ class FollowUpService:
             query["claimed_by.id"] = str(claimed_by)
         order = "+created_at" if oldest_first else "-created_at"
         return await FollowUp.find(query).sort(order, "+_id").limit(limit).to_list()
+
+    async def worklist(self, wanted: WorklistFilter, limit: int) -> Worklist:
+        """Up to `limit` follow-ups, those with a Slack message first: the ones people
+        can open and act on come before the ones still waiting to be posted."""
+        query: dict[str, Any] = {"status": FollowUpStatus(wanted.status).value}
+        if wanted.claimed_by is not None:
+            query["claimed_by.id"] = str(wanted.claimed_by)
+        if wanted.survey_key is not None:
+            query["survey_key"] = str(wanted.survey_key)
+        in_slack: dict[str, Any] = {"posts.0": {"$exists": True}}
+        if wanted.channel_id is not None:
+            query["channels"] = str(wanted.channel_id)
+            in_slack = {"posts.channel_id": str(wanted.channel_id)}
+        shown = (
+            await FollowUp.find({**query, **in_slack})
+            .sort("+created_at", "+_id")
+            .limit(limit)
+            .to_list()
+        )
+        if len(shown) < limit:
+            shown += (
+                await FollowUp.find({**query, "$nor": [in_slack]})
+                .sort("+created_at", "+_id")
+                .limit(limit - len(shown))
+                .to_list()
+            )
+        return Worklist(shown, await FollowUp.find(query).count())
 
     async def page_follow_ups(
         self,

@@ -240,3 +240,111 @@ async def test_bad_rules_are_refused_and_nothing_is_stored(gql: GraphQLClient) -
         "defaultChannelId": "CDEFAULT",
         "escalationChannelId": "CESC",
     }
+
+
+POLICY = """
+  reminders {
+    unclaimedAfterMinutes unresolvedAfterMinutes onCallGroupId escalationChannelId
+    businessHours { timeZone days start end }
+  }
+"""
+CREATE_WITH_REMINDERS = f"""
+mutation Create($input: CreateRoutingRuleInput!) {{
+  createRoutingRule(input: $input) {{
+    __typename
+    ... on RoutingRule {{ id {POLICY} }}
+    ... on UserError {{ code field }}
+  }}
+}}
+"""
+UPDATE_REMINDERS = f"""
+mutation Update($id: ID!, $input: UpdateRoutingRuleInput!) {{
+  updateRoutingRule(id: $id, input: $input) {{
+    __typename ... on RoutingRule {{ {POLICY} }} ... on UserError {{ code field }}
+  }}
+}}
+"""
+DEFAULT_REMINDERS = f"""
+mutation Defaults($reminders: ReminderPolicyInput) {{
+  setRoutingDefaults(defaultChannelId: "CDEFAULT", reminders: $reminders) {{
+    __typename ... on RoutingDefaults {{ defaultChannelId {POLICY} }}
+    ... on UserError {{ code field }}
+  }}
+}}
+"""
+
+
+async def test_rules_and_defaults_carry_a_reminder_policy(gql: GraphQLClient) -> None:
+    policy = {
+        "unclaimedAfterMinutes": 60,
+        "unresolvedAfterMinutes": 480,
+        "onCallGroupId": "SONCALL",
+        "escalationChannelId": "CMANAGERS",
+        "businessHours": {"timeZone": "Europe/Berlin", "days": [5, 1, 2], "start": "08:30"},
+    }
+    created = (
+        await gql.ok(
+            CREATE_WITH_REMINDERS,
+            {"input": {"name": "Support", "channelId": "CSUPPORT", "reminders": policy}},
+            role=Role.ADMIN,
+        )
+    )["createRoutingRule"]
+    assert created["reminders"] == {
+        **policy,
+        "businessHours": {
+            "timeZone": "Europe/Berlin",
+            "days": [1, 2, 5],
+            "start": "08:30",
+            "end": "17:00",
+        },
+    }
+
+    # Updating without reminders keeps them; with them, replaces the whole policy
+    kept = await gql.ok(
+        UPDATE_REMINDERS, {"id": created["id"], "input": {"priority": 3}}, role=Role.ADMIN
+    )
+    assert kept["updateRoutingRule"]["reminders"] == created["reminders"]
+    replaced = await gql.ok(
+        UPDATE_REMINDERS,
+        {"id": created["id"], "input": {"reminders": {"unclaimedAfterMinutes": 15}}},
+        role=Role.ADMIN,
+    )
+    assert replaced["updateRoutingRule"]["reminders"] == {
+        "unclaimedAfterMinutes": 15,
+        "unresolvedAfterMinutes": None,
+        "onCallGroupId": None,
+        "escalationChannelId": None,
+        "businessHours": None,
+    }
+
+    # The defaults: set with the channels, kept when left out
+    await gql.ok(DEFAULT_REMINDERS, {"reminders": {"unresolvedAfterMinutes": 90}}, role=Role.ADMIN)
+    again = await gql.ok(DEFAULT_REMINDERS, {}, role=Role.ADMIN)
+    assert again["setRoutingDefaults"]["reminders"]["unresolvedAfterMinutes"] == 90
+
+
+async def test_bad_reminder_policies_are_refused_and_change_nothing(gql: GraphQLClient) -> None:
+    hours = {"timeZone": "Europe/Berlin"}
+    cases = [
+        ({"unclaimedAfterMinutes": 0}, "reminders.unclaimedAfterMinutes"),
+        ({"unresolvedAfterMinutes": 60 * 24 * 31}, "reminders.unresolvedAfterMinutes"),
+        ({"onCallGroupId": "@support"}, "reminders.onCallGroupId"),
+        ({"escalationChannelId": "#boss"}, "reminders.escalationChannelId"),
+        ({"businessHours": {"timeZone": "Mars/Olympus"}}, "reminders.businessHours.timeZone"),
+        ({"businessHours": {"timeZone": "../../etc/passwd"}}, "reminders.businessHours.timeZone"),
+        ({"businessHours": {**hours, "days": []}}, "reminders.businessHours.days"),
+        ({"businessHours": {**hours, "days": [0, 8]}}, "reminders.businessHours.days"),
+        ({"businessHours": {**hours, "start": "9am"}}, "reminders.businessHours.start"),
+        ({"businessHours": {**hours, "start": "18:00"}}, "reminders.businessHours.end"),
+    ]
+    for policy, field in cases:
+        result = await gql.ok(
+            CREATE_WITH_REMINDERS,
+            {"input": {"name": "x", "channelId": "C123", "reminders": policy}},
+            role=Role.ADMIN,
+        )
+        assert result["createRoutingRule"]["field"] == field, policy
+        defaults = await gql.ok(DEFAULT_REMINDERS, {"reminders": policy}, role=Role.ADMIN)
+        assert defaults["setRoutingDefaults"]["field"] == field, policy
+    assert (await gql.ok(RULES, role=Role.ADMIN))["routingRules"] == []
+    assert (await gql.ok(RULES, role=Role.ADMIN))["routingDefaults"]["defaultChannelId"] is None

@@ -167,3 +167,20 @@ async def ids_of_responses(response_ids: list[Any]) -> list[str]:
             {"response_id": {"$in": response_ids}}, projection={"_id": 1}
         )
     ]
+
+
+async def mark_reminded(follow_up_id: Any, stage: str) -> None:
+    """Remember that the reminder of `stage` was queued (not a change Slack shows)."""
+    await STORE.collection().update_one(
+        {"_id": follow_up_id}, {"$addToSet": {"reminders_sent": stage}}
+    )
+
+
+def waiting(status: FollowUpStatus, since_field: str, before: datetime) -> AsyncCursor[Raw]:
+    """The follow-ups in Slack with `status` whose `since_field` is before `before`,
+    oldest first: the candidates for a reminder."""
+    return (
+        STORE.collection()
+        .find({"status": status.value, "posts.0": {"$exists": True}, since_field: {"$lte": before}})
+        .sort([(since_field, 1), ("_id", 1)])
+    )
