@@ -158,6 +158,19 @@ class Settings(BaseSettings):
         description="When more than this many follow-ups wait to be posted to one Slack "
         "channel, they are posted together as one digest message.",
     )
+    slack_ops_channel: str | None = Field(
+        default=None,
+        pattern=r"^[CG][A-Z0-9]{2,30}$",
+        description="A Slack channel id (C0123ABCD) for the hub's own troubles: when Slack "
+        "messages are held (the bot is not in a channel, the token was revoked), this "
+        "channel is told once per channel and cause, with the fix. Invite the bot to it.",
+    )
+    slack_token_check_seconds: int = Field(
+        default=300,
+        ge=10,
+        description="While Slack messages are held because Slack refused the token, how "
+        "often the hub checks it again (auth.test); once it works, they go out.",
+    )
     slack_user_cache_seconds: int = Field(
         default=86400,
         ge=0,

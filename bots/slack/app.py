@@ -15,8 +15,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bots.slack import actions, commands, views
+from bots.slack import actions, commands, held, views
+from bots.slack.direct import DirectDelivery
 from bots.slack.dispatcher import SlackDelivery
+from bots.slack.held import HeldRelease
 from bots.slack.users import SlackUsers
 from hub.services import Services
 from hub.settings import Settings
@@ -55,6 +57,8 @@ class SlackBot:
         self.services = services
         self.users = SlackUsers(services.slack, self.client)
         self.delivery = SlackDelivery(services, self.client)
+        self.held = HeldRelease(services, self.client)
+        self.direct = DirectDelivery(services, self.client)
         self.app: AsyncApp | None = None
         self.handler: AsyncSlackRequestHandler | None = None
         if settings.slack_signing_secret is not None:
@@ -68,6 +72,7 @@ class SlackBot:
             actions.register(self.app, services, self.users)
             views.register(self.app, services, self.users)
             commands.register(self.app, services, self.users)
+            held.register(self.app, services)
             self.handler = AsyncSlackRequestHandler(self.app)
 
     async def _once(
@@ -85,6 +90,11 @@ class SlackBot:
             return BoltResponse(status=200, body="")
         await next()
         return resp
+
+    def start(self) -> None:
+        """Deliver the Slack kinds of the outbox, and check a refused token periodically."""
+        self.delivery.register(self.direct.handler(), self.held.handler())
+        self.held.schedule()
 
     async def endpoint(self, request: Request) -> Response:
         assert self.handler is not None

@@ -9,7 +9,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
-from bots.slack.actions import refusal, tell
+from bots.slack.actions import refusal
+from bots.slack.direct import PrivateAnswers, answer_key
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.services import Services
@@ -17,6 +18,8 @@ from hub.services.followups.followups import MAX_NOTE_LENGTH
 
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
+    answers = PrivateAnswers(services, app.client)
+
     @app.view(blocks.RESOLVE_VIEW)
     async def resolve_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
@@ -43,7 +46,9 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
                 str(metadata.get("follow_up_id", "")), actor, note, informed, is_admin
             )
         except DomainError as error:
-            await tell(client, metadata.get("channel_id"), user_id, refusal(error))
+            await answers.tell(
+                answer_key(body), metadata.get("channel_id"), user_id, refusal(error)
+            )
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, Any]:
