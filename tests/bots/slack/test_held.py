@@ -204,6 +204,24 @@ async def test_only_admins_see_and_retry_held_posts(gql: GraphQLClient, role: Ro
     assert await gql.error_code(RETRY, {}, role) == "FORBIDDEN"
 
 
+async def test_a_held_post_about_a_person_erased_meanwhile_is_dropped(
+    hub_services: Services, widget: Widget, slack: FakeSlack
+) -> None:
+    await hub_services.routing.set_defaults("CROUTED", None)
+    slack.bot_channels = set()
+    follow_up = await follow_up_of(await widget.answer(4, "Call me on +47 912 34 567"))
+    await hub_services.dispatcher.run_once()
+    assert await statuses() == [(OutboxStatus.HELD, "not_in_channel")]
+
+    await hub_services.follow_ups.redact_subject(follow_up.subject_id)
+    slack.bot_channels = {"CROUTED"}
+
+    assert await statuses() == []
+    assert await hub_services.slack_holds.retry(None) == 0
+    await hub_services.dispatcher.run_once()
+    assert slack.channel_messages("CROUTED") == []
+
+
 async def test_a_refusal_nobody_can_fix_is_still_given_up(
     hub_services: Services, widget: Widget, slack: FakeSlack
 ) -> None:
