@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -160,7 +161,6 @@ class Settings(BaseSettings):
     )
     slack_ops_channel: str | None = Field(
         default=None,
-        pattern=r"^[CG][A-Z0-9]{2,30}$",
         description="A Slack channel id (C0123ABCD) for the hub's own troubles: when Slack "
         "messages are held (the bot is not in a channel, the token was revoked), this "
         "channel is told once per channel and cause, with the fix. Invite the bot to it.",
@@ -379,6 +379,18 @@ class Settings(BaseSettings):
                 parse(value)
             except ValueError:
                 raise ValueError("use a rate such as '600/minute' or '10/second'") from None
+        return value.strip()
+
+    @field_validator("slack_ops_channel")
+    @classmethod
+    def _ops_channel(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.fullmatch(r"[CG][A-Z0-9]{2,30}", value.strip()):
+            raise ValueError(
+                "use the channel's id, such as C0123ABCD (its name will not do: the id is "
+                "at the bottom of the channel's details in Slack)"
+            )
         return value.strip()
 
     def resolved_erasure_ledger_path(self) -> Path:
