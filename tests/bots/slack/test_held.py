@@ -17,6 +17,7 @@ from hub.services import Services
 from hub.settings import Settings
 from tests.support.graphql import GraphQLClient, nodes
 from tests.support.slack import FakeSlack
+from tests.support.slack_hub import DIGEST_THRESHOLD
 from tests.support.slack_sender import SlackSender
 from tests.support.waiting import eventually
 from tests.support.widget import Widget, follow_up_of
@@ -91,6 +92,34 @@ async def test_a_post_to_a_channel_without_the_bot_goes_out_once_it_is_invited(
     await eventually(posted)
     assert posted_ids(slack, "CROUTED") == [str((await follow_up_of(response)).id)]
     assert await statuses() == [(OutboxStatus.DELIVERED, None)]
+
+
+async def test_a_backlog_held_for_a_channel_goes_out_as_one_digest(
+    hub_services: Services, widget: Widget, slack: FakeSlack, sender: SlackSender
+) -> None:
+    # Given more comments than the digest threshold for a channel without the bot
+    await hub_services.routing.set_defaults("CROUTED", None)
+    slack.bot_channels = set()
+    for score in range(DIGEST_THRESHOLD + 2):
+        await widget.answer(score, f"comment number {score}")
+
+    # When the dispatcher tries: one digest is refused, and every line is held with it
+    await hub_services.dispatcher.run_once()
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    assert await statuses() == [(OutboxStatus.HELD, "not_in_channel")] * (DIGEST_THRESHOLD + 2)
+
+    # Then, once the bot joins, they go out as one digest
+    slack.bot_channels = {"CROUTED"}
+    await sender.event({"type": "member_joined_channel", "user": "U0BOT", "channel": "CROUTED"})
+
+    async def posted() -> bool:
+        await hub_services.dispatcher.run_once()
+        return len(slack.channel_messages("CROUTED")) > 0
+
+    await eventually(posted)
+    [digest] = slack.channel_messages("CROUTED")
+    assert digest.text == f"{DIGEST_THRESHOLD + 2} new feedback comments"
+    assert len(slack.calls_to("chat.postMessage")) == 2
 
 
 async def test_someone_else_joining_releases_nothing(
