@@ -32,7 +32,7 @@ from graphql_schema.analytics.schema import (
 from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
 from graphql_schema.introspection import SchemaExposure
-from graphql_schema.platform.schema import PlatformQuery
+from graphql_schema.platform.schema import PlatformMutation, PlatformQuery
 from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.telemetry import OperationFacts, RevealAudit
@@ -58,6 +58,7 @@ class Mutation(
     ChannelsMutation,
     PrivacyMutation,
     AnalyticsMutation,
+    PlatformMutation,
 ):
     pass
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -169,6 +170,18 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body accepted at /slack/events (bytes); larger ones "
         "get 413, refused before the rest is read. Slack's payloads stay far below it.",
+    )
+    slack_ops_channel: str | None = Field(
+        default=None,
+        description="A Slack channel id (C0123ABCD) for the hub's own troubles: when Slack "
+        "messages are held (the bot is not in a channel, the token was revoked), this "
+        "channel is told once per channel and cause, with the fix. Invite the bot to it.",
+    )
+    slack_token_check_seconds: int = Field(
+        default=300,
+        ge=10,
+        description="While Slack messages are held because Slack refused the token, how "
+        "often the hub checks it again (auth.test); once it works, they go out.",
     )
     slack_user_cache_seconds: int = Field(
         default=86400,
@@ -378,6 +391,18 @@ class Settings(BaseSettings):
                 parse(value)
             except ValueError:
                 raise ValueError("use a rate such as '600/minute' or '10/second'") from None
+        return value.strip()
+
+    @field_validator("slack_ops_channel")
+    @classmethod
+    def _ops_channel(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.fullmatch(r"[CG][A-Z0-9]{2,30}", value.strip()):
+            raise ValueError(
+                "use the channel's id, such as C0123ABCD (its name will not do: the id is "
+                "at the bottom of the channel's details in Slack)"
+            )
         return value.strip()
 
     def resolved_erasure_ledger_path(self) -> Path:

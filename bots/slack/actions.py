@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
 from bots.slack.calls import CALL_ERRORS, failure, guarded
+from bots.slack.direct import PrivateAnswers, answer_key
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.services import Services
@@ -26,17 +27,6 @@ def _clicked(body: dict[str, Any]) -> tuple[str, str, str | None]:
     return follow_up_id, user_id, channel_id
 
 
-async def tell(client: AsyncWebClient, channel_id: str | None, user_id: str, text: str) -> None:
-    """An ephemeral message to one user in the channel they clicked in."""
-    try:
-        if channel_id:
-            await client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
-        else:
-            await client.chat_postMessage(channel=user_id, text=text)
-    except CALL_ERRORS as error:
-        log.warning("could not tell a user: %s", failure(error))
-
-
 def refusal(error: DomainError) -> str:
     if isinstance(error, AlreadyClaimed) and error.claimed_by is not None:
         return f"This follow-up is already claimed by {blocks.who(error.claimed_by)}."
@@ -45,6 +35,10 @@ def refusal(error: DomainError) -> str:
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
     follow_ups = services.follow_ups
+    answers = PrivateAnswers(services, users.client)
+
+    async def tell(body: dict[str, Any], channel_id: str | None, user_id: str, text: str) -> None:
+        await answers.tell(answer_key(body), channel_id, user_id, text)
 
     @app.action(blocks.CLAIM)
     @guarded
@@ -55,16 +49,9 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         try:
             claimed = await follow_ups.claim(follow_up_id, actor)
         except DomainError as error:
-            await tell(client, channel_id, user_id, refusal(error))
+            await tell(body, channel_id, user_id, refusal(error))
             return
-        response = await follow_ups.response_of(claimed)
-        contact = follow_ups.contact_for(claimed, response, actor.id)
-        text = "You have claimed this follow-up."
-        if contact is not None:
-            details = [value for value in (contact.username, contact.email) if value]
-            if details:
-                text += " Customer contact: " + ", ".join(blocks.escape(d) for d in details)
-        await tell(client, channel_id, user_id, text)
+        await answers.tell_claimed(answer_key(body), channel_id, user_id, claimed)
 
     @app.action(blocks.UNCLAIM)
     @guarded
@@ -75,7 +62,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         try:
             await follow_ups.unclaim(follow_up_id, actor, is_admin)
         except DomainError as error:
-            await tell(client, channel_id, user_id, refusal(error))
+            await tell(body, channel_id, user_id, refusal(error))
 
     @app.action(blocks.RESOLVE)
     @guarded
@@ -86,7 +73,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         try:
             follow_up = await follow_ups.may_resolve(follow_up_id, actor, is_admin)
         except DomainError as error:
-            await tell(client, channel_id, user_id, refusal(error))
+            await tell(body, channel_id, user_id, refusal(error))
             return
         try:
             await client.views_open(
@@ -94,4 +81,4 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
             )
         except CALL_ERRORS as error:  # e.g. the trigger expired: Slack allows 3 s
             log.warning("could not open the resolve form: %s", failure(error))
-            await tell(client, channel_id, user_id, "Slack did not open the form; try again.")
+            await tell(body, channel_id, user_id, "Slack did not open the form; try again.")

@@ -20,8 +20,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bots.slack import actions, commands, inbound, views
+from bots.slack import actions, commands, held, inbound, views
+from bots.slack.direct import DirectDelivery
 from bots.slack.dispatcher import SlackDelivery
+from bots.slack.held import HeldRelease
 from bots.slack.reminders import SlackReminders
 from bots.slack.users import SlackUsers
 from hub.services import Services
@@ -77,6 +79,8 @@ class SlackBot:
         self.users = SlackUsers(services.slack, self.client)
         self.delivery = SlackDelivery(services, self.client)
         self.reminders = SlackReminders(services, self.client)
+        self.held = HeldRelease(services, self.client)
+        self.direct = DirectDelivery(services, self.client)
         self.max_body = settings.slack_max_body_bytes
         self.signing_secret: str | None = None
         self.app: AsyncApp | None = None
@@ -99,6 +103,15 @@ class SlackBot:
             actions.register(self.app, services, self.users)
             views.register(self.app, services, self.users)
             commands.register(self.app, services, self.users)
+            held.register(self.app, services, self.client)
+
+    def start(self) -> None:
+        """Deliver the Slack kinds of the outbox (held like every post when Slack refuses
+        them for a fixable cause), and check a refused token periodically."""
+        self.delivery.register(
+            self.direct.handler(), self.held.handler(), *self.reminders.handlers()
+        )
+        self.held.schedule()
 
     async def endpoint(self, request: Request) -> Response:
         """Refuse what is too large (413), unsigned or stale (401) or malformed (400);

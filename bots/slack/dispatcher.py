@@ -17,8 +17,9 @@ from hub.models.followup import FollowUp, PostKind
 from hub.models.outbox import OutboxMessage
 from hub.models.response import Response
 from hub.services import Services
+from hub.services.followups import held
 from hub.services.followups.followups import POST, REDACT, UPDATE
-from hub.services.platform.outbox import Delivered, GiveUp, Outcome, RetryLater
+from hub.services.platform.outbox import Delivered, GiveUp, Handler, Hold, Outcome, RetryLater
 from hub.services.privacy import free_text
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,8 @@ _TRANSIENT = frozenset(
 
 
 def failure(error: Exception) -> Outcome:
-    """What to do after a failed Web API call."""
+    """What to do after a failed Web API call: retry what Slack may take later, hold
+    what a person can fix (`hub.services.followups.held`), give up the rest."""
     if isinstance(error, SlackApiError):
         status = error.response.status_code
         if status == 429:
@@ -43,6 +45,8 @@ def failure(error: Exception) -> Outcome:
         code = str(error.response.get("error") or f"HTTP{status}")
         if status >= 500 or code in _TRANSIENT:
             return RetryLater(code, outage=True)
+        if held.reason_of(code) is not None:
+            return Hold(code)
         return GiveUp(code)
     return RetryLater(type(error).__name__, outage=True)  # unreachable or timed out
 
@@ -80,11 +84,24 @@ class SlackDelivery:
         self.client = client
         self.threshold = services.settings.slack_digest_threshold
 
-    def register(self) -> None:
+    def register(self, *others: tuple[str, Handler]) -> None:
+        """Deliver the Slack kinds (these and `others`), telling the ops channel when
+        one is held."""
         dispatcher = self.services.dispatcher
-        dispatcher.register(POST, self.post)
-        dispatcher.register(UPDATE, self.update)
-        dispatcher.register(REDACT, self.redact)
+        handlers = [(POST, self.post), (UPDATE, self.update), (REDACT, self.redact), *others]
+        for kind, handler in handlers:
+            dispatcher.register(kind, self._telling(handler))
+
+    def _telling(self, handler: Handler) -> Handler:
+        holds = self.services.slack_holds
+
+        async def deliver(message: OutboxMessage) -> Outcome:
+            outcome = await handler(message)
+            if isinstance(outcome, Hold):
+                await holds.held(message, outcome.reason)
+            return outcome
+
+        return deliver
 
     async def _response(self, follow_up: FollowUp) -> Response | None:
         return await self.follow_ups.response_of(follow_up)
@@ -171,8 +188,12 @@ class SlackDelivery:
                 metadata=blocks.post_metadata(leader.key, [str(f.id) for f in follow_ups]),
             )
         except CALL_ERRORS as error:
-            await self.outbox.release(others, owner)
-            return failure(error)
+            outcome = failure(error)
+            if isinstance(outcome, Hold):  # the lines wait with their digest
+                await self.outbox.hold(others, owner, outcome.reason)
+            else:
+                await self.outbox.release(others, owner)
+            return outcome
         ts = str(result["ts"])
         await self.follow_ups.record_digest_post(
             [f.id for f in follow_ups if f.id is not None], leader.channel, ts

@@ -22,7 +22,7 @@ from hub.models.followup import FollowUp
 from hub.models.outbox import OutboxMessage
 from hub.services import Services
 from hub.services.followups.reminders import ESCALATE, REMIND, UNCLAIMED, stage_of
-from hub.services.platform.outbox import Delivered, GiveUp, Outcome
+from hub.services.platform.outbox import Delivered, GiveUp, Handler, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,9 @@ class SlackReminders:
         self.client = client
         self.permalinks = Permalinks(client)
 
-    def register(self) -> None:
-        self.services.dispatcher.register(REMIND, self.remind)
-        self.services.dispatcher.register(ESCALATE, self.escalate)
+    def handlers(self) -> list[tuple[str, Handler]]:
+        """The outbox kinds this delivers, for `SlackDelivery.register`."""
+        return [(REMIND, self.remind), (ESCALATE, self.escalate)]
 
     async def _current(self, message: OutboxMessage) -> FollowUp | Outcome:
         """The follow-up, or what to settle with when there is nothing to say any more:

@@ -9,8 +9,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
-from bots.slack.actions import refusal, tell
+from bots.slack.actions import refusal
 from bots.slack.calls import guarded
+from bots.slack.direct import PrivateAnswers, answer_key
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError, ValidationFailed
 from hub.services import Services
@@ -19,6 +20,8 @@ from hub.services.platform import validation
 
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
+    answers = PrivateAnswers(services, users.client)
+
     @app.view(blocks.RESOLVE_VIEW)
     @guarded
     async def resolve_submitted(
@@ -44,7 +47,9 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
                 str(metadata.get("follow_up_id", "")), actor, note, informed, is_admin
             )
         except DomainError as error:
-            await tell(client, metadata.get("channel_id"), user_id, refusal(error))
+            await answers.tell(
+                answer_key(body), metadata.get("channel_id"), user_id, refusal(error)
+            )
 
 
 def _note_problem(note: str) -> str | None:

@@ -162,8 +162,7 @@ def create_app(
     graphql = HubGraphQL(build_schema(settings), services)
     slack = SlackBot(settings, services) if settings.slack_bot_token is not None else None
     if slack is not None:
-        slack.delivery.register()
-        slack.reminders.register()
+        slack.start()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

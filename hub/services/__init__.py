@@ -14,7 +14,9 @@ from hub.services.analytics.rollups import AnalyticsListener, AnalyticsSubjectHo
 from hub.services.channels.invitations import InvitationService
 from hub.services.channels.links import LinkService
 from hub.services.channels.mail import EMAIL_KIND, MailService
+from hub.services.followups.direct import DirectMessages
 from hub.services.followups.followups import FollowUpListener, FollowUpService
+from hub.services.followups.held import SlackHolds
 from hub.services.followups.reminders import ReminderService
 from hub.services.followups.routing import RoutingService
 from hub.services.followups.slack import SlackBookkeeping
@@ -53,6 +55,8 @@ class Services:
     follow_ups: FollowUpService
     reminders: ReminderService
     slack: SlackBookkeeping
+    slack_holds: SlackHolds
+    direct_messages: DirectMessages
     suppressions: SuppressionService
     mail: MailService
     links: LinkService
@@ -133,6 +137,8 @@ class Services:
             follow_ups=follow_ups,
             reminders=reminders,
             slack=SlackBookkeeping(clock, timedelta(seconds=settings.slack_user_cache_seconds)),
+            slack_holds=SlackHolds(clock, outbox, settings.slack_ops_channel),
+            direct_messages=DirectMessages(outbox),
             suppressions=suppressions,
             mail=mail,
             links=links,

@@ -27,6 +27,7 @@ class Fault:
     retry_after: int | None = None
     apply: bool = False  # do the work anyway, then fail: an unclear failure
     times: int = 1
+    error: str | None = None  # the `error` code answered (with `ok: false`)
 
 
 @dataclass
@@ -94,6 +95,11 @@ class FakeSlack:
         apply: bool = False,
     ) -> None:
         self.faults.setdefault(method, []).append(Fault(status, retry_after, apply, times))
+
+    def refuse(self, method: str, error: str, times: int = 1) -> None:
+        """Answer `method` with HTTP 200 and `{"ok": false, "error": error}`, as Slack
+        answers a refusal (`not_in_channel`, `user_not_in_channel`, `is_archived`…)."""
+        self.faults.setdefault(method, []).append(Fault(200, times=times, error=error))
 
     def slow_down(self, method: str, seconds: float) -> None:
         """Answer `method` only after `seconds`."""
@@ -183,10 +189,18 @@ class FakeSlack:
 
     def _fault(self, fault: Fault) -> web.Response:
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
-        error = "ratelimited" if fault.status == 429 else "internal_error"
+        error = fault.error or ("ratelimited" if fault.status == 429 else "internal_error")
         return web.json_response(
             {"ok": False, "error": error}, status=fault.status, headers=headers
         )
+
+    def _bot_may_post(self, channel: str) -> bool:
+        """Channels (C…, G…) only take posts from a member; direct messages always."""
+        return self.bot_channels is None or channel in self.bot_channels or channel[:1] == "D"
+
+    def direct_messages(self, user: str) -> list[Message]:
+        """What the bot sent to `user` in their direct-message conversation."""
+        return self.channel_messages(f"D{user}")
 
     @staticmethod
     def _blocks_fit(args: dict[str, Any]) -> bool:
@@ -213,6 +227,8 @@ class FakeSlack:
             }
         if method in ("chat.postMessage", "chat.update") and not self._blocks_fit(args):
             return {"ok": False, "error": "invalid_blocks"}
+        if method == "chat.postMessage" and not self._bot_may_post(str(args["channel"])):
+            return {"ok": False, "error": "not_in_channel"}
         if method == "chat.postMessage":
             ts = self._next_ts()
             channel = str(args["channel"])
@@ -235,6 +251,11 @@ class FakeSlack:
             return {"ok": True, "channel": key[0], "ts": key[1]}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
+        if method == "conversations.open":
+            users = str(args.get("users") or "")
+            if not users or "," in users:
+                return {"ok": False, "error": "not_enough_users" if not users else "invalid_users"}
+            return {"ok": True, "channel": {"id": f"D{users}"}}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0001"}}
         if method == "users.info":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.parse
+from typing import Any
 
 import httpx
 from slack_sdk.signature import SignatureVerifier
@@ -45,6 +46,23 @@ class SlackSender:
             headers["X-Slack-Retry-Num"] = str(retry)
             headers["X-Slack-Retry-Reason"] = "http_timeout"
         return await self.http.post("/slack/events", content=body, headers=headers)
+
+    async def event(self, event: dict[str, Any], event_id: str | None = None) -> httpx.Response:
+        """An Events API callback (`member_joined_channel`, `message`…) as Slack posts it."""
+        self.triggers += 1
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": "T0001",
+                "api_app_id": "A0001",
+                "type": "event_callback",
+                "event_id": event_id or f"Ev{self.triggers:08d}",
+                "event_time": int(time.time()),
+                "event": {"event_ts": f"{time.time():.6f}", **event},
+            }
+        )
+        headers = signed_headers(body) | {"Content-Type": "application/json"}
+        return await self.send(body, headers)
 
     def action_body(
         self, action_id: str, follow_up_id: str, user: str, channel: str = "CROUTED"

@@ -318,7 +318,8 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         reason="Delivered messages are deleted too: their payload quotes the person.",
         not_personal={
             "kind": "the kind of message",
-            "channel": "a Slack channel id or 'smtp'",
+            "channel": "a Slack channel id or 'smtp'; for a direct message, the Slack id "
+            "of the employee it goes to (staff, as in slack_users), never a customer's",
             "status": "the delivery state",
             "attempts": "a counter",
             "next_attempt_at": "a time",
