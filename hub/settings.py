@@ -200,6 +200,43 @@ class Settings(BaseSettings):
     max_page_size: int = Field(
         default=100, ge=1, le=1000, description="Largest `first` accepted by connections."
     )
+    cost_limit_public: int = Field(
+        default=500,
+        ge=1,
+        description="Most a GraphQL request without a valid API key may cost; beyond it "
+        'QUERY_TOO_EXPENSIVE, before anything runs (docs/security.md, "Query cost").',
+    )
+    cost_limit_widget: int = Field(
+        default=500,
+        ge=1,
+        description="Most a GraphQL request with a widget key may cost.",
+    )
+    cost_limit_viewer: int = Field(
+        default=5_000,
+        ge=1,
+        description="Most a GraphQL request with a viewer key may cost.",
+    )
+    cost_limit_agent: int = Field(
+        default=5_000,
+        ge=1,
+        description="Most a GraphQL request with an agent key may cost.",
+    )
+    cost_limit_privacy_officer: int = Field(
+        default=5_000,
+        ge=1,
+        description="Most a GraphQL request with a privacy_officer key may cost.",
+    )
+    cost_limit_admin: int = Field(
+        default=20_000,
+        ge=1,
+        description="Most a GraphQL request with an admin key may cost.",
+    )
+    request_timeout_ms: int = Field(
+        default=15_000,
+        ge=10,
+        description="How long a GraphQL query may run before it is stopped and answered "
+        "with TIMEOUT (milliseconds). Mutations run to their end.",
+    )
 
     export_link_seconds: int = Field(
         default=300,
