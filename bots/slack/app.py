@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bots.slack import actions, commands, views
+from bots.slack import actions, commands, events, views
 from bots.slack.dispatcher import SlackDelivery
 from bots.slack.users import SlackUsers
 from hub.services import Services
@@ -68,6 +68,7 @@ class SlackBot:
             actions.register(self.app, services, self.users)
             views.register(self.app, services, self.users)
             commands.register(self.app, services, self.users)
+            events.register(self.app, services, self.users)
             self.handler = AsyncSlackRequestHandler(self.app)
 
     async def _once(

@@ -1,4 +1,4 @@
-"""The Resolve modal's submission."""
+"""The submissions of the Resolve, Assign and Reopen modals."""
 
 from __future__ import annotations
 
@@ -42,6 +42,47 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
             await services.follow_ups.resolve(
                 str(metadata.get("follow_up_id", "")), actor, note, informed, is_admin
             )
+        except DomainError as error:
+            await tell(client, metadata.get("channel_id"), user_id, refusal(error))
+
+    @app.view(blocks.REASSIGN_VIEW)
+    async def reassign_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        values = (view.get("state") or {}).get("values") or {}
+        picked = (values.get(blocks.ASSIGNEE_BLOCK) or {}).get(blocks.ASSIGNEE_INPUT) or {}
+        selected = picked.get("selected_user")
+        metadata = _metadata(view)
+        user_id = str(body["user"]["id"])
+        actor, is_admin = await users.actor(user_id)
+        to = (await users.actor(str(selected)))[0] if selected else None
+        try:
+            await services.handover.reassign(
+                str(metadata.get("follow_up_id", "")), actor, to, is_admin
+            )
+        except DomainError as error:
+            await tell(client, metadata.get("channel_id"), user_id, refusal(error))
+
+    @app.view(blocks.REOPEN_VIEW)
+    async def reopen_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        values = (view.get("state") or {}).get("values") or {}
+        reason_input = (values.get(blocks.REASON_BLOCK) or {}).get(blocks.REASON_INPUT) or {}
+        reason = str(reason_input.get("value") or "").strip()
+        if not reason or len(reason) > MAX_NOTE_LENGTH:
+            await ack(
+                response_action="errors",
+                errors={blocks.REASON_BLOCK: "Say why (up to 3000 characters)."},
+            )
+            return
+        await ack()
+        metadata = _metadata(view)
+        user_id = str(body["user"]["id"])
+        actor, _ = await users.actor(user_id)
+        try:
+            await services.handover.reopen(str(metadata.get("follow_up_id", "")), actor, reason)
         except DomainError as error:
             await tell(client, metadata.get("channel_id"), user_id, refusal(error))
 

@@ -15,6 +15,8 @@ from hub.services.channels.invitations import InvitationService
 from hub.services.channels.links import LinkService
 from hub.services.channels.mail import EMAIL_KIND, MailService
 from hub.services.followups.followups import FollowUpListener, FollowUpService
+from hub.services.followups.handover import HandoverService
+from hub.services.followups.notes import NoteService
 from hub.services.followups.routing import RoutingService
 from hub.services.followups.slack import SlackBookkeeping
 from hub.services.platform.deliveries import DeliveryLog
@@ -50,6 +52,8 @@ class Services:
     dispatcher: Dispatcher
     routing: RoutingService
     follow_ups: FollowUpService
+    handover: HandoverService
+    notes: NoteService
     slack: SlackBookkeeping
     suppressions: SuppressionService
     mail: MailService
@@ -123,6 +127,8 @@ class Services:
             dispatcher=dispatcher,
             routing=routing,
             follow_ups=follow_ups,
+            handover=HandoverService(follow_ups),
+            notes=NoteService(clock),
             slack=SlackBookkeeping(clock, timedelta(seconds=settings.slack_user_cache_seconds)),
             suppressions=suppressions,
             mail=mail,
