@@ -38,13 +38,10 @@ async def announce(
         payload["to"] = to.model_dump()
     if action is FollowUpAction.RESOLVED and follow_up.resolution is not None:
         payload["customer_informed"] = follow_up.resolution.customer_informed
-    await outbox.enqueue(
-        THREAD,
-        announcement_key(follow_up),
-        follow_up.channels[0],
-        payload,
-        subject_ids=[follow_up.subject_id],
-    )
+    # No subject: the payload names staff, not the person (so it is no part of their
+    # access export); erasure and restriction stop it all the same, by redacting the
+    # follow-up, whose announcements are then skipped.
+    await outbox.enqueue(THREAD, announcement_key(follow_up), follow_up.channels[0], payload)
 
 
 def thread_root(follow_up: FollowUp, channel_id: str) -> SlackPost | None:
