@@ -1,4 +1,4 @@
-"""Button clicks on follow-up messages: Claim, Unclaim, Resolve."""
+"""Button clicks on follow-up messages: Claim, Unclaim, Resolve, (Re)assign, Reopen."""
 
 from __future__ import annotations
 
@@ -82,3 +82,42 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         except CALL_ERRORS as error:  # e.g. the trigger expired: Slack allows 3 s
             log.warning("could not open the resolve form: %s", failure(error))
             await tell(body, channel_id, user_id, "Slack did not open the form; try again.")
+
+    async def open_form(
+        client: AsyncWebClient, body: dict[str, Any], channel_id: str | None, view: blocks.Block
+    ) -> None:
+        try:
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+        except CALL_ERRORS as error:  # e.g. the trigger expired: Slack allows 3 s
+            log.warning("could not open a form: %s", failure(error))
+            await tell(
+                body,
+                channel_id,
+                str(body["user"]["id"]),
+                "Slack did not open the form; try again.",
+            )
+
+    @app.action(blocks.REASSIGN)
+    @guarded
+    async def reassign(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        follow_up_id, user_id, channel_id = _clicked(body)
+        actor, is_admin = await users.actor(user_id)
+        try:
+            follow_up = await services.handover.may_reassign(follow_up_id, actor, is_admin)
+        except DomainError as error:
+            await tell(body, channel_id, user_id, refusal(error))
+            return
+        await open_form(client, body, channel_id, blocks.reassign_modal(follow_up, channel_id))
+
+    @app.action(blocks.REOPEN)
+    @guarded
+    async def reopen(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        follow_up_id, user_id, channel_id = _clicked(body)
+        try:
+            follow_up = await services.handover.may_reopen(follow_up_id)
+        except DomainError as error:
+            await tell(body, channel_id, user_id, refusal(error))
+            return
+        await open_form(client, body, channel_id, blocks.reopen_modal(follow_up, channel_id))

@@ -1,5 +1,6 @@
 """Delivers the Slack side of follow-ups from the outbox: posts, message updates,
-digests and redactions. Every message is rebuilt from the database when it is sent."""
+digests, thread replies and redactions. Every message is rebuilt from the database
+when it is sent."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bots.slack import blocks
 from bots.slack.calls import CALL_ERRORS
 from hub.errors import NotFound
-from hub.models.followup import FollowUp, PostKind
+from hub.models.followup import Actor, FollowUp, FollowUpAction, PostKind, SlackPost
 from hub.models.outbox import OutboxMessage
 from hub.models.response import Response
 from hub.services import Services
 from hub.services.followups import held
 from hub.services.followups.followups import POST, REDACT, UPDATE
+from hub.services.followups.thread import THREAD, thread_root
 from hub.services.platform.outbox import Delivered, GiveUp, Handler, Hold, Outcome, RetryLater
 from hub.services.privacy import free_text
 
@@ -56,20 +58,25 @@ Row = tuple[FollowUp, Response | None]
 
 async def masked_rows(rows: list[Row]) -> list[Row]:
     """Follow-ups and responses as every employee in the channel may read them: copies
-    whose comments and resolution notes are masked, with one lookup for all of them."""
+    whose comments, resolution notes and reopening reasons are masked, with one lookup
+    for all of them."""
     texts: list[str] = []
     for follow_up, response in rows:
         texts.append(response.comment or "" if response is not None else "")
         texts.append(follow_up.resolution.note if follow_up.resolution is not None else "")
+        texts.append(follow_up.reopened.reason if follow_up.reopened is not None else "")
     masked = iter(await free_text.masked(texts))
     shown: list[Row] = []
     for follow_up, response in rows:
-        comment, note = next(masked), next(masked)
+        comment, note, reason = next(masked), next(masked), next(masked)
         if response is not None:
             response = response.model_copy(update={"comment": comment or response.comment})
         if follow_up.resolution is not None:
             resolution = follow_up.resolution.model_copy(update={"note": note})
             follow_up = follow_up.model_copy(update={"resolution": resolution})
+        if follow_up.reopened is not None:
+            reopened = follow_up.reopened.model_copy(update={"reason": reason})
+            follow_up = follow_up.model_copy(update={"reopened": reopened})
         shown.append((follow_up, response))
     return shown
 
@@ -88,7 +95,12 @@ class SlackDelivery:
         """Deliver the Slack kinds (these and `others`), telling the ops channel when
         one is held."""
         dispatcher = self.services.dispatcher
-        handlers = [(POST, self.post), (UPDATE, self.update), (REDACT, self.redact), *others]
+        handlers: list[tuple[str, Handler]] = [
+            (POST, self.post),
+            (UPDATE, self.update),
+            (REDACT, self.redact),
+        ]
+        handlers += [(THREAD, self.thread_reply), *others]
         for kind, handler in handlers:
             dispatcher.register(kind, self._telling(handler))
 
@@ -231,6 +243,65 @@ class SlackDelivery:
         except CALL_ERRORS as error:
             return failure(error)
         return Delivered({"updated": len(follow_up.posts)})
+
+    async def _already_replied(self, message: OutboxMessage, root: SlackPost) -> str | None:
+        """The ts of the reply an earlier attempt posted in the thread and lost the
+        answer of, found by its metadata."""
+        cursor: str | None = None
+        while True:
+            replies = await self.client.conversations_replies(
+                channel=root.channel_id,
+                ts=root.ts,
+                include_all_metadata=True,
+                limit=200,
+                cursor=cursor,
+            )
+            for found in replies.get("messages") or []:
+                outbox_key, _ = blocks.follow_up_ids_in(found.get("metadata"))
+                if outbox_key == message.key:
+                    return str(found["ts"])
+            cursor = (replies.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+
+    async def thread_reply(self, message: OutboxMessage) -> Outcome:
+        """Announce a change of hands in the thread of the follow-up's message."""
+        follow_up_id = str(message.payload["follow_up_id"])
+        try:
+            follow_up = await self.follow_ups.get(follow_up_id)
+        except NotFound:
+            return GiveUp("follow_up_gone")
+        if follow_up.redacted:
+            return Delivered({"skipped": "redacted"})
+        root = thread_root(follow_up, message.channel)
+        if root is None:
+            if await self.follow_ups.post_pending(follow_up, message.channel):
+                # Told before the message is out: wait for it, however long it waits.
+                return RetryLater("not_posted_yet", outage=True)
+            return Delivered({"skipped": "not posted"})
+        payload = message.payload
+        to = payload.get("to")
+        text = blocks.announcement(
+            FollowUpAction(payload["action"]),
+            Actor.model_validate(payload["by"]),
+            Actor.model_validate(to) if to else None,
+            payload.get("customer_informed"),
+            follow_up if root.kind is PostKind.DIGEST else None,
+        )
+        try:
+            if message.attempts > 1:
+                found = await self._already_replied(message, root)
+                if found is not None:
+                    return Delivered({"channel": root.channel_id, "ts": found, "found": True})
+            result = await self.client.chat_postMessage(
+                channel=root.channel_id,
+                thread_ts=root.ts,
+                text=text,
+                metadata=blocks.post_metadata(message.key, [follow_up_id]),
+            )
+        except CALL_ERRORS as error:
+            return failure(error)
+        return Delivered({"channel": root.channel_id, "ts": str(result["ts"])})
 
     async def redact(self, message: OutboxMessage) -> Outcome:
         channel_id = str(message.payload["channel_id"])

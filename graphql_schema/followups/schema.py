@@ -26,6 +26,7 @@ from graphql_schema.permissions import IsAdmin
 from hub.models.common import Role
 from hub.models.followup import Actor
 from hub.models.routing import ReminderPolicy, RoutingMatch
+from hub.services.followups.handover import slack_user_of
 from hub.services.followups.routing import RuleChanges, RuleDraft
 
 FollowUpResult = Annotated[
@@ -134,6 +135,33 @@ class FollowUpMutation:
         found = await info.context.services.follow_ups.resolve(
             str(id), _actor(info), note, customer_informed, _is_admin(info)
         )
+        return FollowUp.from_document(found)
+
+    @mutation(
+        permission_classes=[IsAgent],
+        description="Hand a follow-up to another Slack user (`to`: `slack:<user id>`), "
+        "or back to the queue (`to: null`). An open follow-up may be handed by any "
+        "agent; a claimed one by its claimer or an admin. Announced in the Slack "
+        "message's thread.",
+    )
+    async def reassign_follow_up(
+        self, info: strawberry.Info[Context], id: strawberry.ID, to: str | None
+    ) -> FollowUpResult:
+        services = info.context.services
+        target = None if to is None else await services.slack.actor_of(slack_user_of(to))
+        found = await services.handover.reassign(str(id), _actor(info), target, _is_admin(info))
+        return FollowUp.from_document(found)
+
+    @mutation(
+        permission_classes=[IsAgent],
+        description="Put a resolved follow-up back in the queue with a reason (at most "
+        "3000 characters); INVALID_TRANSITION when it is not resolved. Its last "
+        "resolution stays readable.",
+    )
+    async def reopen_follow_up(
+        self, info: strawberry.Info[Context], id: strawberry.ID, reason: str
+    ) -> FollowUpResult:
+        found = await info.context.services.handover.reopen(str(id), _actor(info), reason)
         return FollowUp.from_document(found)
 
     @mutation(permission_classes=[IsAdmin])

@@ -5,6 +5,7 @@ import strawberry
 
 from graphql_schema.context import Context
 from graphql_schema.enums import Metric
+from graphql_schema.followups.permissions import IsAgent
 from graphql_schema.widget.types import Response
 from hub.models import followup as model
 from hub.models import routing as routing_model
@@ -40,6 +41,36 @@ class Resolution:
     note: str
     customer_informed: bool
     resolved_at: datetime
+
+
+@strawberry.type(description="Who put a resolved follow-up back in the queue, when and why.")
+class Reopening:
+    by: Actor
+    reason: str
+    reopened_at: datetime
+
+
+@strawberry.type(
+    description="An internal note: a reply an employee wrote in the thread of the "
+    "follow-up's Slack message. For the people working the follow-up; never sent to "
+    "the customer."
+)
+class FollowUpNote:
+    id: strawberry.ID
+    author: Actor
+    text: str
+    written_at: datetime
+
+
+async def _shown(info: strawberry.Info[Context], text: str, follow_up: model.FollowUp) -> str:
+    """Free text as the caller may read it: e-mail addresses, phone numbers, user ids
+    and usernames replaced for roles that see masked data."""
+    masked = await info.context.loaders.masked_text.load(text)
+    principal = info.context.principal
+    if masked != text and principal and access.may_see_personal_data(principal.role):
+        info.context.reveal("follow_ups", str(follow_up.id))
+        return text
+    return masked
 
 
 @strawberry.type(description="A Slack message about the follow-up.")
@@ -79,26 +110,57 @@ class FollowUp:
         actor = self.document.claimed_by
         return Actor.from_document(actor) if actor else None
 
+    @strawberry.field(description="Who handed it to the claimer; null when they claimed it.")
+    def assigned_by(self) -> Actor | None:
+        actor = self.document.assigned_by
+        return Actor.from_document(actor) if actor else None
+
     @strawberry.field(
-        description="How it was resolved. For roles that see masked data, e-mail "
-        "addresses, phone numbers, user ids and usernames in the note are replaced by "
-        "placeholders."
+        description="How it was last resolved (kept when it is reopened). For roles "
+        "that see masked data, e-mail addresses, phone numbers, user ids and usernames "
+        "in the note are replaced by placeholders."
     )
     async def resolution(self, info: strawberry.Info[Context]) -> Resolution | None:
         found = self.document.resolution
         if found is None:
             return None
-        note = await info.context.loaders.masked_text.load(found.note)
-        principal = info.context.principal
-        if note != found.note and principal and access.may_see_personal_data(principal.role):
-            info.context.reveal("follow_ups", str(self.document.id))
-            note = found.note
         return Resolution(
             by=Actor.from_document(found.by),
-            note=note,
+            note=await _shown(info, found.note, self.document),
             customer_informed=found.customer_informed,
             resolved_at=found.resolved_at,
         )
+
+    @strawberry.field(
+        description="The last reopening; the reason masked as the resolution's note is."
+    )
+    async def reopened(self, info: strawberry.Info[Context]) -> Reopening | None:
+        found = self.document.reopened
+        if found is None:
+            return None
+        return Reopening(
+            by=Actor.from_document(found.by),
+            reason=await _shown(info, found.reason, self.document),
+            reopened_at=found.reopened_at,
+        )
+
+    @strawberry.field(
+        permission_classes=[IsAgent],
+        description="Internal notes, oldest first: what employees replied in the "
+        "thread of the follow-up's Slack message. Masked as the resolution's note is.",
+    )
+    async def notes(self, info: strawberry.Info[Context]) -> list[FollowUpNote]:
+        assert self.document.id is not None
+        found = await info.context.loaders.notes_by_follow_up.load(self.document.id)
+        return [
+            FollowUpNote(
+                id=strawberry.ID(str(note.id)),
+                author=Actor.from_document(note.author),
+                text=await _shown(info, note.text, self.document),
+                written_at=note.written_at,
+            )
+            for note in found
+        ]
 
     @strawberry.field
     def posts(self) -> list[SlackPost]:

@@ -20,8 +20,8 @@ class PlatformQuery:
     @query(
         permission_classes=[IsAdmin],
         description="Slack posts and e-mails in the outbox, newest first: which wait, "
-        "retry, went or were given up. `kind` is email, slack.post, slack.update or "
-        "slack.redact.",
+        "retry, went or were given up. `kind` is email, slack.post, slack.update, "
+        "slack.thread or slack.redact.",
     )
     async def deliveries(
         self,

@@ -25,7 +25,9 @@ strawberry.enum(
 )
 class Delivery:
     id: strawberry.ID
-    kind: str = strawberry.field(description="email, slack.post, slack.update or slack.redact.")
+    kind: str = strawberry.field(
+        description="email, slack.post, slack.update, slack.thread or slack.redact."
+    )
     channel: str = strawberry.field(
         description="What its rate limits apply to: a Slack channel id, or smtp."
     )

@@ -16,7 +16,9 @@ from hub.services.channels.links import LinkService
 from hub.services.channels.mail import EMAIL_KIND, MailService
 from hub.services.followups.direct import DirectMessages
 from hub.services.followups.followups import FollowUpListener, FollowUpService
+from hub.services.followups.handover import HandoverService
 from hub.services.followups.held import SlackHolds
+from hub.services.followups.notes import NoteService
 from hub.services.followups.reminders import ReminderService
 from hub.services.followups.routing import RoutingService
 from hub.services.followups.slack import SlackBookkeeping
@@ -54,6 +56,8 @@ class Services:
     routing: RoutingService
     follow_ups: FollowUpService
     reminders: ReminderService
+    handover: HandoverService
+    notes: NoteService
     slack: SlackBookkeeping
     slack_holds: SlackHolds
     direct_messages: DirectMessages
@@ -136,6 +140,8 @@ class Services:
             routing=routing,
             follow_ups=follow_ups,
             reminders=reminders,
+            handover=HandoverService(follow_ups),
+            notes=NoteService(clock),
             slack=SlackBookkeeping(clock, timedelta(seconds=settings.slack_user_cache_seconds)),
             slack_holds=SlackHolds(clock, outbox, settings.slack_ops_channel),
             direct_messages=DirectMessages(outbox),

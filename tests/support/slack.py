@@ -37,7 +37,7 @@ class Message:
     text: str
     blocks: list[dict[str, Any]]
     metadata: dict[str, Any] | None
-    thread_ts: str | None = None  # the parent's ts, for a reply in a thread
+    thread_ts: str | None = None  # a reply in the thread of that message
 
 
 @dataclass
@@ -117,8 +117,20 @@ class FakeSlack:
         return [call for call in self.calls if call.method == method]
 
     def channel_messages(self, channel: str) -> list[Message]:
+        """The channel's messages, not their threads' replies."""
         return sorted(
-            (m for m in self.messages.values() if m.channel == channel), key=lambda m: m.ts
+            (m for m in self.messages.values() if m.channel == channel and m.thread_ts is None),
+            key=lambda m: m.ts,
+        )
+
+    def thread_replies(self, channel: str, thread_ts: str) -> list[Message]:
+        return sorted(
+            (
+                m
+                for m in self.messages.values()
+                if m.channel == channel and m.thread_ts == thread_ts
+            ),
+            key=lambda m: m.ts,
         )
 
     # -- the server
@@ -238,6 +250,7 @@ class FakeSlack:
                 str(args.get("text", "")),
                 args.get("blocks") or [],
                 args.get("metadata"),
+                str(args["thread_ts"]) if args.get("thread_ts") else None,
             )
             self.messages[(channel, ts)].thread_ts = args.get("thread_ts") or None
             return {"ok": True, "channel": channel, "ts": ts}
@@ -287,22 +300,20 @@ class FakeSlack:
                 found.append(entry)
             return {"ok": True, "messages": found, "has_more": False}
         if method == "conversations.replies":
-            return self._replies(str(args["channel"]), str(args["ts"]))
+            channel, thread_ts = str(args["channel"]), str(args["ts"])
+            if (channel, thread_ts) not in self.messages:
+                return {"ok": False, "error": "thread_not_found"}
+            include = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+            thread = [self.messages[(channel, thread_ts)], *self.thread_replies(channel, thread_ts)]
+            replies = []
+            for message in thread:
+                entry = {"type": "message", "ts": message.ts, "text": message.text}
+                entry["thread_ts"] = thread_ts
+                if include and message.metadata:
+                    entry["metadata"] = message.metadata
+                replies.append(entry)
+            return {"ok": True, "messages": replies, "has_more": False}
         if method == "usergroups.list":
             groups = [{"id": i, "handle": h, "date_delete": 0} for i, h in self.usergroups.items()]
             return {"ok": True, "usergroups": groups}
         return {"ok": False, "error": "unknown_method"}
-
-    def thread_replies(self, channel: str, ts: str) -> list[Message]:
-        """The replies in the thread of the message `ts`, oldest first."""
-        return [m for m in self.channel_messages(channel) if m.thread_ts == ts]
-
-    def _replies(self, channel: str, ts: str) -> dict[str, Any]:
-        if (channel, ts) not in self.messages:
-            return {"ok": False, "error": "thread_not_found"}
-        found = [self.messages[(channel, ts)], *self.thread_replies(channel, ts)]
-        entries = [
-            {"type": "message", "ts": m.ts, "text": m.text, "metadata": m.metadata, "thread_ts": ts}
-            for m in found
-        ]
-        return {"ok": True, "messages": entries, "has_more": False}

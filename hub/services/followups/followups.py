@@ -15,13 +15,21 @@ from pymongo.errors import DuplicateKeyError
 from hub.clock import Clock
 from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from hub.models.common import Metric, UserIdentity
-from hub.models.followup import Actor, FollowUp, FollowUpStatus, PostKind, SlackPost
+from hub.models.followup import (
+    Actor,
+    FollowUp,
+    FollowUpAction,
+    FollowUpStatus,
+    PostKind,
+    SlackPost,
+)
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.models.response import Response
 from hub.services.analytics.bands import bands
 from hub.services.analytics.queries import ScoreCount
 from hub.services.followups.routing import RoutingService
 from hub.services.followups.stores import follow_ups
+from hub.services.followups.thread import announce
 from hub.services.platform import paging
 from hub.services.platform.outbox import OutboxService
 from hub.services.widget.responses import ResponseListener
@@ -243,13 +251,20 @@ class FollowUpService:
             max_page_size,
         )
 
-    async def _changed(self, raw: dict[str, Any] | None) -> FollowUp | None:
+    async def record_change(
+        self,
+        raw: dict[str, Any] | None,
+        action: FollowUpAction,
+        by: Actor,
+        to: Actor | None = None,
+    ) -> FollowUp | None:
         """The follow-up a store change returned, with its Slack messages queued for
-        an update; None when it did not change."""
+        an update and the change queued for their thread; None when it did not change."""
         if raw is None:
             return None
         changed: FollowUp = FollowUp.model_validate(raw)
         await self._queue_update(changed)
+        await announce(self.outbox, changed, action, by, to)
         return changed
 
     async def _queue_update(self, follow_up: FollowUp, reason: str = "changed") -> None:
@@ -268,8 +283,10 @@ class FollowUpService:
         """Atomic: of any number of simultaneous claims exactly one wins; the others
         get AlreadyClaimed naming the winner."""
         current = await self.get(follow_up_id)
-        claimed = await self._changed(
-            await follow_ups.claim(current.id, actor.model_dump(), self.clock.now())
+        claimed = await self.record_change(
+            await follow_ups.claim(current.id, actor.model_dump(), self.clock.now()),
+            FollowUpAction.CLAIMED,
+            actor,
         )
         if claimed is not None:
             return claimed
@@ -281,8 +298,10 @@ class FollowUpService:
     async def unclaim(self, follow_up_id: str, actor: Actor, is_admin: bool) -> FollowUp:
         """Only the claimer or an admin may hand a follow-up back."""
         current = await self.get(follow_up_id)
-        released = await self._changed(
-            await follow_ups.unclaim(current.id, None if is_admin else actor.id)
+        released = await self.record_change(
+            await follow_ups.unclaim(current.id, None if is_admin else actor.id),
+            FollowUpAction.UNCLAIMED,
+            actor,
         )
         if released is not None:
             return released
@@ -320,14 +339,16 @@ class FollowUpService:
             "customer_informed": customer_informed,
             "resolved_at": now,
         }
-        resolved = await self._changed(
+        resolved = await self.record_change(
             await follow_ups.resolve(
                 current.id,
                 None if is_admin else actor.id,
                 resolution,
                 actor.model_dump() if current.claimed_by is None else None,
                 now,
-            )
+            ),
+            FollowUpAction.RESOLVED,
+            actor,
         )
         if resolved is not None:
             return resolved
@@ -412,6 +433,19 @@ class FollowUpService:
         version, and the update queued for the newer one may have run before the post
         was recorded."""
         await self._queue_update(follow_up, reason=f"posted-{posted_ts}")
+
+    async def post_pending(self, follow_up: FollowUp, channel: str) -> bool:
+        """Whether the follow-up's message to `channel` is still to be posted (held
+        posts too: they go out once their cause is fixed)."""
+        waiting = [
+            OutboxStatus.PENDING.value,
+            OutboxStatus.IN_FLIGHT.value,
+            OutboxStatus.HELD.value,
+        ]
+        found = await OutboxMessage.find(
+            {"key": f"{POST}:{follow_up.id}:{channel}", "status": {"$in": waiting}}
+        ).count()
+        return found > 0
 
     async def pending_posts(self, channel: str, limit: int) -> list[OutboxMessage]:
         return (

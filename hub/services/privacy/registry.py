@@ -19,6 +19,7 @@ from hub.models import (
     Display,
     ErasureLedgerEntry,
     FollowUp,
+    FollowUpNote,
     HourlyRollup,
     JobLease,
     LiveEvent,
@@ -282,10 +283,20 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             PersonalField("claimed_by.name", Category.STAFF),
             PersonalField("resolution.by.id", Category.STAFF),
             PersonalField("resolution.by.name", Category.STAFF),
+            PersonalField("assigned_by.id", Category.STAFF),
+            PersonalField("assigned_by.name", Category.STAFF),
+            PersonalField("reopened.by.id", Category.STAFF),
+            PersonalField("reopened.by.name", Category.STAFF),
+            PersonalField("reopened.reason", Category.FEEDBACK, free_text=True),
         ),
         # The Slack messages are redacted (and their places kept, so a late update
         # finds them); the staff who handled the follow-up are not the subject.
-        anonymised={"subject_id": "anonymous", "resolution.note": REDACTED, "redacted": True},
+        anonymised={
+            "subject_id": "anonymous",
+            "resolution.note": REDACTED,
+            "reopened.reason": REDACTED,
+            "redacted": True,
+        },
         not_personal={
             "response_id": "an internal id",
             "survey_key": "which survey",
@@ -296,11 +307,34 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "claimed_at": "a time",
             "resolution.customer_informed": "a flag",
             "resolution.resolved_at": "a time",
+            "reopened.reopened_at": "a time",
             "version": "a counter",
             "routing_rule_id": "an internal id",
             "reminders_sent": "which reminders were queued",
             "redacted": "a flag",
             "created_at": "a time",
+        },
+    ),
+    CollectionEntry(
+        FollowUpNote,
+        subject_path="subject_id",
+        on_erasure=OnErasure.ANONYMISE,
+        retention=(Retention.WITH_RESPONSE,),
+        purpose="Act on feedback: follow-ups posted to the Slack workspace.",
+        personal=(
+            PersonalField("subject_id", Category.IDENTIFIER),
+            PersonalField("text", Category.FEEDBACK, free_text=True),
+            PersonalField("author.id", Category.STAFF),
+            PersonalField("author.name", Category.STAFF),
+            PersonalField("channel_id", Category.USAGE),
+            PersonalField("ts", Category.USAGE),
+        ),
+        # The employees' own messages stay in Slack, out of the hub's reach; the
+        # copies here lose what they say about the person.
+        anonymised={"subject_id": "anonymous", "text": REDACTED},
+        not_personal={
+            "follow_up_id": "an internal id",
+            "written_at": "a time",
         },
     ),
     CollectionEntry(

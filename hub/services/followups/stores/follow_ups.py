@@ -34,7 +34,8 @@ async def claim(follow_up_id: Any, actor: dict[str, Any], now: datetime) -> Raw 
                 "status": FollowUpStatus.CLAIMED.value,
                 "claimed_by": actor,
                 "claimed_at": now,
-            }
+            },
+            "$unset": {"assigned_by": ""},
         },
     )
 
@@ -49,7 +50,49 @@ async def unclaim(follow_up_id: Any, claimer_id: str | None) -> Raw | None:
         query,
         {
             "$set": {"status": FollowUpStatus.OPEN.value},
-            "$unset": {"claimed_by": "", "claimed_at": ""},
+            "$unset": {"claimed_by": "", "claimed_at": "", "assigned_by": ""},
+        },
+    )
+
+
+async def reassign(
+    follow_up_id: Any,
+    claimer_id: str | None,
+    to: dict[str, Any],
+    by: dict[str, Any],
+    now: datetime,
+) -> Raw | None:
+    """Hand a follow-up to `to`: an open one, or one claimed (by `claimer_id`, unless
+    None) by someone else; None if it is not."""
+    claimed: dict[str, Any] = {"status": FollowUpStatus.CLAIMED.value}
+    if claimer_id is not None:
+        claimed["claimed_by.id"] = claimer_id
+    return await _changed(
+        follow_up_id,
+        {
+            "$or": [{"status": FollowUpStatus.OPEN.value}, claimed],
+            "claimed_by.id": {"$ne": to["id"]},
+        },
+        {
+            "$set": {
+                "status": FollowUpStatus.CLAIMED.value,
+                "claimed_by": to,
+                "claimed_at": now,
+                "assigned_by": by,
+            }
+        },
+    )
+
+
+async def reopen(follow_up_id: Any, reopening: dict[str, Any]) -> Raw | None:
+    """Put a resolved follow-up back in the queue (its last resolution is kept);
+    None if it is not resolved."""
+    return await _changed(
+        follow_up_id,
+        {"status": FollowUpStatus.RESOLVED.value},
+        {
+            "$set": {"status": FollowUpStatus.OPEN.value, "reopened": reopening},
+            "$unset": {"claimed_by": "", "claimed_at": "", "assigned_by": ""},
         },
     )
 
@@ -137,6 +180,20 @@ def noted_matching(pattern: str) -> AsyncCursor[Raw]:
 
 async def set_resolution_note(follow_up_id: Any, note: str) -> None:
     await STORE.collection().update_one({"_id": follow_up_id}, {"$set": {"resolution.note": note}})
+
+
+def reopened_of_responses(response_ids: list[Any]) -> AsyncCursor[Raw]:
+    """The follow-ups of these responses that were reopened: the reason."""
+    return STORE.collection().find(
+        {"response_id": {"$in": response_ids}, "reopened.reason": {"$type": "string"}},
+        projection={"reopened.reason": 1},
+    )
+
+
+async def set_reopen_reason(follow_up_id: Any, reason: str) -> None:
+    await STORE.collection().update_one(
+        {"_id": follow_up_id}, {"$set": {"reopened.reason": reason}}
+    )
 
 
 async def count_of_responses(response_ids: list[Any]) -> int:
