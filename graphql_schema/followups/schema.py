@@ -140,12 +140,12 @@ class FollowUpMutation:
     @mutation(
         permission_classes=[IsAgent],
         description="Hand a follow-up to another Slack user (`to`: `slack:<user id>`), "
-        "or back to the queue (`to: null`). An open follow-up may be handed by any "
+        "or back to the queue (`to` null or left out). An open follow-up may be handed by any "
         "agent; a claimed one by its claimer or an admin. Announced in the Slack "
         "message's thread.",
     )
     async def reassign_follow_up(
-        self, info: strawberry.Info[Context], id: strawberry.ID, to: str | None
+        self, info: strawberry.Info[Context], id: strawberry.ID, to: str | None = None
     ) -> FollowUpResult:
         services = info.context.services
         target = None if to is None else await services.slack.actor_of(slack_user_of(to))

@@ -46,6 +46,8 @@ ALLOWED: dict[str, set[Role] | set[Role | None]] = {
     "claimFollowUp": AGENTS,
     "unclaimFollowUp": AGENTS,
     "resolveFollowUp": AGENTS,
+    "reassignFollowUp": AGENTS,
+    "reopenFollowUp": AGENTS,
     "routingRules": ADMIN,
     "routingDefaults": ADMIN,
     "createRoutingRule": ADMIN,
@@ -75,6 +77,8 @@ ALLOWED: dict[str, set[Role] | set[Role | None]] = {
     "exportResponses": READERS,
     "rebuildRollups": ADMIN,
     "deliveries": ADMIN,
+    "slackDeliveries": ADMIN,
+    "retrySlackDeliveries": ADMIN,
 }
 
 OPERATIONS = root_operations()

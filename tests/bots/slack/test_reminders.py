@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from bots.slack.reminders import METADATA_TYPE
 from hub.clock import FrozenClock
 from hub.models.followup import FollowUp
 from hub.models.outbox import OutboxMessage
@@ -53,8 +54,13 @@ async def tick(services: Services, clock: FrozenClock, by: timedelta) -> None:
 
 
 def replies(slack: FakeSlack, follow_up: FollowUp, channel: str | None = None) -> list[Message]:
+    """The reminders in the follow-up's thread (not the announcements of its changes)."""
     post = next(p for p in follow_up.posts if channel in (None, p.channel_id))
-    return slack.thread_replies(post.channel_id, post.ts)
+    return [
+        reply
+        for reply in slack.thread_replies(post.channel_id, post.ts)
+        if (reply.metadata or {}).get("event_type") == METADATA_TYPE
+    ]
 
 
 async def test_an_unclaimed_follow_up_gets_one_reminder_for_the_on_call_group(
