@@ -39,6 +39,7 @@ from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.models.survey import Survey, SurveyStatus, SurveyText
 from hub.services.analytics.analytics import AnalyticsService
 from hub.services.analytics.criteria import AnalyticsFilter, Interval
+from hub.services.platform.leases import JobLeases
 from hub.services.surveys.surveys import SurveyService
 from hub.services.widget.events import EventBus
 
@@ -169,7 +170,8 @@ async def run(sizes: list[int], runs: int, raw_runs: int) -> None:
             database = client["bench"]
             await init_models(database)
             await _surveys()
-            analytics = AnalyticsService(SystemClock(), EventBus(), SurveyService(SystemClock()))
+            clock = SystemClock()
+            analytics = AnalyticsService(clock, EventBus(), SurveyService(clock), JobLeases(clock))
             year = AnalyticsFilter(survey_keys=["nps-main"], date_from=YEAR_START, date_to=YEAR_END)
             rng = random.Random(2025)
             results: list[dict[str, float]] = []

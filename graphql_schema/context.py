@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
+from hub.models.followup import FollowUpNote
 from hub.models.outbox import OutboxMessage
 from hub.models.response import Response as ResponseDocument
 from hub.models.survey import Survey
@@ -26,6 +27,7 @@ class Loaders:
     # while new people become known.
     masked_text: DataLoader[str, str]
     message_delivery: DataLoader[str, OutboxMessage | None]  # by outbox id
+    notes_by_follow_up: DataLoader[PydanticObjectId, list[FollowUpNote]]
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Context:
             restricted=DataLoader(load_fn=self.services.privacy.restricted_flags),
             masked_text=DataLoader(load_fn=free_text.masked, cache=False),
             message_delivery=DataLoader(load_fn=self.services.rights.messages.deliveries),
+            notes_by_follow_up=DataLoader(load_fn=self.services.notes.notes_in_order),
         )
 
     async def authenticate(self) -> Principal | None:

@@ -30,12 +30,15 @@ from graphql_schema.analytics.schema import (
     AnalyticsSubscription,
 )
 from graphql_schema.channels.schema import ChannelsMutation
+from graphql_schema.cost import CostLimits, QueryCost
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
 from graphql_schema.introspection import SchemaExposure
-from graphql_schema.platform.schema import PlatformQuery
+from graphql_schema.platform.schema import PlatformMutation, PlatformQuery
 from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.telemetry import OperationFacts, RevealAudit
+from graphql_schema.text_input import TextArguments
+from graphql_schema.time_limit import TimeLimit
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
 from hub.settings import Settings
 
@@ -57,6 +60,7 @@ class Mutation(
     ChannelsMutation,
     PrivacyMutation,
     AnalyticsMutation,
+    PlatformMutation,
 ):
     pass
 
@@ -123,6 +127,7 @@ def build_schema(settings: Settings | None = None) -> HubSchema:
         *QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_query_aliases).validation_rules,
     ]
+    costs = CostLimits.of(settings)
     # Factories, so each operation gets fresh extension instances.
     extensions: list[Any] = [
         lambda: AddValidationRules(rules),
@@ -132,8 +137,12 @@ def build_schema(settings: Settings | None = None) -> HubSchema:
         lambda: ValidationCache(maxsize=512),
         # After ValidationCache: it refuses a valid document that asks for the schema.
         lambda: SchemaExposure(limits.introspection),
+        # Weighed before it runs; then what the weight cannot foresee is cut off in time.
+        lambda: QueryCost(costs, limits.max_page_size),
+        lambda: TimeLimit(limits.request_timeout_ms),
         OperationFacts,  # before ErrorPolicy: it sees the errors once they are masked
         RevealAudit,
+        TextArguments,
         ErrorPolicy,
     ]
     return HubSchema(

@@ -20,7 +20,18 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 class OperationFacts(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
-        yield
+        raised: list[GraphQLError] = []
+        try:
+            yield
+        except GraphQLError as error:
+            # Raised out of execution (a query stopped at the time limit): it is the
+            # request's only error.
+            raised.append(error)
+            raise
+        finally:
+            self._record(raised)
+
+    def _record(self, raised: list[GraphQLError]) -> None:
         facts = current_request.get()
         if facts is None:
             return
@@ -33,7 +44,7 @@ class OperationFacts(SchemaExtension):
             facts.key_label = context.principal.label
         result = execution.result
         errors = getattr(result, "errors", None) if result is not None else None
-        failed = errors or execution.pre_execution_errors
+        failed = raised or errors or execution.pre_execution_errors
         facts.outcome = error_outcome(failed) if failed else "ok"
 
 
@@ -43,6 +54,8 @@ KNOWN_CODES = frozenset(code.value for code in ErrorCode) | {
     "FORBIDDEN",
     "UNAVAILABLE",
     "INTERNAL_SERVER_ERROR",
+    "QUERY_TOO_EXPENSIVE",
+    "TIMEOUT",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -158,6 +159,30 @@ class Settings(BaseSettings):
         description="When more than this many follow-ups wait to be posted to one Slack "
         "channel, they are posted together as one digest message.",
     )
+    reminder_check_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="How often the hub looks for follow-ups that waited longer than their "
+        "routing rule allows (unclaimed, or claimed but unresolved) to remind in Slack.",
+    )
+    slack_max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest request body accepted at /slack/events (bytes); larger ones "
+        "get 413, refused before the rest is read. Slack's payloads stay far below it.",
+    )
+    slack_ops_channel: str | None = Field(
+        default=None,
+        description="A Slack channel id (C0123ABCD) for the hub's own troubles: when Slack "
+        "messages are held (the bot is not in a channel, the token was revoked), this "
+        "channel is told once per channel and cause, with the fix. Invite the bot to it.",
+    )
+    slack_token_check_seconds: int = Field(
+        default=300,
+        ge=10,
+        description="While Slack messages are held because Slack refused the token, how "
+        "often the hub checks it again (auth.test); once it works, they go out.",
+    )
     slack_user_cache_seconds: int = Field(
         default=86400,
         ge=0,
@@ -174,6 +199,43 @@ class Settings(BaseSettings):
     )
     max_page_size: int = Field(
         default=100, ge=1, le=1000, description="Largest `first` accepted by connections."
+    )
+    cost_limit_public: int = Field(
+        default=500,
+        ge=1,
+        description="Most a GraphQL request without a valid API key may cost; beyond it "
+        'QUERY_TOO_EXPENSIVE, before anything runs (docs/security.md, "Query cost").',
+    )
+    cost_limit_widget: int = Field(
+        default=500,
+        ge=1,
+        description="Most a GraphQL request with a widget key may cost.",
+    )
+    cost_limit_viewer: int = Field(
+        default=5_000,
+        ge=1,
+        description="Most a GraphQL request with a viewer key may cost.",
+    )
+    cost_limit_agent: int = Field(
+        default=5_000,
+        ge=1,
+        description="Most a GraphQL request with an agent key may cost.",
+    )
+    cost_limit_privacy_officer: int = Field(
+        default=5_000,
+        ge=1,
+        description="Most a GraphQL request with a privacy_officer key may cost.",
+    )
+    cost_limit_admin: int = Field(
+        default=20_000,
+        ge=1,
+        description="Most a GraphQL request with an admin key may cost.",
+    )
+    request_timeout_ms: int = Field(
+        default=15_000,
+        ge=10,
+        description="How long a GraphQL query may run before it is stopped and answered "
+        "with TIMEOUT (milliseconds). Mutations run to their end.",
     )
 
     export_link_seconds: int = Field(
@@ -366,6 +428,18 @@ class Settings(BaseSettings):
                 parse(value)
             except ValueError:
                 raise ValueError("use a rate such as '600/minute' or '10/second'") from None
+        return value.strip()
+
+    @field_validator("slack_ops_channel")
+    @classmethod
+    def _ops_channel(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.fullmatch(r"[CG][A-Z0-9]{2,30}", value.strip()):
+            raise ValueError(
+                "use the channel's id, such as C0123ABCD (its name will not do: the id is "
+                "at the bottom of the channel's details in Slack)"
+            )
         return value.strip()
 
     def resolved_erasure_ledger_path(self) -> Path:

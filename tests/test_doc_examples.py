@@ -5,7 +5,7 @@ The conventions (docs/api.md, "Examples in these docs are tested"):
 - a ```graphql block runs as the role named by a first-line comment `# as: <role>`
   (admin when there is none); `# not run: <why>` leaves it out;
 - an example answers no top-level error and no `UserError` member, unless it says
-  `# expect: <CODE>`: then exactly that one;
+  `# expect: <CODE>`: then exactly that one (a top-level error or a member);
 - a ```json block right after it gives its variables;
 - `<name>` in a block (or its variables) stands for the value the last earlier example
   of the same page returned under the field `name` (`<displayId>`, `<responseId>`);
@@ -169,12 +169,14 @@ async def _run_graphql_examples(
             headers={"Authorization": f"Bearer {token}"},
         )
         body = response.json()
-        if response.status_code != 200 or body.get("errors"):
+        expected = EXPECT.search(block.text)
+        wanted = [expected.group(1)] if expected else []
+        refusals = [(e.get("extensions") or {}).get("code") for e in body.get("errors") or []]
+        if response.status_code != 200 or (refusals and refusals != wanted):
             failures.append(f"{block.where}: {response.status_code} {body.get('errors')}")
             continue
-        expected = EXPECT.search(block.text)
-        codes = _user_errors(body["data"])
-        if codes != ([expected.group(1)] if expected else []):
+        codes = refusals or _user_errors(body["data"])
+        if codes != wanted:
             failures.append(f"{block.where}: answered {codes}, expected {expected}")
         _remember(body["data"], known)
     return failures

@@ -1,4 +1,4 @@
-"""Button clicks on follow-up messages: Claim, Unclaim, Resolve."""
+"""Button clicks on follow-up messages: Claim, Unclaim, Resolve, (Re)assign, Reopen."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
+from bots.slack.calls import CALL_ERRORS, failure, guarded
+from bots.slack.direct import PrivateAnswers, answer_key
 from bots.slack.home import HomeTabs
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError
@@ -27,17 +28,6 @@ def _clicked(body: dict[str, Any]) -> tuple[str, str, str | None]:
     return follow_up_id, user_id, channel_id
 
 
-async def tell(client: AsyncWebClient, channel_id: str | None, user_id: str, text: str) -> None:
-    """An ephemeral message to one user in the channel they clicked in."""
-    try:
-        if channel_id:
-            await client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
-        else:
-            await client.chat_postMessage(channel=user_id, text=text)
-    except SlackApiError as error:
-        log.warning("could not tell a user: %s", error.response.get("error"))
-
-
 def refusal(error: DomainError) -> str:
     if isinstance(error, AlreadyClaimed) and error.claimed_by is not None:
         return f"This follow-up is already claimed by {blocks.who(error.claimed_by)}."
@@ -46,9 +36,14 @@ def refusal(error: DomainError) -> str:
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
     follow_ups = services.follow_ups
-    home = HomeTabs(services, app.client)
+    answers = PrivateAnswers(services, users.client)
+    home = HomeTabs(services, users.client)
+
+    async def tell(body: dict[str, Any], channel_id: str | None, user_id: str, text: str) -> None:
+        await answers.tell(answer_key(body), channel_id, user_id, text)
 
     @app.action(blocks.CLAIM)
+    @guarded
     @home.refreshed
     async def claim(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
@@ -57,18 +52,12 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         try:
             claimed = await follow_ups.claim(follow_up_id, actor)
         except DomainError as error:
-            await tell(client, channel_id, user_id, refusal(error))
+            await tell(body, channel_id, user_id, refusal(error))
             return
-        response = await follow_ups.response_of(claimed)
-        contact = follow_ups.contact_for(claimed, response, actor.id)
-        text = "You have claimed this follow-up."
-        if contact is not None:
-            details = [value for value in (contact.username, contact.email) if value]
-            if details:
-                text += " Customer contact: " + ", ".join(blocks.escape(d) for d in details)
-        await tell(client, channel_id, user_id, text)
+        await answers.tell_claimed(answer_key(body), channel_id, user_id, claimed)
 
     @app.action(blocks.UNCLAIM)
+    @guarded
     @home.refreshed
     async def unclaim(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
@@ -77,9 +66,10 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         try:
             await follow_ups.unclaim(follow_up_id, actor, is_admin)
         except DomainError as error:
-            await tell(client, channel_id, user_id, refusal(error))
+            await tell(body, channel_id, user_id, refusal(error))
 
     @app.action(blocks.RESOLVE)
+    @guarded
     async def resolve(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         follow_up_id, user_id, channel_id = _clicked(body)
@@ -87,12 +77,51 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         try:
             follow_up = await follow_ups.may_resolve(follow_up_id, actor, is_admin)
         except DomainError as error:
-            await tell(client, channel_id, user_id, refusal(error))
+            await tell(body, channel_id, user_id, refusal(error))
             return
         try:
             await client.views_open(
                 trigger_id=body["trigger_id"], view=blocks.resolve_modal(follow_up, channel_id)
             )
-        except SlackApiError as error:  # e.g. the trigger expired: Slack allows 3 s
-            log.warning("could not open the resolve form: %s", error.response.get("error"))
-            await tell(client, channel_id, user_id, "Slack did not open the form; try again.")
+        except CALL_ERRORS as error:  # e.g. the trigger expired: Slack allows 3 s
+            log.warning("could not open the resolve form: %s", failure(error))
+            await tell(body, channel_id, user_id, "Slack did not open the form; try again.")
+
+    async def open_form(
+        client: AsyncWebClient, body: dict[str, Any], channel_id: str | None, view: blocks.Block
+    ) -> None:
+        try:
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+        except CALL_ERRORS as error:  # e.g. the trigger expired: Slack allows 3 s
+            log.warning("could not open a form: %s", failure(error))
+            await tell(
+                body,
+                channel_id,
+                str(body["user"]["id"]),
+                "Slack did not open the form; try again.",
+            )
+
+    @app.action(blocks.REASSIGN)
+    @guarded
+    async def reassign(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        follow_up_id, user_id, channel_id = _clicked(body)
+        actor, is_admin = await users.actor(user_id)
+        try:
+            follow_up = await services.handover.may_reassign(follow_up_id, actor, is_admin)
+        except DomainError as error:
+            await tell(body, channel_id, user_id, refusal(error))
+            return
+        await open_form(client, body, channel_id, blocks.reassign_modal(follow_up, channel_id))
+
+    @app.action(blocks.REOPEN)
+    @guarded
+    async def reopen(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        follow_up_id, user_id, channel_id = _clicked(body)
+        try:
+            follow_up = await services.handover.may_reopen(follow_up_id)
+        except DomainError as error:
+            await tell(body, channel_id, user_id, refusal(error))
+            return
+        await open_form(client, body, channel_id, blocks.reopen_modal(follow_up, channel_id))

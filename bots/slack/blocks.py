@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from hub.models.followup import Actor, FollowUp, FollowUpStatus
+from hub.models.followup import Actor, FollowUp, FollowUpAction, FollowUpStatus
 from hub.models.response import Response
 from hub.services.analytics.bands import score_label
 from hub.services.followups.followups import MetricSummary
@@ -25,6 +25,14 @@ NOTE_BLOCK = "note"
 NOTE_INPUT = "note_input"
 INFORMED_BLOCK = "informed"
 INFORMED_INPUT = "informed_input"
+REASSIGN = "followup_reassign"
+REASSIGN_VIEW = "followup_reassign_view"
+ASSIGNEE_BLOCK = "assignee"
+ASSIGNEE_INPUT = "assignee_input"
+REOPEN = "followup_reopen"
+REOPEN_VIEW = "followup_reopen_view"
+REASON_BLOCK = "reason"
+REASON_INPUT = "reason_input"
 REDACTED_TEXT = "This message was redacted at the request of the person it was about."
 METADATA_TYPE = "feedback_follow_up"
 MAX_DIGEST_LINES = 40  # a message holds at most 50 blocks
@@ -95,8 +103,41 @@ def status_line(follow_up: FollowUp) -> str:
         )
     if follow_up.status is FollowUpStatus.CLAIMED and follow_up.claimed_by is not None:
         claimed_at = when(follow_up.claimed_at) if follow_up.claimed_at else ""
-        return f":raising_hand: Claimed by {who(follow_up.claimed_by)} {claimed_at}".rstrip()
+        line = f":raising_hand: Claimed by {who(follow_up.claimed_by)} {claimed_at}".rstrip()
+        if follow_up.assigned_by is not None:
+            line += f", assigned by {who(follow_up.assigned_by)}"
+        return line
+    if follow_up.reopened is not None:
+        reopened = follow_up.reopened
+        return (
+            f":repeat: Reopened by {who(reopened.by)} {when(reopened.reopened_at)}: "
+            f"{escape(shortened(reopened.reason, NOTE_SHOWN))}. Nobody has claimed it yet"
+        )
     return ":inbox_tray: Open: nobody has claimed it yet"
+
+
+def announcement(
+    action: FollowUpAction,
+    by: Actor,
+    to: Actor | None,
+    customer_informed: bool | None,
+    about: FollowUp | None,
+) -> str:
+    """The thread reply that records a change of hands: people and the action only,
+    so it never needs a redaction. `about` names the follow-up when the thread is a
+    digest's."""
+    subject = f"*{headline(about)}*" if about is not None else "this follow-up"
+    actor = who(by)
+    if action is FollowUpAction.CLAIMED:
+        return f":raising_hand: {actor} claimed {subject}."
+    if action is FollowUpAction.UNCLAIMED:
+        return f":leftwards_arrow_with_hook: {actor} handed {subject} back to the queue."
+    if action is FollowUpAction.RESOLVED:
+        informed = "customer informed" if customer_informed else "customer not informed"
+        return f":white_check_mark: {actor} resolved {subject} ({informed})."
+    if action is FollowUpAction.REASSIGNED and to is not None:
+        return f":arrows_counterclockwise: {actor} assigned {subject} to {who(to)}."
+    return f":repeat: {actor} reopened {subject}; the reason is in the message above."
 
 
 def buttons(follow_up: FollowUp, reply: bool = True) -> list[Block]:
@@ -110,6 +151,10 @@ def buttons(follow_up: FollowUp, reply: bool = True) -> list[Block]:
         elements.append(_button("Unclaim", UNCLAIM, value))
     if follow_up.status is not FollowUpStatus.RESOLVED:
         elements.append(_button("Resolve", RESOLVE, value))
+        label = "Assign" if follow_up.status is FollowUpStatus.OPEN else "Reassign"
+        elements.append(_button(label, REASSIGN, value))
+    else:
+        elements.append(_button("Reopen", REOPEN, value))
     if follow_up.status is FollowUpStatus.CLAIMED and reply:
         elements.append(_button("Reply to customer", REPLY, value))
     return elements
@@ -195,7 +240,7 @@ def digest_message(
         )
         section: Block = {"type": "section", "text": {"type": "mrkdwn", "text": line}}
         # One button a line: Claim while open, then Resolve.
-        actions = [b for b in buttons(follow_up) if b["action_id"] != UNCLAIM]
+        actions = [b for b in buttons(follow_up) if b["action_id"] in (CLAIM, RESOLVE)]
         if actions:
             section["accessory"] = actions[0]
         blocks.append(section)
@@ -271,10 +316,83 @@ def resolve_modal(follow_up: FollowUp, channel_id: str | None) -> Block:
     }
 
 
-def follow_up_line(follow_up: FollowUp, link: str | None) -> str:
-    age = when(follow_up.created_at)
-    text = f"{headline(follow_up)} · {escape(follow_up.survey_key)} · {age}"
-    return f"<{link}|{text}>" if link else text
+def age(elapsed: timedelta) -> str:
+    """A short, rounded-down age: minutes, then hours up to two days, then days."""
+    minutes = max(int(elapsed.total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} d"
+
+
+def follow_up_line(
+    follow_up: FollowUp, link: str | None, happened: str, moment: datetime, now: datetime
+) -> str:
+    """One line of a list: a link to the Slack message (its label plain text: Slack
+    renders no code inside a link's label), then what `happened` when, and how long
+    ago."""
+    label = f"{headline(follow_up)} · {escape(follow_up.survey_key)}"
+    where = f"<{link}|{label}>" if link else f"{label} · _not in Slack yet_"
+    return f"{where} · {happened} {when(moment)}, {age(now - moment)} ago"
+
+
+def reassign_modal(follow_up: FollowUp, channel_id: str | None) -> Block:
+    """Pick who gets the follow-up; nobody picked hands it back to the queue."""
+    picker: Block = {"type": "users_select", "action_id": ASSIGNEE_INPUT}
+    if follow_up.claimed_by is not None and follow_up.claimed_by.id.startswith("slack:"):
+        picker["initial_user"] = follow_up.claimed_by.id.removeprefix("slack:")
+    return {
+        "type": "modal",
+        "callback_id": REASSIGN_VIEW,
+        "private_metadata": json.dumps(
+            {"follow_up_id": str(follow_up.id), "channel_id": channel_id}
+        ),
+        "title": {"type": "plain_text", "text": "Assign follow-up"},
+        "submit": {"type": "plain_text", "text": "Assign"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline(follow_up)}*"}},
+            {
+                "type": "input",
+                "block_id": ASSIGNEE_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Assign to"},
+                "hint": {
+                    "type": "plain_text",
+                    "text": "Leave empty to hand it back to the queue.",
+                },
+                "element": picker,
+            },
+        ],
+    }
+
+
+def reopen_modal(follow_up: FollowUp, channel_id: str | None) -> Block:
+    return {
+        "type": "modal",
+        "callback_id": REOPEN_VIEW,
+        "private_metadata": json.dumps(
+            {"follow_up_id": str(follow_up.id), "channel_id": channel_id}
+        ),
+        "title": {"type": "plain_text", "text": "Reopen follow-up"},
+        "submit": {"type": "plain_text", "text": "Reopen"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline(follow_up)}*"}},
+            {
+                "type": "input",
+                "block_id": REASON_BLOCK,
+                "label": {"type": "plain_text", "text": "Why does it need more work?"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": REASON_INPUT,
+                    "multiline": True,
+                    "max_length": 3000,
+                },
+            },
+        ],
+    }
 
 
 def summary_text(
@@ -305,8 +423,9 @@ def summary_text(
 
 HELP_TEXT = (
     "*/feedback* commands:\n"
-    "• `/feedback unclaimed`: open follow-ups, oldest first\n"
-    "• `/feedback mine`: follow-ups you have claimed\n"
+    "• `/feedback unclaimed [survey-key | #channel]`: open follow-ups, those in Slack "
+    "first, oldest first\n"
+    "• `/feedback mine [survey-key | #channel]`: follow-ups you have claimed\n"
     "• `/feedback stats [survey-key]`: NPS, CSAT and CES of the last 30 days"
 )
 
@@ -363,18 +482,8 @@ def reply_modal(follow_up: FollowUp, comment: str, language: str, channel_id: st
 HOME_SHOWN = 10  # follow-ups per list on the App Home
 
 
-def age(since: datetime, now: datetime) -> str:
-    """How long something has waited, in the largest whole unit."""
-    minutes = max(int((now - since).total_seconds() // 60), 0)
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 60 * 24:
-        return f"{minutes // 60} h"
-    return f"{minutes // (60 * 24)} d"
-
-
 def _home_item(follow_up: FollowUp, response: Response | None, now: datetime) -> list[Block]:
-    waited = age(follow_up.created_at, now)
+    waited = age(now - follow_up.created_at)
     text = f"*{headline(follow_up)}* on `{escape(follow_up.survey_key)}` · waiting {waited}"
     if follow_up.redacted or response is None:
         text += "\n_(redacted)_"

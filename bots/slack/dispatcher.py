@@ -1,25 +1,27 @@
 """Delivers the Slack side of follow-ups from the outbox: posts, message updates,
-digests and redactions. Every message is rebuilt from the database when it is sent."""
+digests, thread replies and redactions. Every message is rebuilt from the database
+when it is sent."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
+from bots.slack.calls import CALL_ERRORS
 from hub.errors import NotFound
-from hub.models.followup import FollowUp, PostKind
+from hub.models.followup import Actor, FollowUp, FollowUpAction, PostKind, SlackPost
 from hub.models.outbox import OutboxMessage
 from hub.models.response import Response
 from hub.services import Services
+from hub.services.followups import held
 from hub.services.followups.followups import POST, REDACT, UPDATE
-from hub.services.platform.outbox import Delivered, GiveUp, Outcome, RetryLater
+from hub.services.followups.thread import THREAD, thread_root
+from hub.services.platform.outbox import Delivered, GiveUp, Handler, Hold, Outcome, RetryLater
 from hub.services.privacy import free_text
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,8 @@ _TRANSIENT = frozenset(
 
 
 def failure(error: Exception) -> Outcome:
-    """What to do after a failed Web API call."""
+    """What to do after a failed Web API call: retry what Slack may take later, hold
+    what a person can fix (`hub.services.followups.held`), give up the rest."""
     if isinstance(error, SlackApiError):
         status = error.response.status_code
         if status == 429:
@@ -44,31 +47,36 @@ def failure(error: Exception) -> Outcome:
         code = str(error.response.get("error") or f"HTTP{status}")
         if status >= 500 or code in _TRANSIENT:
             return RetryLater(code, outage=True)
+        if held.reason_of(code) is not None:
+            return Hold(code)
         return GiveUp(code)
     return RetryLater(type(error).__name__, outage=True)  # unreachable or timed out
 
-
-_CALL_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
 Row = tuple[FollowUp, Response | None]
 
 
 async def masked_rows(rows: list[Row]) -> list[Row]:
     """Follow-ups and responses as every employee in the channel may read them: copies
-    whose comments and resolution notes are masked, with one lookup for all of them."""
+    whose comments, resolution notes and reopening reasons are masked, with one lookup
+    for all of them."""
     texts: list[str] = []
     for follow_up, response in rows:
         texts.append(response.comment or "" if response is not None else "")
         texts.append(follow_up.resolution.note if follow_up.resolution is not None else "")
+        texts.append(follow_up.reopened.reason if follow_up.reopened is not None else "")
     masked = iter(await free_text.masked(texts))
     shown: list[Row] = []
     for follow_up, response in rows:
-        comment, note = next(masked), next(masked)
+        comment, note, reason = next(masked), next(masked), next(masked)
         if response is not None:
             response = response.model_copy(update={"comment": comment or response.comment})
         if follow_up.resolution is not None:
             resolution = follow_up.resolution.model_copy(update={"note": note})
             follow_up = follow_up.model_copy(update={"resolution": resolution})
+        if follow_up.reopened is not None:
+            reopened = follow_up.reopened.model_copy(update={"reason": reason})
+            follow_up = follow_up.model_copy(update={"reopened": reopened})
         shown.append((follow_up, response))
     return shown
 
@@ -83,11 +91,29 @@ class SlackDelivery:
         self.client = client
         self.threshold = services.settings.slack_digest_threshold
 
-    def register(self) -> None:
+    def register(self, *others: tuple[str, Handler]) -> None:
+        """Deliver the Slack kinds (these and `others`), telling the ops channel when
+        one is held."""
         dispatcher = self.services.dispatcher
-        dispatcher.register(POST, self.post)
-        dispatcher.register(UPDATE, self.update)
-        dispatcher.register(REDACT, self.redact)
+        handlers: list[tuple[str, Handler]] = [
+            (POST, self.post),
+            (UPDATE, self.update),
+            (REDACT, self.redact),
+        ]
+        handlers += [(THREAD, self.thread_reply), *others]
+        for kind, handler in handlers:
+            dispatcher.register(kind, self._telling(handler))
+
+    def _telling(self, handler: Handler) -> Handler:
+        holds = self.services.slack_holds
+
+        async def deliver(message: OutboxMessage) -> Outcome:
+            outcome = await handler(message)
+            if isinstance(outcome, Hold):
+                await holds.held(message, outcome.reason)
+            return outcome
+
+        return deliver
 
     async def _response(self, follow_up: FollowUp) -> Response | None:
         return await self.follow_ups.response_of(follow_up)
@@ -144,7 +170,7 @@ class SlackDelivery:
                 metadata=blocks.post_metadata(message.key, [follow_up_id]),
                 unfurl_links=False,
             )
-        except _CALL_ERRORS as error:
+        except CALL_ERRORS as error:
             return failure(error)
         ts = str(result["ts"])
         recorded = await self.follow_ups.record_post(follow_up_id, message.channel, ts, kind)
@@ -173,9 +199,13 @@ class SlackDelivery:
                 blocks=digest_blocks,
                 metadata=blocks.post_metadata(leader.key, [str(f.id) for f in follow_ups]),
             )
-        except _CALL_ERRORS as error:
-            await self.outbox.release(others, owner)
-            return failure(error)
+        except CALL_ERRORS as error:
+            outcome = failure(error)
+            if isinstance(outcome, Hold):  # the lines wait with their digest
+                await self.outbox.hold(others, owner, outcome.reason)
+            else:
+                await self.outbox.release(others, owner)
+            return outcome
         ts = str(result["ts"])
         await self.follow_ups.record_digest_post(
             [f.id for f in follow_ups if f.id is not None], leader.channel, ts
@@ -210,9 +240,68 @@ class SlackDelivery:
                 await self.client.chat_update(
                     channel=post.channel_id, ts=post.ts, text=text, blocks=message_blocks
                 )
-        except _CALL_ERRORS as error:
+        except CALL_ERRORS as error:
             return failure(error)
         return Delivered({"updated": len(follow_up.posts)})
+
+    async def _already_replied(self, message: OutboxMessage, root: SlackPost) -> str | None:
+        """The ts of the reply an earlier attempt posted in the thread and lost the
+        answer of, found by its metadata."""
+        cursor: str | None = None
+        while True:
+            replies = await self.client.conversations_replies(
+                channel=root.channel_id,
+                ts=root.ts,
+                include_all_metadata=True,
+                limit=200,
+                cursor=cursor,
+            )
+            for found in replies.get("messages") or []:
+                outbox_key, _ = blocks.follow_up_ids_in(found.get("metadata"))
+                if outbox_key == message.key:
+                    return str(found["ts"])
+            cursor = (replies.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+
+    async def thread_reply(self, message: OutboxMessage) -> Outcome:
+        """Announce a change of hands in the thread of the follow-up's message."""
+        follow_up_id = str(message.payload["follow_up_id"])
+        try:
+            follow_up = await self.follow_ups.get(follow_up_id)
+        except NotFound:
+            return GiveUp("follow_up_gone")
+        if follow_up.redacted:
+            return Delivered({"skipped": "redacted"})
+        root = thread_root(follow_up, message.channel)
+        if root is None:
+            if await self.follow_ups.post_pending(follow_up, message.channel):
+                # Told before the message is out: wait for it, however long it waits.
+                return RetryLater("not_posted_yet", outage=True)
+            return Delivered({"skipped": "not posted"})
+        payload = message.payload
+        to = payload.get("to")
+        text = blocks.announcement(
+            FollowUpAction(payload["action"]),
+            Actor.model_validate(payload["by"]),
+            Actor.model_validate(to) if to else None,
+            payload.get("customer_informed"),
+            follow_up if root.kind is PostKind.DIGEST else None,
+        )
+        try:
+            if message.attempts > 1:
+                found = await self._already_replied(message, root)
+                if found is not None:
+                    return Delivered({"channel": root.channel_id, "ts": found, "found": True})
+            result = await self.client.chat_postMessage(
+                channel=root.channel_id,
+                thread_ts=root.ts,
+                text=text,
+                metadata=blocks.post_metadata(message.key, [follow_up_id]),
+            )
+        except CALL_ERRORS as error:
+            return failure(error)
+        return Delivered({"channel": root.channel_id, "ts": str(result["ts"])})
 
     async def redact(self, message: OutboxMessage) -> Outcome:
         channel_id = str(message.payload["channel_id"])
@@ -225,6 +314,6 @@ class SlackDelivery:
             update = {"text": blocks.REDACTED_TEXT, "blocks": blocks.redacted()}
         try:
             await self.client.chat_update(channel=channel_id, ts=ts, **update)
-        except _CALL_ERRORS as error:
+        except CALL_ERRORS as error:
             return failure(error)
         return Delivered({"redacted": ts})

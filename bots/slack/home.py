@@ -15,11 +15,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
+from bots.slack.calls import CALL_ERRORS, failure, guarded
 from bots.slack.dispatcher import masked_rows
+from bots.slack.users import SlackUsers
 from hub.models.followup import FollowUp
 from hub.models.response import Response
 from hub.services import Services
@@ -72,8 +73,8 @@ class HomeTabs:
             try:
                 if await self._is_member(channel_id, user_id):
                     found.append(channel_id)
-            except SlackApiError as error:
-                log.warning("conversations.members failed: %s", error.response.get("error"))
+            except CALL_ERRORS as error:
+                log.warning("conversations.members failed: %s", failure(error))
         return found
 
     async def publish(self, user_id: str) -> None:
@@ -83,8 +84,8 @@ class HomeTabs:
         view = await self._view(overview)
         try:
             await self.client.views_publish(user_id=user_id, view=view)
-        except SlackApiError as error:
-            log.warning("views.publish failed: %s", error.response.get("error"))
+        except CALL_ERRORS as error:
+            log.warning("views.publish failed: %s", failure(error))
 
     async def _view(self, overview: Overview) -> blocks.Block:
         def rows(found: list[FollowUp]) -> list[tuple[FollowUp, Response | None]]:
@@ -117,10 +118,11 @@ class HomeTabs:
         return run
 
 
-def register(app: AsyncApp, services: Services) -> None:
-    home = HomeTabs(services, app.client)
+def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
+    home = HomeTabs(services, users.client)
 
     @app.event("app_home_opened")
+    @guarded
     async def opened(event: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home" and event.get("user"):
             await home.publish(str(event["user"]))

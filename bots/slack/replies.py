@@ -9,25 +9,27 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
-from bots.slack.actions import _clicked, refusal, tell
+from bots.slack.actions import _clicked, refusal
+from bots.slack.calls import CALL_ERRORS, failure, guarded
+from bots.slack.direct import PrivateAnswers, answer_key
 from bots.slack.home import HomeTabs
 from bots.slack.users import SlackUsers
-from bots.slack.views import _metadata
+from bots.slack.views import _metadata, _text_problem
 from hub.errors import DomainError
 from hub.services import Services
-from hub.services.followups.replies import MAX_REPLY_LENGTH
 
 log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
-    home = HomeTabs(services, app.client)
+    answers = PrivateAnswers(services, users.client)
+    home = HomeTabs(services, users.client)
 
     @app.action(blocks.REPLY)
+    @guarded
     async def reply(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         follow_up_id, user_id, channel_id = _clicked(body)
@@ -35,7 +37,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         try:
             draft = await services.replies.draft(follow_up_id, actor)
         except DomainError as error:
-            await tell(client, channel_id, user_id, refusal(error))
+            await answers.tell(answer_key(body), channel_id, user_id, refusal(error))
             return
         language = f"{draft.language_name} ({draft.language})"
         view = blocks.reply_modal(
@@ -43,21 +45,22 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         )
         try:
             await client.views_open(trigger_id=body["trigger_id"], view=view)
-        except SlackApiError as error:  # e.g. the trigger expired: Slack allows 3 s
-            log.warning("could not open the reply form: %s", error.response.get("error"))
-            await tell(client, channel_id, user_id, "Slack did not open the form; try again.")
+        except CALL_ERRORS as error:  # e.g. the trigger expired: Slack allows 3 s
+            log.warning("could not open the reply form: %s", failure(error))
+            await answers.tell(
+                answer_key(body), channel_id, user_id, "Slack did not open the form; try again."
+            )
 
     @app.view(blocks.REPLY_VIEW)
+    @guarded
     @home.refreshed
     async def reply_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = (view.get("state") or {}).get("values") or {}
         box = (values.get(blocks.REPLY_BLOCK) or {}).get(blocks.REPLY_INPUT) or {}
         text = str(box.get("value") or "").strip()
-        if not text or len(text) > MAX_REPLY_LENGTH:
-            await ack(
-                response_action="errors",
-                errors={blocks.REPLY_BLOCK: "Write the reply (up to 3000 characters)."},
-            )
+        problem = _text_problem(text, "The reply", "Write the reply (up to 3000 characters).")
+        if problem is not None:
+            await ack(response_action="errors", errors={blocks.REPLY_BLOCK: problem})
             return
         actor, _ = await users.actor(str(body["user"]["id"]))
         # The form's view id names this submission: sent again, it is the same reply.

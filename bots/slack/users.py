@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bots.slack.calls import CALL_ERRORS, failure
 from hub.models.followup import Actor
 from hub.services.followups.slack import SlackBookkeeping
 
@@ -24,8 +24,8 @@ class SlackUsers:
         if cached is None:
             try:
                 info = await self.client.users_info(user=user_id)
-            except SlackApiError as error:
-                log.warning("users.info failed: %s", error.response.get("error"))
+            except CALL_ERRORS as error:  # known by id until Slack answers again
+                log.warning("users.info failed: %s", failure(error))
                 return Actor(id=f"slack:{user_id}", name=fallback_name or user_id), False
             user = info.get("user") or {}
             profile = user.get("profile") or {}

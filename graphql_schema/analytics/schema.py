@@ -19,6 +19,7 @@ from graphql_schema.analytics.types import (
 )
 from graphql_schema.context import Context
 from graphql_schema.errors import (
+    ConflictError,
     NotFoundError,
     ValidationError,
     mutation,
@@ -31,7 +32,7 @@ from hub.services.analytics.criteria import AnalyticsFilter as AnalyticsFilterMo
 from hub.services.widget.responses import ResponseFilter as ResponseFilterModel
 
 RebuildRollupsResult = Annotated[
-    RollupsRebuilt | NotFoundError, strawberry.union("RebuildRollupsResult")
+    RollupsRebuilt | NotFoundError | ConflictError, strawberry.union("RebuildRollupsResult")
 ]
 ExportResponsesResult = Annotated[
     ResponseExportLink | ValidationError, strawberry.union("ExportResponsesResult")
@@ -111,7 +112,8 @@ class AnalyticsQuery:
 class AnalyticsMutation:
     @mutation(
         permission_classes=[IsAdmin],
-        description="Recompute rollups (of one survey, or all) from displays and responses.",
+        description="Recompute rollups (of one survey, or all) from displays and responses. "
+        "One rebuild at a time: while one runs, another is a ConflictError ALREADY_RUNNING.",
     )
     async def rebuild_rollups(
         self, info: strawberry.Info[Context], survey_key: str | None = None

@@ -16,6 +16,7 @@ from graphql_schema.followups.types import (
     CreateRoutingRuleInput,
     FollowUp,
     FollowUpStatus,
+    ReminderPolicyInput,
     RoutingDefaults,
     RoutingRule,
     UpdateRoutingRuleInput,
@@ -24,7 +25,8 @@ from graphql_schema.followups.types import (
 from graphql_schema.permissions import IsAdmin
 from hub.models.common import Role
 from hub.models.followup import Actor
-from hub.models.routing import RoutingMatch
+from hub.models.routing import ReminderPolicy, RoutingMatch
+from hub.services.followups.handover import slack_user_of
 from hub.services.followups.routing import RuleChanges, RuleDraft
 from hub.services.platform import validation
 
@@ -140,6 +142,33 @@ class FollowUpMutation:
 
     @mutation(
         permission_classes=[IsAgent],
+        description="Hand a follow-up to another Slack user (`to`: `slack:<user id>`), "
+        "or back to the queue (`to` null or left out). An open follow-up may be handed by any "
+        "agent; a claimed one by its claimer or an admin. Announced in the Slack "
+        "message's thread.",
+    )
+    async def reassign_follow_up(
+        self, info: strawberry.Info[Context], id: strawberry.ID, to: str | None = None
+    ) -> FollowUpResult:
+        services = info.context.services
+        target = None if to is None else await services.slack.actor_of(slack_user_of(to))
+        found = await services.handover.reassign(str(id), _actor(info), target, _is_admin(info))
+        return FollowUp.from_document(found)
+
+    @mutation(
+        permission_classes=[IsAgent],
+        description="Put a resolved follow-up back in the queue with a reason (at most "
+        "3000 characters); INVALID_TRANSITION when it is not resolved. Its last "
+        "resolution stays readable.",
+    )
+    async def reopen_follow_up(
+        self, info: strawberry.Info[Context], id: strawberry.ID, reason: str
+    ) -> FollowUpResult:
+        found = await info.context.services.handover.reopen(str(id), _actor(info), reason)
+        return FollowUp.from_document(found)
+
+    @mutation(
+        permission_classes=[IsAgent],
         description="E-mail the customer of a follow-up the caller has claimed, in the "
         "language of the survey they answered, with the Reply-To of the routing rule; the "
         "reply is recorded on the follow-up, which then counts as customer informed. "
@@ -171,6 +200,7 @@ class FollowUpMutation:
             priority=input.priority,
             match=input.match.to_model() if input.match else RoutingMatch(),
             reply_to=input.reply_to,
+            reminders=input.reminders.to_model() if input.reminders else ReminderPolicy(),
         )
         rule = await info.context.services.routing.create_rule(draft)
         return RoutingRule.from_document(rule)
@@ -185,6 +215,7 @@ class FollowUpMutation:
             priority=input.priority,
             match=input.match.to_model() if input.match else None,
             reply_to=input.reply_to,
+            reminders=input.reminders.to_model() if input.reminders else None,
         )
         rule = await info.context.services.routing.update_rule(str(id), changes)
         return RoutingRule.from_document(rule)
@@ -199,15 +230,19 @@ class FollowUpMutation:
     @mutation(
         permission_classes=[IsAdmin],
         description="Set both the default and the escalation channel; null or "
-        "leaving one out clears it.",
+        "leaving one out clears it. `reminders`, when given, replaces the reminder "
+        "policy of follow-ups that no rule matched; left out, it is kept.",
     )
     async def set_routing_defaults(
         self,
         info: strawberry.Info[Context],
         default_channel_id: str | None = None,
         escalation_channel_id: str | None = None,
+        reminders: ReminderPolicyInput | None = None,
     ) -> RoutingDefaultsResult:
         defaults = await info.context.services.routing.set_defaults(
-            default_channel_id, escalation_channel_id
+            default_channel_id,
+            escalation_channel_id,
+            reminders.to_model() if reminders is not None else None,
         )
         return RoutingDefaults.from_document(defaults)

@@ -5,6 +5,7 @@ import strawberry
 
 from graphql_schema.context import Context
 from graphql_schema.enums import Metric
+from graphql_schema.followups.permissions import IsAgent
 from graphql_schema.widget.types import Response
 from hub.models import followup as model
 from hub.models import routing as routing_model
@@ -60,6 +61,36 @@ class CustomerReply:
     sent_at: datetime = strawberry.field(description="When it was queued for sending.")
 
 
+@strawberry.type(description="Who put a resolved follow-up back in the queue, when and why.")
+class Reopening:
+    by: Actor
+    reason: str
+    reopened_at: datetime
+
+
+@strawberry.type(
+    description="An internal note: a reply an employee wrote in the thread of the "
+    "follow-up's Slack message. For the people working the follow-up; never sent to "
+    "the customer."
+)
+class FollowUpNote:
+    id: strawberry.ID
+    author: Actor
+    text: str
+    written_at: datetime
+
+
+async def _shown(info: strawberry.Info[Context], text: str, follow_up: model.FollowUp) -> str:
+    """Free text as the caller may read it: e-mail addresses, phone numbers, user ids
+    and usernames replaced for roles that see masked data."""
+    masked = await info.context.loaders.masked_text.load(text)
+    principal = info.context.principal
+    if masked != text and principal and access.may_see_personal_data(principal.role):
+        info.context.reveal("follow_ups", str(follow_up.id))
+        return text
+    return masked
+
+
 @strawberry.type(description="A Slack message about the follow-up.")
 class SlackPost:
     channel_id: str
@@ -97,23 +128,23 @@ class FollowUp:
         actor = self.document.claimed_by
         return Actor.from_document(actor) if actor else None
 
+    @strawberry.field(description="Who handed it to the claimer; null when they claimed it.")
+    def assigned_by(self) -> Actor | None:
+        actor = self.document.assigned_by
+        return Actor.from_document(actor) if actor else None
+
     @strawberry.field(
-        description="How it was resolved. For roles that see masked data, e-mail "
-        "addresses, phone numbers, user ids and usernames in the note are replaced by "
-        "placeholders."
+        description="How it was last resolved (kept when it is reopened). For roles "
+        "that see masked data, e-mail addresses, phone numbers, user ids and usernames "
+        "in the note are replaced by placeholders."
     )
     async def resolution(self, info: strawberry.Info[Context]) -> Resolution | None:
         found = self.document.resolution
         if found is None:
             return None
-        note = await info.context.loaders.masked_text.load(found.note)
-        principal = info.context.principal
-        if note != found.note and principal and access.may_see_personal_data(principal.role):
-            info.context.reveal("follow_ups", str(self.document.id))
-            note = found.note
         return Resolution(
             by=Actor.from_document(found.by),
-            note=note,
+            note=await _shown(info, found.note, self.document),
             customer_informed=found.customer_informed,
             resolved_at=found.resolved_at,
         )
@@ -163,6 +194,37 @@ class FollowUp:
                 )
             )
         return replies
+
+    @strawberry.field(
+        description="The last reopening; the reason masked as the resolution's note is."
+    )
+    async def reopened(self, info: strawberry.Info[Context]) -> Reopening | None:
+        found = self.document.reopened
+        if found is None:
+            return None
+        return Reopening(
+            by=Actor.from_document(found.by),
+            reason=await _shown(info, found.reason, self.document),
+            reopened_at=found.reopened_at,
+        )
+
+    @strawberry.field(
+        permission_classes=[IsAgent],
+        description="Internal notes, oldest first: what employees replied in the "
+        "thread of the follow-up's Slack message. Masked as the resolution's note is.",
+    )
+    async def notes(self, info: strawberry.Info[Context]) -> list[FollowUpNote]:
+        assert self.document.id is not None
+        found = await info.context.loaders.notes_by_follow_up.load(self.document.id)
+        return [
+            FollowUpNote(
+                id=strawberry.ID(str(note.id)),
+                author=Actor.from_document(note.author),
+                text=await _shown(info, note.text, self.document),
+                written_at=note.written_at,
+            )
+            for note in found
+        ]
 
     @strawberry.field
     def posts(self) -> list[SlackPost]:
@@ -249,6 +311,90 @@ class RoutingMatchInput:
 
 
 @strawberry.type(
+    description="When reminder clocks run: from `start` to `end` (local HH:MM, the same "
+    "day) on `days` (ISO weekdays, 1 Monday to 7 Sunday) in `timeZone` (IANA)."
+)
+class BusinessHours:
+    time_zone: str
+    days: list[int]
+    start: str
+    end: str
+
+
+@strawberry.input
+class BusinessHoursInput:
+    time_zone: str = strawberry.field(description="IANA, like Europe/Berlin.")
+    days: list[int] = strawberry.field(default_factory=lambda: [1, 2, 3, 4, 5])
+    start: str = "09:00"
+    end: str = "17:00"
+
+
+@strawberry.type(
+    description="How long a follow-up may wait before the hub replies in its Slack "
+    "thread: unclaimed (mentioning the on-call user group), then claimed but unresolved "
+    "(mentioning the claimer); detractors past either are also escalated. Null: no "
+    "reminder. With business hours only time inside them counts, and nobody is pinged "
+    "outside them."
+)
+class ReminderPolicy:
+    unclaimed_after_minutes: int | None
+    unresolved_after_minutes: int | None
+    on_call_group_id: str | None = strawberry.field(
+        description="A Slack user group id, like S0123ABCD."
+    )
+    escalation_channel_id: str | None = strawberry.field(
+        description="Where detractors are escalated; null: the defaults' escalation channel."
+    )
+    business_hours: BusinessHours | None
+
+    @classmethod
+    def from_model(cls, policy: routing_model.ReminderPolicy) -> Self:
+        hours = policy.business_hours
+        return cls(
+            unclaimed_after_minutes=policy.unclaimed_after_minutes,
+            unresolved_after_minutes=policy.unresolved_after_minutes,
+            on_call_group_id=policy.on_call_group_id,
+            escalation_channel_id=policy.escalation_channel_id,
+            business_hours=(
+                BusinessHours(
+                    time_zone=hours.time_zone, days=hours.days, start=hours.start, end=hours.end
+                )
+                if hours is not None
+                else None
+            ),
+        )
+
+
+@strawberry.input
+class ReminderPolicyInput:
+    unclaimed_after_minutes: int | None = strawberry.field(
+        default=None, description="1 to 43200 (30 days)."
+    )
+    unresolved_after_minutes: int | None = strawberry.field(
+        default=None, description="1 to 43200 (30 days)."
+    )
+    on_call_group_id: str | None = None
+    escalation_channel_id: str | None = None
+    business_hours: BusinessHoursInput | None = None
+
+    def to_model(self) -> routing_model.ReminderPolicy:
+        hours = self.business_hours
+        return routing_model.ReminderPolicy(
+            unclaimed_after_minutes=self.unclaimed_after_minutes,
+            unresolved_after_minutes=self.unresolved_after_minutes,
+            on_call_group_id=self.on_call_group_id,
+            escalation_channel_id=self.escalation_channel_id,
+            business_hours=(
+                routing_model.BusinessHours(
+                    time_zone=hours.time_zone, days=hours.days, start=hours.start, end=hours.end
+                )
+                if hours is not None
+                else None
+            ),
+        )
+
+
+@strawberry.type(
     description="Sends matching follow-ups to a Slack channel. Rules are tried by "
     "priority, lowest first; the first that matches wins."
 )
@@ -262,6 +408,7 @@ class RoutingRule:
         description="The Reply-To of the e-mails sent to customers from the follow-ups "
         "it routes; null: the hub's sender address."
     )
+    reminders: ReminderPolicy
     created_at: datetime
     updated_at: datetime
 
@@ -282,6 +429,7 @@ class RoutingRule:
                 country=match.country,
             ),
             reply_to=rule.reply_to,
+            reminders=ReminderPolicy.from_model(rule.reminders),
             created_at=rule.created_at,
             updated_at=rule.updated_at,
         )
@@ -298,6 +446,7 @@ class CreateRoutingRuleInput:
         description="Where customers' answers to replies go (an e-mail address, e.g. a "
         "team's shared inbox).",
     )
+    reminders: ReminderPolicyInput | None = None
 
 
 @strawberry.input
@@ -311,6 +460,9 @@ class UpdateRoutingRuleInput:
     reply_to: str | None = strawberry.field(
         default=None, description="A new Reply-To address; an empty string clears it."
     )
+    reminders: ReminderPolicyInput | None = strawberry.field(
+        default=None, description="Replaces the whole reminder policy when given."
+    )
 
 
 @strawberry.type(
@@ -320,10 +472,14 @@ class UpdateRoutingRuleInput:
 class RoutingDefaults:
     default_channel_id: str | None
     escalation_channel_id: str | None
+    reminders: ReminderPolicy = strawberry.field(
+        description="For follow-ups that no rule matched, or whose rule was deleted."
+    )
 
     @classmethod
     def from_document(cls, defaults: routing_model.RoutingDefaults) -> Self:
         return cls(
             default_channel_id=defaults.default_channel_id,
             escalation_channel_id=defaults.escalation_channel_id,
+            reminders=ReminderPolicy.from_model(defaults.reminders),
         )

@@ -7,13 +7,15 @@ import strawberry
 
 from hub.models.outbox import OutboxMessage
 from hub.models.outbox import OutboxStatus as OutboxStatusModel
+from hub.services.followups import held
 
 DeliveryStatus: TypeAlias = OutboxStatusModel
 strawberry.enum(
     DeliveryStatus,
     name="MessageDelivery",
     description="Where a delivery (an e-mail, a Slack post) is: PENDING (waiting or "
-    "retrying), IN_FLIGHT, DELIVERED, or FAILED (refused for good).",
+    "retrying), IN_FLIGHT, DELIVERED, HELD (refused for a reason a person can fix; it "
+    "goes out once the cause is gone), or FAILED (refused for good).",
 )
 
 
@@ -23,7 +25,9 @@ strawberry.enum(
 )
 class Delivery:
     id: strawberry.ID
-    kind: str = strawberry.field(description="email, slack.post, slack.update or slack.redact.")
+    kind: str = strawberry.field(
+        description="email, slack.post, slack.update, slack.thread or slack.redact."
+    )
     channel: str = strawberry.field(
         description="What its rate limits apply to: a Slack channel id, or smtp."
     )
@@ -36,7 +40,10 @@ class Delivery:
     delivered_at: datetime | None
     last_error_code: str | None = strawberry.field(
         description="Why the last attempt failed: an SMTP or Slack error code or an error "
-        "class; null once delivered."
+        "class; null once delivered. For a HELD delivery: why it is held."
+    )
+    fix: str | None = strawberry.field(
+        description="For a HELD delivery: what a person does so that it goes out; null otherwise."
     )
 
     @classmethod
@@ -51,4 +58,17 @@ class Delivery:
             next_attempt_at=message.next_attempt_at,
             delivered_at=message.delivered_at,
             last_error_code=message.last_error,
+            fix=(
+                held.describe(message.last_error or "").fix
+                if message.status is OutboxStatusModel.HELD
+                else None
+            ),
         )
+
+
+@strawberry.type(description="Held Slack deliveries put back in the queue.")
+class SlackRetry:
+    released: int = strawberry.field(
+        description="How many went back to the queue; any whose cause remains is held "
+        "again after one try."
+    )

@@ -84,6 +84,9 @@ SurveyRetentionResult = Annotated[
     SurveyRetentionSet | ValidationError | NotFoundError | ConflictError,
     strawberry.union("SurveyRetentionResult"),
 ]
+RunRetentionResult = Annotated[
+    RetentionReport | ConflictError, strawberry.union("RunRetentionResult")
+]
 ExportLinkResult = Annotated[
     ExportLink | ValidationError | NotFoundError | ConflictError,
     strawberry.union("ExportLinkResult"),
@@ -374,14 +377,17 @@ class PrivacyMutation:
         request = await info.context.services.privacy.lift_restriction(str(id), _actor(info))
         return RightsRequest.from_document(request)
 
-    @strawberry.mutation(
+    @mutation(
         permission_classes=[IsPrivacyOfficer],
         description="Anonymise responses past their retention (with their displays, "
         "links and follow-ups); delete displays, logins, people and contact states the "
         "contact rules no longer need, and old outbox messages. `dryRun` counts and "
-        "changes nothing.",
+        "changes nothing. One run changes data at a time: while one runs, another is a "
+        "ConflictError ALREADY_RUNNING (a dry run is never held up).",
     )
-    async def run_retention(self, info: strawberry.Info[Context], dry_run: bool) -> RetentionReport:
+    async def run_retention(
+        self, info: strawberry.Info[Context], dry_run: bool
+    ) -> RunRetentionResult:
         report = await info.context.services.retention.run(dry_run, _actor(info))
         return RetentionReport(
             dry_run=report.dry_run,
@@ -407,7 +413,7 @@ class PrivacyMutation:
         "longer than HUB_RETENTION_DAYS / 3 years); null returns to the default.",
     )
     async def set_survey_retention(
-        self, info: strawberry.Info[Context], survey_key: str, days: int | None
+        self, info: strawberry.Info[Context], survey_key: str, days: int | None = None
     ) -> SurveyRetentionResult:
         kept = await info.context.services.retention.set_survey_retention(
             survey_key, days, _actor(info)

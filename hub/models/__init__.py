@@ -4,7 +4,7 @@ from hub.models.activity import ContactState, Display, DisplayContext, Login, Pe
 from hub.models.apikey import ApiKey
 from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
 from hub.models.event import LiveEvent
-from hub.models.followup import FollowUp, FollowUpStatus
+from hub.models.followup import FollowUp, FollowUpNote, FollowUpStatus
 from hub.models.lease import JobLease
 from hub.models.ledger import ErasureLedgerEntry
 from hub.models.link import SurveyLink
@@ -35,6 +35,7 @@ ALL_MODELS = (
     OutboxMessage,
     OutboxPause,
     FollowUp,
+    FollowUpNote,
     RoutingRule,
     RoutingDefaults,
     SlackUser,
@@ -70,6 +71,7 @@ __all__ = [
     "DisplayContext",
     "ErasureLedgerEntry",
     "FollowUp",
+    "FollowUpNote",
     "FollowUpStatus",
     "HourlyRollup",
     "JobLease",

@@ -58,6 +58,24 @@ class CustomerReply(BaseModel):
     sent_at: datetime  # when it was queued; the outbox delivers it
 
 
+class FollowUpAction(StrEnum):
+    """What happened to a follow-up; each is announced in its Slack message's thread."""
+
+    CLAIMED = "CLAIMED"
+    UNCLAIMED = "UNCLAIMED"
+    RESOLVED = "RESOLVED"
+    REASSIGNED = "REASSIGNED"
+    REOPENED = "REOPENED"
+
+
+class Reopening(BaseModel):
+    """Who put a resolved follow-up back in the queue, and why."""
+
+    by: Actor
+    reason: str
+    reopened_at: datetime
+
+
 class FollowUp(Document):
     """A response with a comment that someone should act on."""
 
@@ -70,9 +88,13 @@ class FollowUp(Document):
     status: FollowUpStatus = FollowUpStatus.OPEN
     claimed_by: Actor | None = None
     claimed_at: datetime | None = None
-    resolution: Resolution | None = None
+    resolution: Resolution | None = None  # the last one: kept when reopened
+    assigned_by: Actor | None = None  # who handed it to the claimer; None: claimed by them
+    reopened: Reopening | None = None  # the last reopening
     posts: list[SlackPost] = []
     version: int = 1  # bumped on every change that the Slack message shows
+    routing_rule_id: PydanticObjectId | None = None  # the rule that routed it; None: defaults
+    reminders_sent: list[str] = []  # the reminder stages already queued (see reminders.py)
     redacted: bool = False
     created_at: datetime
     customer_replies: list[CustomerReply] = []
@@ -88,4 +110,29 @@ class FollowUp(Document):
             IndexModel([("claimed_by.id", pymongo.ASCENDING), ("status", pymongo.ASCENDING)]),
             IndexModel([("subject_id", pymongo.ASCENDING)]),
             IndexModel([("posts.channel_id", pymongo.ASCENDING), ("posts.ts", pymongo.ASCENDING)]),
+        ]
+
+
+class FollowUpNote(Document):
+    """An internal note: a reply an employee wrote in the thread of a follow-up's
+    Slack message. Never sent to the customer."""
+
+    follow_up_id: PydanticObjectId
+    subject_id: str  # the follow-up's, to find a person's notes
+    author: Actor
+    text: str
+    channel_id: str
+    ts: str  # the Slack message, stored once however often Slack delivers it
+    written_at: datetime
+
+    class Settings:
+        name = "follow_up_notes"
+        indexes = [
+            IndexModel(
+                [("channel_id", pymongo.ASCENDING), ("ts", pymongo.ASCENDING)],
+                unique=True,
+                name="slack_message_unique",
+            ),
+            IndexModel([("follow_up_id", pymongo.ASCENDING), ("written_at", pymongo.ASCENDING)]),
+            IndexModel([("subject_id", pymongo.ASCENDING)]),
         ]

@@ -19,6 +19,9 @@ class OutboxStatus(StrEnum):
     IN_FLIGHT = "IN_FLIGHT"
     DELIVERED = "DELIVERED"
     FAILED = "FAILED"
+    # Refused for a reason a person can fix (the bot is not in the channel, the token
+    # was revoked): kept, and released back to PENDING once the cause is gone.
+    HELD = "HELD"
 
 
 class OutboxMessage(Document):
@@ -35,7 +38,7 @@ class OutboxMessage(Document):
     next_attempt_at: datetime
     lease_owner: str | None = None
     lease_expires_at: datetime | None = None
-    last_error: str | None = None  # an error class or code, never a payload
+    last_error: str | None = None  # an error class or code, never a payload; why it is held
     result: dict[str, Any] | None = None
     created_at: datetime
     delivered_at: datetime | None = None

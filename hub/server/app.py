@@ -162,7 +162,7 @@ def create_app(
     graphql = HubGraphQL(build_schema(settings), services)
     slack = SlackBot(settings, services) if settings.slack_bot_token is not None else None
     if slack is not None:
-        slack.delivery.register()
+        slack.start()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -232,4 +232,5 @@ def create_app(
     app.state.services = services
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.slack_bot = slack
     return app

@@ -1,4 +1,4 @@
-"""The `feedback-hub` command: serve the hub and manage API keys."""
+"""The `feedback-hub` command: serve the hub, manage API keys, and operate it."""
 
 from __future__ import annotations
 
@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     manifest.add_argument(
         "--url", required=True, help="the hub's public address, e.g. https://feedback.example.com"
     )
+    retry = slack_commands.add_parser(
+        "retry",
+        help="send the Slack messages held for a reason a person can fix (the bot was "
+        "not in a channel, the token was refused) again, once it is fixed",
+    )
+    retry.add_argument("--channel", help="only this channel's (a channel id, e.g. C0123ABCD)")
 
     keys = commands.add_parser("keys", help="create, list and revoke API keys")
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
@@ -152,6 +158,18 @@ async def _run_retention(services: Services, dry_run: bool) -> int:
     return 0
 
 
+async def _retry_slack(services: Services, channel: str | None) -> int:
+    held = await services.slack_holds.holds(channel)
+    released = await services.slack_holds.retry(channel)
+    for hold in held:
+        print(f"{hold.channel}: {hold.count} held ({hold.reason.code})")
+    print(
+        f"Released {released} held Slack message(s); the hub sends them now. Any whose "
+        "cause remains is held again (see `feedback-hub doctor`)."
+    )
+    return 0
+
+
 async def _migrate(services: Services) -> int:
     from hub.services.platform.migrations import migrate
 
@@ -231,7 +249,7 @@ async def _rebuild_rollups(services: Services, survey_key: str | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "slack":
+    if args.command == "slack" and args.slack_command == "manifest":
         from bots.slack.manifest import BadHubUrl, render
 
         try:
@@ -259,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "retention":
             return _with_services(settings, lambda services: _run_retention(services, args.dry_run))
+        if args.command == "slack":
+            return _with_services(settings, lambda services: _retry_slack(services, args.channel))
         if args.command == "migrate":
             return _with_services(settings, _migrate)
         if args.command == "privacy":

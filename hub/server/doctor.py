@@ -19,6 +19,7 @@ from hub.db import Database, make_client
 from hub.models import ALL_MODELS
 from hub.server import runtime
 from hub.server.config import Problem
+from hub.services.followups import held
 from hub.services.platform import diagnosis
 from hub.services.privacy.erasure_ledger import ErasureLedger
 from hub.settings import Settings
@@ -93,6 +94,25 @@ async def check_rollups(database: Database) -> list[Check]:
             )
         ]
     return [Check("rollups", True, "every grain holds counts")]
+
+
+async def check_held_slack(database: Database) -> list[Check]:
+    """Slack messages held for a reason a person can fix, per channel and reason."""
+    groups = await diagnosis.held_slack(database)
+    if not groups:
+        return [Check("slack held", True, "no Slack message waits for a fix")]
+    checks = []
+    for channel, code, count in groups:
+        reason = held.describe(code)
+        checks.append(
+            Check(
+                f"slack held {channel}",
+                False,
+                f"{count} message(s) held: {reason.what} ({code})",
+                reason.fix,
+            )
+        )
+    return checks
 
 
 async def check_erasure_ledger(settings: Settings, database: Database) -> list[Check]:
@@ -171,6 +191,7 @@ async def check_database(settings: Settings) -> list[Check]:
         checks += await check_indexes(client[settings.db_name])
         checks += await check_rollups(client[settings.db_name])
         checks += await check_erasure_ledger(settings, client[settings.db_name])
+        checks += await check_held_slack(client[settings.db_name])
         checks.append(_check_clock(hello.get("localTime")))
         return checks
     finally:

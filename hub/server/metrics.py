@@ -23,7 +23,16 @@ from starlette.responses import PlainTextResponse, Response
 
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.services import Services
-from hub.services.platform.outbox import Delivered, Dispatcher, GiveUp, Handler, Outcome, RetryLater
+from hub.services.followups.held import REASONS
+from hub.services.platform.outbox import (
+    Delivered,
+    Dispatcher,
+    GiveUp,
+    Handler,
+    Hold,
+    Outcome,
+    RetryLater,
+)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -39,6 +48,7 @@ class Snapshot:
     rights_overdue: int = 0
     retention_runs: int = 0
     retention_changes: dict[str, int] = field(default_factory=dict)
+    slack_held: dict[str, int] = field(default_factory=dict)
 
 
 class DatabaseCollector(Collector):
@@ -71,6 +81,15 @@ class DatabaseCollector(Collector):
         for status, count in sorted(self.snapshot.follow_ups.items()):
             follow_ups.add_metric([status], count)
         yield follow_ups
+        held = GaugeMetricFamily(
+            "hub_slack_held",
+            "Slack messages held for a reason a person can fix (the Slack error code; "
+            "`other` for any code outside the known set), until the cause is gone.",
+            labels=["reason"],
+        )
+        for reason, count in sorted(self.snapshot.slack_held.items()):
+            held.add_metric([reason], count)
+        yield held
         rights = GaugeMetricFamily(
             "hub_rights_requests_open",
             "Data-subject rights requests not yet completed, rejected or canceled, by status.",
@@ -122,7 +141,7 @@ class HubMetrics:
         )
         self.deliveries = Counter(
             "hub_outbox_deliveries",
-            "Outbox delivery attempts by kind and result (delivered, retry, failed).",
+            "Outbox delivery attempts by kind and result (delivered, retry, held, failed).",
             ["kind", "result"],
             registry=self.registry,
         )
@@ -162,6 +181,10 @@ class HubMetrics:
                 snapshot.outbox_oldest[key] = max(snapshot.outbox_oldest.get(key, 0.0), age)
         for status, count in (await self.services.follow_ups.count_by_status()).items():
             snapshot.follow_ups[status.value.lower()] = count
+        snapshot.slack_held = dict.fromkeys(sorted(REASONS), 0)
+        for hold in await self.services.slack_holds.holds():
+            reason = hold.reason.code if hold.reason.code in REASONS else "other"
+            snapshot.slack_held[reason] = snapshot.slack_held.get(reason, 0) + hold.count
         rights = await self.services.rights.open_counts()
         for rights_status, count in rights.by_status.items():
             snapshot.rights_open[rights_status.value.lower()] = count
@@ -187,6 +210,8 @@ def _result(outcome: Outcome) -> str:
         return "delivered"
     if isinstance(outcome, RetryLater):
         return "retry"
+    if isinstance(outcome, Hold):
+        return "held"
     assert isinstance(outcome, GiveUp)
     return "failed"
 

@@ -14,7 +14,12 @@ from hub.services.analytics.rollups import AnalyticsListener, AnalyticsSubjectHo
 from hub.services.channels.invitations import InvitationService
 from hub.services.channels.links import LinkService
 from hub.services.channels.mail import EMAIL_KIND, MailService
+from hub.services.followups.direct import DirectMessages
 from hub.services.followups.followups import FollowUpListener, FollowUpService
+from hub.services.followups.handover import HandoverService
+from hub.services.followups.held import SlackHolds
+from hub.services.followups.notes import NoteService
+from hub.services.followups.reminders import ReminderService
 from hub.services.followups.replies import CustomerReplies
 from hub.services.followups.routing import RoutingService
 from hub.services.followups.slack import SlackBookkeeping
@@ -54,7 +59,12 @@ class Services:
     follow_ups: FollowUpService
     replies: CustomerReplies
     workload: Workload
+    reminders: ReminderService
+    handover: HandoverService
+    notes: NoteService
     slack: SlackBookkeeping
+    slack_holds: SlackHolds
+    direct_messages: DirectMessages
     suppressions: SuppressionService
     mail: MailService
     links: LinkService
@@ -79,7 +89,8 @@ class Services:
         suppressions = SuppressionService(clock, secret)
         throttling = ThrottlingService(clock, settings, suppressions)
         outbox = OutboxService(clock)
-        analytics = AnalyticsService(clock, EventBus(), surveys)
+        leases = JobLeases(clock)
+        analytics = AnalyticsService(clock, EventBus(), surveys, leases)
         routing = RoutingService(clock)
         follow_ups = FollowUpService(
             clock, outbox, routing, suppression=SuppressedSubjects(suppressions)
@@ -110,11 +121,16 @@ class Services:
         links = LinkService(
             clock, settings, secret, surveys, responses, suppressions, outbox, erasure_ledger
         )
-        leases = JobLeases(clock)
         scheduler = Scheduler(leases, settings.job_poll_seconds)
-        retention = RetentionService(clock, settings, audit, follow_ups, outbox)
+        retention = RetentionService(clock, settings, audit, follow_ups, outbox, leases)
         if settings.retention_daily:
             scheduler.every("retention", timedelta(days=1), retention.run_scheduled)
+        reminders = ReminderService(clock, outbox, routing)
+        scheduler.every(
+            "follow-up-reminders",
+            timedelta(seconds=settings.reminder_check_seconds),
+            reminders.run_scheduled,
+        )
         return cls(
             settings=settings,
             clock=clock,
@@ -129,7 +145,12 @@ class Services:
             follow_ups=follow_ups,
             replies=CustomerReplies(clock, follow_ups, routing, mail, suppressions),
             workload=Workload(clock, follow_ups, analytics),
+            reminders=reminders,
+            handover=HandoverService(follow_ups),
+            notes=NoteService(clock),
             slack=SlackBookkeeping(clock, timedelta(seconds=settings.slack_user_cache_seconds)),
+            slack_holds=SlackHolds(clock, outbox, settings.slack_ops_channel),
+            direct_messages=DirectMessages(outbox),
             suppressions=suppressions,
             mail=mail,
             links=links,
@@ -163,5 +184,10 @@ class Services:
     def ledger_reapply(self) -> LedgerReapply:
         """Applies the erasure ledger again (after a restore); see its module."""
         return LedgerReapply(
-            self.clock, self.erasure_ledger, self.privacy, self.suppressions, self.audit
+            self.clock,
+            self.erasure_ledger,
+            self.privacy,
+            self.suppressions,
+            self.audit,
+            self.leases,
         )

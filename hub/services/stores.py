@@ -10,6 +10,7 @@ from hub.services.access.stores import api_keys
 from hub.services.analytics.stores import rollups
 from hub.services.channels.stores import survey_links
 from hub.services.followups.stores import (
+    follow_up_notes,
     follow_ups,
     routing_defaults,
     routing_rules,
@@ -43,6 +44,7 @@ STORES: tuple[CollectionStore, ...] = (
     *rollups.BY_MODEL.values(),
     survey_links.STORE,
     follow_ups.STORE,
+    follow_up_notes.STORE,
     routing_defaults.STORE,
     routing_rules.STORE,
     slack_requests_seen.STORE,

@@ -3,6 +3,7 @@ POST that redirects back to the link, so reloading never records twice."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -16,6 +17,7 @@ from hub.models.survey import Survey
 from hub.rendering import render
 from hub.services import Services
 from hub.services.channels.links import LinkState
+from hub.services.platform import validation
 
 MAX_FORM_BYTES = 32_768
 
@@ -81,12 +83,18 @@ def _back(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/s/{token}", status_code=303, headers=PAGE_HEADERS)
 
 
-async def _form(request: Request) -> dict[str, str]:
+async def _form(request: Request, free_text: Collection[str] = ()) -> dict[str, str]:
+    """A posted form's fields, each checked as every edge checks text: control
+    characters refused, but tabs and line breaks in the `free_text` fields
+    (`ValidationFailed` names the first field at fault)."""
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         return {}
     fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-    return {name: values[0] for name, values in fields.items()}
+    found = {name: values[0] for name, values in fields.items()}
+    for name, value in found.items():
+        validation.well_formed_text(value, name, free_text=name in free_text)
+    return found
 
 
 async def show_survey(request: Request) -> Response:
@@ -145,12 +153,16 @@ async def score_from_email(request: Request) -> Response:
 
 
 async def score_from_form(request: Request) -> Response:
-    return await _score(request, (await _form(request)).get("score", ""))
+    try:
+        fields = await _form(request)
+    except DomainError:  # as an unreadable score: the page is shown again
+        return _back(request)
+    return await _score(request, fields.get("score", ""))
 
 
 async def comment(request: Request) -> Response:
-    text = (await _form(request)).get("comment", "")
     try:
+        text = (await _form(request, free_text={"comment"})).get("comment", "")
         await _services(request).links.submit_comment(request.path_params["token"], text)
     except DomainError as error:
         failure = _failure(request, error)

@@ -113,7 +113,10 @@ async def rights_request_form(request: Request) -> Response:
     if request.method == "GET":
         return _request_form()
     services: Services = request.app.state.services
-    fields = await _form(request)
+    try:
+        fields = await _form(request, free_text={"message"})
+    except DomainError as error:  # the form is shown empty again: its values were not text
+        return _request_form(400, error.message)
     kind = fields.get("type", "")
     if kind not in {value for value, _ in FORM_TYPES}:
         return _request_form(400, "Choose what you want.", **fields)

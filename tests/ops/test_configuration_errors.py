@@ -42,6 +42,7 @@ def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
         ({"HUB_PORT": "eighty"}, "HUB_PORT", "integer"),
         ({"HUB_LOG_LEVEL": "LOUD"}, "HUB_LOG_LEVEL", "DEBUG, INFO"),
         ({"HUB_METRICS_PORT": "8000"}, "HUB_METRICS_PORT", "differ from HUB_PORT"),
+        ({"HUB_SLACK_OPS_CHANNEL": "#ops"}, "HUB_SLACK_OPS_CHANNEL", "the channel's id"),
     ],
 )
 def test_a_bad_setting_is_named_with_advice(

@@ -18,6 +18,7 @@ from hub.models.rollup import HourlyRollup
 from hub.server import config
 from hub.server.doctor import Check, _check_clock, diagnose, run_doctor
 from hub.services import Services
+from hub.services.platform.outbox import Hold
 from hub.settings import Settings
 from tests.factories import context, make_survey, person
 from tests.support.slack import FakeSlack
@@ -91,6 +92,31 @@ async def test_a_bad_slack_token(healthy: Settings, slack: FakeSlack) -> None:
     assert list(problems) == ["slack token"]
     assert "invalid_auth" in problems["slack token"].detail
     assert "OAuth & Permissions" in problems["slack token"].advice
+
+
+async def test_held_slack_messages_are_named_per_channel_with_the_fix(
+    healthy: Settings, services: Services
+) -> None:
+    # Given two posts held because the bot is not in the channel, and one for a token
+    for number, (channel, reason) in enumerate(
+        [
+            ("CROUTED", "not_in_channel"),
+            ("CROUTED", "not_in_channel"),
+            ("CESCALATE", "token_revoked"),
+        ]
+    ):
+        await services.outbox.enqueue("slack.post", f"post-{number}", channel, {})
+        message = await services.outbox.claim("owner", ["slack.post"])
+        assert message is not None
+        await services.outbox.settle(message, "owner", Hold(reason))
+
+    problems = failed(await diagnose(healthy, []))
+
+    assert sorted(problems) == ["slack held CESCALATE", "slack held CROUTED"]
+    routed = problems["slack held CROUTED"]
+    assert routed.detail == "2 message(s) held: the bot is not in the channel (not_in_channel)"
+    assert "/invite @feedback-hub" in routed.advice
+    assert "reinstall" in problems["slack held CESCALATE"].advice
 
 
 async def test_smtp_down(healthy: Settings) -> None:

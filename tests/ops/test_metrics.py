@@ -27,6 +27,7 @@ from hub.models.privacy import (
 from hub.server.app import create_app
 from hub.server.operations import KNOWN_OPERATIONS
 from hub.services import Services
+from hub.services.platform.outbox import Hold
 from hub.services.privacy.rights import NewRequest
 from hub.settings import Settings
 from tests.support.slack import FakeSlack
@@ -212,6 +213,40 @@ async def test_backlog_deliveries_and_claims_move_the_metrics(
     assert value(after_claim, "hub_follow_ups", status="claimed") == 1
     assert value(after_claim, "hub_follow_ups", status="open") == 0
     assert value(after_claim, "hub_requests_total", operation="ClaimFollowUp", outcome="ok") == 1
+
+
+async def test_held_slack_messages_are_counted_per_reason_from_a_fixed_set(
+    http: httpx.AsyncClient, hub: Starlette, slack: FakeSlack
+) -> None:
+    services: Services = hub.state.services
+    await services.routing.set_defaults("CROUTED", None)
+    before = await scrape(http)
+    assert value(before, "hub_slack_held", reason="not_in_channel") == 0
+
+    # Given two posts to a channel without the bot, and one refused with a code of
+    # Slack's that the hub does not know (a made-up one must not become a label)
+    slack.bot_channels = set()
+    widget = Widget(services)
+    await widget.answer(4)
+    await widget.answer(5)
+    await services.dispatcher.run_once()
+    made_up = "made_up_" + secrets.token_hex(4)
+    await services.outbox.enqueue("slack.post", "odd", "CODD", {})
+    odd = await services.outbox.claim("owner", ["slack.post"])
+    assert odd is not None
+    await services.outbox.settle(odd, "owner", Hold(made_up))
+
+    samples = await scrape(http)
+
+    # Then they are counted per reason, and the attempts as held
+    assert value(samples, "hub_slack_held", reason="not_in_channel") == 2
+    assert value(samples, "hub_slack_held", reason="other") == 1
+    assert value(samples, "hub_slack_held", reason="invalid_auth") == 0
+    labels = {dict(labels).get("reason") for name, labels in samples if name == "hub_slack_held"}
+    assert made_up not in labels
+    assert value(samples, "hub_outbox_deliveries_total", kind="slack.post", result="held") == 2
+    held = {"kind": "slack.post", "channel": "CROUTED", "status": "held"}
+    assert value(samples, "hub_outbox_messages", **held) == 2
 
 
 async def test_metrics_on_their_own_port_without_a_token(

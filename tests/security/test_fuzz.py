@@ -1,24 +1,32 @@
 """Property-based fuzzing of the whole GraphQL API, for every role and without a token:
 generated valid and invalid operations never cause a 500 or an unmasked error, and an
-operation that fails changes nothing."""
+operation that fails changes nothing. Two generators: hypothesis-graphql's documents
+over the whole schema (each failure checked against a snapshot of the database), and
+Schemathesis's cases per operation, every operation in turn."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import graphql
 import pytest
-from hypothesis import HealthCheck, given, settings
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema
+from schemathesis import GenerationMode
+from schemathesis.core.result import Ok
+from schemathesis.schemas import APIOperation
 
+from graphql_schema.schema import build_schema
 from hub.models.common import Role
 from hub.services import Services
 from tests.factories import make_survey
-from tests.security.operations import graphql_schema
+from tests.security.operations import graphql_schema, root_operations
 from tests.support.graphql import GraphQLClient
 
 # Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
@@ -136,3 +144,68 @@ async def test_fuzzed_operations_fail_cleanly(
     for document in documents:
         for operation in single_fields(document):
             await check(gql, snapshot, operation, role)
+
+
+# Schemathesis: every operation of the schema, a few cases each, valid and invalid, sent
+# with every role's token and none. Bounded so the test stays within a couple of minutes
+# on a busy two-core machine.
+OPERATIONS = [
+    result.ok()
+    for result in schemathesis.graphql.from_file(build_schema().as_str()).get_all_operations()
+    if isinstance(result, Ok)  # the schema is ours and valid: every operation loads
+]
+CASES = {GenerationMode.POSITIVE: 15, GenerationMode.NEGATIVE: 8}
+
+
+def schemathesis_documents(
+    operation: APIOperation[Any, Any, Any, Any], mode: GenerationMode, count: int
+) -> list[str]:
+    """Up to `count` documents Schemathesis generates for `operation` in `mode`."""
+    documents: list[str] = []
+
+    @settings(
+        max_examples=count,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def draw(case: Any) -> None:
+        documents.append(str(case.body))
+
+    draw()
+    return documents
+
+
+async def test_schemathesis_cases_never_end_in_an_internal_error(
+    services: Services, gql: GraphQLClient
+) -> None:
+    await make_survey(services, key="nps-main")
+    assert sorted(operation.label.split(".")[1] for operation in OPERATIONS) == sorted(
+        root_operations()
+    )
+    faults: list[tuple[str, str, str]] = []
+
+    for operation in OPERATIONS:
+        for mode, count in CASES.items():
+            for document in schemathesis_documents(operation, mode, count):
+                for role in ROLES:
+                    headers = {"content-type": "application/json"}
+                    if role is not None:
+                        headers["Authorization"] = f"Bearer {gql.tokens[role]}"
+                    response = await gql.http.post(
+                        "/graphql", content=json.dumps({"query": document}), headers=headers
+                    )
+                    who = role.value if role else "anonymous"
+                    if response.status_code >= 500:
+                        faults.append((who, str(response.status_code), document))
+                        continue
+                    codes = {
+                        (error.get("extensions") or {}).get("code")
+                        for error in response.json().get("errors") or []
+                    }
+                    if "INTERNAL_SERVER_ERROR" in codes:
+                        faults.append((who, "INTERNAL_SERVER_ERROR", document))
+
+    assert faults == []

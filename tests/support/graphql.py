@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -23,13 +24,14 @@ class GraphQLClient:
         role: Role | None = None,
         token: str | None = None,
     ) -> dict[str, Any]:
-        headers = {}
+        headers = {"content-type": "application/json"}
         bearer = token if token is not None else (self.tokens[role] if role else None)
         if bearer is not None:
             headers["Authorization"] = f"Bearer {bearer}"
-        response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
+        # Encoded as Slack and browsers do, non-ASCII escaped: a lone surrogate in a
+        # variable reaches the hub as `\ud800`, as a hostile client would send it.
+        payload = json.dumps({"query": query, "variables": variables or {}})
+        response = await self.http.post("/graphql", content=payload.encode(), headers=headers)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body

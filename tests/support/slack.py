@@ -27,6 +27,7 @@ class Fault:
     retry_after: int | None = None
     apply: bool = False  # do the work anyway, then fail: an unclear failure
     times: int = 1
+    error: str | None = None  # the `error` code answered (with `ok: false`)
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Message:
     text: str
     blocks: list[dict[str, Any]]
     metadata: dict[str, Any] | None
+    thread_ts: str | None = None  # a reply in the thread of that message
 
 
 @dataclass
@@ -61,6 +63,7 @@ class FakeSlack:
     # channel not listed answers `not_in_channel`, as for a bot that is not in it.
     members: dict[str, list[str]] = field(default_factory=dict)
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # views.publish, by user
+    usergroups: dict[str, str] = field(default_factory=dict)  # id → handle (usergroups.list)
 
     @property
     def api_url(self) -> str:
@@ -97,6 +100,11 @@ class FakeSlack:
     ) -> None:
         self.faults.setdefault(method, []).append(Fault(status, retry_after, apply, times))
 
+    def refuse(self, method: str, error: str, times: int = 1) -> None:
+        """Answer `method` with HTTP 200 and `{"ok": false, "error": error}`, as Slack
+        answers a refusal (`not_in_channel`, `user_not_in_channel`, `is_archived`…)."""
+        self.faults.setdefault(method, []).append(Fault(200, times=times, error=error))
+
     def slow_down(self, method: str, seconds: float) -> None:
         """Answer `method` only after `seconds`."""
         self.delays[method] = seconds
@@ -117,8 +125,20 @@ class FakeSlack:
         return [dict(call.args["view"]) for call in self.calls_to("views.open")]
 
     def channel_messages(self, channel: str) -> list[Message]:
+        """The channel's messages, not their threads' replies."""
         return sorted(
-            (m for m in self.messages.values() if m.channel == channel), key=lambda m: m.ts
+            (m for m in self.messages.values() if m.channel == channel and m.thread_ts is None),
+            key=lambda m: m.ts,
+        )
+
+    def thread_replies(self, channel: str, thread_ts: str) -> list[Message]:
+        return sorted(
+            (
+                m
+                for m in self.messages.values()
+                if m.channel == channel and m.thread_ts == thread_ts
+            ),
+            key=lambda m: m.ts,
         )
 
     # -- the server
@@ -189,10 +209,18 @@ class FakeSlack:
 
     def _fault(self, fault: Fault) -> web.Response:
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
-        error = "ratelimited" if fault.status == 429 else "internal_error"
+        error = fault.error or ("ratelimited" if fault.status == 429 else "internal_error")
         return web.json_response(
             {"ok": False, "error": error}, status=fault.status, headers=headers
         )
+
+    def _bot_may_post(self, channel: str) -> bool:
+        """Channels (C…, G…) only take posts from a member; direct messages always."""
+        return self.bot_channels is None or channel in self.bot_channels or channel[:1] == "D"
+
+    def direct_messages(self, user: str) -> list[Message]:
+        """What the bot sent to `user` in their direct-message conversation."""
+        return self.channel_messages(f"D{user}")
 
     @staticmethod
     def _blocks_fit(args: dict[str, Any]) -> bool:
@@ -230,6 +258,8 @@ class FakeSlack:
             }
         if method in ("chat.postMessage", "chat.update") and not self._blocks_fit(args):
             return {"ok": False, "error": "invalid_blocks"}
+        if method == "chat.postMessage" and not self._bot_may_post(str(args["channel"])):
+            return {"ok": False, "error": "not_in_channel"}
         if method == "chat.postMessage":
             ts = self._next_ts()
             channel = str(args["channel"])
@@ -239,7 +269,9 @@ class FakeSlack:
                 str(args.get("text", "")),
                 args.get("blocks") or [],
                 args.get("metadata"),
+                str(args["thread_ts"]) if args.get("thread_ts") else None,
             )
+            self.messages[(channel, ts)].thread_ts = args.get("thread_ts") or None
             return {"ok": True, "channel": channel, "ts": ts}
         if method == "chat.update":
             key = (str(args["channel"]), str(args["ts"]))
@@ -251,6 +283,11 @@ class FakeSlack:
             return {"ok": True, "channel": key[0], "ts": key[1]}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
+        if method == "conversations.open":
+            users = str(args.get("users") or "")
+            if not users or "," in users:
+                return {"ok": False, "error": "not_enough_users" if not users else "invalid_users"}
+            return {"ok": True, "channel": {"id": f"D{users}"}}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0001"}}
         if method == "views.publish":
@@ -282,11 +319,28 @@ class FakeSlack:
             include = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
             found = []
             for message in reversed(self.channel_messages(channel)):
-                if float(message.ts) < oldest:
-                    continue
+                if float(message.ts) < oldest or message.thread_ts:
+                    continue  # thread replies are not in the channel's history
                 entry: dict[str, Any] = {"type": "message", "ts": message.ts, "text": message.text}
                 if include and message.metadata:
                     entry["metadata"] = message.metadata
                 found.append(entry)
             return {"ok": True, "messages": found, "has_more": False}
+        if method == "conversations.replies":
+            channel, thread_ts = str(args["channel"]), str(args["ts"])
+            if (channel, thread_ts) not in self.messages:
+                return {"ok": False, "error": "thread_not_found"}
+            include = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+            thread = [self.messages[(channel, thread_ts)], *self.thread_replies(channel, thread_ts)]
+            replies = []
+            for message in thread:
+                entry = {"type": "message", "ts": message.ts, "text": message.text}
+                entry["thread_ts"] = thread_ts
+                if include and message.metadata:
+                    entry["metadata"] = message.metadata
+                replies.append(entry)
+            return {"ok": True, "messages": replies, "has_more": False}
+        if method == "usergroups.list":
+            groups = [{"id": i, "handle": h, "date_delete": 0} for i, h in self.usergroups.items()]
+            return {"ok": True, "usergroups": groups}
         return {"ok": False, "error": "unknown_method"}

@@ -33,6 +33,7 @@ class SlackSender:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
         self.triggers = 0
+        self.events = 0
 
     def trigger(self) -> str:
         self.triggers += 1
@@ -160,27 +161,6 @@ class SlackSender:
         }
         return await self.send("payload=" + urllib.parse.quote(json.dumps(payload)))
 
-    def event_body(self, event: dict[str, object], event_id: str) -> str:
-        return json.dumps(
-            {
-                "token": "legacy",
-                "team_id": "T0001",
-                "api_app_id": "A0001",
-                "type": "event_callback",
-                "event_id": event_id,
-                "event_time": int(time.time()),
-                "event": event,
-            }
-        )
-
-    async def event(
-        self, event: dict[str, object], event_id: str, retry: int | None = None
-    ) -> httpx.Response:
-        """An Events API callback, as JSON; `retry` sends it as Slack's retry."""
-        body = self.event_body(event, event_id)
-        headers = {**signed_headers(body), "Content-Type": "application/json"}
-        return await self.send(body, headers, retry)
-
     async def open_home(self, user: str, event_id: str, retry: int | None = None) -> httpx.Response:
         """The user opened the app's Home tab."""
         event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}
@@ -204,3 +184,54 @@ class SlackSender:
 
     async def command(self, text: str, user: str, response_url: str) -> httpx.Response:
         return await self.send(self.command_body(text, user, response_url))
+
+    async def submit_view(
+        self,
+        callback_id: str,
+        follow_up_id: str,
+        user: str,
+        values: dict[str, Any],
+        channel: str = "CROUTED",
+    ) -> httpx.Response:
+        """A modal of ours submitted, with `values` as its state."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": "T0001"},
+            "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
+            "api_app_id": "A0001",
+            "token": "legacy",
+            "trigger_id": self.trigger(),
+            "view": {
+                "id": "V0001",
+                "type": "modal",
+                "callback_id": callback_id,
+                "private_metadata": json.dumps(
+                    {"follow_up_id": follow_up_id, "channel_id": channel}
+                ),
+                "state": {"values": values},
+            },
+        }
+        return await self.send("payload=" + urllib.parse.quote(json.dumps(payload)))
+
+    def event_body(self, event: dict[str, Any], event_id: str | None = None) -> str:
+        """An Events API delivery of `event`, with a new event id unless given."""
+        self.events += 1
+        return json.dumps(
+            {
+                "token": "legacy",
+                "team_id": "T0001",
+                "api_app_id": "A0001",
+                "type": "event_callback",
+                "event_id": event_id or f"Ev{self.events:08d}",
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
+
+    async def event(
+        self, event: dict[str, Any], event_id: str | None = None, retry: int | None = None
+    ) -> httpx.Response:
+        body = self.event_body(event, event_id)
+        headers = signed_headers(body)
+        headers["Content-Type"] = "application/json"
+        return await self.send(body, headers, retry)

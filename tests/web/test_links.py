@@ -111,6 +111,25 @@ async def test_a_link_is_answered_with_plain_forms_once(
     assert await Display.find_all().count() == 1
 
 
+async def test_control_characters_in_a_form_change_nothing(
+    services: Services, gql: GraphQLClient, http: httpx.AsyncClient
+) -> None:
+    await make_survey(services, channels=CHANNELS)
+    link = await create_link(gql)
+
+    bad_score = await http.post(link + "/score", data={"score": "9\x00"})
+    assert bad_score.status_code == 303
+    assert await Response.find_all().count() == 0
+    await http.post(link + "/score", data={"score": "9"})
+    bad_comment = await http.post(link + "/comment", data={"comment": "ok\x1b[31m"})
+    good_comment = await http.post(link + "/comment", data={"comment": "one\r\ntwo"})
+
+    assert (bad_comment.status_code, good_comment.status_code) == (303, 303)
+    response = await Response.find_one()
+    assert response is not None and response.comment is not None
+    assert "two" in response.comment and "\x1b" not in response.comment
+
+
 async def test_skipping_the_follow_up_shows_the_thanks(
     services: Services, gql: GraphQLClient, http: httpx.AsyncClient
 ) -> None:

@@ -65,6 +65,24 @@ async def test_a_bad_form_says_why_and_files_nothing(http: httpx.AsyncClient) ->
     assert await RightsRequest.count() == 0
 
 
+async def test_control_characters_are_refused_with_the_field_named(
+    http: httpx.AsyncClient,
+) -> None:
+    page = await http.post(
+        "/privacy/request",
+        data={"type": "ERASURE", "email": ADDRESS, "user_id": "subject\x00a", "message": "Bye"},
+    )
+    kept = await http.post(
+        "/privacy/request",
+        data={"type": "ACCESS", "email": ADDRESS, "message": "Line one\r\n\tline two"},
+    )
+
+    assert page.status_code == 400 and "user_id holds a control character" in page.text
+    assert kept.status_code == 200
+    [request] = await RightsRequest.find_all().to_list()
+    assert request.message is not None and "line two" in request.message
+
+
 async def test_three_wrong_or_expired_tries_lock_the_request(
     services: Services,
     gql: GraphQLClient,

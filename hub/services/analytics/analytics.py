@@ -18,15 +18,23 @@ from hub.services.analytics.live import LiveEvents
 from hub.services.analytics.queries import BreakdownGroup, ScoreCount, TrendPoint
 from hub.services.analytics.rebuild import RebuildReport
 from hub.services.analytics.rollups import ExclusionReport, RollupWriter
+from hub.services.platform.leases import JobLeases
 from hub.services.surveys.surveys import SurveyService
 from hub.services.widget.events import EventBus, ResponseEvent
+
+# Held while rollups are rebuilt (`JobLeases.exclusive`): one rebuild at a time, since
+# two would write the same rollups (a full rebuild swaps whole collections in).
+REBUILD_LEASE = "rollups.rebuild"
 
 
 class AnalyticsService:
     """Keeps rollups and answers metric queries from them."""
 
-    def __init__(self, clock: Clock, events: EventBus, surveys: SurveyService) -> None:
+    def __init__(
+        self, clock: Clock, events: EventBus, surveys: SurveyService, leases: JobLeases
+    ) -> None:
         self.clock = clock
+        self.leases = leases
         self.events = events
         self.surveys = surveys
         self.rollups = RollupWriter(surveys)
@@ -43,8 +51,11 @@ class AnalyticsService:
         return await self.rollups.include_person(user_id)
 
     async def rebuild(self, survey_key: str | None = None) -> RebuildReport:
-        """Recompute rollups (of one survey, or all) from displays and responses."""
-        return await rebuilding.rebuild(survey_key)
+        """Recompute rollups (of one survey, or all) from displays and responses. While
+        a rebuild runs, in this process or another, a second raises `Conflict`
+        (ALREADY_RUNNING)."""
+        async with self.leases.exclusive(REBUILD_LEASE, "A rollup rebuild"):
+            return await rebuilding.rebuild(survey_key)
 
     # --- reading rollups ------------------------------------------------------------
 

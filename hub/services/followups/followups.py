@@ -15,13 +15,21 @@ from pymongo.errors import DuplicateKeyError
 from hub.clock import Clock
 from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from hub.models.common import Metric, UserIdentity
-from hub.models.followup import Actor, FollowUp, FollowUpStatus, PostKind, SlackPost
+from hub.models.followup import (
+    Actor,
+    FollowUp,
+    FollowUpAction,
+    FollowUpStatus,
+    PostKind,
+    SlackPost,
+)
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.models.response import Response
 from hub.services.analytics.bands import bands
 from hub.services.analytics.queries import ScoreCount
 from hub.services.followups.routing import RoutingService
 from hub.services.followups.stores import follow_ups
+from hub.services.followups.thread import announce
 from hub.services.platform import paging
 from hub.services.platform.outbox import OutboxService
 from hub.services.widget.responses import ResponseListener
@@ -67,6 +75,27 @@ class MetricSummary:
     unfavourable_percent: float  # the unfavourable band
 
 
+@dataclass(frozen=True)
+class Worklist:
+    """Follow-ups to show someone: those in Slack first, then those not in Slack yet
+    (each part oldest first), and how many match in all."""
+
+    shown: list[FollowUp]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.shown)
+
+
+@dataclass(frozen=True)
+class WorklistFilter:
+    status: FollowUpStatus
+    claimed_by: str | None = None
+    survey_key: str | None = None
+    channel_id: str | None = None  # routed to, or posted in, this channel
+
+
 class FollowUpService:
     def __init__(
         self,
@@ -85,7 +114,8 @@ class FollowUpService:
         inside the caller's transaction. Suppressed people get no follow-up."""
         if await self.suppression.is_suppressed(response.user.id, session):
             return None
-        channels = await self.routing.channels_for(response)
+        route = await self.routing.route(response)
+        channels = route.channels
         follow_up = FollowUp(
             response_id=response.id,
             subject_id=response.user.id,
@@ -93,6 +123,7 @@ class FollowUpService:
             metric=response.metric,
             score=response.score,
             channels=channels,
+            routing_rule_id=route.rule_id,
             created_at=self.clock.now(),
         )
         await follow_up.insert(session=session)
@@ -169,6 +200,33 @@ class FollowUpService:
         order = "+created_at" if oldest_first else "-created_at"
         return await FollowUp.find(query).sort(order, "+_id").limit(limit).to_list()
 
+    async def worklist(self, wanted: WorklistFilter, limit: int) -> Worklist:
+        """Up to `limit` follow-ups, those with a Slack message first: the ones people
+        can open and act on come before the ones still waiting to be posted."""
+        query: dict[str, Any] = {"status": FollowUpStatus(wanted.status).value}
+        if wanted.claimed_by is not None:
+            query["claimed_by.id"] = str(wanted.claimed_by)
+        if wanted.survey_key is not None:
+            query["survey_key"] = str(wanted.survey_key)
+        in_slack: dict[str, Any] = {"posts.0": {"$exists": True}}
+        if wanted.channel_id is not None:
+            query["channels"] = str(wanted.channel_id)
+            in_slack = {"posts.channel_id": str(wanted.channel_id)}
+        shown = (
+            await FollowUp.find({**query, **in_slack})
+            .sort("+created_at", "+_id")
+            .limit(limit)
+            .to_list()
+        )
+        if len(shown) < limit:
+            shown += (
+                await FollowUp.find({**query, "$nor": [in_slack]})
+                .sort("+created_at", "+_id")
+                .limit(limit - len(shown))
+                .to_list()
+            )
+        return Worklist(shown, await FollowUp.find(query).count())
+
     async def page_follow_ups(
         self,
         max_page_size: int,
@@ -193,13 +251,20 @@ class FollowUpService:
             max_page_size,
         )
 
-    async def _changed(self, raw: dict[str, Any] | None) -> FollowUp | None:
+    async def record_change(
+        self,
+        raw: dict[str, Any] | None,
+        action: FollowUpAction,
+        by: Actor,
+        to: Actor | None = None,
+    ) -> FollowUp | None:
         """The follow-up a store change returned, with its Slack messages queued for
-        an update; None when it did not change."""
+        an update and the change queued for their thread; None when it did not change."""
         if raw is None:
             return None
         changed: FollowUp = FollowUp.model_validate(raw)
         await self._queue_update(changed)
+        await announce(self.outbox, changed, action, by, to)
         return changed
 
     async def _queue_update(self, follow_up: FollowUp, reason: str = "changed") -> None:
@@ -223,8 +288,10 @@ class FollowUpService:
         """Atomic: of any number of simultaneous claims exactly one wins; the others
         get AlreadyClaimed naming the winner."""
         current = await self.get(follow_up_id)
-        claimed = await self._changed(
-            await follow_ups.claim(current.id, actor.model_dump(), self.clock.now())
+        claimed = await self.record_change(
+            await follow_ups.claim(current.id, actor.model_dump(), self.clock.now()),
+            FollowUpAction.CLAIMED,
+            actor,
         )
         if claimed is not None:
             return claimed
@@ -236,8 +303,10 @@ class FollowUpService:
     async def unclaim(self, follow_up_id: str, actor: Actor, is_admin: bool) -> FollowUp:
         """Only the claimer or an admin may hand a follow-up back."""
         current = await self.get(follow_up_id)
-        released = await self._changed(
-            await follow_ups.unclaim(current.id, None if is_admin else actor.id)
+        released = await self.record_change(
+            await follow_ups.unclaim(current.id, None if is_admin else actor.id),
+            FollowUpAction.UNCLAIMED,
+            actor,
         )
         if released is not None:
             return released
@@ -275,14 +344,16 @@ class FollowUpService:
             "customer_informed": customer_informed,
             "resolved_at": now,
         }
-        resolved = await self._changed(
+        resolved = await self.record_change(
             await follow_ups.resolve(
                 current.id,
                 None if is_admin else actor.id,
                 resolution,
                 actor.model_dump() if current.claimed_by is None else None,
                 now,
-            )
+            ),
+            FollowUpAction.RESOLVED,
+            actor,
         )
         if resolved is not None:
             return resolved
@@ -367,6 +438,19 @@ class FollowUpService:
         version, and the update queued for the newer one may have run before the post
         was recorded."""
         await self._queue_update(follow_up, reason=f"posted-{posted_ts}")
+
+    async def post_pending(self, follow_up: FollowUp, channel: str) -> bool:
+        """Whether the follow-up's message to `channel` is still to be posted (held
+        posts too: they go out once their cause is fixed)."""
+        waiting = [
+            OutboxStatus.PENDING.value,
+            OutboxStatus.IN_FLIGHT.value,
+            OutboxStatus.HELD.value,
+        ]
+        found = await OutboxMessage.find(
+            {"key": f"{POST}:{follow_up.id}:{channel}", "status": {"$in": waiting}}
+        ).count()
+        return found > 0
 
     async def pending_posts(self, channel: str, limit: int) -> list[OutboxMessage]:
         return (

@@ -11,12 +11,15 @@ from beanie import PydanticObjectId
 from hub.clock import Clock
 from hub.errors import ErrorCode, NotFound, ValidationFailed
 from hub.models.response import Response
-from hub.models.routing import RoutingDefaults, RoutingMatch, RoutingRule
+from hub.models.routing import ReminderPolicy, RoutingDefaults, RoutingMatch, RoutingRule
 from hub.services.analytics.bands import is_detractor
+from hub.services.followups import business_hours
 from hub.services.followups.stores import routing_defaults
 from hub.services.platform import validation
 
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
+_USER_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,30}$")
+MAX_REMINDER_MINUTES = 30 * 24 * 60
 
 
 def channel_id(value: str | None, field: str) -> str | None:
@@ -29,6 +32,48 @@ def channel_id(value: str | None, field: str) -> str | None:
             ErrorCode.INVALID_INPUT, "A Slack channel id looks like C0123ABCD.", field
         )
     return value
+
+
+def reminder_policy(policy: ReminderPolicy, field: str) -> ReminderPolicy:
+    """The policy with its parts checked, or ValidationFailed naming the faulty one."""
+    for name, minutes in (
+        ("unclaimedAfterMinutes", policy.unclaimed_after_minutes),
+        ("unresolvedAfterMinutes", policy.unresolved_after_minutes),
+    ):
+        if minutes is not None and not 1 <= minutes <= MAX_REMINDER_MINUTES:
+            raise ValidationFailed(
+                ErrorCode.INVALID_INPUT,
+                f"A reminder comes after 1 to {MAX_REMINDER_MINUTES} minutes (30 days).",
+                f"{field}.{name}",
+            )
+    group = (policy.on_call_group_id or "").strip() or None
+    if group is not None and not _USER_GROUP_ID.match(group):
+        raise ValidationFailed(
+            ErrorCode.INVALID_INPUT,
+            "A Slack user group id looks like S0123ABCD.",
+            f"{field}.onCallGroupId",
+        )
+    hours = policy.business_hours
+    return ReminderPolicy(
+        unclaimed_after_minutes=policy.unclaimed_after_minutes,
+        unresolved_after_minutes=policy.unresolved_after_minutes,
+        on_call_group_id=group,
+        escalation_channel_id=channel_id(
+            policy.escalation_channel_id, f"{field}.escalationChannelId"
+        ),
+        business_hours=(
+            business_hours.cleaned(hours, f"{field}.businessHours") if hours is not None else None
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a follow-up goes: the routed channel then the escalation channel (either
+    may be missing), and the rule that matched (None: the defaults)."""
+
+    channels: list[str]
+    rule_id: PydanticObjectId | None
 
 
 def matches(match: RoutingMatch, response: Response) -> bool:
@@ -49,6 +94,7 @@ class RuleDraft:
     priority: int = 100
     match: RoutingMatch = field(default_factory=RoutingMatch)
     reply_to: str | None = None
+    reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
 
 
 @dataclass
@@ -58,6 +104,7 @@ class RuleChanges:
     priority: int | None = None
     match: RoutingMatch | None = None
     reply_to: str | None = None  # an empty string clears it
+    reminders: ReminderPolicy | None = None
 
 
 class RoutingService:
@@ -102,6 +149,7 @@ class RoutingService:
             match=self._clean_match(draft.match),
             channel_id=channel,
             reply_to=validation.email(draft.reply_to, "replyTo"),
+            reminders=reminder_policy(draft.reminders, "reminders"),
             created_at=now,
             updated_at=now,
         )
@@ -136,6 +184,8 @@ class RoutingService:
             update["match"] = self._clean_match(changes.match)
         if changes.reply_to is not None:
             update["reply_to"] = validation.email(changes.reply_to, "replyTo")
+        if changes.reminders is not None:
+            update["reminders"] = reminder_policy(changes.reminders, "reminders")
         updated: RoutingRule = rule.model_copy(update=update)
         await updated.save()
         return updated
@@ -153,13 +203,20 @@ class RoutingService:
         return found or RoutingDefaults(updated_at=self.clock.now())
 
     async def set_defaults(
-        self, default_channel_id: str | None, escalation_channel_id: str | None
+        self,
+        default_channel_id: str | None,
+        escalation_channel_id: str | None,
+        reminders: ReminderPolicy | None = None,
     ) -> RoutingDefaults:
-        """Set both channels; None (or empty) clears one."""
+        """Set both channels; None (or empty) clears one. `reminders`, when given,
+        replaces the reminder policy of follow-ups that no rule matched."""
         default = channel_id(default_channel_id, "defaultChannelId")
         escalation = channel_id(escalation_channel_id, "escalationChannelId")
+        policy = reminder_policy(reminders, "reminders") if reminders is not None else None
         now = self.clock.now()
-        await routing_defaults.set_channels(default, escalation, now)
+        await routing_defaults.set_channels(
+            default, escalation, now, policy.model_dump() if policy is not None else None
+        )
         return await self.defaults()
 
     async def reply_to_for(self, response: Response) -> str | None:
@@ -170,13 +227,26 @@ class RoutingService:
                 return rule.reply_to
         return None
 
+    async def reminder_policies(
+        self,
+    ) -> tuple[dict[PydanticObjectId, ReminderPolicy], RoutingDefaults]:
+        """Each rule's reminder policy by rule id, and the defaults (with theirs)."""
+        rules = {rule.id: rule.reminders for rule in await self.rules() if rule.id is not None}
+        return rules, await self.defaults()
+
     async def channels_for(self, response: Response) -> list[str]:
         """The routed channel (first matching rule, else the default), then the
         escalation channel for detractors; no channel when nothing applies."""
+        return (await self.route(response)).channels
+
+    async def route(self, response: Response) -> Route:
+        """The channels of `channels_for`, with the rule that chose them."""
         chosen: list[str] = []
+        rule_id: PydanticObjectId | None = None
         for rule in await self.rules():
             if matches(rule.match, response):
                 chosen.append(rule.channel_id)
+                rule_id = rule.id
                 break
         defaults = await self.defaults()
         if not chosen and defaults.default_channel_id:
@@ -188,4 +258,4 @@ class RoutingService:
             and escalation not in chosen
         ):
             chosen.append(escalation)
-        return chosen
+        return Route(chosen, rule_id)

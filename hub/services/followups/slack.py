@@ -8,6 +8,7 @@ from datetime import timedelta
 from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
+from hub.models.followup import Actor
 from hub.models.slack import SlackRequestSeen, SlackUser
 from hub.services.followups.stores import slack_users
 
@@ -31,6 +32,12 @@ class SlackBookkeeping:
         if user is None or user.fetched_at < self.clock.now() - self.user_cache:
             return None
         return user
+
+    async def actor_of(self, slack_id: str) -> Actor:
+        """A Slack user as an actor, named as last seen (however long ago), or by
+        their id when the bot has not met them yet."""
+        user = await SlackUser.find_one(SlackUser.slack_id == slack_id)
+        return Actor(id=f"slack:{slack_id}", name=user.display_name if user else slack_id)
 
     async def remember_user(self, slack_id: str, display_name: str, is_admin: bool) -> SlackUser:
         now = self.clock.now()

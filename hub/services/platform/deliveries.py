@@ -4,6 +4,7 @@ payload (an address, a text): callers show how a delivery went, never what it ca
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hub.models.outbox import OutboxMessage, OutboxStatus
@@ -20,14 +21,21 @@ class DeliveryLog:
         kind: str | None = None,
         first: int = 50,
         after: str | None = None,
+        kind_prefix: str | None = None,
+        channel: str | None = None,
     ) -> paging.Page[OutboxMessage]:
         """Deliveries, newest first, `first` at a time after the cursor `after`; the
-        same `created_at` is ordered by id, so a page never repeats or skips one."""
+        same `created_at` is ordered by id, so a page never repeats or skips one.
+        `kind_prefix` keeps the kinds starting with it (`slack.`), `channel` one channel."""
         query: dict[str, Any] = {}
         if status is not None:
             query["status"] = OutboxStatus(status).value
         if kind is not None:
             query["kind"] = str(kind)
+        elif kind_prefix is not None:
+            query["kind"] = {"$regex": "^" + re.escape(kind_prefix)}
+        if channel is not None:
+            query["channel"] = str(channel)
         return await paging.page(
             OutboxMessage,
             query,

@@ -8,7 +8,9 @@ from typing import Any
 
 from hub.db import Database
 from hub.services.analytics.stores import rollups
+from hub.services.followups.held import SLACK_KIND_PREFIX
 from hub.services.followups.stores import routing_defaults, routing_rules
+from hub.services.platform.stores import outbox
 from hub.services.privacy.stores import erasure_ledger, suppressions
 from hub.services.stores import STORES
 from hub.services.widget.stores import displays
@@ -47,3 +49,11 @@ async def default_channels(database: Database) -> set[str]:
 async def index_keys(database: Database) -> dict[str, set[tuple[tuple[str, Any], ...]]]:
     """The keys of every index each collection has, by collection."""
     return {store.name: await store.index_keys(database) for store in STORES}
+
+
+async def held_slack(database: Database) -> list[tuple[str, str, int]]:
+    """Slack deliveries held for a reason a person can fix: (channel, reason, count)."""
+    return [
+        (str(row["_id"]["channel"]), str(row["_id"]["reason"]), int(row["count"]))
+        for row in await outbox.held_groups(SLACK_KIND_PREFIX, database=database)
+    ]

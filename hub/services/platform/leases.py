@@ -13,6 +13,9 @@ period in all, not once per process. To add a job (retention, say):
     services.scheduler.every("retention", timedelta(hours=24), run_retention)
 
 before the app starts; `run_retention` is an `async def () -> None`.
+
+`JobLeases.exclusive` serves the jobs people start (a rollup rebuild, a retention run):
+one run at a time, however many processes, and a second caller is told one is running.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +32,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from hub.clock import Clock
+from hub.errors import Conflict, ErrorCode
 from hub.models.lease import JobLease
 from hub.services.platform.stores import job_leases
 
@@ -60,9 +64,47 @@ class JobLeases:
         """Give a lease up (only if we hold it), setting `extra` fields with it."""
         return await job_leases.give_up(name, self.owner, self.clock.now(), extra or {})
 
+    async def drop(self, name: str) -> bool:
+        """Delete a lease we hold: a job run by hand leaves no trace once done."""
+        return await job_leases.delete(name, self.owner)
+
     async def release_all(self) -> int:
         """Give up every lease this owner holds (at shutdown)."""
         return await job_leases.give_up_all(self.owner, self.clock.now())
+
+    @contextlib.asynccontextmanager
+    async def exclusive(
+        self, name: str, job: str, ttl: timedelta = timedelta(minutes=5)
+    ) -> AsyncIterator[None]:
+        """Hold the lease on `name` while the block runs, renewed as it goes.
+
+        Each run holds it under an owner of its own, so two runs exclude each other in
+        one process as well as in two. While another run holds it this raises `Conflict`
+        (ALREADY_RUNNING) saying `job` is running; a run whose process died frees it
+        when its `ttl` runs out. The lease is deleted when the block ends."""
+        run = JobLeases(self.clock, f"{self.owner}:{uuid.uuid4().hex}")
+        if await run.acquire(name, ttl) is None:
+            raise Conflict(
+                ErrorCode.ALREADY_RUNNING,
+                f"{job} is already running; try again when it has finished.",
+            )
+        renewing = asyncio.create_task(keep_renewed(run, name, ttl))
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+            await run.drop(name)
+
+
+async def keep_renewed(leases: JobLeases, name: str, ttl: timedelta) -> None:
+    """Renew a held lease every third of its `ttl` until cancelled or lost."""
+    while True:
+        await asyncio.sleep(ttl.total_seconds() / 3)
+        if not await leases.renew(name, ttl):
+            log.warning("lost the lease of job %s while it ran", name)
+            return
 
 
 Job = Callable[[], Awaitable[None]]
@@ -106,7 +148,7 @@ class Scheduler:
 
     async def _run(self, job: ScheduledJob, due_at: datetime) -> None:
         started = self.leases.clock.now()
-        renewing = asyncio.create_task(self._keep_renewed(job.name))
+        renewing = asyncio.create_task(keep_renewed(self.leases, job.name, self.ttl))
         error: str | None = None
         try:
             await job.run()
@@ -133,13 +175,6 @@ class Scheduler:
         )
         await job_leases.count_run(job.name)
         log.info("scheduled job %s ran", job.name, extra={"job": job.name, "error": error})
-
-    async def _keep_renewed(self, name: str) -> None:
-        while True:
-            await asyncio.sleep(self.ttl.total_seconds() / 3)
-            if not await self.leases.renew(name, self.ttl):
-                log.warning("lost the lease of job %s while it ran", name)
-                return
 
     async def run_forever(self) -> None:
         while not self._stop.is_set():

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,9 +46,27 @@ class GiveUp:
     error: str
 
 
-Outcome = Delivered | RetryLater | GiveUp
+@dataclass(frozen=True)
+class Hold:
+    """The receiver refuses for a reason a person can fix (`reason`, a code): keep the
+    message HELD, out of the queue, until `OutboxService.release_held` puts it back."""
+
+    reason: str
+
+
+Outcome = Delivered | RetryLater | GiveUp | Hold
 
 Handler = Callable[[OutboxMessage], Awaitable[Outcome]]
+
+
+@dataclass(frozen=True)
+class HeldGroup:
+    """Messages held for one channel and reason, and the oldest's creation time."""
+
+    channel: str
+    reason: str
+    count: int
+    oldest: datetime
 
 
 @dataclass(frozen=True)
@@ -119,6 +137,9 @@ class OutboxService:
         now = self.clock.now()
         if isinstance(outcome, Delivered):
             await outbox.mark_delivered(message.id, owner, now, outcome.result)
+        elif isinstance(outcome, Hold):
+            log.warning("outbox message %s (%s) held: %s", message.id, message.kind, outcome.reason)
+            await outbox.mark_held([message.id], owner, outcome.reason)
         elif isinstance(outcome, RetryLater) and (
             message.attempts < self.max_attempts or outcome.outage
         ):
@@ -151,6 +172,39 @@ class OutboxService:
                 break
             leased.append(OutboxMessage.model_validate(raw))
         return leased
+
+    async def hold(self, messages: list[OutboxMessage], owner: str, reason: str) -> None:
+        """Hold leased messages that were to go with one that was held (a digest's lines)."""
+        await outbox.mark_held([message.id for message in messages], owner, reason)
+
+    async def release_held(
+        self, kind_prefix: str, channel: str | None = None, reasons: Iterable[str] | None = None
+    ) -> int:
+        """Put held messages of the kinds starting with `kind_prefix` back in the queue,
+        due now: of one channel, or held for one of `reasons`, where given. How many."""
+        released = await outbox.release_held(kind_prefix, channel, reasons, self.clock.now())
+        if released:
+            self.wakeup.set()
+        return released
+
+    async def held(
+        self, kind_prefix: str, channel: str | None = None, reasons: Iterable[str] | None = None
+    ) -> list[HeldGroup]:
+        """Held messages of the kinds starting with `kind_prefix`, by channel and reason."""
+        return [
+            HeldGroup(
+                channel=str(row["_id"]["channel"]),
+                reason=str(row["_id"]["reason"]),
+                count=int(row["count"]),
+                oldest=row["oldest"],
+            )
+            for row in await outbox.held_groups(kind_prefix, channel, reasons)
+        ]
+
+    async def forget(self, keys: list[str]) -> int:
+        """Drop the messages queued under `keys`, delivered or not, so the same keys may
+        be queued again (a notice about a cause that has gone and may come back)."""
+        return await outbox.delete_with_keys(keys)
 
     async def release(self, messages: list[OutboxMessage], owner: str) -> None:
         """Hand leased messages back to the queue untouched (their batch failed)."""
@@ -189,9 +243,14 @@ class OutboxService:
         return await outbox.count_undelivered(channel)
 
     async def backlog(self) -> list[Backlog]:
-        """Pending, in-flight and failed messages by kind, channel and status, in one
-        aggregation (for the metrics)."""
-        waiting = (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT, OutboxStatus.FAILED)
+        """Pending, in-flight, held and failed messages by kind, channel and status, in
+        one aggregation (for the metrics)."""
+        waiting = (
+            OutboxStatus.PENDING,
+            OutboxStatus.IN_FLIGHT,
+            OutboxStatus.HELD,
+            OutboxStatus.FAILED,
+        )
         return [
             Backlog(
                 kind=str(row["_id"]["kind"]),

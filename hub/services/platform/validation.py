@@ -19,6 +19,11 @@ MAX_NAME_LENGTH = 200
 MAX_URL_LENGTH = 2048
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
 _SURVEY_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
+# What no text may hold: lone surrogates (not Unicode text at all: they cannot be
+# stored or encoded) and control characters; free text may still hold tabs and line
+# breaks (\t \n \r), a single-line value (a key, an id, a name, an address) nothing.
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_NOT_FREE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _strip(value: str) -> str:
@@ -26,6 +31,23 @@ def _strip(value: str) -> str:
     return "".join(
         ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
     ).strip()
+
+
+def well_formed_text(value: str, field: str, free_text: bool = False) -> str:
+    """`value` unchanged if it is well-formed Unicode without control characters (but
+    tabs and line breaks in `free_text`); otherwise `ValidationFailed` naming `field`.
+    Every edge (GraphQL, the web forms, Slack) checks what it takes in with this rule
+    before anything else sees it."""
+    found = (_NOT_FREE_TEXT if free_text else _NOT_ONE_LINE).search(value)
+    if found is None:
+        return value
+    if "\ud800" <= found.group() <= "\udfff":
+        message = f"{field} is not well-formed Unicode text (it holds a lone surrogate)."
+    elif free_text:
+        message = f"{field} holds a control character; only tabs and line breaks are allowed."
+    else:
+        message = f"{field} holds a control character or line break; it must be one line."
+    raise ValidationFailed(ErrorCode.INVALID_INPUT, message, field)
 
 
 def clean_text(value: str | None, field: str, max_length: int = MAX_NAME_LENGTH) -> str | None:

@@ -16,8 +16,10 @@ from typing import Any
 from beanie import Document
 
 from hub.clock import Clock
+from hub.errors import Conflict
 from hub.models.outbox import RIGHTS_ANSWER_KEY_PREFIX, OutboxMessage
 from hub.models.privacy import AuditActor
+from hub.services.platform.leases import JobLeases
 from hub.services.privacy.audit import AuditService
 from hub.services.privacy.erasure_ledger import ErasureLedger, LedgerLine
 from hub.services.privacy.execution import Identity, PrivacyService
@@ -29,6 +31,8 @@ from hub.services.stores import store_for
 log = logging.getLogger("hub.privacy")
 
 SYSTEM = AuditActor(key_id=None, role="system", label="erasure ledger reapply")
+# Held while the ledger is applied (`JobLeases.exclusive`): one run at a time.
+REAPPLY_LEASE = "privacy.ledger-reapply"
 
 
 @dataclass
@@ -81,14 +85,23 @@ class LedgerReapply:
         privacy: PrivacyService,
         suppressions: SuppressionService,
         audit: AuditService,
+        leases: JobLeases,
     ) -> None:
         self.clock = clock
+        self.leases = leases
         self.ledger = ledger
         self.privacy = privacy
         self.suppressions = suppressions
         self.audit = audit
 
     async def run(self, actor: AuditActor = SYSTEM) -> ReapplyReport:
+        """Apply the ledger again. While another run holds REAPPLY_LEASE (another
+        process starting, `privacy reapply`, `doctor --fix`) this raises `Conflict`
+        (ALREADY_RUNNING)."""
+        async with self.leases.exclusive(REAPPLY_LEASE, "Applying the erasure ledger"):
+            return await self._run(actor)
+
+    async def _run(self, actor: AuditActor) -> ReapplyReport:
         report = ReapplyReport()
         added_to_database, added_to_file = await self.ledger.mirror()
         report.ledger_entries_restored_to_database = added_to_database
@@ -147,7 +160,11 @@ class LedgerReapply:
                 state.missing_in_database,
                 state.suppressions_missing,
             )
-        return await self.run()
+        try:
+            return await self.run()
+        except Conflict:  # another process, starting at the same time, is applying it
+            log.info("erasure ledger: already being applied by another process")
+            return None
 
     async def _people(self, entries: list[LedgerLine]) -> dict[str, _Found]:
         """The stored identifiers whose keyed hash is in a ledger entry, by entry."""

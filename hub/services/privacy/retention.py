@@ -8,7 +8,8 @@ Responses older than their survey's retention (HUB_RETENTION_DAYS, or less where
 survey says so; 3 calendar years when the setting is unset) are anonymised: the
 identity and page address removed, e-mail addresses, phone numbers and URLs scrubbed
 out of the comment; their displays lose the identity and the link to the response,
-their survey links are deleted, their follow-ups lose the person. Displays and logins
+their survey links are deleted, their follow-ups and the follow-ups' internal notes
+lose the person (notes and reasons scrubbed as comments are). Displays and logins
 older than the contact rules look back are deleted, and so are the per-person
 summaries (`people`, `contact_states`) of people with no display, answer or login in
 that time; the contact rules never keep anything longer than 3 years. Delivered
@@ -24,8 +25,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from beanie import PydanticObjectId
+
 from hub.clock import Clock
-from hub.errors import ErrorCode, NotFound, ValidationFailed
+from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from hub.models.privacy import (
     AuditActor,
     RightsRequest,
@@ -34,7 +37,9 @@ from hub.models.privacy import (
 from hub.models.survey import Survey
 from hub.services.channels.stores import survey_links
 from hub.services.followups.followups import FollowUpService
+from hub.services.followups.stores import follow_up_notes as follow_up_note_store
 from hub.services.followups.stores import follow_ups as follow_up_store
+from hub.services.platform.leases import JobLeases
 from hub.services.platform.outbox import OutboxService
 from hub.services.platform.stores import outbox as outbox_store
 from hub.services.privacy.audit import SYSTEM, AuditService
@@ -54,12 +59,16 @@ log = logging.getLogger("hub.retention")
 
 DEFAULT_MONTHS = 36
 LEASE = "retention"
+# Held while a retention run changes data (`JobLeases.exclusive`): one run at a time.
+RETENTION_LEASE = "retention.run"
 # The contact rules may look back this far at most (3 years and a leap day).
 MAX_ACTIVITY_DAYS = 365 * 3 + 1
 # The collections whose retention rule this run applies (a test checks the registry
 # against it; EXPIRES is a TTL index's, KEEP nobody's).
 APPLIED_BY_THE_RUN: dict[Retention, frozenset[str]] = {
-    Retention.WITH_RESPONSE: frozenset({"responses", "displays", "follow_ups", "survey_links"}),
+    Retention.WITH_RESPONSE: frozenset(
+        {"responses", "displays", "follow_ups", "follow_up_notes", "survey_links"}
+    ),
     Retention.CONTACT_RULES: frozenset({"displays", "logins"}),
     Retention.WHILE_ACTIVE: frozenset({"people", "contact_states"}),
     Retention.UNTIL_DELIVERED: frozenset({"outbox"}),
@@ -147,8 +156,10 @@ class RetentionService:
         audit: AuditService,
         follow_ups: FollowUpService,
         outbox: OutboxService,
+        leases: JobLeases,
     ) -> None:
         self.outbox = outbox
+        self.leases = leases
         self.follow_ups = follow_ups
         self.clock = clock
         self.settings = settings
@@ -210,6 +221,15 @@ class RetentionService:
     # -- the run
 
     async def run(self, dry_run: bool, actor: AuditActor) -> RetentionReport:
+        """Apply retention now (see the module's doc). A run that changes data holds
+        RETENTION_LEASE: while one runs, in this process or another, a second raises
+        `Conflict` (ALREADY_RUNNING). A dry run changes nothing and is never held up."""
+        if dry_run:
+            return await self._run(True, actor)
+        async with self.leases.exclusive(RETENTION_LEASE, "A retention run"):
+            return await self._run(False, actor)
+
+    async def _run(self, dry_run: bool, actor: AuditActor) -> RetentionReport:
         now = self.clock.now()
         overrides = await survey_retention.overrides()
         keys = await surveys.all_keys()
@@ -253,13 +273,23 @@ class RetentionService:
                 )
             # So may the replies sent to them, which also hold their address.
             await follow_up_store.redact_replies_of_responses([raw["_id"] for raw in due], REDACTED)
+            reopened = follow_up_store.reopened_of_responses([raw["_id"] for raw in due])
+            async for found in reopened:
+                await follow_up_store.set_reopen_reason(
+                    found["_id"], scrub(found["reopened"]["reason"])
+                )
+            follow_up_ids = await follow_up_store.ids_of_responses([raw["_id"] for raw in due])
+            async for note in follow_up_note_store.of_follow_ups(
+                [PydanticObjectId(found) for found in follow_up_ids]
+            ):
+                await follow_up_note_store.anonymise(
+                    note["_id"], str(ANONYMOUS_USER["id"]), scrub(note["text"])
+                )
             changed = await follow_up_store.set_subject_of_responses(
                 [raw["_id"] for raw in due], ANONYMOUS_USER["id"]
             )
             # Their Slack messages still waiting in the outbox are about nobody now.
-            await outbox_store.forget_subjects_of_follow_ups(
-                await follow_up_store.ids_of_responses([raw["_id"] for raw in due])
-            )
+            await outbox_store.forget_subjects_of_follow_ups(follow_up_ids)
             follow_ups += changed
         keep_days = await self.activity_days()
         activity_cutoff = now - timedelta(days=keep_days)
@@ -344,8 +374,12 @@ class RetentionService:
 
     async def run_scheduled(self) -> None:
         """The daily run inside the server; the scheduler's job lease makes it run in
-        one hub process a day, however many share the database."""
-        await self.run(False, AuditActor(key_id=None, role="system", label="daily"))
+        one hub process a day, however many share the database. A run someone started
+        by hand is doing the same work: the daily one is then skipped."""
+        try:
+            await self.run(False, AuditActor(key_id=None, role="system", label="daily"))
+        except Conflict:
+            log.info("daily retention run skipped: a retention run is under way")
 
     async def totals(self) -> RetentionTotals:
         """The runs that changed data (dry runs left out) and their changes added up,

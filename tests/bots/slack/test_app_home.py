@@ -87,10 +87,10 @@ async def test_the_home_tab_shows_the_users_work_oldest_first_with_age(
     shown = "\n".join(texts(view))
     assert shown.index("The oldest comment") < shown.index("The middle comment")
     assert shown.index("The middle comment") < shown.index("The newest comment")
-    assert "waiting 3 d" in shown and "waiting 2 d" in shown and "waiting 1 d" in shown
+    assert "waiting 3 d" in shown and "waiting 2 d" in shown and "waiting 29 h" in shown
     assert "Pricing is unclear" not in shown  # CSALES is not theirs
     assert "You have no claimed follow-ups." in shown
-    assert [label for label, _ in buttons(view)] == ["Claim", "Resolve"] * 3
+    assert [label for label, _ in buttons(view)] == ["Claim", "Resolve", "Assign"] * 3
 
     # And the figures are their team's: the survey of their channel, 30 days
     assert "your team's surveys `nps-main`" in shown
@@ -130,19 +130,20 @@ async def test_buttons_on_the_home_tab_work_and_the_tab_follows(
     # lists it as claimed, with the buttons of a claimed follow-up
     claimed = await FollowUp.get(found["oldest"].id)
     assert claimed is not None and claimed.status is FollowUpStatus.CLAIMED
-    [dm] = slack.calls_to("chat.postMessage")[-1:]
-    assert dm.args["channel"] == "UAGENT" and "person1@example.org" in str(dm.args["text"])
     shown = "\n".join(texts(view))
     assert shown.index("Claimed by you") < shown.index("The oldest comment")
     assert shown.index("The oldest comment") < shown.index("Open in your channels")
-    assert buttons(view)[:3] == [
+    assert buttons(view)[:4] == [
         ("Unclaim", oldest),
         ("Resolve", oldest),
+        ("Reassign", oldest),
         ("Reply to customer", oldest),
     ]
+    await hub_services.dispatcher.run_once()
+    [dm] = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "DUAGENT"]
+    assert "person1@example.org" in str(dm.args["text"])
 
     # And the channel message follows too
-    await hub_services.dispatcher.run_once()
     [message] = [m for m in slack.channel_messages("CSUPPORT") if "oldest" in json.dumps(m.blocks)]
     assert "Claimed by <@UAGENT>" in json.dumps(message.blocks)
 

@@ -85,7 +85,7 @@ async def test_the_claimer_emails_the_customer_once_in_the_survey_language(
     # Given a follow-up of a survey answered in Spanish, claimed by UAGENT
     follow_up = await claimed_follow_up(hub_services, widget, slack, sender)
     await hub_services.dispatcher.run_once()
-    assert buttons_of(slack) == ["Unclaim", "Resolve", "Reply to customer"]
+    assert buttons_of(slack) == ["Unclaim", "Resolve", "Reassign", "Reply to customer"]
 
     # When the claimer clicks "Reply to customer", a form shows the comment and language
     await sender.click("followup_reply", str(follow_up.id), "UAGENT")
@@ -193,7 +193,7 @@ async def test_an_unclaimed_follow_up_has_no_reply_button(
     await hub_services.routing.set_defaults("CROUTED", None)
     follow_up = await follow_up_of(await widget.answer(4, COMMENT))
     await hub_services.dispatcher.run_once()
-    assert buttons_of(slack) == ["Claim", "Resolve"]
+    assert buttons_of(slack) == ["Claim", "Resolve", "Assign"]
 
     await sender.click("followup_reply", str(follow_up.id), "UAGENT")
     await eventually(lambda: len(slack.calls_to("chat.postEphemeral")) == 1)
@@ -265,7 +265,7 @@ async def test_a_customer_without_an_address_gets_no_button_and_no_form(
         hub_services, widget, slack, sender, identity={"email": None}
     )
     await hub_services.dispatcher.run_once()
-    assert buttons_of(slack) == ["Unclaim", "Resolve"]
+    assert buttons_of(slack) == ["Unclaim", "Resolve", "Reassign"]
 
     await sender.click("followup_reply", str(follow_up.id), "UAGENT")
     await eventually(lambda: len(slack.calls_to("chat.postEphemeral")) == 2)

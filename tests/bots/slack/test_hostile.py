@@ -14,6 +14,7 @@ from hub.models.followup import FollowUp, FollowUpStatus
 from hub.services import Services
 from tests.support.slack import FakeSlack
 from tests.support.slack_sender import SlackSender
+from tests.support.waiting import eventually
 from tests.support.widget import Widget, follow_up_of
 
 
@@ -107,3 +108,41 @@ async def test_a_resolution_for_an_unknown_follow_up_changes_nothing(
     assert metadata_tampered.status_code == 200
     await asyncio.sleep(0.2)
     assert await state_of(follow_up) == before
+
+
+@pytest.mark.parametrize(
+    ("note", "said"),
+    [("Fixed\ud800", "lone surrogate"), ("Fixed\x07", "control character")],
+    ids=["lone-surrogate", "bell"],
+)
+async def test_a_malformed_resolution_note_is_refused_in_the_form(
+    note: str,
+    said: str,
+    hub_services: Services,
+    widget: Widget,
+    slack: FakeSlack,
+    sender: SlackSender,
+) -> None:
+    follow_up = await posted(hub_services, widget)
+    await sender.click("followup_claim", str(follow_up.id), "UAGENT")
+    await eventually(lambda: len(slack.calls_to("chat.postEphemeral")) == 1)
+    before = await state_of(follow_up)
+
+    answer = await sender.submit_resolution(str(follow_up.id), "UAGENT", note, True)
+
+    assert answer.status_code == 200
+    assert answer.json()["response_action"] == "errors"
+    assert said in answer.json()["errors"]["note"]
+    await asyncio.sleep(0.2)
+    assert await state_of(follow_up) == before
+
+
+async def test_a_command_with_control_characters_is_answered_with_the_rule(
+    hub_services: Services, slack: FakeSlack, sender: SlackSender
+) -> None:
+    answer = await sender.command("stats\x00", "UAGENT", slack.response_url("bad"))
+
+    assert answer.status_code == 200
+    await eventually(lambda: bool(slack.calls_to("respond:bad")))
+    [reply] = slack.calls_to("respond:bad")
+    assert "control character" in str(reply.args["text"])

@@ -64,7 +64,12 @@ async def test_fifty_simultaneous_claims_have_one_winner(
     [message] = slack.channel_messages("CROUTED")
     assert f"Claimed by <@{winner}>" in str(message.blocks)
     buttons = next(b for b in message.blocks if b["type"] == "actions")["elements"]
-    assert [b["text"]["text"] for b in buttons] == ["Unclaim", "Resolve", "Reply to customer"]
+    assert [b["text"]["text"] for b in buttons] == [
+        "Unclaim",
+        "Resolve",
+        "Reassign",
+        "Reply to customer",
+    ]
 
 
 async def test_the_claimer_sees_the_customer_contact(
@@ -161,7 +166,8 @@ async def test_resolve_opens_a_modal_and_the_message_shows_the_resolution(
     shown = str(slack.channel_messages("CROUTED")[0].blocks)
     assert "Resolved by <@UAGENT>" in shown and "Fixed the report index" in shown
     assert "customer informed" in shown
-    assert "'actions'" not in shown  # no buttons left
+    actions = [b for b in slack.channel_messages("CROUTED")[0].blocks if b["type"] == "actions"]
+    assert [b["action_id"] for b in actions[0]["elements"]] == ["followup_reopen"]  # only
 
 
 async def test_someone_else_cannot_resolve_a_claimed_follow_up(

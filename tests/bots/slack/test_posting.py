@@ -44,7 +44,11 @@ async def test_a_comment_is_posted_with_its_details_and_buttons(
     assert "nps-main" in shown and "Accounting" in shown and "Acme AS" in shown and "NO" in shown
     assert "Export to PDF keeps failing &amp; &lt;crashing&gt;" in shown
     actions = [block for block in message.blocks if block["type"] == "actions"]
-    assert [button["text"]["text"] for button in actions[0]["elements"]] == ["Claim", "Resolve"]
+    assert [button["text"]["text"] for button in actions[0]["elements"]] == [
+        "Claim",
+        "Resolve",
+        "Assign",
+    ]
     assert {button["value"] for button in actions[0]["elements"]} == {str(follow_up.id)}
     assert message.metadata is not None
     assert message.metadata["event_type"] == "feedback_follow_up"

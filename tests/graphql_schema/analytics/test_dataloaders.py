@@ -7,15 +7,15 @@ from collections.abc import AsyncIterator
 from typing import Any, cast
 
 import pytest
-from pymongo import monitoring
 
 from graphql_schema.context import Context
 from graphql_schema.schema import build_schema
-from hub.db import Database, init_models, make_client
+from hub.db import Database
 from hub.models.common import Metric, Role
 from hub.models.response import Response
 from hub.services import Services
 from tests.factories import insert_responses, make_survey
+from tests.support.commands import CommandCounter, counting_commands
 
 PAGE = """
 query Page($first: Int!) {
@@ -27,28 +27,11 @@ query Page($first: Int!) {
 """
 
 
-class CommandCounter(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.commands: list[str] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.commands.append(event.command_name)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
 @pytest.fixture
 async def counter(mongo_uri: str, database: Database) -> AsyncIterator[CommandCounter]:
     """Models bound, for this test, through a client that counts its commands."""
-    counting = CommandCounter()
-    client = make_client(mongo_uri, event_listeners=[counting])
-    await init_models(client[database.name])
-    yield counting
-    await client.close()
+    async with counting_commands(mongo_uri, database) as counting:
+        yield counting
 
 
 async def test_a_page_of_100_costs_as_many_commands_as_a_page_of_10(

@@ -240,3 +240,212 @@ async def test_bad_rules_are_refused_and_nothing_is_stored(gql: GraphQLClient) -
         "defaultChannelId": "CDEFAULT",
         "escalationChannelId": "CESC",
     }
+
+
+POLICY = """
+  reminders {
+    unclaimedAfterMinutes unresolvedAfterMinutes onCallGroupId escalationChannelId
+    businessHours { timeZone days start end }
+  }
+"""
+CREATE_WITH_REMINDERS = f"""
+mutation Create($input: CreateRoutingRuleInput!) {{
+  createRoutingRule(input: $input) {{
+    __typename
+    ... on RoutingRule {{ id {POLICY} }}
+    ... on UserError {{ code field }}
+  }}
+}}
+"""
+UPDATE_REMINDERS = f"""
+mutation Update($id: ID!, $input: UpdateRoutingRuleInput!) {{
+  updateRoutingRule(id: $id, input: $input) {{
+    __typename ... on RoutingRule {{ {POLICY} }} ... on UserError {{ code field }}
+  }}
+}}
+"""
+DEFAULT_REMINDERS = f"""
+mutation Defaults($reminders: ReminderPolicyInput) {{
+  setRoutingDefaults(defaultChannelId: "CDEFAULT", reminders: $reminders) {{
+    __typename ... on RoutingDefaults {{ defaultChannelId {POLICY} }}
+    ... on UserError {{ code field }}
+  }}
+}}
+"""
+
+
+async def test_rules_and_defaults_carry_a_reminder_policy(gql: GraphQLClient) -> None:
+    policy = {
+        "unclaimedAfterMinutes": 60,
+        "unresolvedAfterMinutes": 480,
+        "onCallGroupId": "SONCALL",
+        "escalationChannelId": "CMANAGERS",
+        "businessHours": {"timeZone": "Europe/Berlin", "days": [5, 1, 2], "start": "08:30"},
+    }
+    created = (
+        await gql.ok(
+            CREATE_WITH_REMINDERS,
+            {"input": {"name": "Support", "channelId": "CSUPPORT", "reminders": policy}},
+            role=Role.ADMIN,
+        )
+    )["createRoutingRule"]
+    assert created["reminders"] == {
+        **policy,
+        "businessHours": {
+            "timeZone": "Europe/Berlin",
+            "days": [1, 2, 5],
+            "start": "08:30",
+            "end": "17:00",
+        },
+    }
+
+    # Updating without reminders keeps them; with them, replaces the whole policy
+    kept = await gql.ok(
+        UPDATE_REMINDERS, {"id": created["id"], "input": {"priority": 3}}, role=Role.ADMIN
+    )
+    assert kept["updateRoutingRule"]["reminders"] == created["reminders"]
+    replaced = await gql.ok(
+        UPDATE_REMINDERS,
+        {"id": created["id"], "input": {"reminders": {"unclaimedAfterMinutes": 15}}},
+        role=Role.ADMIN,
+    )
+    assert replaced["updateRoutingRule"]["reminders"] == {
+        "unclaimedAfterMinutes": 15,
+        "unresolvedAfterMinutes": None,
+        "onCallGroupId": None,
+        "escalationChannelId": None,
+        "businessHours": None,
+    }
+
+    # The defaults: set with the channels, kept when left out
+    await gql.ok(DEFAULT_REMINDERS, {"reminders": {"unresolvedAfterMinutes": 90}}, role=Role.ADMIN)
+    again = await gql.ok(DEFAULT_REMINDERS, {}, role=Role.ADMIN)
+    assert again["setRoutingDefaults"]["reminders"]["unresolvedAfterMinutes"] == 90
+
+
+async def test_bad_reminder_policies_are_refused_and_change_nothing(gql: GraphQLClient) -> None:
+    hours = {"timeZone": "Europe/Berlin"}
+    cases = [
+        ({"unclaimedAfterMinutes": 0}, "reminders.unclaimedAfterMinutes"),
+        ({"unresolvedAfterMinutes": 60 * 24 * 31}, "reminders.unresolvedAfterMinutes"),
+        ({"onCallGroupId": "@support"}, "reminders.onCallGroupId"),
+        ({"escalationChannelId": "#boss"}, "reminders.escalationChannelId"),
+        ({"businessHours": {"timeZone": "Mars/Olympus"}}, "reminders.businessHours.timeZone"),
+        ({"businessHours": {"timeZone": "../../etc/passwd"}}, "reminders.businessHours.timeZone"),
+        ({"businessHours": {**hours, "days": []}}, "reminders.businessHours.days"),
+        ({"businessHours": {**hours, "days": [0, 8]}}, "reminders.businessHours.days"),
+        ({"businessHours": {**hours, "start": "9am"}}, "reminders.businessHours.start"),
+        ({"businessHours": {**hours, "start": "18:00"}}, "reminders.businessHours.end"),
+    ]
+    for policy, field in cases:
+        result = await gql.ok(
+            CREATE_WITH_REMINDERS,
+            {"input": {"name": "x", "channelId": "C123", "reminders": policy}},
+            role=Role.ADMIN,
+        )
+        assert result["createRoutingRule"]["field"] == field, policy
+        defaults = await gql.ok(DEFAULT_REMINDERS, {"reminders": policy}, role=Role.ADMIN)
+        assert defaults["setRoutingDefaults"]["field"] == field, policy
+    assert (await gql.ok(RULES, role=Role.ADMIN))["routingRules"] == []
+    assert (await gql.ok(RULES, role=Role.ADMIN))["routingDefaults"]["defaultChannelId"] is None
+
+
+REASSIGN = """
+mutation Reassign($id: ID!, $to: String) {
+  reassignFollowUp(id: $id, to: $to) {
+    __typename
+    ... on FollowUp { status claimedBy { id name } assignedBy { id } }
+    ... on UserError { code field }
+  }
+}
+"""
+REOPEN = """
+mutation Reopen($id: ID!, $reason: String!) {
+  reopenFollowUp(id: $id, reason: $reason) {
+    __typename
+    ... on FollowUp {
+      status claimedBy { id } reopened { by { id } reason } resolution { note }
+    }
+    ... on UserError { code field }
+  }
+}
+"""
+
+
+async def test_reassigning_hands_a_follow_up_to_a_slack_user_or_back_to_the_queue(
+    gql: GraphQLClient, services: Services
+) -> None:
+    follow_up = await commented(services, 1, 2)
+    id_ = str(follow_up.id)
+
+    # An open follow-up may be given to anyone in Slack by any agent
+    given = (await gql.ok(REASSIGN, {"id": id_, "to": "slack:U0AGENT"}, Role.AGENT))[
+        "reassignFollowUp"
+    ]
+    assert given["status"] == "CLAIMED"
+    assert given["claimedBy"] == {"id": "slack:U0AGENT", "name": "U0AGENT"}
+    assert given["assignedBy"]["id"].startswith("key:")
+
+    # Only the claimer or an admin may hand it on; not to the one who has it; only to
+    # Slack users given as `slack:<id>`
+    refused = await gql.ok(REASSIGN, {"id": id_, "to": "slack:U0OTHER"}, Role.AGENT)
+    assert refused["reassignFollowUp"]["code"] == "NOT_CLAIMER"
+    same = await gql.ok(REASSIGN, {"id": id_, "to": "slack:U0AGENT"}, Role.ADMIN)
+    assert same["reassignFollowUp"] == {
+        "__typename": "ConflictError",
+        "code": "INVALID_TRANSITION",
+        "field": "to",
+    }
+    for bad in ("U0OTHER", "key:abc", "slack:<@U0OTHER>", ""):
+        invalid = await gql.ok(REASSIGN, {"id": id_, "to": bad}, Role.ADMIN)
+        assert invalid["reassignFollowUp"] == {
+            "__typename": "ValidationError",
+            "code": "INVALID_INPUT",
+            "field": "to",
+        }
+    current = await FollowUp.get(follow_up.id)
+    assert current is not None and current.claimed_by is not None
+    assert current.claimed_by.id == "slack:U0AGENT"
+
+    # An admin gives it back to the queue; then there is nothing to give back
+    back = (await gql.ok(REASSIGN, {"id": id_, "to": None}, Role.ADMIN))["reassignFollowUp"]
+    assert back == {
+        "__typename": "FollowUp",
+        "status": "OPEN",
+        "claimedBy": None,
+        "assignedBy": None,
+    }
+    again = await gql.ok(REASSIGN, {"id": id_, "to": None}, Role.ADMIN)
+    assert again["reassignFollowUp"]["code"] == "INVALID_TRANSITION"
+    assert await gql.error_code(REASSIGN, {"id": id_, "to": None}, Role.VIEWER) == "FORBIDDEN"
+
+
+async def test_reopening_needs_a_resolved_follow_up_and_a_reason(
+    gql: GraphQLClient, services: Services
+) -> None:
+    follow_up = await commented(services, 1, 2)
+    id_ = str(follow_up.id)
+
+    not_resolved = await gql.ok(REOPEN, {"id": id_, "reason": "Still broken"}, Role.AGENT)
+    assert not_resolved["reopenFollowUp"] == {
+        "__typename": "ConflictError",
+        "code": "INVALID_TRANSITION",
+        "field": "id",
+    }
+    await gql.ok(RESOLVE, {"id": id_, "note": "Fixed", "informed": True}, role=Role.ADMIN)
+    for reason in ("   ", "x" * 3001):
+        invalid = await gql.ok(REOPEN, {"id": id_, "reason": reason}, Role.AGENT)
+        assert invalid["reopenFollowUp"]["field"] == "reason"
+
+    reopened = (await gql.ok(REOPEN, {"id": id_, "reason": " Still broken "}, Role.AGENT))[
+        "reopenFollowUp"
+    ]
+    assert reopened["status"] == "OPEN" and reopened["claimedBy"] is None
+    assert reopened["reopened"]["reason"] == "Still broken"
+    assert reopened["reopened"]["by"]["id"].startswith("key:")
+    assert reopened["resolution"] == {"note": "Fixed"}  # the last resolution stays
+    twice = await gql.ok(REOPEN, {"id": id_, "reason": "again"}, Role.AGENT)
+    assert twice["reopenFollowUp"]["code"] == "INVALID_TRANSITION"
+    # It can be worked again
+    claimed = await gql.ok(CLAIM, {"id": id_}, role=Role.AGENT)
+    assert claimed["claimFollowUp"]["status"] == "CLAIMED"

@@ -77,6 +77,7 @@ async def test_a_delivery_offers_no_field_that_could_carry_personal_data(
         "nextAttemptAt",
         "deliveredAt",
         "lastErrorCode",
+        "fix",
     }
 
 

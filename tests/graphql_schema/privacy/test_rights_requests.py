@@ -148,8 +148,10 @@ async def test_executing_an_erasure_over_graphql(gql: GraphQLClient) -> None:
 RETENTION = """
 mutation Run($dryRun: Boolean!) {
   runRetention(dryRun: $dryRun) {
-    dryRun responsesAnonymised loginsDeleted activityKeptDays displaysAnonymised
-    linksDeleted peopleDeleted contactStatesDeleted outboxCleared outboxDeleted outboxKeptDays
+    ... on RetentionReport {
+      dryRun responsesAnonymised loginsDeleted activityKeptDays displaysAnonymised
+      linksDeleted peopleDeleted contactStatesDeleted outboxCleared outboxDeleted outboxKeptDays
+    }
   }
 }"""
 

@@ -35,7 +35,8 @@ async def claim(follow_up_id: Any, actor: dict[str, Any], now: datetime) -> Raw 
                 "status": FollowUpStatus.CLAIMED.value,
                 "claimed_by": actor,
                 "claimed_at": now,
-            }
+            },
+            "$unset": {"assigned_by": ""},
         },
     )
 
@@ -50,7 +51,49 @@ async def unclaim(follow_up_id: Any, claimer_id: str | None) -> Raw | None:
         query,
         {
             "$set": {"status": FollowUpStatus.OPEN.value},
-            "$unset": {"claimed_by": "", "claimed_at": ""},
+            "$unset": {"claimed_by": "", "claimed_at": "", "assigned_by": ""},
+        },
+    )
+
+
+async def reassign(
+    follow_up_id: Any,
+    claimer_id: str | None,
+    to: dict[str, Any],
+    by: dict[str, Any],
+    now: datetime,
+) -> Raw | None:
+    """Hand a follow-up to `to`: an open one, or one claimed (by `claimer_id`, unless
+    None) by someone else; None if it is not."""
+    claimed: dict[str, Any] = {"status": FollowUpStatus.CLAIMED.value}
+    if claimer_id is not None:
+        claimed["claimed_by.id"] = claimer_id
+    return await _changed(
+        follow_up_id,
+        {
+            "$or": [{"status": FollowUpStatus.OPEN.value}, claimed],
+            "claimed_by.id": {"$ne": to["id"]},
+        },
+        {
+            "$set": {
+                "status": FollowUpStatus.CLAIMED.value,
+                "claimed_by": to,
+                "claimed_at": now,
+                "assigned_by": by,
+            }
+        },
+    )
+
+
+async def reopen(follow_up_id: Any, reopening: dict[str, Any]) -> Raw | None:
+    """Put a resolved follow-up back in the queue (its last resolution is kept);
+    None if it is not resolved."""
+    return await _changed(
+        follow_up_id,
+        {"status": FollowUpStatus.RESOLVED.value},
+        {
+            "$set": {"status": FollowUpStatus.OPEN.value, "reopened": reopening},
+            "$unset": {"claimed_by": "", "claimed_at": "", "assigned_by": ""},
         },
     )
 
@@ -162,6 +205,20 @@ async def set_resolution_note(follow_up_id: Any, note: str) -> None:
     await STORE.collection().update_one({"_id": follow_up_id}, {"$set": {"resolution.note": note}})
 
 
+def reopened_of_responses(response_ids: list[Any]) -> AsyncCursor[Raw]:
+    """The follow-ups of these responses that were reopened: the reason."""
+    return STORE.collection().find(
+        {"response_id": {"$in": response_ids}, "reopened.reason": {"$type": "string"}},
+        projection={"reopened.reason": 1},
+    )
+
+
+async def set_reopen_reason(follow_up_id: Any, reason: str) -> None:
+    await STORE.collection().update_one(
+        {"_id": follow_up_id}, {"$set": {"reopened.reason": reason}}
+    )
+
+
 async def count_of_responses(response_ids: list[Any]) -> int:
     return await FollowUp.find({"response_id": {"$in": response_ids}}).count()
 
@@ -230,3 +287,20 @@ async def survey_keys_posted_in(channels: list[str], since: datetime) -> list[st
         "survey_key", {"posts.channel_id": {"$in": channels}, "created_at": {"$gte": since}}
     )
     return sorted(found)
+
+
+async def mark_reminded(follow_up_id: Any, stage: str) -> None:
+    """Remember that the reminder of `stage` was queued (not a change Slack shows)."""
+    await STORE.collection().update_one(
+        {"_id": follow_up_id}, {"$addToSet": {"reminders_sent": stage}}
+    )
+
+
+def waiting(status: FollowUpStatus, since_field: str, before: datetime) -> AsyncCursor[Raw]:
+    """The follow-ups in Slack with `status` whose `since_field` is before `before`,
+    oldest first: the candidates for a reminder."""
+    return (
+        STORE.collection()
+        .find({"status": status.value, "posts.0": {"$exists": True}, since_field: {"$lte": before}})
+        .sort([(since_field, 1), ("_id", 1)])
+    )

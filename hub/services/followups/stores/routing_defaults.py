@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from hub.db import Database
 from hub.models.routing import RoutingDefaults
@@ -21,15 +22,18 @@ async def channels(database: Database) -> set[str]:
     }
 
 
-async def set_channels(default: str | None, escalation: str | None, now: datetime) -> None:
-    await STORE.collection().update_one(
-        {"key": "default"},
-        {
-            "$set": {
-                "default_channel_id": default,
-                "escalation_channel_id": escalation,
-                "updated_at": now,
-            }
-        },
-        upsert=True,
-    )
+async def set_channels(
+    default: str | None,
+    escalation: str | None,
+    now: datetime,
+    reminders: dict[str, Any] | None = None,
+) -> None:
+    """Set both channels and, when given, the reminder policy."""
+    fields: dict[str, Any] = {
+        "default_channel_id": default,
+        "escalation_channel_id": escalation,
+        "updated_at": now,
+    }
+    if reminders is not None:
+        fields["reminders"] = reminders
+    await STORE.collection().update_one({"key": "default"}, {"$set": fields}, upsert=True)

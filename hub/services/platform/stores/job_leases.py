@@ -63,5 +63,11 @@ async def give_up_all(owner: str, now: datetime) -> int:
     return result.modified_count
 
 
+async def delete(name: str, owner: str) -> bool:
+    """Delete a lease `owner` holds; False if it did not hold it."""
+    result = await STORE.collection().delete_one({"_id": name, "owner": owner})
+    return result.deleted_count == 1
+
+
 async def count_run(name: str) -> None:
     await STORE.collection().update_one({"_id": name}, {"$inc": {"runs": 1}})

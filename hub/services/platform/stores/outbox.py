@@ -4,6 +4,7 @@ and what retention, erasure and rectification change in them
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from hub.db import Database
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.services.platform.store import CollectionStore, Raw
 
@@ -21,7 +23,12 @@ STORE = CollectionStore(OutboxMessage)
 # (an address, a text) and whom it was about go at once.
 DELIVERED_CLEARS: dict[str, Any] = {"payload": {}, "subject_ids": []}
 _UNLEASED = {"lease_owner": None, "lease_expires_at": None}
-_WAITING = [OutboxStatus.PENDING.value, OutboxStatus.FAILED.value]
+_WAITING = [OutboxStatus.PENDING.value, OutboxStatus.FAILED.value, OutboxStatus.HELD.value]
+_UNDELIVERED = [
+    OutboxStatus.PENDING.value,
+    OutboxStatus.IN_FLIGHT.value,
+    OutboxStatus.HELD.value,
+]
 
 
 def _lease(owner: str, expires_at: datetime) -> dict[str, Any]:
@@ -114,6 +121,69 @@ async def mark_failed(message_id: Any, owner: str, error: str) -> None:
     await _settle(message_id, owner, {"status": OutboxStatus.FAILED.value, "last_error": error})
 
 
+async def mark_held(message_ids: list[Any], owner: str, reason: str) -> None:
+    """Messages leased by `owner` refused for a reason a person can fix: kept aside,
+    out of the queue, until released."""
+    await STORE.collection().update_many(
+        {"_id": {"$in": message_ids}, "lease_owner": owner},
+        {"$set": {"status": OutboxStatus.HELD.value, "last_error": reason} | _UNLEASED},
+    )
+
+
+def _held(kind_prefix: str, channel: str | None, reasons: Iterable[str] | None) -> dict[str, Any]:
+    query: dict[str, Any] = {
+        "status": OutboxStatus.HELD.value,
+        "kind": {"$regex": f"^{re.escape(kind_prefix)}"},
+    }
+    if channel is not None:
+        query["channel"] = channel
+    if reasons is not None:
+        query["last_error"] = {"$in": list(reasons)}
+    return query
+
+
+async def release_held(
+    kind_prefix: str, channel: str | None, reasons: Iterable[str] | None, now: datetime
+) -> int:
+    """Held messages of the kinds starting with `kind_prefix` (of one channel, held
+    for one of `reasons`, where given) back in the queue, due now; how many."""
+    result = await STORE.collection().update_many(
+        _held(kind_prefix, channel, reasons),
+        {"$set": {"status": OutboxStatus.PENDING.value, "next_attempt_at": now}},
+    )
+    return result.modified_count
+
+
+async def held_groups(
+    kind_prefix: str,
+    channel: str | None = None,
+    reasons: Iterable[str] | None = None,
+    database: Database | None = None,
+) -> list[Raw]:
+    """Held messages of the kinds starting with `kind_prefix` by channel and reason
+    (`_id`), with their `count` and the `oldest` creation time."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": _held(kind_prefix, channel, reasons)},
+        {
+            "$group": {
+                "_id": {"channel": "$channel", "reason": "$last_error"},
+                "count": {"$sum": 1},
+                "oldest": {"$min": "$created_at"},
+            }
+        },
+        {"$sort": {"_id.channel": 1, "_id.reason": 1}},
+    ]
+    cursor = await STORE.collection(database).aggregate(pipeline)
+    return [row async for row in cursor]
+
+
+async def delete_with_keys(keys: list[str]) -> int:
+    """Delete the messages queued under these keys, whatever their status; how many."""
+    if not keys:
+        return 0
+    return (await STORE.collection().delete_many({"key": {"$in": keys}})).deleted_count
+
+
 async def mark_all_delivered(
     message_ids: list[Any], owner: str, now: datetime, result: dict[str, Any]
 ) -> None:
@@ -171,10 +241,8 @@ async def count_pending(kind: str, channel: str) -> int:
 
 
 async def count_undelivered(channel: str | None) -> int:
-    """Messages pending or in flight, for one channel or all."""
-    query: dict[str, Any] = {
-        "status": {"$in": [OutboxStatus.PENDING.value, OutboxStatus.IN_FLIGHT.value]}
-    }
+    """Messages pending, in flight or held, for one channel or all."""
+    query: dict[str, Any] = {"status": {"$in": _UNDELIVERED}}
     if channel is not None:
         query["channel"] = channel
     return await STORE.collection().count_documents(query)
@@ -222,10 +290,7 @@ async def delete_settled(
                 "delivered_at": {"$lt": delivered_before},
             },
             {"status": OutboxStatus.FAILED.value, "created_at": {"$lt": delivered_before}},
-            {
-                "status": {"$in": [OutboxStatus.PENDING.value, OutboxStatus.IN_FLIGHT.value]},
-                "created_at": {"$lte": undelivered_before},
-            },
+            {"status": {"$in": _UNDELIVERED}, "created_at": {"$lte": undelivered_before}},
         ]
     }
     collection = STORE.collection()
@@ -235,7 +300,7 @@ async def delete_settled(
 
 
 async def delete_waiting_about(user_id: str) -> int:
-    """Delete the undelivered (pending or failed) messages about a person."""
+    """Delete the undelivered (pending, held or failed) messages about a person."""
     result = await STORE.collection().delete_many(
         {"subject_ids": user_id, "status": {"$in": _WAITING}}
     )
@@ -251,7 +316,7 @@ async def forget_subjects_of_follow_ups(follow_up_ids: list[str]) -> None:
 
 
 async def readdress_waiting_mail(kind: str, user_ids: list[str], email: str) -> int:
-    """Send the waiting (pending or failed) e-mails of `kind` about these people to
+    """Send the waiting (pending, held or failed) e-mails of `kind` about these people to
     their corrected address; how many changed."""
     result = await STORE.collection().update_many(
         {

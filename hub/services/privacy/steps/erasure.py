@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from hub.models.privacy import RightsRequest, RightsRequestType
 from hub.models.suppression import SuppressionReason
-from hub.services.followups.stores import follow_ups
+from hub.services.followups.stores import follow_up_notes, follow_ups
 from hub.services.privacy.free_text import replace_quoted
 from hub.services.privacy.registry import (
     REDACTED,
@@ -101,7 +101,7 @@ async def _erase_in(entry: CollectionEntry, identity: Identity) -> int:
 async def _redact_quotes(services: StepServices, identity: Identity) -> Counts:
     """Other people's comments and notes that quote the person."""
     terms = identity.quoted_terms()
-    counts: Counts = {"responses": 0, "follow_ups": 0}
+    counts: Counts = {"responses": 0, "follow_ups": 0, "follow_up_notes": 0}
     if not terms:
         return counts
     pattern = "|".join(re.escape(term) for term in terms)
@@ -118,6 +118,11 @@ async def _redact_quotes(services: StepServices, identity: Identity) -> Counts:
             await follow_ups.set_resolution_note(raw["_id"], note)
             counts["follow_ups"] += 1
             refresh.add(raw["subject_id"])
+    async for raw in follow_up_notes.matching(pattern):  # internal notes, never in Slack
+        text = redact_quotes(raw["text"], terms)
+        if text != raw["text"]:
+            await follow_up_notes.set_text(raw["_id"], text)
+            counts["follow_up_notes"] += 1
     # Their Slack messages quoted the person too: rebuild them from the database.
     for user_id in sorted(refresh):
         await services.follow_ups.refresh_subject(user_id)

@@ -1,0 +1,43 @@
+"""Counting the database commands a piece of work sends, with PyMongo command
+monitoring: tests say how much work a call did by counting, never by timing it."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from pymongo import monitoring
+
+from hub.db import Database, init_models, make_client
+
+
+class CommandCounter(monitoring.CommandListener):
+    """The names of the commands sent, in order."""
+
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.commands.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@contextlib.asynccontextmanager
+async def counting_commands(mongo_uri: str, database: Database) -> AsyncIterator[CommandCounter]:
+    """Every model bound, while open, to `database` through a client that counts its
+    commands; bound back to `database` itself on leaving. Open it after the app's
+    start-up, which binds the models itself."""
+    counter = CommandCounter()
+    client = make_client(mongo_uri, event_listeners=[counter])
+    await init_models(client[database.name])
+    counter.commands.clear()
+    try:
+        yield counter
+    finally:
+        await init_models(database)
+        await client.close()
