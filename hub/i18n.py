@@ -37,6 +37,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "your feedback.",
         "opt_out_button": "Stop all surveys",
         "opted_out": "Done. You will not receive surveys from us again.",
+        "reply_subject": "Re: your feedback about {product}",
+        "reply_you_wrote": "You wrote:",
+        "reply_footer": "You receive this e-mail because you gave us feedback about {product}. "
+        "Answer it to reply to us.",
     },
     "es": {
         "close": "Cerrar",
@@ -67,6 +71,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "opt_out_body": "Confírmalo y no volveremos a enviarte encuestas ni a pedirte tu opinión.",
         "opt_out_button": "Dejar de recibir encuestas",
         "opted_out": "Hecho. No volverás a recibir encuestas nuestras.",
+        "reply_subject": "Re: tu opinión sobre {product}",
+        "reply_you_wrote": "Escribiste:",
+        "reply_footer": "Recibes este correo porque nos diste tu opinión sobre {product}. "
+        "Contéstalo para respondernos.",
     },
     "nb": {
         "close": "Lukk",
@@ -97,6 +105,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "ikke om tilbakemeldinger igjen.",
         "opt_out_button": "Stopp alle undersøkelser",
         "opted_out": "Ferdig. Du får ikke flere undersøkelser fra oss.",
+        "reply_subject": "Sv: tilbakemeldingen din om {product}",
+        "reply_you_wrote": "Du skrev:",
+        "reply_footer": "Du får denne e-posten fordi du ga oss en tilbakemelding om {product}. "
+        "Svar på den for å svare oss.",
     },
     "sv": {
         "close": "Stäng",
@@ -126,6 +138,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "inte om din åsikt igen.",
         "opt_out_button": "Stoppa alla enkäter",
         "opted_out": "Klart. Du får inga fler enkäter från oss.",
+        "reply_subject": "Sv: din återkoppling om {product}",
+        "reply_you_wrote": "Du skrev:",
+        "reply_footer": "Du får det här mejlet eftersom du gav oss återkoppling om {product}. "
+        "Svara på det för att svara oss.",
     },
     "da": {
         "close": "Luk",
@@ -155,6 +171,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "ikke om din mening igen.",
         "opt_out_button": "Stop alle undersøgelser",
         "opted_out": "Færdig. Du modtager ikke flere undersøgelser fra os.",
+        "reply_subject": "Sv: din feedback om {product}",
+        "reply_you_wrote": "Du skrev:",
+        "reply_footer": "Du modtager denne e-mail, fordi du gav os feedback om {product}. "
+        "Besvar den for at svare os.",
     },
     "fi": {
         "close": "Sulje",
@@ -184,6 +204,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "emmekä pyydä palautettasi.",
         "opt_out_button": "Lopeta kaikki kyselyt",
         "opted_out": "Valmis. Et saa meiltä enää kyselyitä.",
+        "reply_subject": "Vs: palautteesi tuotteesta {product}",
+        "reply_you_wrote": "Kirjoitit:",
+        "reply_footer": "Saat tämän viestin, koska annoit meille palautetta tuotteesta {product}. "
+        "Voit vastata meille vastaamalla tähän viestiin.",
     },
     "nl": {
         "close": "Sluiten",
@@ -213,7 +237,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "om uw mening.",
         "opt_out_button": "Alle enquêtes stoppen",
         "opted_out": "Klaar. U ontvangt geen enquêtes meer van ons.",
+        "reply_subject": "Re: uw feedback over {product}",
+        "reply_you_wrote": "U schreef:",
+        "reply_footer": "U ontvangt deze e-mail omdat u ons feedback gaf over {product}. "
+        "Beantwoord hem om ons te antwoorden.",
     },
+}
+
+# Each language by its own name, for the people choosing or checking one.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Español",
+    "nb": "Norsk bokmål",
+    "sv": "Svenska",
+    "da": "Dansk",
+    "fi": "Suomi",
+    "nl": "Nederlands",
 }
 
 # Norwegian: "no" and Nynorsk readers get Bokmål rather than English.

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bots.slack import blocks
 from bots.slack.calls import CALL_ERRORS, failure, guarded
 from bots.slack.direct import PrivateAnswers, answer_key
+from bots.slack.home import HomeTabs
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError
 from hub.services import Services
@@ -36,12 +37,14 @@ def refusal(error: DomainError) -> str:
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
     follow_ups = services.follow_ups
     answers = PrivateAnswers(services, users.client)
+    home = HomeTabs(services, users.client)
 
     async def tell(body: dict[str, Any], channel_id: str | None, user_id: str, text: str) -> None:
         await answers.tell(answer_key(body), channel_id, user_id, text)
 
     @app.action(blocks.CLAIM)
     @guarded
+    @home.refreshed
     async def claim(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         follow_up_id, user_id, channel_id = _clicked(body)
@@ -55,6 +58,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
 
     @app.action(blocks.UNCLAIM)
     @guarded
+    @home.refreshed
     async def unclaim(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         follow_up_id, user_id, channel_id = _clicked(body)

@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bots.slack import actions, commands, events, held, inbound, views
+from bots.slack import actions, commands, events, held, home, inbound, replies, views
 from bots.slack.direct import DirectDelivery
 from bots.slack.dispatcher import SlackDelivery
 from bots.slack.held import HeldRelease
@@ -105,6 +105,8 @@ class SlackBot:
             commands.register(self.app, services, self.users)
             held.register(self.app, services, self.client)
             events.register(self.app, services, self.users)
+            replies.register(self.app, services, self.users)
+            home.register(self.app, services, self.users)
 
     def start(self) -> None:
         """Deliver the Slack kinds of the outbox (held like every post when Slack refuses

@@ -17,6 +17,10 @@ CLAIM = "followup_claim"
 UNCLAIM = "followup_unclaim"
 RESOLVE = "followup_resolve"
 RESOLVE_VIEW = "followup_resolve_view"
+REPLY = "followup_reply"
+REPLY_VIEW = "followup_reply_view"
+REPLY_BLOCK = "reply"
+REPLY_INPUT = "reply_input"
 NOTE_BLOCK = "note"
 NOTE_INPUT = "note_input"
 INFORMED_BLOCK = "informed"
@@ -136,7 +140,9 @@ def announcement(
     return f":repeat: {actor} reopened {subject}; the reason is in the message above."
 
 
-def buttons(follow_up: FollowUp) -> list[Block]:
+def buttons(follow_up: FollowUp, reply: bool = True) -> list[Block]:
+    """The buttons the status allows; "Reply to customer" (for the claimer) only
+    while claimed and where `reply` says the customer left an address."""
     value = str(follow_up.id)
     elements: list[Block] = []
     if follow_up.status is FollowUpStatus.OPEN:
@@ -149,7 +155,18 @@ def buttons(follow_up: FollowUp) -> list[Block]:
         elements.append(_button(label, REASSIGN, value))
     else:
         elements.append(_button("Reopen", REOPEN, value))
+    if follow_up.status is FollowUpStatus.CLAIMED and reply:
+        elements.append(_button("Reply to customer", REPLY, value))
     return elements
+
+
+def replies_line(follow_up: FollowUp) -> str | None:
+    """That the customer was told by e-mail, and when first; None before any reply."""
+    if follow_up.customer_informed_at is None or not follow_up.customer_replies:
+        return None
+    count = len(follow_up.customer_replies)
+    replies = "1 reply" if count == 1 else f"{count} replies"
+    return f":email: Customer informed by e-mail {when(follow_up.customer_informed_at)} ({replies})"
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
@@ -194,7 +211,10 @@ def follow_up_message(follow_up: FollowUp, response: Response | None) -> list[Bl
         ],
         {"type": "context", "elements": [{"type": "mrkdwn", "text": status_line(follow_up)}]},
     ]
-    actions = buttons(follow_up)
+    informed = replies_line(follow_up)
+    if informed is not None:
+        blocks[-1]["elements"].append({"type": "mrkdwn", "text": informed})
+    actions = buttons(follow_up, reply=bool(response.user.email))
     if actions:
         blocks.append({"type": "actions", "block_id": "follow_up_actions", "elements": actions})
     return blocks
@@ -375,8 +395,12 @@ def reopen_modal(follow_up: FollowUp, channel_id: str | None) -> Block:
     }
 
 
-def summary_text(survey_key: str | None, summaries: list[MetricSummary]) -> str:
-    scope = f"survey `{escape(survey_key)}`" if survey_key else "all surveys"
+def summary_text(
+    survey_key: str | None, summaries: list[MetricSummary], scope: str | None = None
+) -> str:
+    """The figures of one survey or of all; `scope` names another set of surveys."""
+    if scope is None:
+        scope = f"survey `{escape(survey_key)}`" if survey_key else "all surveys"
     if not summaries:
         return f"No responses in the last 30 days for {scope}."
     lines = [f"*Last 30 days, {scope}*"]
@@ -404,3 +428,119 @@ HELP_TEXT = (
     "• `/feedback mine [survey-key | #channel]`: follow-ups you have claimed\n"
     "• `/feedback stats [survey-key]`: NPS, CSAT and CES of the last 30 days"
 )
+
+
+def reply_modal(follow_up: FollowUp, comment: str, language: str, channel_id: str | None) -> Block:
+    """The form of a reply to the customer: what they wrote, the language the e-mail
+    is written for (the survey's, as they answered it), and a box for the text. The
+    address is not shown: the claimer has it already, and a modal may be screenshared."""
+    quoted = quoted_parts(comment or "-")
+    return {
+        "type": "modal",
+        "callback_id": REPLY_VIEW,
+        "private_metadata": json.dumps(
+            {"follow_up_id": str(follow_up.id), "channel_id": channel_id}
+        ),
+        "title": {"type": "plain_text", "text": "Reply to customer"},
+        "submit": {"type": "plain_text", "text": "Send e-mail"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"*{headline(follow_up)}* on survey `{escape(follow_up.survey_key)}`"
+                    "\n*The customer wrote:*",
+                },
+            },
+            *[{"type": "section", "text": {"type": "mrkdwn", "text": part}} for part in quoted[:3]],
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": f"The e-mail is sent in *{escape(language)}*, the language "
+                        "of the survey they answered, with their comment quoted.",
+                    }
+                ],
+            },
+            {
+                "type": "input",
+                "block_id": REPLY_BLOCK,
+                "label": {"type": "plain_text", "text": "Your reply"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": REPLY_INPUT,
+                    "multiline": True,
+                    "max_length": 3000,
+                },
+            },
+        ],
+    }
+
+
+HOME_SHOWN = 10  # follow-ups per list on the App Home
+
+
+def _home_item(follow_up: FollowUp, response: Response | None, now: datetime) -> list[Block]:
+    waited = age(now - follow_up.created_at)
+    text = f"*{headline(follow_up)}* on `{escape(follow_up.survey_key)}` · waiting {waited}"
+    if follow_up.redacted or response is None:
+        text += "\n_(redacted)_"
+    else:
+        comment = escape(shortened(" ".join((response.comment or "").split()), 200))
+        text += f"\n> {comment}"
+    informed = replies_line(follow_up)
+    if informed is not None:
+        text += f"\n{informed}"
+    items: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    reply = response is not None and bool(response.user.email) and not follow_up.redacted
+    actions = buttons(follow_up, reply=reply)
+    if actions:
+        items.append({"type": "actions", "elements": actions})
+    return items
+
+
+def home_view(
+    claimed: list[tuple[FollowUp, Response | None]],
+    claimed_more: int,
+    open_ones: list[tuple[FollowUp, Response | None]],
+    open_more: int,
+    team_survey_keys: list[str],
+    summaries: list[MetricSummary],
+    now: datetime,
+) -> Block:
+    """The App Home: the follow-ups the user has claimed, the open ones in the
+    channels they are in (oldest first, with how long each has waited), and their
+    team's figures of the last 30 days."""
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Your follow-ups"}},
+    ]
+    sections = (
+        ("Claimed by you", claimed, claimed_more, "You have no claimed follow-ups."),
+        (
+            "Open in your channels, oldest first",
+            open_ones,
+            open_more,
+            "No open follow-ups in the channels you are in.",
+        ),
+    )
+    for title, rows, more, empty in sections:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}})
+        if not rows:
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": empty}]})
+        for follow_up, response in rows:
+            blocks.extend(_home_item(follow_up, response, now))
+        if more > 0:
+            blocks.append(
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": f"…and {more} more"}]}
+            )
+        blocks.append({"type": "divider"})
+    scope = (
+        "your team's surveys " + ", ".join(f"`{escape(key)}`" for key in team_survey_keys)
+        if team_survey_keys
+        else None
+    )
+    figures = shortened(summary_text(None, summaries, scope), SECTION_LIMIT)
+    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": figures}})
+    return {"type": "home", "blocks": blocks}

@@ -12,6 +12,7 @@ from bots.slack import blocks
 from bots.slack.actions import refusal
 from bots.slack.calls import guarded
 from bots.slack.direct import PrivateAnswers, answer_key
+from bots.slack.home import HomeTabs
 from bots.slack.users import SlackUsers
 from hub.errors import DomainError, ValidationFailed
 from hub.services import Services
@@ -21,9 +22,11 @@ from hub.services.platform import validation
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
     answers = PrivateAnswers(services, users.client)
+    home = HomeTabs(services, users.client)
 
     @app.view(blocks.RESOLVE_VIEW)
     @guarded
+    @home.refreshed
     async def resolve_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -53,6 +56,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
 
     @app.view(blocks.REASSIGN_VIEW)
     @guarded
+    @home.refreshed
     async def reassign_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -75,6 +79,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
 
     @app.view(blocks.REOPEN_VIEW)
     @guarded
+    @home.refreshed
     async def reopen_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:

@@ -28,6 +28,9 @@ from hub.models.followup import Actor
 from hub.models.routing import ReminderPolicy, RoutingMatch
 from hub.services.followups.handover import slack_user_of
 from hub.services.followups.routing import RuleChanges, RuleDraft
+from hub.services.platform import validation
+
+MAX_KEY_LENGTH = 200
 
 FollowUpResult = Annotated[
     FollowUp | ValidationError | NotFoundError | ConflictError,
@@ -164,6 +167,29 @@ class FollowUpMutation:
         found = await info.context.services.handover.reopen(str(id), _actor(info), reason)
         return FollowUp.from_document(found)
 
+    @mutation(
+        permission_classes=[IsAgent],
+        description="E-mail the customer of a follow-up the caller has claimed, in the "
+        "language of the survey they answered, with the Reply-To of the routing rule; the "
+        "reply is recorded on the follow-up, which then counts as customer informed. "
+        "Refused (CONTACT_OBJECTED, CONTACT_RESTRICTED, CONTACT_ERASED, NO_EMAIL_ADDRESS) "
+        "when the privacy rules forbid contact, and for anyone but the claimer "
+        "(NOT_CLAIMER). Sent once per `idempotencyKey` (without one: once per text): "
+        "a retried call answers the follow-up and sends nothing again.",
+    )
+    async def reply_to_customer(
+        self,
+        info: strawberry.Info[Context],
+        follow_up_id: strawberry.ID,
+        text: str,
+        idempotency_key: str | None = None,
+    ) -> FollowUpResult:
+        key = validation.clean_text(idempotency_key, "idempotencyKey", MAX_KEY_LENGTH)
+        found = await info.context.services.replies.send(
+            str(follow_up_id), _actor(info), text, f"api:{key}" if key else None
+        )
+        return FollowUp.from_document(found)
+
     @mutation(permission_classes=[IsAdmin])
     async def create_routing_rule(
         self, info: strawberry.Info[Context], input: CreateRoutingRuleInput
@@ -173,6 +199,7 @@ class FollowUpMutation:
             channel_id=input.channel_id,
             priority=input.priority,
             match=input.match.to_model() if input.match else RoutingMatch(),
+            reply_to=input.reply_to,
             reminders=input.reminders.to_model() if input.reminders else ReminderPolicy(),
         )
         rule = await info.context.services.routing.create_rule(draft)
@@ -187,6 +214,7 @@ class FollowUpMutation:
             channel_id=input.channel_id,
             priority=input.priority,
             match=input.match.to_model() if input.match else None,
+            reply_to=input.reply_to,
             reminders=input.reminders.to_model() if input.reminders else None,
         )
         rule = await info.context.services.routing.update_rule(str(id), changes)

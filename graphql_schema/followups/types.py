@@ -43,6 +43,24 @@ class Resolution:
     resolved_at: datetime
 
 
+@strawberry.type(description="An e-mail the claimer sent the customer about the follow-up.")
+class CustomerReply:
+    by: Actor
+    text: str = strawberry.field(
+        description="What it said. For roles that see masked data, e-mail addresses, "
+        "phone numbers, user ids and usernames are replaced by placeholders."
+    )
+    to: str | None = strawberry.field(
+        description="The address it went to: shown to the claimer and to roles that may "
+        "see personal data, null for everyone else."
+    )
+    language: str = strawberry.field(description="The language it was written for.")
+    outbox_id: strawberry.ID = strawberry.field(
+        description="The outbox message that delivers it (see `deliveries`)."
+    )
+    sent_at: datetime = strawberry.field(description="When it was queued for sending.")
+
+
 @strawberry.type(description="Who put a resolved follow-up back in the queue, when and why.")
 class Reopening:
     by: Actor
@@ -130,6 +148,52 @@ class FollowUp:
             customer_informed=found.customer_informed,
             resolved_at=found.resolved_at,
         )
+
+    @strawberry.field(
+        description="Whether the customer was told: by a reply from the hub, or as the "
+        "resolution says."
+    )
+    def customer_informed(self) -> bool:
+        resolution = self.document.resolution
+        return self.document.customer_informed_at is not None or (
+            resolution is not None and resolution.customer_informed
+        )
+
+    @strawberry.field(description="When the first reply was sent to the customer.")
+    def customer_informed_at(self) -> datetime | None:
+        return self.document.customer_informed_at
+
+    @strawberry.field(
+        description="The e-mails sent to the customer, oldest first; empty for a redacted "
+        "follow-up (the person's data is restricted) unless the caller is a privacy officer."
+    )
+    async def customer_replies(self, info: strawberry.Info[Context]) -> list[CustomerReply]:
+        principal = info.context.principal
+        if principal is None or not self.document.customer_replies:
+            return []
+        if self.document.redacted and principal.role is not Role.PRIVACY_OFFICER:
+            return []
+        claimer = self.document.claimed_by
+        is_claimer = claimer is not None and claimer.id == actor_id_of(info.context)
+        unmasked = is_claimer or access.may_see_personal_data(principal.role)
+        if unmasked:
+            info.context.reveal("follow_ups", str(self.document.id))
+        replies = []
+        for reply in self.document.customer_replies:
+            text = (
+                reply.text if unmasked else await info.context.loaders.masked_text.load(reply.text)
+            )
+            replies.append(
+                CustomerReply(
+                    by=Actor.from_document(reply.by),
+                    text=text,
+                    to=reply.to if unmasked else None,
+                    language=reply.locale,
+                    outbox_id=strawberry.ID(reply.outbox_id),
+                    sent_at=reply.sent_at,
+                )
+            )
+        return replies
 
     @strawberry.field(
         description="The last reopening; the reason masked as the resolution's note is."
@@ -340,6 +404,10 @@ class RoutingRule:
     priority: int
     channel_id: str
     match: RoutingMatch
+    reply_to: str | None = strawberry.field(
+        description="The Reply-To of the e-mails sent to customers from the follow-ups "
+        "it routes; null: the hub's sender address."
+    )
     reminders: ReminderPolicy
     created_at: datetime
     updated_at: datetime
@@ -360,6 +428,7 @@ class RoutingRule:
                 score_max=match.score_max,
                 country=match.country,
             ),
+            reply_to=rule.reply_to,
             reminders=ReminderPolicy.from_model(rule.reminders),
             created_at=rule.created_at,
             updated_at=rule.updated_at,
@@ -372,6 +441,11 @@ class CreateRoutingRuleInput:
     channel_id: str = strawberry.field(description="A Slack channel id, like C0123ABCD.")
     priority: int = 100
     match: RoutingMatchInput | None = None
+    reply_to: str | None = strawberry.field(
+        default=None,
+        description="Where customers' answers to replies go (an e-mail address, e.g. a "
+        "team's shared inbox).",
+    )
     reminders: ReminderPolicyInput | None = None
 
 
@@ -382,6 +456,9 @@ class UpdateRoutingRuleInput:
     priority: int | None = None
     match: RoutingMatchInput | None = strawberry.field(
         default=None, description="Replaces the whole match when given."
+    )
+    reply_to: str | None = strawberry.field(
+        default=None, description="A new Reply-To address; an empty string clears it."
     )
     reminders: ReminderPolicyInput | None = strawberry.field(
         default=None, description="Replaces the whole reminder policy when given."

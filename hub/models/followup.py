@@ -46,6 +46,18 @@ class Resolution(BaseModel):
     resolved_at: datetime
 
 
+class CustomerReply(BaseModel):
+    """An e-mail the claimer sent the customer about their feedback: what it said, to
+    which address, in which language, and the outbox message that delivers it."""
+
+    by: Actor
+    text: str
+    to: str
+    locale: str
+    outbox_id: str
+    sent_at: datetime  # when it was queued; the outbox delivers it
+
+
 class FollowUpAction(StrEnum):
     """What happened to a follow-up; each is announced in its Slack message's thread."""
 
@@ -85,6 +97,8 @@ class FollowUp(Document):
     reminders_sent: list[str] = []  # the reminder stages already queued (see reminders.py)
     redacted: bool = False
     created_at: datetime
+    customer_replies: list[CustomerReply] = []
+    customer_informed_at: datetime | None = None  # the first reply to the customer
 
     class Settings:
         name = "follow_ups"

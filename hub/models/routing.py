@@ -51,6 +51,9 @@ class RoutingRule(Document):
     priority: int
     match: RoutingMatch
     channel_id: str
+    # Where customers' answers to the replies sent from its follow-ups go (Reply-To);
+    # None: to the hub's sender address.
+    reply_to: str | None = None
     reminders: ReminderPolicy = ReminderPolicy()
     created_at: datetime
     updated_at: datetime

@@ -20,8 +20,10 @@ from hub.services.followups.handover import HandoverService
 from hub.services.followups.held import SlackHolds
 from hub.services.followups.notes import NoteService
 from hub.services.followups.reminders import ReminderService
+from hub.services.followups.replies import CustomerReplies
 from hub.services.followups.routing import RoutingService
 from hub.services.followups.slack import SlackBookkeeping
+from hub.services.followups.workload import Workload
 from hub.services.platform.deliveries import DeliveryLog
 from hub.services.platform.leases import JobLeases, Scheduler
 from hub.services.platform.outbox import Dispatcher, OutboxService
@@ -55,6 +57,8 @@ class Services:
     dispatcher: Dispatcher
     routing: RoutingService
     follow_ups: FollowUpService
+    replies: CustomerReplies
+    workload: Workload
     reminders: ReminderService
     handover: HandoverService
     notes: NoteService
@@ -139,6 +143,8 @@ class Services:
             dispatcher=dispatcher,
             routing=routing,
             follow_ups=follow_ups,
+            replies=CustomerReplies(clock, follow_ups, routing, mail, suppressions),
+            workload=Workload(clock, follow_ups, analytics),
             reminders=reminders,
             handover=HandoverService(follow_ups),
             notes=NoteService(clock),

@@ -48,6 +48,7 @@ ALLOWED: dict[str, set[Role] | set[Role | None]] = {
     "resolveFollowUp": AGENTS,
     "reassignFollowUp": AGENTS,
     "reopenFollowUp": AGENTS,
+    "replyToCustomer": AGENTS,
     "routingRules": ADMIN,
     "routingDefaults": ADMIN,
     "createRoutingRule": ADMIN,

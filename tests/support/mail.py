@@ -5,9 +5,15 @@ from __future__ import annotations
 import email
 import re
 import threading
+from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.support.network import free_port
 
 PUBLIC_URL = "http://hub.test"
 
@@ -63,3 +69,21 @@ def links_in(message: EmailMessage) -> list[str]:
 def path(url: str) -> str:
     assert url.startswith(PUBLIC_URL + "/"), url
     return url.removeprefix(PUBLIC_URL)
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1: its mailbox and its port."""
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp: tuple[Mailbox, int]) -> Mailbox:
+    return smtp[0]

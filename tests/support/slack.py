@@ -59,6 +59,10 @@ class FakeSlack:
     posts_per_second: float | None = None
     _last_post: dict[str, float] = field(default_factory=dict)
     throttled: int = 0
+    # Channel members, as conversations.members answers them (pages of `limit`); a
+    # channel not listed answers `not_in_channel`, as for a bot that is not in it.
+    members: dict[str, list[str]] = field(default_factory=dict)
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # views.publish, by user
     usergroups: dict[str, str] = field(default_factory=dict)  # id → handle (usergroups.list)
 
     @property
@@ -115,6 +119,10 @@ class FakeSlack:
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
+
+    def opened_views(self) -> list[dict[str, Any]]:
+        """The views views.open was asked to open, in order."""
+        return [dict(call.args["view"]) for call in self.calls_to("views.open")]
 
     def channel_messages(self, channel: str) -> list[Message]:
         """The channel's messages, not their threads' replies."""
@@ -227,6 +235,17 @@ class FakeSlack:
                 return False
         return True
 
+    def _members(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args["channel"])
+        if channel not in self.members:
+            return {"ok": False, "error": "not_in_channel"}
+        limit = int(args.get("limit") or 100)
+        start = int(args.get("cursor") or 0)
+        page = self.members[channel][start : start + limit]
+        more = start + limit < len(self.members[channel])
+        cursor = str(start + limit) if more else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
+
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
             return {
@@ -271,6 +290,14 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": f"D{users}"}}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V0001"}}
+        if method == "views.publish":
+            view = args.get("view") or {}
+            if len(view.get("blocks") or []) > 100:  # a Home tab holds 100 blocks
+                return {"ok": False, "error": "invalid_arguments"}
+            self.homes[str(args["user_id"])] = view
+            return {"ok": True, "view": {"id": "VHOME", **view}}
+        if method == "conversations.members":
+            return self._members(args)
         if method == "users.info":
             user_id = str(args["user"])
             return {

@@ -51,7 +51,13 @@ class SlackSender:
     def action_body(
         self, action_id: str, follow_up_id: str, user: str, channel: str = "CROUTED"
     ) -> str:
-        payload = {
+        payload = self.action_payload(action_id, follow_up_id, user, channel)
+        return "payload=" + urllib.parse.quote(json.dumps(payload))
+
+    def action_payload(
+        self, action_id: str, follow_up_id: str, user: str, channel: str = "CROUTED"
+    ) -> dict[str, Any]:
+        return {
             "type": "block_actions",
             "team": {"id": "T0001"},
             "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
@@ -71,7 +77,6 @@ class SlackSender:
                 }
             ],
         }
-        return "payload=" + urllib.parse.quote(json.dumps(payload))
 
     async def click(
         self, action_id: str, follow_up_id: str, user: str, channel: str = "CROUTED"
@@ -79,7 +84,12 @@ class SlackSender:
         return await self.send(self.action_body(action_id, follow_up_id, user, channel))
 
     async def submit_resolution(
-        self, follow_up_id: str, user: str, note: str, informed: bool, channel: str = "CROUTED"
+        self,
+        follow_up_id: str,
+        user: str,
+        note: str,
+        informed: bool,
+        channel: str | None = "CROUTED",
     ) -> httpx.Response:
         selected = [{"value": "informed"}] if informed else []
         payload = {
@@ -108,6 +118,53 @@ class SlackSender:
         }
         body = "payload=" + urllib.parse.quote(json.dumps(payload))
         return await self.send(body)
+
+    async def click_in_home(self, action_id: str, follow_up_id: str, user: str) -> httpx.Response:
+        """A button clicked on the user's App Home: no channel, a `home` view."""
+        payload = self.action_payload(action_id, follow_up_id, user)
+        del payload["channel"]
+        payload["container"] = {"type": "view", "view_id": "VHOME"}
+        payload["view"] = {"id": "VHOME", "type": "home", "blocks": []}
+        return await self.send("payload=" + urllib.parse.quote(json.dumps(payload)))
+
+    async def submit_reply(
+        self,
+        follow_up_id: str,
+        user: str,
+        text: str,
+        view_id: str = "V0001",
+        channel: str | None = "CROUTED",
+    ) -> httpx.Response:
+        """The "Reply to customer" form submitted; `view_id` names the opened form
+        (Slack sends the same one again when it retries), `channel` None: opened on
+        the App Home."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": "T0001"},
+            "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
+            "api_app_id": "A0001",
+            "token": "legacy",
+            "trigger_id": self.trigger(),
+            "view": {
+                "id": view_id,
+                "type": "modal",
+                "callback_id": "followup_reply_view",
+                "private_metadata": json.dumps(
+                    {"follow_up_id": follow_up_id, "channel_id": channel}
+                ),
+                "state": {
+                    "values": {
+                        "reply": {"reply_input": {"type": "plain_text_input", "value": text}}
+                    }
+                },
+            },
+        }
+        return await self.send("payload=" + urllib.parse.quote(json.dumps(payload)))
+
+    async def open_home(self, user: str, event_id: str, retry: int | None = None) -> httpx.Response:
+        """The user opened the app's Home tab."""
+        event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}
+        return await self.event({**event, "event_ts": f"{time.time():.6f}"}, event_id, retry)
 
     def command_body(self, text: str, user: str, response_url: str) -> str:
         return urllib.parse.urlencode(

@@ -29,17 +29,20 @@ class Widget:
         product: str = "Accounting",
         country: str = "NO",
         company: str = "Acme AS",
+        locale: str = "en",
+        identity: dict[str, Any] | None = None,
     ) -> Response:
+        """`identity` overrides fields of the new person (`{"email": None}`: no address)."""
         if survey_key not in self.surveys:
             await make_survey(self.services, key=survey_key, metric=metric, product=product)
             self.surveys.add(survey_key)
         self.people += 1
         display = await self.services.responses.record_display(
             survey_key,
-            person(self.people),
+            person(self.people, **(identity or {})),
             Channel.IN_APP_WEB,
             context(country=country, company=company, product=product),
-            "en",
+            locale,
         )
         response = await self.services.responses.submit_score(str(display.id), score)
         if comment is None:

@@ -3,34 +3,16 @@ settings that send e-mail to it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from pydantic import SecretStr
 
 from hub.db import Database
 from hub.settings import Settings
-from tests.support.mail import PUBLIC_URL, Mailbox
-from tests.support.network import free_port
+from tests.support.mail import PUBLIC_URL, Mailbox, mailbox, smtp
 
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Mailbox, int]]:
-    mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def mailbox(smtp: tuple[Mailbox, int]) -> Mailbox:
-    return smtp[0]
+__all__ = ["mailbox", "settings", "smtp"]
 
 
 @pytest.fixture

@@ -279,6 +279,11 @@ class FollowUpService:
             subject_ids=[follow_up.subject_id],
         )
 
+    async def refresh_messages(self, follow_up: FollowUp) -> None:
+        """Queue the rebuild of the Slack messages after a change that another service
+        made to the follow-up (a reply to the customer)."""
+        await self._queue_update(follow_up)
+
     async def claim(self, follow_up_id: str, actor: Actor) -> FollowUp:
         """Atomic: of any number of simultaneous claims exactly one wins; the others
         get AlreadyClaimed naming the winner."""

@@ -93,6 +93,7 @@ class RuleDraft:
     channel_id: str
     priority: int = 100
     match: RoutingMatch = field(default_factory=RoutingMatch)
+    reply_to: str | None = None
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
 
 
@@ -102,6 +103,7 @@ class RuleChanges:
     channel_id: str | None = None
     priority: int | None = None
     match: RoutingMatch | None = None
+    reply_to: str | None = None  # an empty string clears it
     reminders: ReminderPolicy | None = None
 
 
@@ -146,6 +148,7 @@ class RoutingService:
             priority=draft.priority,
             match=self._clean_match(draft.match),
             channel_id=channel,
+            reply_to=validation.email(draft.reply_to, "replyTo"),
             reminders=reminder_policy(draft.reminders, "reminders"),
             created_at=now,
             updated_at=now,
@@ -179,6 +182,8 @@ class RoutingService:
             update["priority"] = changes.priority
         if changes.match is not None:
             update["match"] = self._clean_match(changes.match)
+        if changes.reply_to is not None:
+            update["reply_to"] = validation.email(changes.reply_to, "replyTo")
         if changes.reminders is not None:
             update["reminders"] = reminder_policy(changes.reminders, "reminders")
         updated: RoutingRule = rule.model_copy(update=update)
@@ -213,6 +218,14 @@ class RoutingService:
             default, escalation, now, policy.model_dump() if policy is not None else None
         )
         return await self.defaults()
+
+    async def reply_to_for(self, response: Response) -> str | None:
+        """Where the customer's answer to a reply should go: the Reply-To of the rule
+        that routes the response now (the first that matches), if it sets one."""
+        for rule in await self.rules():
+            if matches(rule.match, response):
+                return rule.reply_to
+        return None
 
     async def reminder_policies(
         self,

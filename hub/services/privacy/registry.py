@@ -288,14 +288,23 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             PersonalField("reopened.by.id", Category.STAFF),
             PersonalField("reopened.by.name", Category.STAFF),
             PersonalField("reopened.reason", Category.FEEDBACK, free_text=True),
+            # The e-mails sent to the person from Slack or GraphQL: what they said and
+            # where they went (the outbox entry that carried them is deleted on erasure).
+            PersonalField("customer_replies.text", Category.FEEDBACK, free_text=True),
+            PersonalField("customer_replies.to", Category.CONTACT),
+            PersonalField("customer_replies.by.id", Category.STAFF),
+            PersonalField("customer_replies.by.name", Category.STAFF),
         ),
         # The Slack messages are redacted (and their places kept, so a late update
-        # finds them); the staff who handled the follow-up are not the subject.
+        # finds them); the staff who handled the follow-up are not the subject. The
+        # replies keep who sent them and when; their text and address go.
         anonymised={
             "subject_id": "anonymous",
             "resolution.note": REDACTED,
             "reopened.reason": REDACTED,
             "redacted": True,
+            "customer_replies.$[].text": REDACTED,
+            "customer_replies.$[].to": REDACTED,
         },
         not_personal={
             "response_id": "an internal id",
@@ -313,6 +322,10 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "reminders_sent": "which reminders were queued",
             "redacted": "a flag",
             "created_at": "a time",
+            "customer_replies.locale": "the language the reply was written for",
+            "customer_replies.outbox_id": "an outbox message id",
+            "customer_replies.sent_at": "a time",
+            "customer_informed_at": "a time",
         },
     ),
     CollectionEntry(
@@ -501,6 +514,8 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "match.score_max": "a score",
             "match.country": "a country code, not a person's",
             "channel_id": "a Slack channel id",
+            "reply_to": "a team's address for answers to replies, set by an admin; "
+            "not about the people giving feedback",
             "reminders.unclaimed_after_minutes": "a setting",
             "reminders.unresolved_after_minutes": "a setting",
             "reminders.on_call_group_id": "a Slack user group id",

@@ -44,7 +44,7 @@ from hub.services.platform.outbox import OutboxService
 from hub.services.platform.stores import outbox as outbox_store
 from hub.services.privacy.audit import SYSTEM, AuditService
 from hub.services.privacy.free_text import scrub
-from hub.services.privacy.registry import ANONYMOUS_USER, Retention, entry_for
+from hub.services.privacy.registry import ANONYMOUS_USER, REDACTED, Retention, entry_for
 from hub.services.privacy.rights import add_months
 from hub.services.privacy.stores import audit_log, rights_requests, survey_retention
 from hub.services.surveys.stores import surveys
@@ -271,6 +271,8 @@ class RetentionService:
                 await follow_up_store.set_resolution_note(
                     note["_id"], scrub(note["resolution"]["note"])
                 )
+            # So may the replies sent to them, which also hold their address.
+            await follow_up_store.redact_replies_of_responses([raw["_id"] for raw in due], REDACTED)
             reopened = follow_up_store.reopened_of_responses([raw["_id"] for raw in due])
             async for found in reopened:
                 await follow_up_store.set_reopen_reason(

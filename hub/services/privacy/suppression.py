@@ -73,6 +73,15 @@ class SuppressionService:
             return False
         return await suppressions.any_listed(wanted)
 
+    async def reasons(
+        self, user_id: str | None = None, email: str | None = None
+    ) -> set[SuppressionReason]:
+        """Why the person is suppressed (by their user id or address); empty if not."""
+        hashes = self.hmacs(user_id, email)
+        if not hashes:
+            return set()
+        return {SuppressionReason(reason) for reason in await suppressions.reasons_listed(hashes)}
+
     async def is_objecting(self, hashes: Iterable[str]) -> bool:
         """Whether any of the identities objected or was erased: suppressed for good,
         not only while a restriction lasts."""

@@ -30,22 +30,39 @@ def staff_by_role(role: str) -> str:
     return f"a member of staff ({role})"
 
 
-def _get(document: dict[str, Any], path: str) -> Any:
-    value: Any = document
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+def _values(value: Any, path: str) -> Iterable[Any]:
+    """The values at a dotted path, through lists of documents (`posts.channel_id`
+    gives the channel of every post)."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _values(item, path)
+        return
+    if not isinstance(value, dict):
+        return
+    first, _, rest = path.partition(".")
+    if first not in value:
+        return
+    if rest:
+        yield from _values(value[first], rest)
+    elif value[first] is not None:
+        yield value[first]
 
 
-def _set(document: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    target: Any = document
-    for part in parents:
-        target = target.get(part) if isinstance(target, dict) else None
-    if isinstance(target, dict) and last in target:
-        target[last] = value
+def _rewrite(value: Any, path: str, change: Callable[[Any], Any]) -> None:
+    """Replace, in place, each value at a dotted path (through lists) by `change` of it."""
+    if isinstance(value, list):
+        for item in value:
+            _rewrite(item, path, change)
+        return
+    if not isinstance(value, dict):
+        return
+    first, _, rest = path.partition(".")
+    if first not in value:
+        return
+    if rest:
+        _rewrite(value[first], rest, change)
+    elif value[first] is not None:
+        value[first] = change(value[first])
 
 
 def _strings(value: Any) -> Iterable[str]:
@@ -141,9 +158,9 @@ async def redact_export_data(
     for collection, documents in data.items():
         for document in documents:
             for path in staff_paths.get(collection, ()):
-                actor = _get(document, path)
-                if isinstance(actor, dict) and actor.get("id"):
-                    actors.append(actor)
+                for actor in _values(document, path):
+                    if isinstance(actor, dict) and actor.get("id"):
+                        actors.append(actor)
     staff = await _staff_names(actors)
     roles = await _roles_of({str(actor["id"]) for actor in actors})
     text_paths = _free_text_paths()
@@ -152,24 +169,25 @@ async def redact_export_data(
         for collection, documents in data.items()
         for document in documents
         for path in text_paths.get(collection, ())
-        for text in _strings(_get(document, path))
+        for value in _values(document, path)
+        for text in _strings(value)
     ]
     known = await known_identifiers(texts)
 
     def change(text: str) -> str:
         return redact_others(text, known, own, staff)
 
+    def by_role(actor: Any) -> Any:
+        if isinstance(actor, dict) and actor.get("id"):
+            return staff_by_role(roles.get(str(actor["id"]), "staff"))
+        return actor
+
     for collection, documents in data.items():
         for document in documents:
             for path in text_paths.get(collection, ()):
-                value = _get(document, path)
-                if value is not None:
-                    _set(document, path, rewrite_strings(value, change))
+                _rewrite(document, path, lambda value: rewrite_strings(value, change))
             for path in staff_paths.get(collection, ()):
-                actor = _get(document, path)
-                if isinstance(actor, dict) and actor.get("id"):
-                    role = roles.get(str(actor["id"]), "staff")
-                    _set(document, path, staff_by_role(role))
+                _rewrite(document, path, by_role)
 
 
 async def redact_comments(

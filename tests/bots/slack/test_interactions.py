@@ -64,7 +64,12 @@ async def test_fifty_simultaneous_claims_have_one_winner(
     [message] = slack.channel_messages("CROUTED")
     assert f"Claimed by <@{winner}>" in str(message.blocks)
     buttons = next(b for b in message.blocks if b["type"] == "actions")["elements"]
-    assert [b["text"]["text"] for b in buttons] == ["Unclaim", "Resolve", "Reassign"]
+    assert [b["text"]["text"] for b in buttons] == [
+        "Unclaim",
+        "Resolve",
+        "Reassign",
+        "Reply to customer",
+    ]
 
 
 async def test_the_claimer_sees_the_customer_contact(

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.cursor import AsyncCursor
 
 from hub.models.followup import FollowUp, FollowUpStatus
@@ -117,6 +118,28 @@ async def resolve(
     return await _changed(follow_up_id, {"$or": allowed}, {"$set": set_fields})
 
 
+async def add_customer_reply(
+    follow_up_id: Any,
+    claimer_id: str,
+    reply: dict[str, Any],
+    informed_at: datetime | None,
+    session: AsyncClientSession,
+) -> Raw | None:
+    """Record a reply to the customer on a follow-up that `claimer_id` still has
+    claimed, with a new version (and, with `informed_at`, when the customer was first
+    informed); the follow-up after, or None if it is no longer theirs."""
+    update: dict[str, Any] = {"$push": {"customer_replies": reply}, "$inc": {"version": 1}}
+    if informed_at is not None:
+        update["$set"] = {"customer_informed_at": informed_at}
+    raw: Raw | None = await STORE.collection().find_one_and_update(
+        {"_id": follow_up_id, "status": FollowUpStatus.CLAIMED.value, "claimed_by.id": claimer_id},
+        update,
+        return_document=ReturnDocument.AFTER,
+        session=session,
+    )
+    return raw
+
+
 async def add_post(
     follow_up_ids: list[Any], channel_id: str, ts: str, post: dict[str, Any]
 ) -> None:
@@ -208,6 +231,16 @@ def noted_of_responses(response_ids: list[Any]) -> AsyncCursor[Raw]:
     )
 
 
+async def redact_replies_of_responses(response_ids: list[Any], marker: str) -> int:
+    """Replace the text and address of every reply to the customer on the follow-ups
+    of these responses by `marker`; how many follow-ups changed."""
+    result = await STORE.collection().update_many(
+        {"response_id": {"$in": response_ids}, "customer_replies.sent_at": {"$type": "date"}},
+        {"$set": {"customer_replies.$[].text": marker, "customer_replies.$[].to": marker}},
+    )
+    return result.modified_count
+
+
 async def set_subject_of_responses(response_ids: list[Any], subject_id: str | None) -> int:
     """Make the follow-ups of these responses about `subject_id`; how many changed."""
     result = await STORE.collection().update_many(
@@ -224,6 +257,36 @@ async def ids_of_responses(response_ids: list[Any]) -> list[str]:
             {"response_id": {"$in": response_ids}}, projection={"_id": 1}
         )
     ]
+
+
+async def post_channels_since(since: datetime) -> list[str]:
+    """The Slack channels holding messages about follow-ups that are open or were
+    opened since `since`, each once."""
+    cursor = await STORE.collection().aggregate(
+        [
+            {
+                "$match": {
+                    "$or": [
+                        {"status": FollowUpStatus.OPEN.value},
+                        {"created_at": {"$gte": since}},
+                    ]
+                }
+            },
+            {"$unwind": "$posts"},
+            {"$group": {"_id": "$posts.channel_id"}},
+        ]
+    )
+    channels = [str(raw["_id"]) async for raw in cursor if raw.get("_id")]
+    return sorted(channels)
+
+
+async def survey_keys_posted_in(channels: list[str], since: datetime) -> list[str]:
+    """The surveys of the follow-ups opened since `since` with a message in one of
+    these channels."""
+    found: list[str] = await STORE.collection().distinct(
+        "survey_key", {"posts.channel_id": {"$in": channels}, "created_at": {"$gte": since}}
+    )
+    return sorted(found)
 
 
 async def mark_reminded(follow_up_id: Any, stage: str) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.db import Database
 from hub.models.outbox import OutboxMessage, OutboxStatus
@@ -337,9 +338,10 @@ async def delivery_of(message_id: Any) -> Raw | None:
     return raw
 
 
-async def id_of(key: str) -> Any | None:
-    """The id of the message queued under `key` (None if there is none)."""
-    raw = await STORE.collection().find_one({"key": key}, projection={"_id": 1})
+async def id_of(key: str, session: AsyncClientSession | None = None) -> Any | None:
+    """The id of the message queued under `key` (None if there is none); in the
+    caller's transaction with `session`."""
+    raw = await STORE.collection().find_one({"key": key}, projection={"_id": 1}, session=session)
     return raw["_id"] if raw else None
 
 

@@ -89,9 +89,10 @@ async def _erase_in(entry: CollectionEntry, identity: Identity) -> int:
     nested = {key: value for key, value in entry.anonymised.items() if "." in key}
     top = {key: value for key, value in entry.anonymised.items() if "." not in key}
     for key, value in nested.items():  # only where the parent exists
-        parent = key.rsplit(".", 1)[0]
+        found_as = key.replace(".$[]", "")  # `list.$[].field`: that field of every item
+        parent = found_as.rsplit(".", 1)[0]
         modified = await store.set_where(
-            {**query, parent: {"$ne": None}, key: {"$ne": value}}, {key: value}
+            {**query, parent: {"$ne": None}, found_as: {"$ne": value}}, {key: value}
         )
         changed = max(changed, modified)
     return max(changed, await store.set_where(query, top))

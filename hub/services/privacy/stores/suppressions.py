@@ -49,6 +49,16 @@ async def listed_hashes(hashes: list[str], reasons: list[str]) -> list[str]:
     return found
 
 
+async def reasons_listed(hashes: list[str]) -> set[str]:
+    """Why any of these keyed hashes is listed: each reason once."""
+    return {
+        str(raw["reason"])
+        async for raw in STORE.collection().find(
+            {"identity_hmac": {"$in": hashes}}, projection={"reason": 1}
+        )
+    }
+
+
 async def listed_for(hashes: list[str], reason: str) -> set[str]:
     """Which of these keyed hashes are listed for `reason`."""
     return {
