@@ -119,7 +119,9 @@ async def open_database(settings: Settings) -> AsyncIterator[OpenDatabase]:
         uri = settings.mongodb_uri.get_secret_value()
     else:
         uri, embedded = await find_or_start_embedded(settings)
-    client = make_client(uri, serverSelectionTimeoutMS=settings.db_timeout_ms)
+    client = make_client(
+        uri, settings.db_timeout_ms, serverSelectionTimeoutMS=settings.db_timeout_ms
+    )
     try:
         database: Database = client[settings.db_name]
         await init_models(database)
