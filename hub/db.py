@@ -148,6 +148,18 @@ async def _kill_session(
         )
 
 
+async def cancel_and_wait(task: asyncio.Task[Any]) -> None:
+    """Cancel `task` and wait until it has ended, cancelling it again each second: on
+    Python 3.11, `asyncio.wait_for`, which PyMongo uses for every send under a time
+    limit, loses a cancellation that arrives just as the send completes, and a task
+    doing database work would then run on."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=1.0)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 # Indexes that earlier versions created and that no longer fit the documents, by
 # collection: dropped before the declared ones are created.
 RETIRED_INDEXES: dict[str, tuple[str, ...]] = {
@@ -395,6 +407,17 @@ class EmbeddedDatabase:
     def _restart(self) -> None:
         self._stop_process()
         self._launch()
+
+    def exit_code(self) -> int | None:
+        """The server process's exit code once it has exited; None while it runs (or
+        before it was started)."""
+        process = self._process
+        return None if process is None else process.poll()
+
+    def relaunch(self) -> None:
+        """Start the server process again on the same port and data folder, after
+        stopping what is left of the previous one. Follow with `wait_ready`."""
+        self._restart()
 
     def _prune_oplog(self) -> None:
         """Drop oplog entries past the window every `prune_every` seconds."""

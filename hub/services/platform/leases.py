@@ -30,6 +30,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from hub.clock import Clock
+from hub.db import cancel_and_wait
 from hub.models.lease import JobLease
 
 log = logging.getLogger(__name__)
@@ -140,9 +141,7 @@ class Scheduler:
             error = type(failure).__name__
             log.exception("scheduled job %s failed", job.name)
         finally:
-            renewing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewing
+            await cancel_and_wait(renewing)
         # The next run is one period after the one that was due (not after it ran),
         # skipping periods missed while no process was up.
         next_run = due_at + job.period
