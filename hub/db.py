@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import ctypes
+import functools
 import logging
 import os
 import signal
@@ -13,13 +15,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
+import pymongo
 from beanie import init_beanie
 from pymongo import AsyncMongoClient, MongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import OperationFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
 from hub import embedded_credentials
 from hub.models import ALL_MODELS
@@ -27,16 +32,136 @@ from hub.models import ALL_MODELS
 log = logging.getLogger(__name__)
 
 Database = AsyncDatabase[dict[str, Any]]
+T = TypeVar("T")
+
+# The time limit of aborting an abandoned transaction on a client without its own.
+ABORT_SECONDS = 5.0
 
 AUTHENTICATION_FAILED = 18
 CONFIG_NOTE = "# Empty on purpose: the hub passes the embedded database its settings as flags.\n"
 UNAUTHORIZED = 13
 
 
-def make_client(uri: str, **options: Any) -> AsyncMongoClient[dict[str, Any]]:
-    """A client that returns timezone-aware UTC datetimes."""
+def make_client(
+    uri: str, timeout_ms: int | None = None, **options: Any
+) -> AsyncMongoClient[dict[str, Any]]:
+    """A client that returns timezone-aware UTC datetimes.
+
+    With `timeout_ms`, every operation carries that time limit (PyMongo's `timeoutMS`):
+    the driver stops waiting when it is spent, finding the server, connecting and
+    waiting for the reply included, and sends the server what is left of it as
+    `maxTimeMS`, so a stalled server stops the work as well. The error it raises is a
+    timeout (`PyMongoError.timeout`), which callers answer with UNAVAILABLE. Code
+    that needs another limit sets it around its calls with `pymongo.timeout()`."""
     options.setdefault("serverSelectionTimeoutMS", 5000)
+    if timeout_ms is not None:
+        options["timeoutMS"] = timeout_ms
     return AsyncMongoClient(uri, tz_aware=True, **options)
+
+
+class WriteLimited(Protocol):
+    """A service whose writes are bounded, in seconds (HUB_WRITE_TIMEOUT_MS)."""
+
+    write_timeout: float
+
+
+W = TypeVar("W", bound=WriteLimited)
+P = ParamSpec("P")
+
+
+def within_write_limit(
+    method: Callable[Concatenate[W, P], Coroutine[Any, Any, T]],
+) -> Callable[Concatenate[W, P], Coroutine[Any, Any, T]]:
+    """The whole write call within `self.write_timeout` seconds: the reads before its
+    transaction and the transaction's retries share that one time limit, which
+    HUB_WRITE_TIMEOUT_MS promises for a write in all."""
+
+    async def bounded(self: W, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        with pymongo.timeout(self.write_timeout):
+            return await method(self, *args, **kwargs)
+
+    functools.update_wrapper(bounded, method)
+    return bounded
+
+
+async def in_transaction(
+    client: AsyncMongoClient[dict[str, Any]],
+    work: Callable[[AsyncClientSession], Awaitable[T]],
+    within: float | None = None,
+    ended: Callable[[AsyncClientSession, bool], Awaitable[None]] | None = None,
+) -> T:
+    """Run `work` in a transaction, retried as the driver retries transient errors
+    (write conflicts), for at most `within` seconds in all (when given), or less when
+    the caller's own `pymongo.timeout()` ends sooner; each operation keeps the client's
+    own limit either way. Then `ended(session, committed)` runs.
+
+    A transaction given up (its time spent, the database gone) may still be open on
+    the server, holding the documents it wrote: the next attempt at the same write
+    would conflict with it until the server's transaction lifetime (a minute) ran
+    out. So its session is killed on the server, which aborts it; that runs in the
+    background with a time limit of its own, and the caller's answer does not wait."""
+    async with client.start_session() as session:
+        committed = False
+        try:
+            if within is None:
+                result = await session.with_transaction(work)
+            else:
+                with pymongo.timeout(within):
+                    result = await session.with_transaction(work)
+            committed = True
+            return result
+        except PyMongoError as error:
+            if error.timeout or isinstance(error, ConnectionFailure):
+                abort_on_server(client, session)
+            raise
+        finally:
+            if ended is not None:
+                await ended(session, committed)
+
+
+# Kept referenced until done: the event loop holds tasks only weakly.
+_aborting: set[asyncio.Task[None]] = set()
+
+
+def abort_on_server(client: AsyncMongoClient[dict[str, Any]], session: AsyncClientSession) -> None:
+    """Kill `session` on the server (aborting its transaction), in the background.
+
+    The task runs in a context of its own: the caller's time limit, spent by now,
+    does not apply to it; the client's per-operation limit (or `ABORT_SECONDS`)
+    does."""
+    seconds = client.options.timeout or ABORT_SECONDS
+    task = asyncio.create_task(
+        _kill_session(client, session.session_id, seconds),
+        name="abort-abandoned-transaction",
+        context=contextvars.Context(),
+    )
+    _aborting.add(task)
+    task.add_done_callback(_aborting.discard)
+
+
+async def _kill_session(
+    client: AsyncMongoClient[dict[str, Any]], session_id: Mapping[str, Any], seconds: float
+) -> None:
+    try:
+        with pymongo.timeout(seconds):
+            await client.admin.command("killSessions", [session_id])
+    except PyMongoError as error:
+        reason = type(error).__name__
+        log.warning(
+            "abandoned transaction not aborted (%s); the database drops it in a minute", reason
+        )
+
+
+async def cancel_and_wait(task: asyncio.Task[Any]) -> None:
+    """Cancel `task` and wait until it has ended, cancelling it again each second: on
+    Python 3.11, `asyncio.wait_for`, which PyMongo uses for every send under a time
+    limit, loses a cancellation that arrives just as the send completes, and a task
+    doing database work would then run on."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=1.0)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 # Indexes that earlier versions created and that no longer fit the documents, by
@@ -102,6 +227,9 @@ class EmbeddedDatabase:
     way to create the first user), drops any other user found then, and restarts it
     with authentication on. `uri` carries the credentials.
 
+    With `test_commands`, it accepts `configureFailPoint`, which the fault tests use
+    to stall or fail its commands.
+
     With `oplog_seconds`, the oplog keeps changes that long, and a thread here
     prunes it every `prune_every` seconds (SecantusDB itself prunes only every
     thousand writes), so a quiet server does not keep an erased person longer.
@@ -115,6 +243,7 @@ class EmbeddedDatabase:
         credentials_file: Path | None = None,
         oplog_seconds: float | None = None,
         prune_every: float = 60.0,
+        test_commands: bool = False,
     ) -> None:
         if credentials_file is not None and not isinstance(storage_path, Path):
             raise ValueError("an in-memory database restarts empty: it cannot keep a user")
@@ -124,6 +253,7 @@ class EmbeddedDatabase:
         self.credentials_file = credentials_file
         self.oplog_seconds = oplog_seconds
         self.prune_every = prune_every
+        self.test_commands = test_commands
         self._credentials: embedded_credentials.Credentials | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._pruner: threading.Thread | None = None
@@ -157,6 +287,9 @@ class EmbeddedDatabase:
             command += ["--oplog-retention-seconds", str(self.oplog_seconds)]
         if auth:
             command.append("--auth")
+        if self.test_commands:
+            # configureFailPoint, for the fault tests: never for a hub's own server.
+            command.append("--enable-test-commands")
         if isinstance(self.storage_path, Path):
             # An explicit (empty) file: SecantusDB then reads no secantusd.toml from the
             # working directory, ~/.secantus or /etc/secantus.
@@ -278,6 +411,17 @@ class EmbeddedDatabase:
     def _restart(self) -> None:
         self._stop_process()
         self._launch()
+
+    def exit_code(self) -> int | None:
+        """The server process's exit code once it has exited; None while it runs (or
+        before it was started)."""
+        process = self._process
+        return None if process is None else process.poll()
+
+    def relaunch(self) -> None:
+        """Start the server process again on the same port and data folder, after
+        stopping what is left of the previous one. Follow with `wait_ready`."""
+        self._restart()
 
     def _prune_oplog(self) -> None:
         """Drop oplog entries past the window every `prune_every` seconds."""

@@ -54,14 +54,18 @@ class Settings(BaseSettings):
     db_timeout_ms: int = Field(
         default=5000,
         ge=100,
-        description="How long a call waits for an unreachable database before it fails "
-        "with UNAVAILABLE (milliseconds).",
+        description="Time limit of each database operation, finding and connecting to the "
+        "database included: once it is spent the hub stops waiting, the server stops the "
+        "work (it is sent as maxTimeMS), and the call fails with UNAVAILABLE "
+        "(milliseconds). See docs/operations.md, Database time limits.",
     )
     write_timeout_ms: int = Field(
         default=10_000,
         ge=100,
-        description="How long a write may take in all, retries included, before it fails "
-        "with UNAVAILABLE (milliseconds).",
+        description="How long a widget write (login, display, score, comment, decline) may "
+        "take in all, its reads and its transaction's retries included, before it fails "
+        "with UNAVAILABLE (milliseconds). A write given up is aborted on the database, so "
+        "trying it again succeeds as soon as the database answers.",
     )
     cache_seconds: float = Field(
         default=5.0,

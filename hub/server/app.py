@@ -21,13 +21,13 @@ from bots.slack.app import SlackBot
 from graphql_schema.schema import build_schema
 from graphql_schema.view import HubGraphQL
 from hub.clock import Clock, SystemClock
-from hub.db import ping
+from hub.db import cancel_and_wait, ping
 from hub.logs import configure_logging
 from hub.server import demo
 from hub.server.exports import export_responses
 from hub.server.limits import RequestLimits
 from hub.server.metrics import HubMetrics, metrics_endpoint
-from hub.server.runtime import open_database
+from hub.server.runtime import embedded_status, open_database
 from hub.server.telemetry import RequestTelemetry
 from hub.services import Services
 from hub.services.platform.migrations import migrate_if_needed
@@ -71,10 +71,7 @@ async def _stop_workers(
     if workers:
         _, unfinished = await asyncio.wait(workers, timeout=grace)
         for task in unfinished:
-            task.cancel()
-        for task in unfinished:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
     try:
         messages = await services.outbox.release_owner(services.dispatcher.owner)
         jobs = await services.leases.release_all()
@@ -185,15 +182,18 @@ def create_app(
                 yield
             finally:
                 log.info("hub stopping")
-                relay.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await relay
+                await cancel_and_wait(relay)
                 await _stop_workers(services, workers)
                 if metrics_server is not None:
                     metrics_server[0].should_exit = True
                     await metrics_server[1]
 
     async def healthz(request: Request) -> JSONResponse:
+        embedded = embedded_status(settings)
+        if embedded is not None and not embedded.healthy:
+            # A process supervisor restarting the hub may get the database back.
+            body = {"status": "unhealthy", "database": "embedded database cannot be restarted"}
+            return JSONResponse(body, status_code=503)
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:

@@ -170,7 +170,7 @@ async def check_database(settings: Settings) -> list[Check]:
             )
         ]
     client: AsyncMongoClient[dict[str, Any]] = make_client(
-        uri, serverSelectionTimeoutMS=settings.db_timeout_ms
+        uri, settings.db_timeout_ms, serverSelectionTimeoutMS=settings.db_timeout_ms
     )
     try:
         try:
@@ -221,7 +221,7 @@ async def _routed_channels(settings: Settings) -> list[str]:
     if uri is None:
         return []
     client: AsyncMongoClient[dict[str, Any]] = make_client(
-        uri, serverSelectionTimeoutMS=settings.db_timeout_ms
+        uri, settings.db_timeout_ms, serverSelectionTimeoutMS=settings.db_timeout_ms
     )
     try:
         database = client[settings.db_name]

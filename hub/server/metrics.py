@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from hub.models.outbox import OutboxMessage, OutboxStatus
+from hub.server.runtime import embedded_status
 from hub.services import Services
 from hub.services.followups.held import REASONS
 from hub.services.platform.outbox import (
@@ -33,6 +34,7 @@ from hub.services.platform.outbox import (
     Outcome,
     RetryLater,
 )
+from hub.settings import Settings
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -120,6 +122,35 @@ class DatabaseCollector(Collector):
         yield changed
 
 
+class EmbeddedDatabaseCollector(Collector):
+    """The embedded database's restarts, as its supervisor announced them in the data
+    folder (under `serve --workers` it runs in the parent process, not the worker
+    scraped). Nothing is yielded for an external database."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def collect(self) -> Iterable[Metric]:
+        status = embedded_status(self.settings)
+        if status is None:
+            return
+        restarts = CounterMetricFamily(
+            "hub_embedded_database_restarts",
+            "Attempts to start the embedded database again after it died, by result "
+            "(restarted, failed).",
+            labels=["result"],
+        )
+        restarts.add_metric(["restarted"], status.restarts)
+        restarts.add_metric(["failed"], status.failed_restarts)
+        yield restarts
+        yield GaugeMetricFamily(
+            "hub_embedded_database_healthy",
+            "1 while the embedded database runs or may still be started again; 0 once "
+            "its supervisor gave up (then /healthz answers 503).",
+            value=int(status.healthy),
+        )
+
+
 class HubMetrics:
     """The hub's metric families, in a registry of their own (one per app)."""
 
@@ -147,6 +178,8 @@ class HubMetrics:
         )
         self.database = DatabaseCollector()
         self.registry.register(self.database)
+        self.embedded = EmbeddedDatabaseCollector(services.settings)
+        self.registry.register(self.embedded)
 
     def observe_request(self, operation: str, outcome: str, seconds: float) -> None:
         self.requests.labels(operation, outcome).inc()
@@ -201,6 +234,7 @@ class HubMetrics:
             combined = CollectorRegistry()
             MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
             combined.register(self.database)
+            combined.register(self.embedded)
             return generate_latest(combined)
         return generate_latest(self.registry)
 

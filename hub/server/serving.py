@@ -2,10 +2,11 @@
 
 Each worker builds its own app from the `hub.server.app:create_app` factory. With the
 embedded database, this parent process starts it before any worker exists and passes
-its address down (HUB_MONGODB_URI), so the workers never race to start one; it stops
-it last, after every worker has finished. SIGTERM (or Ctrl-C) stops the hub
-gracefully: no new connections, requests in flight finished, workers' leases handed
-back, then the database.
+its address down (HUB_MONGODB_URI), so the workers never race to start one; it
+supervises it (starts it again should it die; the workers' /healthz and /metrics
+report how that fares), and stops it last, after every worker has finished. SIGTERM
+(or Ctrl-C) stops the hub gracefully: no new connections, requests in flight
+finished, workers' leases handed back, then the database.
 """
 
 from __future__ import annotations
@@ -37,11 +38,12 @@ def _embedded_database(settings: Settings) -> Iterator[str | None]:
         return
     # Another hub on this data folder may have started it (then that hub stops it)
     uri, embedded = asyncio.run(runtime.find_or_start_embedded(settings))
+    supervisor = runtime.supervise(settings, embedded) if embedded is not None else None
     try:
         yield uri
     finally:
         if embedded is not None:
-            runtime.stop_embedded(settings, embedded)
+            runtime.stop_embedded(settings, embedded, supervisor)
             log.info("embedded database stopped")
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import PyMongoError
 
+from hub.db import in_transaction
 from hub.models.activity import Display
 from hub.models.common import Channel, Metric
 from hub.models.event import LiveEvent
@@ -199,9 +200,8 @@ class RollupWriter:
             await response_store.set_excluded(user_id, excluded, session)
             return ExclusionReport(displays=len(displays), responses=len(responses))
 
-        async with client.start_session() as session:
-            report: ExclusionReport = await session.with_transaction(work)
-            return report
+        report: ExclusionReport = await in_transaction(client, work)
+        return report
 
 
 class AnalyticsListener(ResponseListener):

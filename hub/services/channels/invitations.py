@@ -15,6 +15,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub import i18n
 from hub.clock import Clock
+from hub.db import in_transaction
 from hub.errors import Conflict, DomainError, ErrorCode, NotFound, ValidationFailed
 from hub.models.activity import DisplayContext
 from hub.models.common import Channel, UserIdentity
@@ -179,8 +180,7 @@ class InvitationService:
 
         client = survey_links.STORE.client()
         try:
-            async with client.start_session() as session:
-                await session.with_transaction(work)
+            await in_transaction(client, work)
         except _AlreadyQueued:
             return Skipped(index, user.id, SkipReason.ALREADY_INVITED)
         return Invited(index, user.id, link)

@@ -13,6 +13,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
+from hub.db import in_transaction
 from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from hub.models.common import Metric, UserIdentity
 from hub.models.followup import (
@@ -155,8 +156,7 @@ class FollowUpService:
                 return await self.open_for(found, session) is not None
 
             try:
-                async with client.start_session() as session:
-                    opened += int(await session.with_transaction(work))
+                opened += int(await in_transaction(client, work))
             except DuplicateKeyError:
                 continue  # opened meanwhile by another lift
         return opened

@@ -19,6 +19,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub import i18n
 from hub.clock import Clock
+from hub.db import in_transaction
 from hub.errors import Conflict, ErrorCode, ValidationFailed
 from hub.models.followup import Actor, CustomerReply, FollowUp, FollowUpStatus
 from hub.models.response import Response
@@ -138,8 +139,7 @@ class CustomerReplies:
             return recorded
 
         try:
-            async with follow_ups.STORE.client().start_session() as session:
-                replied: FollowUp = await session.with_transaction(work)
+            replied: FollowUp = await in_transaction(follow_ups.STORE.client(), work)
         except _AlreadySent:
             return await self.follow_ups.get(follow_up_id)
         except _NoLongerClaimed:

@@ -32,6 +32,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from hub.clock import Clock
+from hub.db import cancel_and_wait
 from hub.errors import Conflict, ErrorCode
 from hub.models.lease import JobLease
 from hub.services.platform.stores import job_leases
@@ -156,9 +157,7 @@ class Scheduler:
             error = type(failure).__name__
             log.exception("scheduled job %s failed", job.name)
         finally:
-            renewing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewing
+            await cancel_and_wait(renewing)
         # The next run is one period after the one that was due (not after it ran),
         # skipping periods missed while no process was up.
         next_run = due_at + job.period

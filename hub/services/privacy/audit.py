@@ -20,6 +20,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from hub.clock import Clock
+from hub.db import in_transaction
 from hub.models.privacy import AuditActor, AuditEntry, AuditHead
 from hub.services.access.keys import Principal
 from hub.services.platform import paging
@@ -106,8 +107,7 @@ class AuditService:
                 await entry.insert(session=session)
 
             try:
-                async with client.start_session() as session:
-                    await session.with_transaction(work)
+                await in_transaction(client, work)
             except (_HeadMoved, DuplicateKeyError):
                 continue
             except OperationFailure as error:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.clock import Clock
+from hub.db import in_transaction
 from hub.models.suppression import OptOutObjection, SuppressionReason
 from hub.services.privacy.identity import normalize_email
 from hub.services.privacy.stores import suppressions
@@ -103,6 +104,5 @@ class SuppressionService:
             await receipt.insert(session=session)
 
         client = suppressions.STORE.client()
-        async with client.start_session() as session:
-            await session.with_transaction(work)
+        await in_transaction(client, work)
         return receipt

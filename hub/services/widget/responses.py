@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-import pymongo
 from beanie import PydanticObjectId
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
+from hub.db import in_transaction, within_write_limit
 from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from hub.models.activity import Display, DisplayContext, Login
 from hub.models.common import Channel, Customer, Metric, UserIdentity
@@ -158,18 +158,14 @@ class ResponseService:
 
     async def _in_transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
         client = responses.STORE.client()
+
+        async def ended(session: AsyncClientSession, committed: bool) -> None:
+            for listener in self.listeners:
+                await listener.transaction_ended(session, committed)
+
         # Bounded: while the database is away, a write fails (UNAVAILABLE) instead of
         # retrying the transaction for the driver's default two minutes.
-        with pymongo.timeout(self.write_timeout):
-            async with client.start_session() as session:
-                committed = False
-                try:
-                    result = await session.with_transaction(work)
-                    committed = True
-                    return result
-                finally:
-                    for listener in self.listeners:
-                        await listener.transaction_ended(session, committed)
+        return await in_transaction(client, work, self.write_timeout, ended)
 
     async def _survey_for(self, key: str, scope: SurveyScope) -> Survey | None:
         if scope is not None and key not in scope:
@@ -187,6 +183,7 @@ class ResponseService:
         survey = await self._survey_for(survey_key, scope)
         return await self.throttling.check(survey, user_id.strip(), channel, email)
 
+    @within_write_limit
     async def record_login(self, user: UserIdentity) -> Login:
         user = validation.user_identity(user)
         now = self.clock.now()
@@ -199,6 +196,7 @@ class ResponseService:
         await self._in_transaction(work)
         return login
 
+    @within_write_limit
     async def record_display(
         self,
         survey_key: str,
@@ -275,6 +273,7 @@ class ResponseService:
             raise NotFound("Display", "displayId")
         return display
 
+    @within_write_limit
     async def submit_score(
         self, display_id: str, score: int, scope: SurveyScope = None
     ) -> Response:
@@ -329,6 +328,7 @@ class ResponseService:
             ) from None
         return response
 
+    @within_write_limit
     async def submit_comment(
         self, response_id: str, comment: str, scope: SurveyScope = None
     ) -> Response:
@@ -352,6 +352,7 @@ class ResponseService:
             )
         return commented
 
+    @within_write_limit
     async def decline(self, display_id: str, scope: SurveyScope = None) -> Display:
         display = await self._display(display_id, scope)
         if display.response_id is not None:
