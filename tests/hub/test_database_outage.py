@@ -15,6 +15,7 @@ from hub.models.common import Role
 from hub.server.app import create_app
 from hub.settings import Settings
 from tests.support.clock import START
+from tests.support.waiting import eventually
 
 # Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
 pytestmark = pytest.mark.slow
@@ -53,7 +54,12 @@ async def test_calls_fail_clearly_while_the_database_is_down(tmp_path: Path) -> 
 
                 server.start()
                 await server.wait_ready()
-                assert (await http.get("/readyz")).status_code == 200
+
+                async def ready_again() -> bool:
+                    # The driver finds the server again on its next heartbeat.
+                    return (await http.get("/readyz")).status_code == 200
+
+                await eventually(ready_again, within=30)
                 back = (await http.post("/graphql", json=SURVEYS, headers=headers)).json()
                 assert back == {"data": {"surveys": []}}
     finally:
