@@ -33,6 +33,7 @@ from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.cost import CostLimits, QueryCost
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
 from graphql_schema.introspection import SchemaExposure
+from graphql_schema.persisted import WidgetDocuments
 from graphql_schema.platform.schema import PlatformMutation, PlatformQuery
 from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
@@ -137,6 +138,8 @@ def build_schema(settings: Settings | None = None) -> HubSchema:
         lambda: ValidationCache(maxsize=512),
         # After ValidationCache: it refuses a valid document that asks for the schema.
         lambda: SchemaExposure(limits.introspection),
+        # Also after ValidationCache: it refuses a widget key's own documents.
+        lambda: WidgetDocuments(limits.widget_operations),
         # Weighed before it runs; then what the weight cannot foresee is cut off in time.
         lambda: QueryCost(costs, limits.max_page_size),
         lambda: TimeLimit(limits.request_timeout_ms),

@@ -11,6 +11,7 @@ from pymongo.errors import PyMongoError
 from strawberry.extensions import SchemaExtension
 
 from graphql_schema.context import Context
+from graphql_schema.persisted import PERSISTED_QUERY_MISMATCH, PERSISTED_QUERY_NOT_FOUND
 from hub.errors import ErrorCode
 from hub.logs import current_request
 from hub.services.privacy.audit import actor_of
@@ -36,8 +37,7 @@ class OperationFacts(SchemaExtension):
         if facts is None:
             return
         execution = self.execution_context
-        name = execution.operation_name
-        facts.operation = name if name and _NAME.fullmatch(name) else "anonymous"
+        facts.operation = _operation(execution.operation_name)
         context = execution.context
         if isinstance(context, Context) and context.principal is not None:
             facts.role = context.principal.role.value
@@ -48,6 +48,19 @@ class OperationFacts(SchemaExtension):
         facts.outcome = error_outcome(failed) if failed else "ok"
 
 
+def _operation(name: str | None) -> str:
+    return name if name and _NAME.fullmatch(name) else "anonymous"
+
+
+def record_refusal(operation_name: str | None, error: GraphQLError) -> None:
+    """Tells the telemetry of a request answered before the schema saw it (a persisted
+    id the hub does not know): its operation as named by the caller, and the error."""
+    facts = current_request.get()
+    if facts is not None:
+        facts.operation = _operation(operation_name)
+        facts.outcome = error_outcome([error])
+
+
 # The codes errors carry: the domain's, and those of permissions and the error policy.
 KNOWN_CODES = frozenset(code.value for code in ErrorCode) | {
     "UNAUTHENTICATED",
@@ -56,6 +69,8 @@ KNOWN_CODES = frozenset(code.value for code in ErrorCode) | {
     "INTERNAL_SERVER_ERROR",
     "QUERY_TOO_EXPENSIVE",
     "TIMEOUT",
+    PERSISTED_QUERY_NOT_FOUND,
+    PERSISTED_QUERY_MISMATCH,
 }
 
 

@@ -1,15 +1,19 @@
 """The `/graphql` endpoint: authenticates the caller and builds the context."""
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from graphql_schema.context import Context
+from graphql_schema.persisted import with_persisted_text
+from graphql_schema.telemetry import record_refusal
 from hub.services import Services
 from hub.web.graphiql import graphiql_page
 
@@ -43,6 +47,25 @@ class HubGraphQL(GraphQL[Context, None]):
             return super().decode_json(data)
         except UnicodeDecodeError:
             raise HTTPException(400, "The request body is not valid UTF-8.") from None
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """A document named by its persisted id runs with the registered text; an id the
+        hub does not know is answered with one GraphQL error, and nothing runs."""
+        resolved = with_persisted_text(request_data)
+        if not isinstance(resolved, GraphQLRequestData):
+            record_refusal(request_data.operation_name, resolved)
+            return ExecutionResult(data=None, errors=[resolved])
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, resolved
+        )
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

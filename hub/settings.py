@@ -415,6 +415,14 @@ class Settings(BaseSettings):
         "(off) and no schema data; `__typename` always works. GraphiQL (GET /graphql in "
         "a browser) is served unless this is `off`.",
     )
+    widget_operations: Literal["any", "registered"] = Field(
+        default="any",
+        description="What widget keys may send to /graphql: `any`, any document their "
+        "role allows; `registered`, only the banner's own documents (widget.js sends them "
+        "by id), so a widget key copied out of a page can do nothing else. Other "
+        "documents get FORBIDDEN and nothing runs. Other roles are not affected. See "
+        "docs/security.md, Persisted queries for the widget.",
+    )
     # --- end of schema exposure and GraphiQL ---
 
     @field_validator("log_level")

@@ -6,17 +6,10 @@ strangers send. (Logs keep the name the caller gave.)"""
 
 from __future__ import annotations
 
+from hub.web.persisted import WIDGET_DOCUMENTS
+
 # widget.js (hub/static/widget.js): every call the banner makes.
-WIDGET_OPERATIONS = frozenset(
-    {
-        "WidgetLogin",
-        "WidgetEligibility",
-        "WidgetDisplay",
-        "WidgetScore",
-        "WidgetComment",
-        "WidgetDecline",
-    }
-)
+WIDGET_OPERATIONS = frozenset(WIDGET_DOCUMENTS)
 
 # Names docs/security.md suggests to dashboards and integrations.
 DOCUMENTED_OPERATIONS = frozenset(

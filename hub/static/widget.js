@@ -6,13 +6,8 @@
   "use strict";
   var STRINGS = __FEEDBACK_HUB_STRINGS__;
   var ALIASES = { no: "nb", nn: "nb" };
-  var FIELDS = "key metric locale question followUp thankYou scale { min max }";
-  var Q_LOGIN = "mutation WidgetLogin($u:UserInput!){recordLogin(user:$u){__typename}}";
-  var Q_ELIGIBLE = "query WidgetEligibility($s:String!,$u:UserInput!,$c:Channel!){surveyEligibility(surveyKey:$s,user:$u,channel:$c){eligible}}";
-  var Q_DISPLAY = "mutation WidgetDisplay($s:String!,$u:UserInput!,$c:Channel!,$x:DisplayContextInput){recordDisplay(surveyKey:$s,user:$u,channel:$c,context:$x){__typename ...on DisplayRecorded{displayId survey{" + FIELDS + "}}}}";
-  var Q_SCORE = "mutation WidgetScore($d:ID!,$n:Int!){submitScore(displayId:$d,score:$n){__typename ...on ScoreSubmitted{responseId followUp}}}";
-  var Q_COMMENT = "mutation WidgetComment($r:ID!,$t:String!){submitComment(responseId:$r,comment:$t){__typename ...on CommentSubmitted{thankYou}}}";
-  var Q_DECLINE = "mutation WidgetDecline($d:ID!){declineSurvey(displayId:$d){__typename}}";
+  // Operation name → id of its document, registered in the hub (hub/web/persisted.py).
+  var OPERATIONS = __FEEDBACK_HUB_OPERATIONS__;
   var CSS =
     ":host{all:initial}" +
     ".box{position:fixed;z-index:2147483000;left:50%;bottom:12px;transform:translateX(-50%);box-sizing:border-box;width:calc(100vw - 16px);max-width:30rem;padding:16px 16px 12px;background:#fff;color:#1f2328;border-radius:12px;box-shadow:0 4px 24px rgba(0,0,0,.22);font:15px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;text-align:left}" +
@@ -43,13 +38,17 @@
     return STRINGS[ALIASES[lang] || lang] || STRINGS.en;
   }
 
-  function call(query, variables) {
+  function call(name, variables) {
     return fetch(config.endpoint, {
       method: "POST",
       mode: "cors",
       credentials: "omit",
       headers: { "Content-Type": "application/json", Authorization: "Bearer " + config.token },
-      body: JSON.stringify({ query: query, variables: variables })
+      body: JSON.stringify({
+        operationName: name,
+        variables: variables,
+        extensions: { persistedQuery: { version: 1, sha256Hash: OPERATIONS[name] } }
+      })
     }).then(function (response) {
       if (!response.ok) throw new Error("feedback-hub: HTTP " + response.status);
       return response.json();
@@ -78,7 +77,7 @@
     if (!ui) return;
     var displayId = ui.displayId, answered = ui.responseId;
     remove();
-    if (!answered) call(Q_DECLINE, { d: displayId }).catch(function () {});
+    if (!answered) call("WidgetDecline", { d: displayId }).catch(function () {});
   }
 
   function setBody(nodes) {
@@ -101,7 +100,7 @@
       var text = area.value.trim();
       if (!text || !ui) return;
       send.setAttribute("disabled", "");
-      call(Q_COMMENT, { r: ui.responseId, t: text }).then(function (data) {
+      call("WidgetComment", { r: ui.responseId, t: text }).then(function (data) {
         var result = data.submitComment;
         if (!ui) return;
         if (result.__typename !== "CommentSubmitted") { remove(); return; }
@@ -115,7 +114,7 @@
   function score(value) {
     if (!ui || ui.busy) return;
     ui.busy = true;
-    call(Q_SCORE, { d: ui.displayId, n: value }).then(function (data) {
+    call("WidgetScore", { d: ui.displayId, n: value }).then(function (data) {
       var result = data.submitScore;
       if (!ui) return;
       if (result.__typename !== "ScoreSubmitted") { remove(); return; }
@@ -157,7 +156,7 @@
       if (window.sessionStorage.getItem(key)) return Promise.resolve();
       window.sessionStorage.setItem(key, "1");
     } catch (e) { /* storage blocked: count the login anyway */ }
-    return call(Q_LOGIN, { u: user }).catch(function () {});
+    return call("WidgetLogin", { u: user }).catch(function () {});
   }
 
   function identify(person) {
@@ -179,11 +178,11 @@
       };
       var vars = { s: config.survey, u: user, c: config.channel };
       loginOnce(user).then(function () {
-        return call(Q_ELIGIBLE, vars);
+        return call("WidgetEligibility", vars);
       }).then(function (data) {
         if (!data.surveyEligibility.eligible) return null;
         vars.x = context;
-        return call(Q_DISPLAY, vars);
+        return call("WidgetDisplay", vars);
       }).then(function (data) {
         var result = data && data.recordDisplay;
         if (result && result.__typename === "DisplayRecorded") show(result.displayId, result.survey);

@@ -1,4 +1,5 @@
-"""`/widget.js`: the banner's script, with the interface strings built in."""
+"""`/widget.js`: the banner's script, with the interface strings and the ids of its
+GraphQL documents (hub/web/persisted.py) built in."""
 
 from __future__ import annotations
 
@@ -11,8 +12,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub import i18n
+from hub.web.persisted import WIDGET_IDS
 
-PLACEHOLDER = "__FEEDBACK_HUB_STRINGS__"
+STRINGS_PLACEHOLDER = "__FEEDBACK_HUB_STRINGS__"
+OPERATIONS_PLACEHOLDER = "__FEEDBACK_HUB_OPERATIONS__"
+
+
+def _script_json(value: object) -> str:
+    encoded = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # Safe inside a script: JSON cannot close the script or start a comment here.
+    return encoded.replace("</", "<\\/")
 
 
 @cache
@@ -22,9 +31,9 @@ def widget_script() -> str:
         language: {key: texts[key] for key in i18n.WIDGET_KEYS}
         for language, texts in i18n.STRINGS.items()
     }
-    encoded = json.dumps(strings, ensure_ascii=False, separators=(",", ":"))
-    # Safe inside a script: JSON cannot close the script or start a comment here.
-    return source.replace(PLACEHOLDER, encoded.replace("</", "<\\/"))
+    return source.replace(STRINGS_PLACEHOLDER, _script_json(strings)).replace(
+        OPERATIONS_PLACEHOLDER, _script_json(dict(WIDGET_IDS))
+    )
 
 
 async def widget_js(request: Request) -> Response:

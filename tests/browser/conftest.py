@@ -127,6 +127,8 @@ def settings(
         public_url=f"http://127.0.0.1:{hub_port}",
         background_workers=False,
         cors_origins=[f"http://127.0.0.1:{host_port}"],
+        # The banner needs nothing but its registered documents.
+        widget_operations="registered",
     )
 
 

@@ -129,7 +129,7 @@ async def test_an_ineligible_person_sees_nothing(
     page = await context.new_page()
 
     async with page.expect_response(
-        lambda r: r.url.endswith("/graphql") and "surveyEligibility" in (r.request.post_data or "")
+        lambda r: r.url.endswith("/graphql") and "WidgetEligibility" in (r.request.post_data or "")
     ) as answered:
         await page.goto(servers.host + "/?user=user-2")
     assert (await (await answered.value).json())["data"]["surveyEligibility"]["eligible"] is False

@@ -3,6 +3,7 @@ hub does: requests per GraphQL operation, the outbox backlog, deliveries, claims
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import AsyncIterator
@@ -160,10 +161,22 @@ async def test_made_up_operation_names_and_paths_add_no_series(
 
 async def test_the_widgets_operations_are_known_ones(http: httpx.AsyncClient) -> None:
     script = (await http.get("/widget.js")).text
-    names = re.findall(r"\b(?:query|mutation) ([A-Za-z_]\w*)", script)
+    found = re.search(r"var OPERATIONS = (\{.*?\});", script)
+    assert found is not None
+    names = set(json.loads(found.group(1)))
 
     assert len(names) == 6
-    assert set(names) <= KNOWN_OPERATIONS
+    assert names <= KNOWN_OPERATIONS
+
+
+async def test_an_unknown_persisted_id_is_counted_as_refused(http: httpx.AsyncClient) -> None:
+    unknown = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
+
+    await http.post("/graphql", json={"operationName": "WidgetLogin", "extensions": unknown})
+
+    after = await scrape(http)
+    outcome = "error:PERSISTED_QUERY_NOT_FOUND"
+    assert value(after, "hub_requests_total", operation="WidgetLogin", outcome=outcome) == 1
 
 
 async def test_backlog_deliveries_and_claims_move_the_metrics(

@@ -9,6 +9,7 @@ import re
 import httpx
 
 from hub import i18n
+from hub.web.persisted import WIDGET_DOCUMENTS, WIDGET_IDS
 
 GZIP_BUDGET = 15 * 1024
 
@@ -33,6 +34,19 @@ async def test_the_script_carries_every_interface_language_and_no_outside_addres
     assert "Svært sannsynlig" in script and "Erittäin todennäköistä" in script
     # The only address it calls is its own hub's /graphql (or data-endpoint).
     assert re.findall(r"https?://[\w.-]+", script) == ["https://hub.example"]
+
+
+async def test_the_script_sends_its_documents_by_id_and_keeps_no_text(
+    http: httpx.AsyncClient,
+) -> None:
+    script = (await http.get("/widget.js")).text
+
+    assert "__FEEDBACK_HUB_OPERATIONS__" not in script
+    for name, document_id in WIDGET_IDS.items():
+        assert f'"{name}":"{document_id}"' in script
+    for text in WIDGET_DOCUMENTS.values():
+        assert text not in script
+    assert "query" not in script.lower().replace("persistedquery", "")
 
 
 async def test_the_script_is_revalidated_by_etag(http: httpx.AsyncClient) -> None:
