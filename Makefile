@@ -2,17 +2,27 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Two installs, each done again when pyproject.toml changes: what running the hub needs
+# (the hub and its embedded database) for `make run`, and that plus the test tooling
+# (pytest, playwright, mypy, ruff…) for the tests and linters. The second covers the first.
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast lint schema docs bench clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[embedded,test]'
-	touch $(STAMP)
 
-run: $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[embedded]'
+	touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[embedded,test]'
+	touch $(RUN_STAMP) $(STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/feedback-hub serve --demo
 
 test: $(STAMP)
@@ -33,11 +43,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-schema: $(STAMP)
+schema: $(RUN_STAMP)
 	$(BIN)/feedback-hub schema > schema.graphql
 
 # docs/configuration.md is generated from the settings' descriptions (a test checks it).
-docs: $(STAMP)
+docs: $(RUN_STAMP)
 	$(BIN)/python -m hub.server.settings_doc > docs/configuration.md
 
 # bench/bare_app.py is the bare endpoint bench/submit.py measures the hub against.

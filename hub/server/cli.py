@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from hub.clock import SystemClock
@@ -18,9 +19,22 @@ from hub.server.runtime import open_database
 from hub.services import Services
 from hub.settings import Settings
 
+# The name the hub is installed by (`pip install feedback-hub-server`); the command and
+# the import packages keep the shorter `feedback-hub` and `hub`.
+DISTRIBUTION = "feedback-hub-server"
+
+
+def _version() -> str:
+    """The installed distribution's version, the one pip and CHANGELOG.md speak of."""
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="feedback-hub", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the hub (HTTP server)")
