@@ -220,9 +220,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _refuse(problems: list[Problem]) -> int:
-    print("feedback-hub: the configuration has problems:", file=sys.stderr)
+    """One line per problem, naming the setting to change (exit code 2)."""
     for problem in problems:
-        print(f"  - {problem}", file=sys.stderr)
+        print(f"feedback-hub: {problem}", file=sys.stderr)
     return 2
 
 
