@@ -106,8 +106,7 @@ def test_the_slack_manifest_for_a_bad_address(capsys: pytest.CaptureFixture[str]
 # A production install leaves the embedded extra (the `secantus` module) out. The
 # interpreter is told the module is missing (sys.modules[name] = None fails its import).
 WITHOUT_EMBEDDED = (
-    "import sys; sys.modules['secantus'] = None; "
-    "from hub.server.cli import main; sys.exit(main())"
+    "import sys; sys.modules['secantus'] = None; from hub.server.cli import main; sys.exit(main())"
 )
 
 
