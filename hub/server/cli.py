@@ -143,8 +143,11 @@ async def _list_keys(services: Services) -> int:
 
 
 async def _revoke_key(services: Services, key_id: str) -> int:
-    key = await services.keys.revoke(key_id)
-    print(f"Revoked key {key.id} ({key.label}).")
+    key, already = await services.keys.revoke(key_id)
+    if already and key.revoked_at is not None:
+        print(f"Key {key.id} ({key.label}) was already revoked on {key.revoked_at:%Y-%m-%d}.")
+    else:
+        print(f"Revoked key {key.id} ({key.label}).")
     return 0
 
 
