@@ -7,6 +7,7 @@ import contextlib
 import contextvars
 import ctypes
 import functools
+import importlib.util
 import logging
 import os
 import signal
@@ -40,6 +41,8 @@ ABORT_SECONDS = 5.0
 AUTHENTICATION_FAILED = 18
 CONFIG_NOTE = "# Empty on purpose: the hub passes the embedded database its settings as flags.\n"
 UNAUTHORIZED = 13
+# The embedded database's server, installed by the `embedded` extra only.
+EMBEDDED_MODULE = "secantus"
 
 
 def make_client(
@@ -207,6 +210,12 @@ def free_port() -> int:
         return port
 
 
+def embedded_installed() -> bool:
+    """Whether the embedded database can be started here: a production install
+    against a real MongoDB leaves the `embedded` extra out."""
+    return importlib.util.find_spec(EMBEDDED_MODULE) is not None
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
     """Ask Linux to SIGTERM the database if the hub process dies without stopping it."""
     with contextlib.suppress(Exception):
@@ -270,7 +279,7 @@ class EmbeddedDatabase:
         command = [
             sys.executable,
             "-m",
-            "secantus",
+            EMBEDDED_MODULE,
             "--host",
             "127.0.0.1",
             "--port",

@@ -157,8 +157,11 @@ async def _list_keys(services: Services) -> int:
 
 
 async def _revoke_key(services: Services, key_id: str) -> int:
-    key = await services.keys.revoke(key_id)
-    print(f"Revoked key {key.id} ({key.label}).")
+    key, already = await services.keys.revoke(key_id)
+    if already and key.revoked_at is not None:
+        print(f"Key {key.id} ({key.label}) was already revoked on {key.revoked_at:%Y-%m-%d}.")
+    else:
+        print(f"Revoked key {key.id} ({key.label}).")
     return 0
 
 
@@ -234,9 +237,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _refuse(problems: list[Problem]) -> int:
-    print("feedback-hub: the configuration has problems:", file=sys.stderr)
+    """One line per problem, naming the setting to change (exit code 2)."""
     for problem in problems:
-        print(f"  - {problem}", file=sys.stderr)
+        print(f"feedback-hub: {problem}", file=sys.stderr)
     return 2
 
 

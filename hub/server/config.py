@@ -11,9 +11,11 @@ from pydantic import ValidationError
 from pymongo.errors import ConfigurationError, InvalidURI
 from pymongo.uri_parser import parse_uri
 
+from hub.db import embedded_installed
 from hub.settings import Settings
 
 MIN_SECRET_LENGTH = 16
+EMBEDDED_EXTRA = "pip install 'feedback-hub-server[embedded]'"
 # Secrets the hub checks for length when they are set (name → what it is).
 SECRETS = {
     "slack_signing_secret": "the Slack app's signing secret",
@@ -73,10 +75,35 @@ def invalid_settings(error: ValidationError) -> list[Problem]:
     return problems
 
 
+def _database_problems(settings: Settings) -> list[Problem]:
+    """A database the hub can use: HUB_MONGODB_URI, or else the embedded one, which a
+    production install (without the embedded extra) cannot start."""
+    if settings.mongodb_uri is not None and not settings.mongodb_uri.get_secret_value():
+        return [
+            Problem(
+                "HUB_MONGODB_URI",
+                "is empty; set it to your MongoDB connection string (mongodb://host:port/ "
+                "or mongodb+srv://cluster.example.net/), or remove it to use the embedded "
+                "database",
+            )
+        ]
+    if settings.mongodb_uri is None and not embedded_installed():
+        return [
+            Problem(
+                "HUB_MONGODB_URI",
+                "is not set and the embedded database is not installed; set it to your "
+                "MongoDB connection string (mongodb://host:port/ or "
+                "mongodb+srv://cluster.example.net/), or install the embedded extra: "
+                f"{EMBEDDED_EXTRA}",
+            )
+        ]
+    return []
+
+
 def check(settings: Settings) -> list[Problem]:
     """Settings that each look valid but together, or for the server, do not work."""
-    problems: list[Problem] = []
-    if settings.mongodb_uri is not None:
+    problems: list[Problem] = _database_problems(settings)
+    if settings.mongodb_uri is not None and settings.mongodb_uri.get_secret_value():
         try:
             parse_uri(settings.mongodb_uri.get_secret_value())
         except (InvalidURI, ConfigurationError, ValueError) as error:

@@ -234,7 +234,8 @@ async def _routed_channels(settings: Settings) -> list[str]:
         await client.close()
 
 
-async def check_slack(settings: Settings) -> list[Check]:
+async def check_slack(settings: Settings, channels: bool = True) -> list[Check]:
+    """The token, and with `channels` the routed channels (read from the database)."""
     if settings.slack_bot_token is None:
         return [Check("slack", True, "off (SLACK_BOT_TOKEN unset): follow-ups over GraphQL only")]
     client = AsyncWebClient(
@@ -266,7 +267,7 @@ async def check_slack(settings: Settings) -> list[Check]:
             )
         ]
     checks = [Check("slack token", True, f"valid for workspace {auth.get('team', '?')}")]
-    for channel in await _routed_channels(settings):
+    for channel in await _routed_channels(settings) if channels else []:
         checks.append(await _check_channel(client, channel))
     return checks
 
@@ -342,14 +343,20 @@ async def diagnose(settings: Settings | None, problems: list[Problem]) -> list[C
     checks = check_configuration(problems, settings)
     if settings is None:
         return checks
-    checks += await check_database(settings)
-    checks += await check_slack(settings)
+    # Without a usable HUB_MONGODB_URI (or embedded database) there is nothing to
+    # connect to: its failed setting check already says what to set.
+    database = not any(problem.setting == "HUB_MONGODB_URI" for problem in problems)
+    if database:
+        checks += await check_database(settings)
+    checks += await check_slack(settings, channels=database)
     checks += await check_smtp(settings)
     return checks
 
 
 def run_doctor(settings: Settings | None, problems: list[Problem], fix: bool = False) -> int:
-    """Print every check; with `fix`, first apply the erasure ledger again."""
+    """Print every check; with `fix`, first apply the erasure ledger again. Exit code 2
+    when the settings have problems, as every other command, else 1 when a check
+    failed."""
     if fix and settings is not None and not problems:
         asyncio.run(fix_erasure_ledger(settings))
     checks = asyncio.run(diagnose(settings, problems))
@@ -357,4 +364,6 @@ def run_doctor(settings: Settings | None, problems: list[Problem], fix: bool = F
         print(check.line())
     failed = [check for check in checks if not check.ok]
     print("All checks passed." if not failed else f"{len(failed)} check(s) failed; see the advice.")
+    if problems:
+        return 2
     return 0 if not failed else 1

@@ -45,7 +45,8 @@ address) so the limit applies to the client, not the proxy.
 
 With `HUB_MONGODB_URI` set no embedded database is started; a production install
 (`pip install feedback-hub-server`, without the `[embedded]` extra) leaves SecantusDB
-out.
+out, so there every command refuses to start (exit code 2) until `HUB_MONGODB_URI` is
+set.
 Transactions are used for writes that must hold together, so MongoDB must run as a
 replica set (a single-node one will do). See [operations.md](operations.md).
 """

@@ -47,8 +47,12 @@ def _page(template: str, status: int = 200, **values: Any) -> HTMLResponse:
     return HTMLResponse(render(template, **values), status_code=status, headers=PAGE_HEADERS)
 
 
-def _message(request: Request, title_key: str, body_key: str, status: int) -> HTMLResponse:
-    locale = next(iter(_wanted(request)), None)
+def _message(
+    request: Request, title_key: str, body_key: str, status: int, locale: str | None = None
+) -> HTMLResponse:
+    """A page that only says something, in `locale` (the link's, when the token
+    resolved) or else the language the browser prefers."""
+    locale = locale or next(iter(_wanted(request)), None)
     strings = i18n.strings(locale)
     return _page(
         "message.html",
@@ -59,15 +63,17 @@ def _message(request: Request, title_key: str, body_key: str, status: int) -> HT
     )
 
 
-def _failure(request: Request, error: DomainError) -> HTMLResponse | None:
+def _failure(
+    request: Request, error: DomainError, locale: str | None = None
+) -> HTMLResponse | None:
     """The page for a failure the person should be told about; None for the rest,
     which simply show the link's current state again."""
     if error.code is ErrorCode.LINK_EXPIRED:
-        return _message(request, "expired_title", "expired_body", 410)
+        return _message(request, "expired_title", "expired_body", 410, locale)
     if error.code in (ErrorCode.LINK_INVALID, ErrorCode.NOT_FOUND):
-        return _message(request, "invalid_title", "invalid_body", 404)
+        return _message(request, "invalid_title", "invalid_body", 404, locale)
     if error.code in _UNAVAILABLE:
-        return _message(request, "unavailable_title", "unavailable", 409)
+        return _message(request, "unavailable_title", "unavailable", 409, locale)
     return None
 
 
@@ -100,14 +106,15 @@ async def _form(request: Request, free_text: Collection[str] = ()) -> dict[str, 
 async def show_survey(request: Request) -> Response:
     services = _services(request)
     token = request.path_params["token"]
+    locale: str | None = None
     try:
         opened = await services.links.open(token)
         locale = _page_locale(request, opened.survey, opened.link.locale)
         if opened.state is LinkState.OPEN:
             await services.links.ensure_display(opened.link, locale)
     except DomainError as error:
-        failure = _failure(request, error)
-        return failure or _message(request, "unavailable_title", "unavailable", 409)
+        failure = _failure(request, error, locale)
+        return failure or _message(request, "unavailable_title", "unavailable", 409, locale)
     survey = opened.survey
     text = survey.text_for(opened.response.locale if opened.response else locale)
     strings = i18n.strings(text.locale)
@@ -136,12 +143,13 @@ async def _score(request: Request, raw: str) -> Response:
         return _back(request)
     services = _services(request)
     token = request.path_params["token"]
+    locale: str | None = None
     try:
         opened = await services.links.open(token)
         locale = _page_locale(request, opened.survey, opened.link.locale)
         await services.links.submit_score(token, score, locale)
     except DomainError as error:
-        failure = _failure(request, error)
+        failure = _failure(request, error, locale)
         if failure is not None:
             return failure
     return _back(request)
@@ -184,12 +192,13 @@ async def skip(request: Request) -> Response:
 async def decline(request: Request) -> Response:
     services = _services(request)
     token = request.path_params["token"]
+    locale: str | None = None
     try:
         opened = await services.links.open(token)
         locale = _page_locale(request, opened.survey, opened.link.locale)
         await services.links.decline(token, locale)
     except DomainError as error:
-        failure = _failure(request, error)
+        failure = _failure(request, error, locale)
         if failure is not None:
             return failure
     return _back(request)

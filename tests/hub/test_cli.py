@@ -38,7 +38,13 @@ async def test_create_list_and_revoke_a_key(settings: Settings, database: Databa
 
     revoked = cli(settings, "keys", "revoke", stored.prefix)
     assert revoked.returncode == 0, revoked.stderr
+    assert revoked.stdout.startswith("Revoked key")
     assert "revoked" in cli(settings, "keys", "list").stdout
+
+    again = cli(settings, "keys", "revoke", stored.prefix)
+    assert again.returncode == 0, again.stderr
+    assert "was already revoked" in again.stdout
+    assert "Revoked key" not in again.stdout
 
 
 async def test_bad_cli_input_is_a_clear_error(settings: Settings, database: Database) -> None:

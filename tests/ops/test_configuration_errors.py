@@ -101,3 +101,85 @@ def test_the_server_refuses_to_start_with_a_clear_message(tmp_path: object) -> N
 def test_the_slack_manifest_for_a_bad_address(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["slack", "manifest", "--url", "http://plain.example.com"]) == 2
     assert "https://" in capsys.readouterr().err
+
+
+# A production install leaves the embedded extra (the `secantus` module) out. The
+# interpreter is told the module is missing (sys.modules[name] = None fails its import).
+WITHOUT_EMBEDDED = (
+    "import sys; sys.modules['secantus'] = None; from hub.server.cli import main; sys.exit(main())"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["serve"],
+        ["doctor"],
+        ["migrate"],
+        ["privacy", "reapply"],
+        ["keys", "list"],
+        ["retention", "run", "--dry-run"],
+    ],
+)
+@pytest.mark.slow
+def test_without_the_embedded_database_or_a_uri_every_command_says_what_to_set(
+    tmp_path: object, command: list[str]
+) -> None:
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("HUB_", "SLACK_"))
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_EMBEDDED, *command],
+        env=env,
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "No module named" not in result.stderr + result.stdout
+    said = result.stderr if command != ["doctor"] else result.stdout
+    problem = [line for line in said.splitlines() if "HUB_MONGODB_URI" in line]
+    assert len(problem) == 1
+    assert "pip install 'feedback-hub-server[embedded]'" in problem[0]
+    if command != ["doctor"]:
+        assert result.stderr.strip() == problem[0]  # one line, nothing else
+    else:
+        # The doctor never advises starting the embedded database that is not there.
+        assert "feedback-hub serve" not in result.stdout
+        assert "no embedded database is running" not in result.stdout
+
+
+def test_an_empty_database_uri_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HUB_MONGODB_URI", "")
+
+    message = refused(capsys)
+
+    assert message.strip().splitlines() == [message.strip()]
+    assert "HUB_MONGODB_URI: is empty" in message
+
+
+def test_the_doctor_exits_2_on_an_empty_database_uri(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HUB_MONGODB_URI", "")
+
+    assert main(["doctor"]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert "[FAIL] setting HUB_MONGODB_URI: is empty" in captured.out
+
+
+def test_the_doctor_exits_2_on_any_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HUB_LOG_LEVEL", "LOUD")
+
+    assert main(["doctor"]) == 2
+    assert "[FAIL] setting HUB_LOG_LEVEL" in capsys.readouterr().out

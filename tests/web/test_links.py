@@ -239,6 +239,21 @@ async def test_a_person_who_may_not_be_asked_now_gets_a_clear_page(
     assert await Display.find_all().count() == 1
 
 
+async def test_the_not_available_page_speaks_the_links_language(
+    services: Services, gql: GraphQLClient, http: httpx.AsyncClient
+) -> None:
+    await make_survey(services, channels=CHANNELS)
+    first = await create_link(gql)
+    await http.post(first + "/score", data={"score": "10"})
+    spanish = await create_link(gql, locale="es")
+
+    page = await http.get(spanish, headers={"Accept-Language": "en"})
+
+    assert page.status_code == 409
+    assert '<html lang="es">' in page.text
+    assert "Encuesta no disponible" in page.text
+
+
 async def test_link_creation_is_checked_and_admin_only(
     services: Services, gql: GraphQLClient
 ) -> None:

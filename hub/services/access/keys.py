@@ -90,7 +90,9 @@ class KeyService:
     async def list_keys(self) -> list[ApiKey]:
         return await ApiKey.find_all().sort("+created_at").to_list()
 
-    async def revoke(self, key_id_or_prefix: str) -> ApiKey:
+    async def revoke(self, key_id_or_prefix: str) -> tuple[ApiKey, bool]:
+        """Revoke a key by id or prefix: the key, and whether it was revoked before
+        (then nothing changes, its revocation time included)."""
         key: ApiKey | None = None
         if PydanticObjectId.is_valid(key_id_or_prefix):
             key = await ApiKey.get(PydanticObjectId(key_id_or_prefix))
@@ -99,8 +101,9 @@ class KeyService:
             key = matches[0] if len(matches) == 1 else None
         if key is None:
             raise NotFound("API key")
-        if key.revoked_at is None:
+        already = key.revoked_at is not None
+        if not already:
             key.revoked_at = self.clock.now()
             await key.save()
         self._cache.pop(key.token_hash, None)
-        return key
+        return key, already
