@@ -28,6 +28,23 @@ def _clicked(body: dict[str, Any]) -> tuple[str, str, str | None]:
     return follow_up_id, user_id, channel_id
 
 
+async def open_form(
+    answers: PrivateAnswers,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    channel_id: str | None,
+    view: blocks.Block,
+) -> None:
+    """Open a modal for the click in `body`; when Slack does not (the trigger expired:
+    Slack allows 3 s), tell the person privately to try again."""
+    try:
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+    except CALL_ERRORS as error:
+        log.warning("could not open a form: %s", failure(error))
+        text = "Slack did not open the form; try again."
+        await answers.tell(answer_key(body), channel_id, str(body["user"]["id"]), text)
+
+
 def refusal(error: DomainError) -> str:
     if isinstance(error, AlreadyClaimed) and error.claimed_by is not None:
         return f"This follow-up is already claimed by {blocks.who(error.claimed_by)}."
@@ -79,27 +96,8 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         except DomainError as error:
             await tell(body, channel_id, user_id, refusal(error))
             return
-        try:
-            await client.views_open(
-                trigger_id=body["trigger_id"], view=blocks.resolve_modal(follow_up, channel_id)
-            )
-        except CALL_ERRORS as error:  # e.g. the trigger expired: Slack allows 3 s
-            log.warning("could not open the resolve form: %s", failure(error))
-            await tell(body, channel_id, user_id, "Slack did not open the form; try again.")
-
-    async def open_form(
-        client: AsyncWebClient, body: dict[str, Any], channel_id: str | None, view: blocks.Block
-    ) -> None:
-        try:
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
-        except CALL_ERRORS as error:  # e.g. the trigger expired: Slack allows 3 s
-            log.warning("could not open a form: %s", failure(error))
-            await tell(
-                body,
-                channel_id,
-                str(body["user"]["id"]),
-                "Slack did not open the form; try again.",
-            )
+        form = blocks.resolve_modal(follow_up, channel_id)
+        await open_form(answers, client, body, channel_id, form)
 
     @app.action(blocks.REASSIGN)
     @guarded
@@ -112,7 +110,8 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         except DomainError as error:
             await tell(body, channel_id, user_id, refusal(error))
             return
-        await open_form(client, body, channel_id, blocks.reassign_modal(follow_up, channel_id))
+        form = blocks.reassign_modal(follow_up, channel_id)
+        await open_form(answers, client, body, channel_id, form)
 
     @app.action(blocks.REOPEN)
     @guarded
@@ -124,4 +123,5 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         except DomainError as error:
             await tell(body, channel_id, user_id, refusal(error))
             return
-        await open_form(client, body, channel_id, blocks.reopen_modal(follow_up, channel_id))
+        form = blocks.reopen_modal(follow_up, channel_id)
+        await open_form(answers, client, body, channel_id, form)

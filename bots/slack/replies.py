@@ -5,23 +5,20 @@ address) is told before the form opens, or shown in the form."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
-from bots.slack.actions import _clicked, refusal
-from bots.slack.calls import CALL_ERRORS, failure, guarded
+from bots.slack.actions import _clicked, open_form, refusal
+from bots.slack.calls import guarded
 from bots.slack.direct import PrivateAnswers, answer_key
 from bots.slack.home import HomeTabs
 from bots.slack.users import SlackUsers
 from bots.slack.views import _metadata, _text_problem
 from hub.errors import DomainError
 from hub.services import Services
-
-log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
@@ -43,13 +40,7 @@ def register(app: AsyncApp, services: Services, users: SlackUsers) -> None:
         view = blocks.reply_modal(
             draft.follow_up, draft.response.comment or "", language, channel_id
         )
-        try:
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
-        except CALL_ERRORS as error:  # e.g. the trigger expired: Slack allows 3 s
-            log.warning("could not open the reply form: %s", failure(error))
-            await answers.tell(
-                answer_key(body), channel_id, user_id, "Slack did not open the form; try again."
-            )
+        await open_form(answers, client, body, channel_id, view)
 
     @app.view(blocks.REPLY_VIEW)
     @guarded

@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
 from hub.db import in_transaction
-from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
+from hub.errors import Conflict, ErrorCode, NotFound
 from hub.models.common import Metric, UserIdentity
 from hub.models.followup import (
     Actor,
@@ -31,7 +31,7 @@ from hub.services.analytics.queries import ScoreCount
 from hub.services.followups.routing import RoutingService
 from hub.services.followups.stores import follow_ups
 from hub.services.followups.thread import announce
-from hub.services.platform import paging
+from hub.services.platform import paging, validation
 from hub.services.platform.outbox import OutboxService
 from hub.services.widget.responses import ResponseListener
 from hub.services.widget.stores import responses
@@ -327,15 +327,7 @@ class FollowUpService:
     ) -> FollowUp:
         """Resolve with a note. An open follow-up may be resolved by anyone; a claimed
         one only by its claimer or an admin."""
-        text = note.strip()
-        if not text:
-            raise ValidationFailed(ErrorCode.INVALID_INPUT, "A note is needed.", "note")
-        if len(text) > MAX_NOTE_LENGTH:
-            raise ValidationFailed(
-                ErrorCode.INVALID_INPUT,
-                f"A note is at most {MAX_NOTE_LENGTH} characters.",
-                "note",
-            )
+        text = validation.bounded_text(note, "note", "A note", MAX_NOTE_LENGTH)
         current = await self.get(follow_up_id)
         now = self.clock.now()
         resolution = {

@@ -11,6 +11,7 @@ from hub.errors import Conflict, ErrorCode, ValidationFailed
 from hub.models.followup import Actor, FollowUp, FollowUpAction, FollowUpStatus, Reopening
 from hub.services.followups.followups import MAX_NOTE_LENGTH, AlreadyClaimed, FollowUpService
 from hub.services.followups.stores import follow_ups
+from hub.services.platform import validation
 
 _SLACK_USER = re.compile(r"^slack:([UW][A-Z0-9]{2,20})$")
 
@@ -67,15 +68,7 @@ class HandoverService:
     async def reopen(self, follow_up_id: str, actor: Actor, reason: str) -> FollowUp:
         """Put a resolved follow-up back in the queue, saying why. Its last resolution
         stays readable."""
-        text = reason.strip()
-        if not text:
-            raise ValidationFailed(ErrorCode.INVALID_INPUT, "A reason is needed.", "reason")
-        if len(text) > MAX_NOTE_LENGTH:
-            raise ValidationFailed(
-                ErrorCode.INVALID_INPUT,
-                f"A reason is at most {MAX_NOTE_LENGTH} characters.",
-                "reason",
-            )
+        text = validation.bounded_text(reason, "reason", "A reason", MAX_NOTE_LENGTH)
         current = await self.follow_ups.get(follow_up_id)
         reopening = Reopening(by=actor, reason=text, reopened_at=self.follow_ups.clock.now())
         changed = await self.follow_ups.record_change(

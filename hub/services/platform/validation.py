@@ -149,6 +149,21 @@ def display_context(context: DisplayContext) -> DisplayContext:
     )
 
 
+def bounded_text(value: str, field: str, what: str, max_length: int) -> str:
+    """`value` without surrounding blanks, refused (INVALID_INPUT on `field`) when that
+    leaves nothing or more than `max_length` characters: a note, a reason. Unlike
+    `required_text` it keeps the text as given (the edges refuse control characters)
+    and names the thing in its messages."""
+    text = value.strip()
+    if not text:
+        raise ValidationFailed(ErrorCode.INVALID_INPUT, f"{what} is needed.", field)
+    if len(text) > max_length:
+        raise ValidationFailed(
+            ErrorCode.INVALID_INPUT, f"{what} is at most {max_length} characters.", field
+        )
+    return text
+
+
 def comment(value: str) -> str:
     cleaned = _strip(value)
     if not cleaned:
