@@ -92,32 +92,11 @@ class SlackSender:
         channel: str | None = "CROUTED",
     ) -> httpx.Response:
         selected = [{"value": "informed"}] if informed else []
-        payload = {
-            "type": "view_submission",
-            "team": {"id": "T0001"},
-            "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
-            "api_app_id": "A0001",
-            "token": "legacy",
-            "trigger_id": self.trigger(),
-            "view": {
-                "id": "V0001",
-                "type": "modal",
-                "callback_id": "followup_resolve_view",
-                "private_metadata": json.dumps(
-                    {"follow_up_id": follow_up_id, "channel_id": channel}
-                ),
-                "state": {
-                    "values": {
-                        "note": {"note_input": {"type": "plain_text_input", "value": note}},
-                        "informed": {
-                            "informed_input": {"type": "checkboxes", "selected_options": selected}
-                        },
-                    }
-                },
-            },
+        values = {
+            "note": {"note_input": {"type": "plain_text_input", "value": note}},
+            "informed": {"informed_input": {"type": "checkboxes", "selected_options": selected}},
         }
-        body = "payload=" + urllib.parse.quote(json.dumps(payload))
-        return await self.send(body)
+        return await self.submit_view("followup_resolve_view", follow_up_id, user, values, channel)
 
     async def click_in_home(self, action_id: str, follow_up_id: str, user: str) -> httpx.Response:
         """A button clicked on the user's App Home: no channel, a `home` view."""
@@ -138,28 +117,10 @@ class SlackSender:
         """The "Reply to customer" form submitted; `view_id` names the opened form
         (Slack sends the same one again when it retries), `channel` None: opened on
         the App Home."""
-        payload = {
-            "type": "view_submission",
-            "team": {"id": "T0001"},
-            "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
-            "api_app_id": "A0001",
-            "token": "legacy",
-            "trigger_id": self.trigger(),
-            "view": {
-                "id": view_id,
-                "type": "modal",
-                "callback_id": "followup_reply_view",
-                "private_metadata": json.dumps(
-                    {"follow_up_id": follow_up_id, "channel_id": channel}
-                ),
-                "state": {
-                    "values": {
-                        "reply": {"reply_input": {"type": "plain_text_input", "value": text}}
-                    }
-                },
-            },
-        }
-        return await self.send("payload=" + urllib.parse.quote(json.dumps(payload)))
+        values = {"reply": {"reply_input": {"type": "plain_text_input", "value": text}}}
+        return await self.submit_view(
+            "followup_reply_view", follow_up_id, user, values, channel, view_id
+        )
 
     async def open_home(self, user: str, event_id: str, retry: int | None = None) -> httpx.Response:
         """The user opened the app's Home tab."""
@@ -191,7 +152,8 @@ class SlackSender:
         follow_up_id: str,
         user: str,
         values: dict[str, Any],
-        channel: str = "CROUTED",
+        channel: str | None = "CROUTED",
+        view_id: str = "V0001",
     ) -> httpx.Response:
         """A modal of ours submitted, with `values` as its state."""
         payload = {
@@ -202,7 +164,7 @@ class SlackSender:
             "token": "legacy",
             "trigger_id": self.trigger(),
             "view": {
-                "id": "V0001",
+                "id": view_id,
                 "type": "modal",
                 "callback_id": callback_id,
                 "private_metadata": json.dumps(
