@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from hub.errors import ErrorCode, ValidationFailed
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.services.analytics.criteria import Interval
+from hub.services.platform import validation
 
 SLOT = timedelta(minutes=15)
 HOUR = timedelta(hours=1)
@@ -53,12 +54,7 @@ def nearest_midnight(at: datetime) -> datetime:
 
 
 def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailed(
-            ErrorCode.INVALID_INPUT, "Not an IANA time zone name.", "timezone"
-        ) from None
+    return validation.time_zone(name, "timezone")
 
 
 def local_start(day: date, tz: ZoneInfo) -> datetime:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from hub.errors import ErrorCode, ValidationFailed
 from hub.models.routing import BusinessHours
+from hub.services.platform import validation
 
 # How far ahead a due time is looked for: beyond it a threshold counts as never met.
 HORIZON_DAYS = 3 * 366
@@ -27,14 +28,9 @@ def _time_of(value: str) -> time:
 
 def cleaned(hours: BusinessHours, field: str) -> BusinessHours:
     """The business hours, or ValidationFailed naming the faulty part."""
-    try:
-        ZoneInfo(hours.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailed(
-            ErrorCode.INVALID_INPUT,
-            "Give an IANA time zone, like Europe/Berlin.",
-            f"{field}.timeZone",
-        ) from None
+    validation.time_zone(
+        hours.time_zone, f"{field}.timeZone", "Give an IANA time zone, like Europe/Berlin."
+    )
     days = sorted(set(hours.days))
     if not days or any(not 1 <= day <= 7 for day in days):
         raise ValidationFailed(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pycountry
 from email_validator import EmailNotValidError, validate_email
@@ -147,6 +148,16 @@ def display_context(context: DisplayContext) -> DisplayContext:
         url=url(context.url),
         product=clean_text(context.product, "context.product"),
     )
+
+
+def time_zone(name: str, field: str, message: str = "Not an IANA time zone name.") -> ZoneInfo:
+    """The IANA zone `name` names, or INVALID_INPUT on `field`. A name that is a folder
+    of the zone database ("America") or unreadable raises OSError there, not
+    ZoneInfoNotFoundError: it is refused like any other."""
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValidationFailed(ErrorCode.INVALID_INPUT, message, field) from None
 
 
 def bounded_text(value: str, field: str, what: str, max_length: int) -> str:

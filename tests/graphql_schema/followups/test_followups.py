@@ -332,6 +332,7 @@ async def test_bad_reminder_policies_are_refused_and_change_nothing(gql: GraphQL
         ({"escalationChannelId": "#boss"}, "reminders.escalationChannelId"),
         ({"businessHours": {"timeZone": "Mars/Olympus"}}, "reminders.businessHours.timeZone"),
         ({"businessHours": {"timeZone": "../../etc/passwd"}}, "reminders.businessHours.timeZone"),
+        ({"businessHours": {"timeZone": "America"}}, "reminders.businessHours.timeZone"),
         ({"businessHours": {**hours, "days": []}}, "reminders.businessHours.days"),
         ({"businessHours": {**hours, "days": [0, 8]}}, "reminders.businessHours.days"),
         ({"businessHours": {**hours, "start": "9am"}}, "reminders.businessHours.start"),

@@ -38,6 +38,7 @@ def test_a_trend_the_query_refuses_before_reading_weighs_one_period() -> None:
 
     assert trend_periods(start, too_long, Interval.DAY, "UTC") == 1
     assert trend_periods(start, start + timedelta(days=9), Interval.DAY, "Mars/Olympus") == 1
+    assert trend_periods(start, start + timedelta(days=9), Interval.DAY, "America") == 1
     assert trend_periods(start, start - timedelta(days=9), Interval.DAY, "UTC") == 1
     assert trend_periods(None, start, Interval.DAY, "UTC") == 1
 
