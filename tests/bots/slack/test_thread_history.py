@@ -5,6 +5,7 @@ requests to /slack/events and the fake Slack."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,6 +55,17 @@ async def delivered(services: Services) -> None:
     """Run the dispatcher until nothing is due (updates, then thread replies)."""
     while await services.dispatcher.run_once():
         pass
+
+
+async def delivered_once_queued(services: Services, shows: Callable[[], bool]) -> None:
+    """Deliver until `shows()` holds: the listener queues the message update just after
+    it writes the change, so the update may not be queued yet when the change is seen."""
+
+    async def done() -> bool:
+        await delivered(services)
+        return shows()
+
+    await eventually(done)
 
 
 def replies(slack: FakeSlack, top: Message) -> list[str]:
@@ -153,7 +165,7 @@ async def test_assign_resolve_and_reopen_from_slack_are_the_threads_history(
     assigned = await reloaded(follow_up)
     assert assigned.assigned_by is not None and assigned.assigned_by.id == "slack:UAGENT"
     assert assigned.claimed_by is not None and assigned.claimed_by.name == "name-UOTHER"
-    await delivered(hub_services)
+    await delivered_once_queued(hub_services, lambda: "Claimed by <@UOTHER>" in shown(slack, top))
     assert "Claimed by <@UOTHER>" in shown(slack, top)
     assert "assigned by <@UAGENT>" in shown(slack, top)
 
@@ -162,7 +174,7 @@ async def test_assign_resolve_and_reopen_from_slack_are_the_threads_history(
     await eventually(
         lambda: _status_is(follow_up, FollowUpStatus.RESOLVED),
     )
-    await delivered(hub_services)
+    await delivered_once_queued(hub_services, lambda: "followup_reopen" in button_ids(slack, top))
     assert button_ids(slack, top) == ["followup_reopen"]
     await sender.click("followup_reopen", follow_up_id, "UTHIRD")
     await eventually(lambda: len(slack.calls_to("views.open")) == 2)
@@ -170,7 +182,7 @@ async def test_assign_resolve_and_reopen_from_slack_are_the_threads_history(
     reason = {"reason": {"reason_input": {"type": "plain_text_input", "value": "Still slow"}}}
     await sender.submit_view("followup_reopen_view", follow_up_id, "UTHIRD", reason)
     await eventually(lambda: _status_is(follow_up, FollowUpStatus.OPEN))
-    await delivered(hub_services)
+    await delivered_once_queued(hub_services, lambda: "Reopened by <@UTHIRD>" in shown(slack, top))
 
     reopened = await reloaded(follow_up)
     assert reopened.reopened is not None and reopened.reopened.reason == "Still slow"
