@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
@@ -239,6 +240,11 @@ class EmbeddedDatabase:
     With `test_commands`, it accepts `configureFailPoint`, which the fault tests use
     to stall or fail its commands.
 
+    With `ttl_monitor=False`, it never deletes documents past a TTL index's expiry.
+    The tests need that: their clock is frozen on a fixed date, so the times they
+    store are long past by the wall clock the server's TTL sweep reads, and a sweep
+    in the middle of a test would delete what the test just wrote.
+
     With `oplog_seconds`, the oplog keeps changes that long, and a thread here
     prunes it every `prune_every` seconds (SecantusDB itself prunes only every
     thousand writes), so a quiet server does not keep an erased person longer.
@@ -253,6 +259,7 @@ class EmbeddedDatabase:
         oplog_seconds: float | None = None,
         prune_every: float = 60.0,
         test_commands: bool = False,
+        ttl_monitor: bool = True,
     ) -> None:
         if credentials_file is not None and not isinstance(storage_path, Path):
             raise ValueError("an in-memory database restarts empty: it cannot keep a user")
@@ -263,6 +270,8 @@ class EmbeddedDatabase:
         self.oplog_seconds = oplog_seconds
         self.prune_every = prune_every
         self.test_commands = test_commands
+        self.ttl_monitor = ttl_monitor
+        self._config_folder: tempfile.TemporaryDirectory[str] | None = None
         self._credentials: embedded_credentials.Credentials | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._pruner: threading.Thread | None = None
@@ -299,21 +308,31 @@ class EmbeddedDatabase:
         if self.test_commands:
             # configureFailPoint, for the fault tests: never for a hub's own server.
             command.append("--enable-test-commands")
-        if isinstance(self.storage_path, Path):
-            # An explicit (empty) file: SecantusDB then reads no secantusd.toml from the
-            # working directory, ~/.secantus or /etc/secantus.
-            command += ["--config", str(self.config_file)]
+        # An explicit file: SecantusDB then reads no secantusd.toml from the working
+        # directory, ~/.secantus or /etc/secantus.
+        command += ["--config", str(self.config_file)]
         return command
 
     @property
     def config_file(self) -> Path:
-        assert isinstance(self.storage_path, Path)
-        return self.storage_path.parent / "embedded-db.toml"
+        if isinstance(self.storage_path, Path):
+            return self.storage_path.parent / "embedded-db.toml"
+        if self._config_folder is None:
+            # A server in memory has no folder of its own for the file.
+            self._config_folder = tempfile.TemporaryDirectory(prefix="hub-embedded-")
+        return Path(self._config_folder.name) / "embedded-db.toml"
+
+    def _config(self) -> str:
+        """The server's configuration file: empty, as every setting is a flag, but for
+        the TTL sweep, which has none."""
+        if self.ttl_monitor:
+            return CONFIG_NOTE
+        return CONFIG_NOTE + "[storage]\nttl_sweep_seconds = 0\n"
 
     def start(self) -> None:
         if isinstance(self.storage_path, Path):
             embedded_credentials.secure_folder(self.storage_path)
-            self.config_file.write_text(CONFIG_NOTE)
+        self.config_file.write_text(self._config())
         if self.credentials_file is not None:
             self._credentials = embedded_credentials.load_or_create(self.credentials_file)
         self._launch()
@@ -448,6 +467,9 @@ class EmbeddedDatabase:
         if pruner is not None:
             pruner.join(timeout=5)
         self._stop_process(timeout)
+        folder, self._config_folder = self._config_folder, None
+        if folder is not None:
+            folder.cleanup()
 
     def _stop_process(self, timeout: float = 15.0) -> None:
         process, self._process = self._process, None

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, MongoClient
 from starlette.applications import Starlette
 
 from hub.clock import FrozenClock
@@ -41,15 +41,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(marker)
 
 
+def stop_ttl_monitor(uri: str) -> None:
+    """Stop a MongoDB server's TTL monitor for the run: the tests' frozen clock stores
+    times long past by the wall clock the monitor reads."""
+    with MongoClient(uri) as client:
+        client.admin.command("setParameter", 1, ttlMonitorEnabled=False)
+
+
 @pytest.fixture(scope="session")
 def mongo_uri() -> Iterator[str]:
     """A real MongoDB-protocol server: HUB_TEST_MONGODB_URI, or SecantusDB started here."""
     external = os.environ.get("HUB_TEST_MONGODB_URI")
     if external:
+        stop_ttl_monitor(external)
         yield external
         return
     # Durability is the fault tests' concern; their own servers flush on every commit.
-    server = EmbeddedDatabase(":memory:", durable=False)
+    # The tests' clock is frozen in the past: no TTL sweep may delete what they store.
+    server = EmbeddedDatabase(":memory:", durable=False, ttl_monitor=False)
     server.start()
     try:
         import asyncio

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from hub.clock import FrozenClock
+from hub.db import EmbeddedDatabase
 from hub.models.survey import Survey
 from hub.server.app import create_app
 from hub.settings import Settings
@@ -64,3 +65,18 @@ async def test_data_survives_a_restart_and_the_database_stops_with_the_hub(
     second = create_app(settings, FrozenClock(START))
     async with second.router.lifespan_context(second):
         assert [survey.key for survey in await Survey.find_all().to_list()] == ["kept"]
+
+
+async def test_a_server_without_the_ttl_monitor_is_configured_so_and_cleans_up() -> None:
+    # The tests' own server runs so: its frozen clock stores times long past, which a
+    # TTL sweep would otherwise delete in the middle of a test.
+    server = EmbeddedDatabase(":memory:", durable=False, ttl_monitor=False)
+    server.start()
+    try:
+        await server.wait_ready()  # a key SecantusDB does not know would stop it
+        config = server.config_file
+        assert "ttl_sweep_seconds = 0" in config.read_text()
+        assert server.command(auth=False)[-2:] == ["--config", str(config)]
+    finally:
+        server.stop()
+    assert not config.exists()
