@@ -1,7 +1,7 @@
 """The hub is installed by a name of its own, under the license it says, with its version
-known, and `make run` installs what running needs and no more. The wheel and sdist built
-from the checkout hold what the hub reads at run time, and the wheel installed alone,
-without the checkout, serves."""
+known, and `make run` installs what running needs and no more, at the versions the tests
+ran with (constraints.txt). The wheel and sdist built from the checkout hold what the
+hub reads at run time, and the wheel installed alone, without the checkout, serves."""
 
 from __future__ import annotations
 
@@ -17,10 +17,14 @@ import tomllib
 import zipfile
 from dataclasses import dataclass
 from importlib.metadata import version
+from itertools import chain
 from pathlib import Path
 
 import httpx
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
 
 from bots.slack.manifest import render
 from hub.db import Database, free_port
@@ -31,6 +35,8 @@ from tests.support.processes import environment, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+BUILD_REQUIRES = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+CONSTRAINTS = ROOT / "constraints.txt"
 # The import packages the distribution ships (pyproject's packages.find).
 PACKAGES = ["bots", "graphql_schema", "hub"]
 # Where people read how to install it.
@@ -99,18 +105,57 @@ def _would_run(*arguments: str) -> str:
 def test_make_run_installs_the_runtime_only() -> None:
     commands = _would_run("--always-make", "run")
 
-    assert "pip install --quiet -e '.[embedded]'" in commands
+    assert "pip install --quiet -c constraints.txt -e '.[embedded]'" in commands
     assert "test]" not in commands
 
 
 @pytest.mark.parametrize("target", ["test", "test-fast", "lint"])
 def test_the_tests_and_linters_install_the_test_tooling(target: str) -> None:
-    assert "pip install --quiet -e '.[embedded,test]'" in _would_run("--always-make", target)
+    commands = _would_run("--always-make", target)
+
+    assert "pip install --quiet -c constraints.txt -e '.[embedded,test]'" in commands
 
 
+@pytest.mark.parametrize("changed", ["pyproject.toml", "constraints.txt"])
 @pytest.mark.parametrize("target", ["run", "test-fast"])
-def test_a_changed_pyproject_installs_again(target: str) -> None:
-    assert "pip install" in _would_run("--what-if=pyproject.toml", target)
+def test_a_changed_pyproject_or_constraints_installs_again(target: str, changed: str) -> None:
+    assert "pip install" in _would_run(f"--what-if={changed}", target)
+
+
+def _pins() -> dict[NormalizedName, Version]:
+    pins: dict[NormalizedName, Version] = {}
+    for line in CONSTRAINTS.read_text().splitlines():
+        if not line or line.startswith("#"):
+            continue
+        requirement = Requirement(line)
+        (pin,) = requirement.specifier
+        name = canonicalize_name(requirement.name)
+        assert pin.operator == "==", f"not pinned: {line}"
+        assert name not in pins, f"pinned twice: {line}"
+        pins[name] = Version(pin.version)
+    return pins
+
+
+def test_the_constraints_pin_every_dependency_within_its_range() -> None:
+    declared = [
+        Requirement(line)
+        for line in chain(
+            PYPROJECT["dependencies"],
+            *PYPROJECT["optional-dependencies"].values(),
+            BUILD_REQUIRES,
+        )
+    ]
+    pins = _pins()
+
+    missing = [str(r) for r in declared if canonicalize_name(r.name) not in pins]
+    outside = [
+        f"{r} but {pins[canonicalize_name(r.name)]}"
+        for r in declared
+        if canonicalize_name(r.name) in pins
+        and not r.specifier.contains(pins[canonicalize_name(r.name)], prereleases=True)
+    ]
+    assert (missing, outside) == ([], [])
+    assert DISTRIBUTION not in pins  # the hub is what is installed, not a constraint
 
 
 @dataclass(frozen=True)
@@ -179,7 +224,7 @@ def test_the_sdist_holds_the_project_a_release_is_built_and_tested_from(
         names = {name.partition("/")[2] for name in sdist.getnames()}
 
     top = {"LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml", "MANIFEST.in"}
-    top |= {"Makefile", "schema.graphql"}
+    top |= {"Makefile", "constraints.txt", "schema.graphql"}
     assert top <= names
     assert _package_files() <= names
     assert {"docs/operations.md", "tests/conftest.py", "tests/support/processes.py"} <= names
