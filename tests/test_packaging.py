@@ -122,6 +122,18 @@ def test_a_changed_pyproject_or_constraints_installs_again(target: str, changed:
     assert "pip install" in _would_run(f"--what-if={changed}", target)
 
 
+def test_make_constraints_pins_what_a_new_environment_gets() -> None:
+    kept, upgraded = _would_run("constraints"), _would_run("constraints", "UPGRADE=1")
+    (install,) = [line for line in upgraded.splitlines() if "'.[embedded,test]'" in line]
+
+    fresh = ".venv/constraints-env/bin/pip"
+    assert f"{fresh} install --quiet -c constraints.txt '.[embedded,test]'" in kept
+    assert install.startswith(f"{fresh} install")
+    assert "constraints.txt" not in install  # UPGRADE=1 takes the newest of everything
+    assert f"{fresh} freeze --all --exclude pip --exclude feedback-hub-server" in kept
+    assert "mv constraints.txt.new constraints.txt" in kept
+
+
 def _pins() -> dict[NormalizedName, Version]:
     pins: dict[NormalizedName, Version] = {}
     for line in CONSTRAINTS.read_text().splitlines():
