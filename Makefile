@@ -5,21 +5,24 @@ BIN := $(VENV)/bin
 # Two installs, each done again when pyproject.toml changes: what running the hub needs
 # (the hub and its embedded database) for `make run`, and that plus the test tooling
 # (pytest, playwright, mypy, ruff…) for the tests and linters. The second covers the first.
+# Both take the versions the tests ran with, pinned in constraints.txt, and install again
+# when it changes too; `make constraints` writes it anew (docs/operations.md).
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
+CONSTRAINTS := constraints.txt
 
-.PHONY: run test test-fast lint schema docs bench clean
+.PHONY: run test test-fast lint schema docs bench constraints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[embedded]'
+$(RUN_STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[embedded]'
 	touch $(RUN_STAMP)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[embedded,test]'
+$(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[embedded,test]'
 	touch $(RUN_STAMP) $(STAMP)
 
 run: $(RUN_STAMP)
@@ -55,6 +58,20 @@ BENCHMARKS := bench/analytics.py bench/submit.py bench/slack_fanout.py
 
 bench: $(STAMP)
 	@for script in $(BENCHMARKS); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Every package a new virtual environment gets for the hub and its tests, pinned: at the
+# versions constraints.txt has, and for the rest (a new dependency, a deleted line) the
+# newest version pyproject.toml allows; with UPGRADE=1, the newest of everything.
+FRESH := $(VENV)/constraints-env
+constraints: | $(BIN)/python
+	rm -rf $(FRESH)
+	$(BIN)/python -m venv $(FRESH)
+	$(FRESH)/bin/pip install --quiet --upgrade pip
+	$(FRESH)/bin/pip install --quiet $(if $(UPGRADE),,-c $(CONSTRAINTS)) '.[embedded,test]'
+	{ echo '# The versions the tests ran with; written by `make constraints` (docs/operations.md).'; \
+	  $(FRESH)/bin/pip freeze --all --exclude pip --exclude feedback-hub-server; } > $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	rm -rf $(FRESH) build feedback_hub_server.egg-info  # what pip's build left in the clone
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
