@@ -33,6 +33,16 @@ PYPROJECT: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text())
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
 # A value for the variable compose requires; the file itself must hold none.
 SECRET_KEY = "a-secret-key-from-the-environment-0123456789"
+# Values a shell (or an env file) may give the variables compose passes on.
+FROM_THE_SHELL = {
+    "SLACK_BOT_TOKEN": "xoxb-from-the-shell",
+    "SLACK_SIGNING_SECRET": "signing-secret-from-the-shell",
+    "HUB_METRICS_TOKEN": "metrics-token-from-the-shell",
+    "HUB_SMTP_HOST": "smtp.example.com",
+    "HUB_SMTP_USER": "hub",
+    "HUB_SMTP_PASSWORD": "smtp-password-from-the-shell",
+    "HUB_SMTP_FROM": "feedback@example.com",
+}
 # What the hub takes, after SIGTERM, to stop gracefully: requests in flight (uvicorn's
 # timeout_graceful_shutdown) and then the dispatcher's message in hand (docs/operations.md).
 GRACEFUL_STOP_SECONDS = 30 + 10
@@ -245,24 +255,26 @@ def test_compose_starts_the_hub_with_two_workers_on_the_replica_set(
     assert str(settings.port) == RUNTIME.last("EXPOSE")
 
 
-def test_compose_passes_slack_on_only_when_it_is_set(
+def test_compose_passes_on_what_the_shell_sets_and_leaves_the_rest_unset(
     started: list[tuple[Settings, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # An empty SLACK_BOT_TOKEN would be refused (not xoxb-): unset ones are left out.
-    without = hub_environment({"HUB_SECRET_KEY": SECRET_KEY})
-    with_slack = hub_environment(
-        {
-            "HUB_SECRET_KEY": SECRET_KEY,
-            "SLACK_BOT_TOKEN": "xoxb-from-the-shell",
-            "SLACK_SIGNING_SECRET": "signing-secret-from-the-shell",
-        }
-    )
+    # Given a shell that sets every variable compose passes on (an empty one would be
+    # refused: SLACK_BOT_TOKEN must start with xoxb-)
+    hub = COMPOSE["services"]["hub"]
+    passed_on = {name for name, value in hub["environment"].items() if value is None}
+    shell = {"HUB_SECRET_KEY": SECRET_KEY} | {
+        name: value for name, value in FROM_THE_SHELL.items() if name in passed_on
+    }
 
-    assert "SLACK_BOT_TOKEN" not in without
-    assert run_with(monkeypatch, COMPOSE["services"]["hub"]["command"], with_slack) == 0
+    # When compose's command runs with them
+    code = run_with(monkeypatch, hub["command"], RUNTIME.environment() | hub_environment(shell))
+
+    # Then each is a setting of the hub, and none is set where the shell has none
     [(settings, _)] = started
-    assert settings.slack_bot_token is not None
-    assert settings.slack_bot_token.get_secret_value() == "xoxb-from-the-shell"
+    assert passed_on <= set(FROM_THE_SHELL) and code == 0
+    assert settings.slack_bot_token is not None and settings.smtp_password is not None
+    assert settings.slack_bot_token.get_secret_value() == FROM_THE_SHELL["SLACK_BOT_TOKEN"]
+    assert passed_on.isdisjoint(hub_environment({"HUB_SECRET_KEY": SECRET_KEY}))
 
 
 def secret_settings() -> dict[str, set[str]]:
