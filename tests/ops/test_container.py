@@ -327,6 +327,7 @@ def test_the_replica_set_is_the_one_mongod_starts_and_the_health_check_initiates
 def test_the_hub_waits_for_a_healthy_database() -> None:
     hub = COMPOSE["services"]["hub"]
 
+    assert set(COMPOSE["services"]) == {"mongo", "hub"}
     assert hub["depends_on"] == {"mongo": {"condition": "service_healthy"}}
     assert hub["build"] == "."
 
