@@ -39,9 +39,9 @@ Where the meaning speaks of `DATA_DIR`, `PORT` or `PUBLIC_URL`, it means the val
 `HUB_DATA_DIR`, `HUB_PORT` or `HUB_PUBLIC_URL`. "There", in the limits' rows, means
 under the path prefixes of `HUB_LIMITED_PATHS`.
 
-Rate limits are counted per hub process. Behind a reverse proxy, run uvicorn with
-`--proxy-headers --forwarded-allow-ips=<proxy>` (or set the proxy to pass the client
-address) so the limit applies to the client, not the proxy.
+Rate limits are counted per hub process. Behind a reverse proxy, set uvicorn's own
+variable `FORWARDED_ALLOW_IPS=<proxy address>` for `feedback-hub serve`, so the limit
+applies to the client, not the proxy (docs/deployment.md).
 
 With `HUB_MONGODB_URI` set no embedded database is started; a production install
 (`pip install feedback-hub-server`, without the `[embedded]` extra) leaves SecantusDB
