@@ -22,10 +22,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[embedded,test]'
 	touch $(RUN_STAMP) $(STAMP)
 
+# axe-core, which the browser tests inject into pages, installed from its lock file
+# (tests/browser/package-lock.json) here and never fetched while the tests run.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $(AXE)
+
 run: $(RUN_STAMP)
 	$(BIN)/feedback-hub serve --demo
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -57,4 +65,4 @@ bench: $(STAMP)
 	@for script in $(BENCHMARKS); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/browser/node_modules
