@@ -120,6 +120,12 @@
     if (!answered) call("WidgetDecline", { d: displayId }).catch(function () {});
   }
 
+  // The banner goes away when a step fails; with data-debug, the console says why.
+  function fail(reason) {
+    debug("closed: " + String(reason && reason.message || reason).replace(/^feedback-hub: /, ""));
+    remove();
+  }
+
   // A step's content after the close button; `title` is the id of what names the dialog.
   function setBody(nodes, title) {
     var box = ui.box;
@@ -152,9 +158,9 @@
       call("WidgetComment", { r: ui.responseId, t: text }).then(function (data) {
         var result = data.submitComment;
         if (!ui) return;
-        if (result.__typename !== "CommentSubmitted") { remove(); return; }
+        if (result.__typename !== "CommentSubmitted") { fail("submitComment answered " + result.__typename); return; }
         showThanks(result.thankYou);
-      }).catch(remove);
+      }).catch(fail);
     });
     var label = el("label", { "for": "fh-comment", id: "fh-follow-up", text: question });
     setBody([label, area, el("div", { "class": "row" }, [send])], "fh-follow-up");
@@ -167,10 +173,10 @@
     call("WidgetScore", { d: ui.displayId, n: value }).then(function (data) {
       var result = data.submitScore;
       if (!ui) return;
-      if (result.__typename !== "ScoreSubmitted") { remove(); return; }
+      if (result.__typename !== "ScoreSubmitted") { fail("submitScore answered " + result.__typename); return; }
       ui.responseId = result.responseId;
       showFollowUp(result.followUp);
-    }).catch(remove);
+    }).catch(fail);
   }
 
   function show(displayId, survey) {
@@ -267,7 +273,7 @@
         if (result && result.__typename === "DisplayRecorded") show(result.displayId, result.survey);
         else if (result) debug("not shown: recordDisplay answered " + result.__typename);
       }).catch(function (error) {
-        debug("not shown: " + String(error && error.message).replace(/^feedback-hub: /, ""));
+        debug("not shown: " + String(error && error.message || error).replace(/^feedback-hub: /, ""));
         remove();
       });
     } catch (e) { /* never break the host page */ }

@@ -288,6 +288,23 @@ async def test_debug_says_in_the_console_why_the_banner_did_not_show(
     assert not any("user-2" in line or "@" in line for line in host.console), host.console
 
 
+async def test_debug_names_the_error_of_a_refused_token(
+    open_host: OpenHost, servers: Servers, services: Services
+) -> None:
+    await make_survey(services)
+
+    host = await open_host(servers.host + "/?user=user-1&token=fh_revoked&debug=")
+
+    async def explained() -> bool:
+        return any(line.startswith("feedback-hub: not shown:") for line in host.console)
+
+    await eventually(explained, within=10.0)
+    assert (
+        "feedback-hub: not shown: WidgetEligibilityDebug refused (UNAUTHENTICATED)" in host.console
+    )
+    assert host.errors == []
+
+
 async def test_debug_says_when_the_banner_shows(
     open_host: OpenHost, servers: Servers, services: Services
 ) -> None:
