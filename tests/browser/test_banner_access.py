@@ -129,6 +129,28 @@ async def test_escape_in_the_host_page_declines(
     assert host.errors == []
 
 
+async def test_an_escape_the_host_page_handled_itself_is_left_to_it(
+    open_host: OpenHost, servers: Servers, services: Services
+) -> None:
+    await make_survey(services)
+    page = (await open_host(servers.host + "/?user=user-1")).page
+    await expect(banner(page)).to_be_visible()
+    # The page's own input uses Escape (to close a list of suggestions, say).
+    await page.locator("#host-input").evaluate(
+        "input => input.addEventListener('keydown', e => { if (e.key === 'Escape') "
+        "e.preventDefault(); })"
+    )
+
+    await page.keyboard.press("Escape")
+    await page.wait_for_timeout(200)
+    assert await banner(page).count() == 1
+    await page.locator("#host-button").focus()
+    await page.keyboard.press("Escape")
+
+    await expect(banner(page)).to_have_count(0)
+    await eventually(declined, within=5.0)
+
+
 async def test_every_label_resolves_and_the_comment_is_named_by_its_question(
     open_host: OpenHost, servers: Servers, services: Services
 ) -> None:
@@ -324,6 +346,9 @@ async def test_without_debug_the_console_stays_quiet(
     await services.suppressions.suppress(SuppressionReason.OBJECTION, user_id="user-2")
 
     host = await open_host(servers.host + "/?user=user-2")
+    # The login, then the eligibility question; then a moment for its answer.
+    await eventually(lambda: host.requests.count(servers.hub + "/graphql") >= 2)
     await host.page.wait_for_timeout(500)
 
     assert [line for line in host.console if "feedback-hub" in line] == []
+    assert await banner(host.page).count() == 0
