@@ -25,10 +25,18 @@ $(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[embedded,test]'
 	touch $(RUN_STAMP) $(STAMP)
 
+# axe-core, which the browser tests inject into pages, installed from its lock file
+# (tests/browser/package-lock.json) here and never fetched while the tests run.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $(AXE)
+
 run: $(RUN_STAMP)
 	$(BIN)/feedback-hub serve --demo
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -74,4 +82,4 @@ constraints: | $(BIN)/python
 	rm -rf $(FRESH) build feedback_hub_server.egg-info  # what pip's build left in the clone
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/browser/node_modules

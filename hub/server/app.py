@@ -13,9 +13,10 @@ from pymongo.errors import PyMongoError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from bots.slack.app import SlackBot
 from graphql_schema.schema import build_schema
@@ -132,6 +133,21 @@ def _cors(settings: Settings) -> list[Middleware]:
     ]
 
 
+# Smaller answers gain less from gzip than its header and the work cost.
+GZIP_MINIMUM_BYTES = 500
+
+
+def _compressed(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """Gzip these routes' answers for clients that accept it (Vary: Accept-Encoding).
+    Only pages and scripts are given here, never /graphql: its subscriptions (SSE,
+    multipart, websockets) must go out as they come, not held back by a compressor."""
+    for route in routes:
+        if isinstance(route, Route):
+            # What Route(middleware=[...]) does, for routes built elsewhere.
+            route.app = GZipMiddleware(route.app, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
+    return routes
+
+
 def _announce_slack(slack: SlackBot | None) -> None:
     if slack is None:
         log.info("Slack is off (no SLACK_BOT_TOKEN): follow-ups work over GraphQL only")
@@ -208,10 +224,14 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/exports/responses.csv", export_responses),
-        Route("/widget.js", widget_js, methods=["GET"]),
-        *pages.routes(),
-        *(graphiql.routes() if settings.introspection != "off" else []),
-        *privacy_pages.routes(),
+        *_compressed(
+            [
+                Route("/widget.js", widget_js, methods=["GET"]),
+                *pages.routes(),
+                *(graphiql.routes() if settings.introspection != "off" else []),
+                *privacy_pages.routes(),
+            ]
+        ),
     ]
     if slack is not None and slack.app is not None:
         routes.append(Route("/slack/events", slack.endpoint, methods=["POST"]))

@@ -19,6 +19,11 @@ WIDGET_DOCUMENTS: Mapping[str, str] = MappingProxyType(
         "WidgetLogin": "mutation WidgetLogin($u:UserInput!){recordLogin(user:$u){__typename}}",
         "WidgetEligibility": "query WidgetEligibility($s:String!,$u:UserInput!,$c:Channel!)"
         "{surveyEligibility(surveyKey:$s,user:$u,channel:$c){eligible}}",
+        # The same question with its reasons, asked instead when the script tag has
+        # data-debug, so the console can say why the banner did not show.
+        "WidgetEligibilityDebug": "query WidgetEligibilityDebug($s:String!,$u:UserInput!,"
+        "$c:Channel!){surveyEligibility(surveyKey:$s,user:$u,channel:$c)"
+        "{eligible reason nextEligibleAt blockedBy{rule until}}}",
         "WidgetDisplay": "mutation WidgetDisplay($s:String!,$u:UserInput!,$c:Channel!,"
         "$x:DisplayContextInput){recordDisplay(surveyKey:$s,user:$u,channel:$c,context:$x)"
         "{__typename ...on DisplayRecorded{displayId survey{" + _SURVEY + "}}}}",

@@ -36,15 +36,29 @@ def widget_script() -> str:
     )
 
 
+def _unchanged(if_none_match: str | None, etag: str) -> bool:
+    """If-None-Match, compared weakly (RFC 9110, 13.1.2), as it must be: so an ETag
+    cached strong, as the hub sent it before it gzipped the script, still matches."""
+    if if_none_match is None:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in if_none_match.split(","))
+
+
 async def widget_js(request: Request) -> Response:
     script = widget_script()
-    etag = '"' + hashlib.sha256(script.encode()).hexdigest()[:16] + '"'
+    # Weak: the script is sent gzipped or plain (hub/server/app.py), the same script
+    # in other bytes, under one ETag.
+    etag = 'W/"' + hashlib.sha256(script.encode()).hexdigest()[:16] + '"'
     headers = {
         "Cache-Control": "public, max-age=300",
         "ETag": etag,
         "X-Content-Type-Options": "nosniff",
         "Cross-Origin-Resource-Policy": "cross-origin",
     }
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
+    if _unchanged(request.headers.get("if-none-match"), etag):
+        # The gzip middleware leaves an empty body alone: say here what the 200 varies on.
+        return Response(status_code=304, headers={**headers, "Vary": "Accept-Encoding"})
     return Response(script, media_type="text/javascript; charset=utf-8", headers=headers)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, BrowserContext, ViewportSize, async_playwright
 from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,7 +23,7 @@ from hub.db import Database
 from hub.models.common import Role
 from hub.server.app import create_app
 from hub.settings import Settings
-from tests.support.browser import Servers
+from tests.support.browser import PHONE, HostPage, OpenHost, Servers
 from tests.support.network import free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -61,10 +61,13 @@ p {{ margin: 40px; }}
 </style>
 </head>
 <body>
+<main>
 <h1>Invoices</h1>
 <button id="host-button">Host button</button>
 <p id="host-text">The host page's own text.</p>
-<script src="{hub}/widget.js" data-token="{token}" data-survey="nps-main"{endpoint} async></script>
+<label for="host-input">Invoice note</label> <input id="host-input" autofocus>
+</main>
+<script src="{hub}/widget.js" data-token="{token}" data-survey="nps-main"{extra} async></script>
 {identify}
 </body>
 </html>
@@ -94,12 +97,17 @@ def _host_app(hub: str, token: str) -> Starlette:
             "country": "NO",
             "locale": query.get("locale", "en"),
         }
-        endpoint = query.get("endpoint")
+        # ?endpoint=…, ?debug=, ?thanks-seconds=…: the script tag's data- attributes.
+        extra = "".join(
+            f' data-{name}="{html.escape(query[name])}"'
+            for name in ("endpoint", "debug", "thanks-seconds")
+            if name in query
+        )
         return HTMLResponse(
             HOST_PAGE.format(
                 hub=html.escape(hub),
                 token=html.escape(query.get("token", token)),
-                endpoint=f' data-endpoint="{html.escape(endpoint)}"' if endpoint else "",
+                extra=extra,
                 identify=(LATE if query.get("late") else EARLY).format(
                     person=json.dumps(person).replace("</", "<\\/")
                 ),
@@ -166,3 +174,27 @@ async def browser() -> AsyncIterator[Browser]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+async def open_host(
+    browser: Browser,
+) -> AsyncIterator[OpenHost]:
+    """Opens a host page in a fresh context (closed after the test), recording what it
+    requests, throws and logs."""
+    contexts: list[BrowserContext] = []
+
+    async def open_page(url: str, viewport: ViewportSize = PHONE) -> HostPage:
+        context = await browser.new_context(viewport=viewport)
+        contexts.append(context)
+        page = await context.new_page()
+        opened = HostPage(page)
+        page.on("request", lambda request: opened.requests.append(request.url))
+        page.on("pageerror", lambda error: opened.errors.append(str(error)))
+        page.on("console", lambda message: opened.console.append(message.text))
+        await page.goto(url)
+        return opened
+
+    yield open_page
+    for context in contexts:
+        await context.close()

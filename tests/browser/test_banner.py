@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.async_api import Browser, expect
 
 from hub.models.activity import Display, Person
 from hub.models.common import Channel
@@ -14,39 +12,16 @@ from hub.models.response import Response
 from hub.models.suppression import SuppressionReason
 from hub.services import Services
 from tests.factories import make_survey
-from tests.support.browser import Servers
+from tests.support.browser import PHONE, OpenHost, Servers
 from tests.support.waiting import eventually
-
-PHONE: ViewportSize = {"width": 360, "height": 740}
-OPEN_CONTEXTS: list[BrowserContext] = []
-
-
-@pytest.fixture(autouse=True)
-async def contexts() -> AsyncIterator[None]:
-    yield
-    while OPEN_CONTEXTS:
-        await OPEN_CONTEXTS.pop().close()
-
-
-async def open_host(browser: Browser, url: str) -> tuple[Page, list[str], list[str]]:
-    """A page at `url` in a fresh context (closed by the `contexts` fixture) with every
-    request and uncaught error recorded."""
-    context = await browser.new_context(viewport=PHONE)
-    OPEN_CONTEXTS.append(context)
-    page = await context.new_page()
-    requests: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    await page.goto(url)
-    return page, requests, errors
 
 
 async def test_an_eligible_person_scores_and_comments(
-    browser: Browser, servers: Servers, services: Services, artifacts: Path
+    open_host: OpenHost, servers: Servers, services: Services, artifacts: Path
 ) -> None:
     await make_survey(services)
-    page, requests, errors = await open_host(browser, servers.host + "/?user=user-1&locale=es")
+    host = await open_host(servers.host + "/?user=user-1&locale=es")
+    page = host.page
 
     banner = page.get_by_role("dialog")
     await expect(banner).to_be_visible()
@@ -63,7 +38,9 @@ async def test_an_eligible_person_scores_and_comments(
         assert score_box is not None and score_box["x"] + score_box["width"] <= PHONE["width"]
 
     await page.get_by_role("button", name="Puntuación 9", exact=True).click()
-    comment = page.get_by_role("textbox", name="Tu respuesta")
+    comment = page.get_by_role(
+        "textbox", name="¿Cuál es el motivo principal de tu puntuación?", exact=True
+    )
     await expect(comment).to_be_focused()
     await comment.fill("Muy rápido")
     await page.get_by_role("button", name="Enviar").click()
@@ -78,29 +55,31 @@ async def test_an_eligible_person_scores_and_comments(
     assert response.url == servers.host + "/?user=user-1&locale=es"
     person = await Person.find_one(Person.user_id == "user-1")
     assert person is not None and person.login_count == 1  # identify() counts the login
-    assert all(url.startswith((servers.hub, servers.host)) for url in requests), requests
-    assert errors == []
+    assert all(url.startswith((servers.hub, servers.host)) for url in host.requests), host.requests
+    assert host.errors == []
 
 
 async def test_identify_after_the_script_has_loaded_works_too(
-    browser: Browser, servers: Servers, services: Services
+    open_host: OpenHost, servers: Servers, services: Services
 ) -> None:
     await make_survey(services)
 
-    page, _, errors = await open_host(browser, servers.host + "/?user=user-1&late=1")
+    host = await open_host(servers.host + "/?user=user-1&late=1")
+    page = host.page
 
     await expect(page.get_by_role("dialog")).to_contain_text("How likely are you to recommend us?")
-    assert errors == []
+    assert host.errors == []
 
 
 async def test_the_host_page_styles_are_untouched(
-    browser: Browser, servers: Servers, services: Services
+    open_host: OpenHost, servers: Servers, services: Services
 ) -> None:
     await make_survey(services)
-    page, _, _ = await open_host(browser, servers.host + "/?user=user-1")
+    host = await open_host(servers.host + "/?user=user-1")
+    page = host.page
     await expect(page.get_by_role("dialog")).to_be_visible()
 
-    host = await page.evaluate(
+    styles = await page.evaluate(
         """() => {
             const button = getComputedStyle(document.getElementById('host-button'));
             const text = getComputedStyle(document.getElementById('host-text'));
@@ -113,7 +92,7 @@ async def test_the_host_page_styles_are_untouched(
         "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).fontSize]"
     )
 
-    assert host == ["rgb(255, 0, 0)", "30px", "rgb(0, 128, 0)", "40px", "serif"]
+    assert styles == ["rgb(255, 0, 0)", "30px", "rgb(0, 128, 0)", "40px", "serif"]
     assert banner == ["rgb(255, 255, 255)", "15px"]
     # The banner's styles live in its shadow root; the document has only the host's.
     assert await page.evaluate("document.querySelectorAll('style, link').length") == 1
@@ -125,25 +104,30 @@ async def test_an_ineligible_person_sees_nothing(
     await make_survey(services)
     await services.suppressions.suppress(SuppressionReason.OBJECTION, user_id="user-2")
     context = await browser.new_context(viewport=PHONE)
-    OPEN_CONTEXTS.append(context)
-    page = await context.new_page()
+    try:
+        page = await context.new_page()
+        async with page.expect_response(
+            lambda r: (
+                r.url.endswith("/graphql") and "WidgetEligibility" in (r.request.post_data or "")
+            )
+        ) as answered:
+            await page.goto(servers.host + "/?user=user-2")
+        eligibility = (await (await answered.value).json())["data"]["surveyEligibility"]
+        assert eligibility["eligible"] is False
+        await page.wait_for_timeout(300)
 
-    async with page.expect_response(
-        lambda r: r.url.endswith("/graphql") and "WidgetEligibility" in (r.request.post_data or "")
-    ) as answered:
-        await page.goto(servers.host + "/?user=user-2")
-    assert (await (await answered.value).json())["data"]["surveyEligibility"]["eligible"] is False
-    await page.wait_for_timeout(300)
-
-    assert await page.get_by_role("dialog").count() == 0
+        assert await page.get_by_role("dialog").count() == 0
+    finally:
+        await context.close()
     assert await Display.find_all().count() == 0
 
 
 async def test_closing_with_the_keyboard_records_a_decline(
-    browser: Browser, servers: Servers, services: Services
+    open_host: OpenHost, servers: Servers, services: Services
 ) -> None:
     await make_survey(services)
-    page, _, errors = await open_host(browser, servers.host + "/?user=user-1")
+    host = await open_host(servers.host + "/?user=user-1")
+    page = host.page
     await expect(page.get_by_role("dialog")).to_be_visible()
 
     await page.get_by_role("button", name="Close").focus()
@@ -157,14 +141,15 @@ async def test_closing_with_the_keyboard_records_a_decline(
 
     await eventually(declined, within=5.0)
     assert await Response.find_all().count() == 0
-    assert errors == []
+    assert host.errors == []
 
 
 async def test_escape_closes_the_banner(
-    browser: Browser, servers: Servers, services: Services
+    open_host: OpenHost, servers: Servers, services: Services
 ) -> None:
     await make_survey(services)
-    page, _, _ = await open_host(browser, servers.host + "/?user=user-1")
+    host = await open_host(servers.host + "/?user=user-1")
+    page = host.page
     await page.get_by_role("button", name="Score 4", exact=True).focus()
 
     await page.keyboard.press("Escape")
@@ -173,41 +158,44 @@ async def test_escape_closes_the_banner(
 
 
 async def test_a_hub_that_cannot_be_reached_shows_nothing_and_raises_nothing(
-    browser: Browser, servers: Servers, services: Services
+    open_host: OpenHost, servers: Servers, services: Services
 ) -> None:
     await make_survey(services)
     unreachable = "http://127.0.0.1:9/graphql"
 
-    page, _, errors = await open_host(
-        browser, servers.host + f"/?user=user-1&endpoint={unreachable}"
-    )
+    host = await open_host(servers.host + f"/?user=user-1&endpoint={unreachable}")
+    page = host.page
     await page.wait_for_timeout(500)
 
     assert await page.get_by_role("dialog").count() == 0
-    assert errors == []
+    assert host.errors == []
     assert await page.evaluate("typeof window.feedbackHub.identify") == "function"
 
 
 async def test_a_refused_token_shows_nothing_and_raises_nothing(
-    browser: Browser, servers: Servers, services: Services
+    open_host: OpenHost, servers: Servers, services: Services
 ) -> None:
     await make_survey(services)
-    page, _, errors = await open_host(browser, servers.host + "/?user=user-1&token=fh_revoked")
+    host = await open_host(servers.host + "/?user=user-1&token=fh_revoked")
+    page = host.page
     await page.wait_for_timeout(500)
 
     assert await page.get_by_role("dialog").count() == 0
-    assert errors == []
+    assert host.errors == []
     assert await Display.find_all().count() == 0
 
 
 async def test_closing_after_a_score_keeps_the_score_and_declines_nothing(
-    browser: Browser, servers: Servers, services: Services
+    open_host: OpenHost, servers: Servers, services: Services
 ) -> None:
     await make_survey(services)
-    page, _, errors = await open_host(browser, servers.host + "/?user=user-1")
+    host = await open_host(servers.host + "/?user=user-1")
+    page = host.page
 
     await page.get_by_role("button", name="Score 3", exact=True).click()
-    await expect(page.get_by_role("textbox")).to_be_focused()
+    await expect(
+        page.get_by_role("textbox", name="What is the main reason for your score?")
+    ).to_be_focused()
     await page.keyboard.press("Escape")
 
     await expect(page.get_by_role("dialog")).to_have_count(0)
@@ -216,4 +204,4 @@ async def test_closing_after_a_score_keeps_the_score_and_declines_nothing(
     await page.wait_for_timeout(200)
     display = await Display.find_one()
     assert display is not None and display.declined_at is None
-    assert errors == []
+    assert host.errors == []

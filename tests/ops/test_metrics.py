@@ -165,7 +165,7 @@ async def test_the_widgets_operations_are_known_ones(http: httpx.AsyncClient) ->
     assert found is not None
     names = set(json.loads(found.group(1)))
 
-    assert len(names) == 6
+    assert len(names) == 7  # WidgetEligibilityDebug with data-debug
     assert names <= KNOWN_OPERATIONS
 
 
