@@ -197,7 +197,14 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     work = tmp_path_factory.mktemp("release")
     # What .gitignore leaves out, and git's own file.
     not_source = shutil.ignore_patterns(
-        ".git", ".venv", "__pycache__", "*.egg-info", "build", ".*_cache", ".hub-data"
+        ".git",
+        ".venv",
+        "__pycache__",
+        "*.egg-info",
+        "build",
+        "dist",
+        ".*_cache",
+        ".hub-data",
     )
     shutil.copytree(ROOT, work / "source", ignore=not_source)
     dist = work / "dist"
@@ -241,6 +248,8 @@ def test_the_sdist_holds_the_project_a_release_is_built_and_tested_from(
     assert _package_files() <= names
     assert {"docs/operations.md", "tests/conftest.py", "tests/support/processes.py"} <= names
     assert not any(name.endswith(".pyc") for name in names)
+    # What the test tooling installs or leaves in a clone is no source.
+    assert not any("node_modules/" in name or "tests/artifacts/" in name for name in names)
 
 
 def _fresh_venv(wheel: Path, where: Path) -> Path:
