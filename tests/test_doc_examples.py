@@ -9,9 +9,14 @@ The conventions (docs/api.md, "Examples in these docs are tested"):
 - a ```json block right after it gives its variables;
 - `<name>` in a block (or its variables) stands for the value the last earlier example
   of the same page returned under the field `name` (`<displayId>`, `<responseId>`);
+- an example answers something from the demo data: an eligibility check says
+  eligible, a `metricSummary` counts responses, a CSV has rows;
 - in a ```sh block, each `feedback-hub …` command runs (in a ```console block or
   one without a language, each `$ feedback-hub …` line) unless it ends with
-  `# not run`; `serve` and commands with `<…>` or `…` placeholders never run."""
+  `# not run`; `serve` and commands with `<…>` or `…` placeholders never run;
+- each `curl …` line of a ```sh block (or one without a language) is sent to the app,
+  in page order with the GraphQL examples, and must answer 200: `$VIEWER_TOKEN` (any
+  `$<ROLE>_TOKEN`) is that role's token and `$URL` the last `url` the page returned."""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -41,6 +47,9 @@ NOT_RUN = re.compile(r"^\s*#\s*not run\b", re.MULTILINE)
 EXPECT = re.compile(r"^\s*#\s*expect:\s*(\w+)\s*$", re.MULTILINE)
 PLACEHOLDER = re.compile(r"<(\w+)>")
 COMMAND = re.compile(r"^(?:\$\s+)?(?:\.venv/bin/)?feedback-hub\s+(.*)$")
+SHELL = ("sh", "bash", "console", "")
+CURL = re.compile(r"^(?:\$\s+)?(curl\s.*)$")
+SHELL_VARIABLE = re.compile(r"\$([A-Z][A-Z_]*)\b")  # not a GraphQL variable: `$d`
 
 
 @dataclass(frozen=True)
@@ -87,8 +96,20 @@ def blocks(page: Path) -> list[Block]:
     return paired
 
 
-def graphql_pages() -> list[Path]:
-    return [page for page in PAGES if any(b.language == "graphql" for b in blocks(page))]
+def curl_lines(block: Block) -> list[str]:
+    """The `curl …` commands of a shell block, continuation lines joined."""
+    if block.language not in SHELL:
+        return []
+    lines = block.text.replace("\\\n", " ").splitlines()
+    return [match.group(1) for line in lines if (match := CURL.match(line.strip()))]
+
+
+def example_pages() -> list[Path]:
+    return [
+        page
+        for page in PAGES
+        if any(b.language == "graphql" or curl_lines(b) for b in blocks(page))
+    ]
 
 
 def _remember(value: Any, into: dict[str, str], key: str | None = None) -> None:
@@ -103,13 +124,31 @@ def _remember(value: Any, into: dict[str, str], key: str | None = None) -> None:
 
 
 def _user_errors(value: Any) -> list[str]:
-    """The codes of the expected-failure members (`UserError`s) in a result."""
+    """The codes of the expected-failure members (`UserError`s) in a result: only they
+    have a `code` field, asked for with or without its `message`."""
     if isinstance(value, dict):
-        own = [value["code"]] if value.get("code") and "message" in value else []
+        own = [value["code"]] if isinstance(value.get("code"), str) else []
         return own + [code for item in value.values() for code in _user_errors(item)]
     if isinstance(value, list):
         return [code for item in value for code in _user_errors(item)]
     return []
+
+
+def _nothing_from_the_demo_data(value: Any) -> list[str]:
+    """What in a result shows the example missed the demo data: a person who may not be
+    asked, figures of no response (a date range outside the demo's two months)."""
+    if isinstance(value, list):
+        return [found for item in value for found in _nothing_from_the_demo_data(item)]
+    if not isinstance(value, dict):
+        return []
+    found = []
+    eligibility = value.get("surveyEligibility")
+    if isinstance(eligibility, dict) and eligibility.get("eligible") is False:
+        found.append(f"not eligible: {eligibility.get('reason')}")
+    summary = value.get("metricSummary")
+    if isinstance(summary, dict) and summary.get("responses") == 0:
+        found.append("a metricSummary of no response")
+    return found + [item for v in value.values() for item in _nothing_from_the_demo_data(v)]
 
 
 def _fill(text: str, known: dict[str, str], where: str) -> str:
@@ -135,26 +174,32 @@ async def demo_tokens(services: Services, settings: Settings) -> dict[str, str]:
     }
 
 
-def test_the_docs_have_graphql_examples() -> None:
-    assert len(graphql_pages()) >= 4
+def test_the_docs_have_graphql_and_curl_examples() -> None:
+    pages = example_pages()
+    curls = [line for page in pages for block in blocks(page) for line in curl_lines(block)]
+
+    assert len(pages) >= 4
+    assert len(curls) >= 4
 
 
-async def test_graphql_examples_run_against_the_demo_data(
+async def test_graphql_and_curl_examples_run_against_the_demo_data(
     http: httpx.AsyncClient, demo_tokens: dict[str, str]
 ) -> None:
     failures = []
-    for page in graphql_pages():
-        failures += await _run_graphql_examples(page, http, demo_tokens)
+    for page in example_pages():
+        failures += await _run_examples(page, http, demo_tokens)
 
     assert failures == [], "\n".join(failures)
 
 
-async def _run_graphql_examples(
+async def _run_examples(
     page: Path, http: httpx.AsyncClient, demo_tokens: dict[str, str]
 ) -> list[str]:
     known: dict[str, str] = {}
     failures = []
     for block in blocks(page):
+        for line in curl_lines(block):
+            failures += await _run_curl(line, block.where, http, demo_tokens, known)
         if block.language != "graphql" or NOT_RUN.search(block.text):
             continue
         role = ROLE.search(block.text)
@@ -178,15 +223,66 @@ async def _run_graphql_examples(
         codes = refusals or _user_errors(body["data"])
         if codes != wanted:
             failures.append(f"{block.where}: answered {codes}, expected {expected}")
+        failures += [f"{block.where}: {found}" for found in _nothing_from_the_demo_data(body)]
         _remember(body["data"], known)
     return failures
+
+
+async def _run_curl(
+    line: str,
+    where: str,
+    http: httpx.AsyncClient,
+    demo_tokens: dict[str, str],
+    known: dict[str, str],
+) -> list[str]:
+    """Sends what a `curl` line of the docs sends (the options they use: -H, -d, -o and
+    flags) to the app; it must answer 200, and what it answers must hold something."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.endswith("_TOKEN"):
+            return demo_tokens[name.removesuffix("_TOKEN").lower()]
+        assert name.lower() in known, f"{where}: no earlier example returned `{name.lower()}`"
+        return known[name.lower()]
+
+    words = shlex.split(_fill(SHELL_VARIABLE.sub(value, line), known, where), comments=True)
+    headers: dict[str, str] = {}
+    data: str | None = None
+    url = ""
+    options = iter(words[1:])
+    for word in options:
+        if word == "-H":
+            name, _, header = next(options).partition(":")
+            headers[name.strip()] = header.strip()
+        elif word == "-d":
+            data = next(options)
+        elif word == "-o":
+            next(options)  # the file curl would write
+        elif not word.startswith("-"):
+            url = word
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    response = await http.request(
+        "POST" if data is not None else "GET", target, headers=headers, content=data
+    )
+    if response.status_code != 200:
+        return [f"{where}: curl answered {response.status_code} {response.text[:200]}"]
+    if parts.path == "/graphql":
+        body = response.json()
+        errors = [str(e.get("extensions", {}).get("code")) for e in body.get("errors") or []]
+        codes = errors or _user_errors(body["data"])
+        return [f"{where}: curl answered {codes}"] if codes else []
+    csv = response.headers["content-type"].startswith("text/csv")
+    if csv and len(response.text.splitlines()) < 2:
+        return [f"{where}: curl answered a CSV without rows"]
+    return []
 
 
 def cli_examples() -> list[tuple[Block, str]]:
     found = []
     for page in PAGES:
         for block in blocks(page):
-            if block.language not in ("sh", "bash", "console", ""):
+            if block.language not in SHELL:
                 continue
             text = block.text.replace("\\\n", " ")
             for line in text.splitlines():
