@@ -307,10 +307,9 @@ def test_the_docs_have_cli_examples() -> None:
     assert len([command for _, command in cli_examples() if _runnable(command)]) >= 5
 
 
-@pytest.mark.slow
-async def test_cli_examples_run_against_the_demo_data(
-    settings: Settings, demo_tokens: dict[str, str]
-) -> None:
+def run_command(settings: Settings, command: str) -> subprocess.CompletedProcess[str]:
+    """A `feedback-hub …` command of the docs, against the test's database and data
+    folder (its server secret) and no other hub setting of the environment."""
     assert settings.mongodb_uri is not None
     env = {
         name: value for name, value in os.environ.items() if not name.startswith(("HUB_", "SLACK_"))
@@ -320,22 +319,68 @@ async def test_cli_examples_run_against_the_demo_data(
         HUB_DB_NAME=settings.db_name,
         HUB_DATA_DIR=str(settings.data_dir),
     )
+    # Where the docs send the output to a file, the test reads it and throws it away.
+    arguments = shlex.split(command.split(" > ")[0], comments=True)
+    return subprocess.run(
+        [sys.executable, "-m", "hub.server.cli", *arguments],
+        env=env,
+        cwd=settings.data_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+async def test_cli_examples_run_against_the_demo_data(
+    settings: Settings, demo_tokens: dict[str, str]
+) -> None:
     failures = []
     for block, command in cli_examples():
         if not _runnable(command):
             continue
-        # Where the docs send the output to a file, the test reads it and throws it away.
-        arguments = shlex.split(command.split(" > ")[0], comments=True)
-        result = subprocess.run(  # noqa: ASYNC221 - one short command, the test waits for it
-            [sys.executable, "-m", "hub.server.cli", *arguments],
-            env=env,
-            cwd=settings.data_dir,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = run_command(settings, command)
         if result.returncode != 0:
             failures.append(f"{block.where}: feedback-hub {command}: {result.stderr.strip()}")
 
     assert failures == [], "\n".join(failures)
+
+
+TOUR_RESPONSES = """
+query {
+  responses(first: 5, filter: { surveyKeys: ["nps-accounting"] }) {
+    edges { node { score channel user { id masked } } }
+  }
+}
+"""
+
+
+@pytest.mark.slow
+async def test_the_tours_survey_link_is_answered_and_read_back_unmasked(
+    settings: Settings, http: httpx.AsyncClient, demo_tokens: dict[str, str]
+) -> None:
+    # Given the README tour's link, as its command prints it
+    (command,) = [
+        command
+        for block, command in cli_examples()
+        if block.page.name == "README.md" and command.startswith("links create")
+    ]
+    created = run_command(settings, command)
+    assert created.returncode == 0, created.stderr
+    printed = re.search(r"http://127\.0\.0\.1:8000(/s/\S+)", created.stdout)
+    assert printed is not None, created.stdout
+    link = printed.group(1)
+
+    # When the person opens it and answers
+    assert (await http.get(link)).status_code == 200
+    assert (await http.post(link + "/score", data={"score": "9"})).status_code == 303
+
+    # Then the admin reads the answer in `responses`, the person unmasked
+    answer = await http.post(
+        "/graphql",
+        json={"query": TOUR_RESPONSES},
+        headers={"Authorization": f"Bearer {demo_tokens['admin']}"},
+    )
+    nodes = [edge["node"] for edge in answer.json()["data"]["responses"]["edges"]]
+    assert {"score": 9, "channel": "LINK", "user": {"id": "u-2002", "masked": False}} in nodes
