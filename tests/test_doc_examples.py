@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from hub.db import Database
 from hub.models.common import Role
 from hub.server import demo
 from hub.services import Services
@@ -384,3 +385,20 @@ async def test_the_tours_survey_link_is_answered_and_read_back_unmasked(
     )
     nodes = [edge["node"] for edge in answer.json()["data"]["responses"]["edges"]]
     assert {"score": 9, "channel": "LINK", "user": {"id": "u-2002", "masked": False}} in nodes
+
+
+async def test_the_demo_data_is_what_the_readme_tour_says(
+    database: Database, demo_tokens: dict[str, str]
+) -> None:
+    displays = database["displays"]
+
+    surveys = {(s["key"], s["metric"], s["status"]) async for s in database["surveys"].find({})}
+    assert surveys == {
+        ("nps-accounting", "NPS", "ACTIVE"),
+        ("ces-payroll", "CES", "ACTIVE"),
+        ("csat-support", "CSAT", "ACTIVE"),
+    }
+    assert set(await displays.distinct("user.id")) == {f"demo-user-{n}" for n in range(60)}
+    assert set(await displays.distinct("user.email")) == {f"demo{n}@example.com" for n in range(60)}
+    assert len(await displays.distinct("context.company")) == 7
+    assert len(await displays.distinct("context.country")) == 6
