@@ -16,10 +16,6 @@ from pymongo.errors import (
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
@@ -33,6 +29,7 @@ from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.cost import CostLimits, QueryCost
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
 from graphql_schema.introspection import SchemaExposure
+from graphql_schema.limits import ParsedDocuments, TokenLimit, shape_rules
 from graphql_schema.persisted import WidgetDocuments
 from graphql_schema.platform.schema import PlatformMutation, PlatformQuery
 from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
@@ -124,17 +121,14 @@ def build_schema(settings: Settings | None = None) -> HubSchema:
     limits = settings
     # The limits' validation rules are built once: the same rule classes on every
     # operation let ValidationCache reuse the validation of a document it has seen.
-    rules = [
-        *QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=limits.max_query_aliases).validation_rules,
-    ]
+    rules = shape_rules(limits.max_query_depth, limits.max_query_aliases)
     costs = CostLimits.of(settings)
     # Factories, so each operation gets fresh extension instances.
     extensions: list[Any] = [
         lambda: AddValidationRules(rules),
-        lambda: MaxTokensLimiter(max_token_count=limits.max_query_tokens),
+        lambda: TokenLimit(limits.max_query_tokens),
         # Widgets and dashboards send the same few documents over and over.
-        lambda: ParserCache(maxsize=512),
+        lambda: ParsedDocuments(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         # After ValidationCache: it refuses a valid document that asks for the schema.
         lambda: SchemaExposure(limits.introspection),

@@ -11,6 +11,7 @@ from pymongo.errors import PyMongoError
 from strawberry.extensions import SchemaExtension
 
 from graphql_schema.context import Context
+from graphql_schema.limits import QUERY_TOO_COMPLEX
 from graphql_schema.persisted import PERSISTED_QUERY_MISMATCH, PERSISTED_QUERY_NOT_FOUND
 from hub.errors import ErrorCode
 from hub.logs import current_request
@@ -68,6 +69,7 @@ KNOWN_CODES = frozenset(code.value for code in ErrorCode) | {
     "UNAVAILABLE",
     "INTERNAL_SERVER_ERROR",
     "QUERY_TOO_EXPENSIVE",
+    QUERY_TOO_COMPLEX,
     "TIMEOUT",
     PERSISTED_QUERY_NOT_FOUND,
     PERSISTED_QUERY_MISMATCH,

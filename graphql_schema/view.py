@@ -12,6 +12,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from graphql_schema.context import Context
+from graphql_schema.limits import TransportWS
 from graphql_schema.persisted import with_persisted_text
 from graphql_schema.telemetry import record_refusal
 from hub.services import Services
@@ -30,6 +31,8 @@ def _bearer(header: str) -> str | None:
 
 
 class HubGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWS
+
     def __init__(self, schema: BaseSchema, services: Services) -> None:
         # GraphiQL can do nothing without reading the schema: with introspection off
         # it is not served (GET /graphql in a browser answers 404).

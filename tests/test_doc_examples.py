@@ -9,9 +9,14 @@ The conventions (docs/api.md, "Examples in these docs are tested"):
 - a ```json block right after it gives its variables;
 - `<name>` in a block (or its variables) stands for the value the last earlier example
   of the same page returned under the field `name` (`<displayId>`, `<responseId>`);
+- an example answers something from the demo data: an eligibility check says
+  eligible, a `metricSummary` counts responses, a CSV has rows;
 - in a ```sh block, each `feedback-hub …` command runs (in a ```console block or
   one without a language, each `$ feedback-hub …` line) unless it ends with
-  `# not run`; `serve` and commands with `<…>` or `…` placeholders never run."""
+  `# not run`; `serve` and commands with `<…>` or `…` placeholders never run;
+- each `curl …` line of a ```sh block (or one without a language) is sent to the app,
+  in page order with the GraphQL examples, and must answer 200: `$VIEWER_TOKEN` (any
+  `$<ROLE>_TOKEN`) is that role's token and `$URL` the last `url` the page returned."""
 
 from __future__ import annotations
 
@@ -24,10 +29,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from hub.db import Database
 from hub.models.common import Role
 from hub.server import demo
 from hub.services import Services
@@ -41,6 +48,9 @@ NOT_RUN = re.compile(r"^\s*#\s*not run\b", re.MULTILINE)
 EXPECT = re.compile(r"^\s*#\s*expect:\s*(\w+)\s*$", re.MULTILINE)
 PLACEHOLDER = re.compile(r"<(\w+)>")
 COMMAND = re.compile(r"^(?:\$\s+)?(?:\.venv/bin/)?feedback-hub\s+(.*)$")
+SHELL = ("sh", "bash", "console", "")
+CURL = re.compile(r"^(?:\$\s+)?(curl\s.*)$")
+SHELL_VARIABLE = re.compile(r"\$([A-Z][A-Z_]*)\b")  # not a GraphQL variable: `$d`
 
 
 @dataclass(frozen=True)
@@ -87,8 +97,20 @@ def blocks(page: Path) -> list[Block]:
     return paired
 
 
-def graphql_pages() -> list[Path]:
-    return [page for page in PAGES if any(b.language == "graphql" for b in blocks(page))]
+def curl_lines(block: Block) -> list[str]:
+    """The `curl …` commands of a shell block, continuation lines joined."""
+    if block.language not in SHELL:
+        return []
+    lines = block.text.replace("\\\n", " ").splitlines()
+    return [match.group(1) for line in lines if (match := CURL.match(line.strip()))]
+
+
+def example_pages() -> list[Path]:
+    return [
+        page
+        for page in PAGES
+        if any(b.language == "graphql" or curl_lines(b) for b in blocks(page))
+    ]
 
 
 def _remember(value: Any, into: dict[str, str], key: str | None = None) -> None:
@@ -103,13 +125,31 @@ def _remember(value: Any, into: dict[str, str], key: str | None = None) -> None:
 
 
 def _user_errors(value: Any) -> list[str]:
-    """The codes of the expected-failure members (`UserError`s) in a result."""
+    """The codes of the expected-failure members (`UserError`s) in a result: only they
+    have a `code` field, asked for with or without its `message`."""
     if isinstance(value, dict):
-        own = [value["code"]] if value.get("code") and "message" in value else []
+        own = [value["code"]] if isinstance(value.get("code"), str) else []
         return own + [code for item in value.values() for code in _user_errors(item)]
     if isinstance(value, list):
         return [code for item in value for code in _user_errors(item)]
     return []
+
+
+def _nothing_from_the_demo_data(value: Any) -> list[str]:
+    """What in a result shows the example missed the demo data: a person who may not be
+    asked, figures of no response (a date range outside the demo's two months)."""
+    if isinstance(value, list):
+        return [found for item in value for found in _nothing_from_the_demo_data(item)]
+    if not isinstance(value, dict):
+        return []
+    found = []
+    eligibility = value.get("surveyEligibility")
+    if isinstance(eligibility, dict) and eligibility.get("eligible") is False:
+        found.append(f"not eligible: {eligibility.get('reason')}")
+    summary = value.get("metricSummary")
+    if isinstance(summary, dict) and summary.get("responses") == 0:
+        found.append("a metricSummary of no response")
+    return found + [item for v in value.values() for item in _nothing_from_the_demo_data(v)]
 
 
 def _fill(text: str, known: dict[str, str], where: str) -> str:
@@ -135,26 +175,32 @@ async def demo_tokens(services: Services, settings: Settings) -> dict[str, str]:
     }
 
 
-def test_the_docs_have_graphql_examples() -> None:
-    assert len(graphql_pages()) >= 4
+def test_the_docs_have_graphql_and_curl_examples() -> None:
+    pages = example_pages()
+    curls = [line for page in pages for block in blocks(page) for line in curl_lines(block)]
+
+    assert len(pages) >= 4
+    assert len(curls) >= 4
 
 
-async def test_graphql_examples_run_against_the_demo_data(
+async def test_graphql_and_curl_examples_run_against_the_demo_data(
     http: httpx.AsyncClient, demo_tokens: dict[str, str]
 ) -> None:
     failures = []
-    for page in graphql_pages():
-        failures += await _run_graphql_examples(page, http, demo_tokens)
+    for page in example_pages():
+        failures += await _run_examples(page, http, demo_tokens)
 
     assert failures == [], "\n".join(failures)
 
 
-async def _run_graphql_examples(
+async def _run_examples(
     page: Path, http: httpx.AsyncClient, demo_tokens: dict[str, str]
 ) -> list[str]:
     known: dict[str, str] = {}
     failures = []
     for block in blocks(page):
+        for line in curl_lines(block):
+            failures += await _run_curl(line, block.where, http, demo_tokens, known)
         if block.language != "graphql" or NOT_RUN.search(block.text):
             continue
         role = ROLE.search(block.text)
@@ -178,15 +224,66 @@ async def _run_graphql_examples(
         codes = refusals or _user_errors(body["data"])
         if codes != wanted:
             failures.append(f"{block.where}: answered {codes}, expected {expected}")
+        failures += [f"{block.where}: {found}" for found in _nothing_from_the_demo_data(body)]
         _remember(body["data"], known)
     return failures
+
+
+async def _run_curl(
+    line: str,
+    where: str,
+    http: httpx.AsyncClient,
+    demo_tokens: dict[str, str],
+    known: dict[str, str],
+) -> list[str]:
+    """Sends what a `curl` line of the docs sends (the options they use: -H, -d, -o and
+    flags) to the app; it must answer 200, and what it answers must hold something."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.endswith("_TOKEN"):
+            return demo_tokens[name.removesuffix("_TOKEN").lower()]
+        assert name.lower() in known, f"{where}: no earlier example returned `{name.lower()}`"
+        return known[name.lower()]
+
+    words = shlex.split(_fill(SHELL_VARIABLE.sub(value, line), known, where), comments=True)
+    headers: dict[str, str] = {}
+    data: str | None = None
+    url = ""
+    options = iter(words[1:])
+    for word in options:
+        if word == "-H":
+            name, _, header = next(options).partition(":")
+            headers[name.strip()] = header.strip()
+        elif word == "-d":
+            data = next(options)
+        elif word == "-o":
+            next(options)  # the file curl would write
+        elif not word.startswith("-"):
+            url = word
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    response = await http.request(
+        "POST" if data is not None else "GET", target, headers=headers, content=data
+    )
+    if response.status_code != 200:
+        return [f"{where}: curl answered {response.status_code} {response.text[:200]}"]
+    if parts.path == "/graphql":
+        body = response.json()
+        errors = [str(e.get("extensions", {}).get("code")) for e in body.get("errors") or []]
+        codes = errors or _user_errors(body["data"])
+        return [f"{where}: curl answered {codes}"] if codes else []
+    csv = response.headers["content-type"].startswith("text/csv")
+    if csv and len(response.text.splitlines()) < 2:
+        return [f"{where}: curl answered a CSV without rows"]
+    return []
 
 
 def cli_examples() -> list[tuple[Block, str]]:
     found = []
     for page in PAGES:
         for block in blocks(page):
-            if block.language not in ("sh", "bash", "console", ""):
+            if block.language not in SHELL:
                 continue
             text = block.text.replace("\\\n", " ")
             for line in text.splitlines():
@@ -211,10 +308,9 @@ def test_the_docs_have_cli_examples() -> None:
     assert len([command for _, command in cli_examples() if _runnable(command)]) >= 5
 
 
-@pytest.mark.slow
-async def test_cli_examples_run_against_the_demo_data(
-    settings: Settings, demo_tokens: dict[str, str]
-) -> None:
+def run_command(settings: Settings, command: str) -> subprocess.CompletedProcess[str]:
+    """A `feedback-hub …` command of the docs, against the test's database and data
+    folder (its server secret) and no other hub setting of the environment."""
     assert settings.mongodb_uri is not None
     env = {
         name: value for name, value in os.environ.items() if not name.startswith(("HUB_", "SLACK_"))
@@ -224,22 +320,85 @@ async def test_cli_examples_run_against_the_demo_data(
         HUB_DB_NAME=settings.db_name,
         HUB_DATA_DIR=str(settings.data_dir),
     )
+    # Where the docs send the output to a file, the test reads it and throws it away.
+    arguments = shlex.split(command.split(" > ")[0], comments=True)
+    return subprocess.run(
+        [sys.executable, "-m", "hub.server.cli", *arguments],
+        env=env,
+        cwd=settings.data_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+async def test_cli_examples_run_against_the_demo_data(
+    settings: Settings, demo_tokens: dict[str, str]
+) -> None:
     failures = []
     for block, command in cli_examples():
         if not _runnable(command):
             continue
-        # Where the docs send the output to a file, the test reads it and throws it away.
-        arguments = shlex.split(command.split(" > ")[0], comments=True)
-        result = subprocess.run(  # noqa: ASYNC221 - one short command, the test waits for it
-            [sys.executable, "-m", "hub.server.cli", *arguments],
-            env=env,
-            cwd=settings.data_dir,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = run_command(settings, command)
         if result.returncode != 0:
             failures.append(f"{block.where}: feedback-hub {command}: {result.stderr.strip()}")
 
     assert failures == [], "\n".join(failures)
+
+
+TOUR_RESPONSES = """
+query {
+  responses(first: 5, filter: { surveyKeys: ["nps-accounting"] }) {
+    edges { node { score channel user { id masked } } }
+  }
+}
+"""
+
+
+@pytest.mark.slow
+async def test_the_tours_survey_link_is_answered_and_read_back_unmasked(
+    settings: Settings, http: httpx.AsyncClient, demo_tokens: dict[str, str]
+) -> None:
+    # Given the README tour's link, as its command prints it
+    (command,) = [
+        command
+        for block, command in cli_examples()
+        if block.page.name == "README.md" and command.startswith("links create")
+    ]
+    created = run_command(settings, command)
+    assert created.returncode == 0, created.stderr
+    printed = re.search(r"http://127\.0\.0\.1:8000(/s/\S+)", created.stdout)
+    assert printed is not None, created.stdout
+    link = printed.group(1)
+
+    # When the person opens it and answers
+    assert (await http.get(link)).status_code == 200
+    assert (await http.post(link + "/score", data={"score": "9"})).status_code == 303
+
+    # Then the admin reads the answer in `responses`, the person unmasked
+    answer = await http.post(
+        "/graphql",
+        json={"query": TOUR_RESPONSES},
+        headers={"Authorization": f"Bearer {demo_tokens['admin']}"},
+    )
+    nodes = [edge["node"] for edge in answer.json()["data"]["responses"]["edges"]]
+    assert {"score": 9, "channel": "LINK", "user": {"id": "u-2002", "masked": False}} in nodes
+
+
+async def test_the_demo_data_is_what_the_readme_tour_says(
+    database: Database, demo_tokens: dict[str, str]
+) -> None:
+    displays = database["displays"]
+
+    surveys = {(s["key"], s["metric"], s["status"]) async for s in database["surveys"].find({})}
+    assert surveys == {
+        ("nps-accounting", "NPS", "ACTIVE"),
+        ("ces-payroll", "CES", "ACTIVE"),
+        ("csat-support", "CSAT", "ACTIVE"),
+    }
+    assert set(await displays.distinct("user.id")) == {f"demo-user-{n}" for n in range(60)}
+    assert set(await displays.distinct("user.email")) == {f"demo{n}@example.com" for n in range(60)}
+    assert len(await displays.distinct("context.company")) == 7
+    assert len(await displays.distinct("context.country")) == 6
