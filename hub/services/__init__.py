@@ -90,7 +90,9 @@ class Services:
         throttling = ThrottlingService(clock, settings, suppressions)
         outbox = OutboxService(clock)
         leases = JobLeases(clock)
-        analytics = AnalyticsService(clock, EventBus(), surveys, leases)
+        analytics = AnalyticsService(
+            clock, EventBus(), surveys, leases, settings.rollup_fold_interval_ms / 1000
+        )
         routing = RoutingService(clock)
         follow_ups = FollowUpService(
             clock, outbox, routing, suppression=SuppressedSubjects(suppressions)

@@ -383,6 +383,7 @@ async def test_rebuilt_rollups_equal_the_ones_kept_on_write(
         )
     # One of the people above objects: their part leaves the rollups.
     excluded = await services.analytics.exclude_person("user-9011")
+    await services.analytics.fold()
     kept = await rollups()
 
     report = await services.analytics.rebuild()
@@ -406,6 +407,7 @@ async def test_a_failed_rebuild_leaves_the_rollups_as_they_were(
     await make_survey(services)
     await answer(services, clock, utc(2026, 3, 2, 9), 10, comment="Good")
     await answer(services, clock, utc(2026, 3, 2, 23, 50), 3)
+    await services.analytics.fold()
     kept = await rollups()
 
     async def fail(*args: Any) -> None:
