@@ -95,6 +95,7 @@ async def rebuild(survey_key: str | None = None) -> RebuildReport:
         response_increment,
     )
     for grain in GRAINS:
+
         def write(insert: rollups.Insert, grain: Grain = grain) -> Awaitable[None]:
             return write_table(insert, grain, tables[grain])
 
