@@ -22,7 +22,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -86,17 +86,22 @@ class RollupFolder:
             await rollup_changes.remove([change["_id"] for change in changes], session)
             return len(changes)
 
-        folded: int = await in_transaction(rollup_changes.STORE.client(), work)
+        # Retried (write conflicts, a database restarting) well within the lease.
+        within = LEASE_TTL.total_seconds() / 2
+        folded: int = await in_transaction(rollup_changes.STORE.client(), work, within)
         return folded
 
     async def drain(self) -> int:
-        """Fold until no change is left (or the folder is stopped); how many were
-        folded. Folds nothing while another process folds or a rebuild runs."""
+        """Fold until no change is left; how many were folded. Folds nothing while
+        another process folds or a rebuild runs."""
+        return await self._drain(lambda: False)
+
+    async def _drain(self, stopping: Callable[[], bool]) -> int:
         if not await _try_acquire(self.leases):
             return 0
         total = 0
         try:
-            while not self._stop.is_set():
+            while not stopping():
                 folded = await self.fold_batch()
                 total += folded
                 if folded < self.batch:
@@ -108,11 +113,11 @@ class RollupFolder:
 
     async def run_forever(self) -> None:
         """Drain whenever changes wait, looking every `interval_seconds`, until
-        stopped."""
+        stopped (between two batches)."""
         while not self._stop.is_set():
             try:
                 if await rollup_changes.waiting():
-                    await self.drain()
+                    await self._drain(self._stop.is_set)
             except PyMongoError as error:
                 log.warning("rollups not folded (%s); retrying", type(error).__name__)
             except LeaseLost:
