@@ -102,7 +102,10 @@ class Services:
             surveys,
             throttling,
             settings.max_page_size,
-            listeners=[FollowUpListener(follow_ups), AnalyticsListener(analytics.rollups)],
+            listeners=[
+                FollowUpListener(follow_ups),
+                AnalyticsListener(analytics.rollups, analytics.folder.wake),
+            ],
             write_timeout=settings.write_timeout_ms / 1000,
         )
         dispatcher = Dispatcher(outbox, settings.outbox_poll_seconds)

@@ -48,6 +48,8 @@ BATCH = 500
 LEASE_TTL = timedelta(minutes=1)
 # How long a rebuild waits for a batch under way to end before it says folding runs.
 PAUSE_WAIT_SECONDS = 30.0
+# How often an idle folder looks for changes no write of its own process woke it for.
+IDLE_POLL_SECONDS = 10.0
 WRITE_CONFLICT = 112
 
 
@@ -65,6 +67,7 @@ class RollupFolder:
         self.interval_seconds = interval_seconds
         self.batch = batch
         self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
 
     async def fold_batch(self) -> int:
         """Fold up to `batch` of the oldest changes in one transaction; how many. The
@@ -94,11 +97,13 @@ class RollupFolder:
     async def drain(self) -> int:
         """Fold until no change is left; how many were folded. Folds nothing while
         another process folds or a rebuild runs."""
-        return await self._drain(lambda: False)
+        return await self._drain(lambda: False) or 0
 
-    async def _drain(self, stopping: Callable[[], bool]) -> int:
+    async def _drain(self, stopping: Callable[[], bool]) -> int | None:
+        """Fold until no change is left or `stopping()`; how many were folded, or
+        None when another process folds or a rebuild runs."""
         if not await _try_acquire(self.leases):
-            return 0
+            return None
         total = 0
         try:
             while not stopping():
@@ -111,22 +116,38 @@ class RollupFolder:
                 await self.leases.release(FOLD_LEASE)
         return total
 
+    def wake(self) -> None:
+        """A write of this process committed a change: fold soon."""
+        self._wake.set()
+
     async def run_forever(self) -> None:
-        """Drain whenever changes wait, looking every `interval_seconds`, until
-        stopped (between two batches)."""
+        """Until stopped (between two batches): drain, then sleep until a write of
+        this process wakes the folder, and `interval_seconds` more, so the writes of
+        that moment fold in one batch; look anyway every `IDLE_POLL_SECONDS`, for
+        changes that other processes wrote and left (they fold their own)."""
         while not self._stop.is_set():
+            busy = False
             try:
                 if await rollup_changes.waiting():
-                    await self._drain(self._stop.is_set)
+                    busy = await self._drain(self._stop.is_set) is None
             except PyMongoError as error:
                 log.warning("rollups not folded (%s); retrying", type(error).__name__)
             except LeaseLost:
                 log.warning("lost the fold lease during a batch; the batch was undone")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), self.interval_seconds)
+            # Another process folding may have missed this process's last writes.
+            await self._sleep(self._wake, self.interval_seconds if busy else IDLE_POLL_SECONDS)
+            if self._wake.is_set():
+                self._wake.clear()
+                await self._sleep(self._stop, self.interval_seconds)
+
+    @staticmethod
+    async def _sleep(event: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), seconds)
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
 
     @contextlib.asynccontextmanager
     async def paused(self, wait_seconds: float = PAUSE_WAIT_SECONDS) -> AsyncIterator[None]:

@@ -296,10 +296,15 @@ class AnalyticsListener(ResponseListener):
     the record they count, and a retried transaction writes them once. The rollups
     themselves are hot documents (every answer of a survey on one day lands in the
     same few); the folder adds the changes to them in batches, off the request path
-    (`hub.services.analytics.folder`)."""
+    (`hub.services.analytics.folder`), woken by `committed` once a write committed."""
 
-    def __init__(self, rollups: RollupWriter) -> None:
+    def __init__(self, rollups: RollupWriter, committed: Callable[[], None]) -> None:
         self.rollups = rollups
+        self.committed = committed
+
+    async def transaction_ended(self, session: AsyncClientSession, committed: bool) -> None:
+        if committed:
+            self.committed()  # wakes the folder: no database work on the request path
 
     async def _announce(
         self, session: AsyncClientSession, kind: EventKind, record_id: Any, at: datetime

@@ -24,6 +24,7 @@ from hub.settings import Settings
 from tests.support.commands import counting_commands
 from tests.support.graphql import GraphQLClient
 from tests.support.rollups import figures, raw_figures, rollup_rows
+from tests.support.waiting import eventually
 from tests.support.widget import Widget, score, show
 
 SUMMARY = """
@@ -234,3 +235,20 @@ async def test_reads_during_rebuilds_see_every_write(services: Services) -> None
     await rebuilding
 
     assert seen <= {truth}
+
+
+async def test_the_app_folds_the_changes_its_writes_record(
+    gql: GraphQLClient, services: Services
+) -> None:
+    await Widget(services).answer(10)
+    shown = await show(gql)
+    await score(gql, shown["displayId"], 3)
+
+    # Woken by the writes: folded long before the idle poll would look.
+    await eventually(lambda: _nothing_waits(), within=8.0)
+    assert await figures(services.analytics) == await raw_figures()
+    assert all((await rollup_rows()).values())
+
+
+async def _nothing_waits() -> bool:
+    return await RollupChange.count() == 0
