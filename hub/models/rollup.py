@@ -1,5 +1,7 @@
 """Rollups: counters of displays, declines, responses, comments and scores, kept up
-to date on every write so analytics never scan raw responses.
+to date from every write so analytics never scan raw responses. Each write records its
+change (`RollupChange`) in its transaction; the folder adds the changes to the rollups
+in batches, and the analytics add the changes not folded yet.
 
 Each write is counted at two levels of detail: `FULL` rollups are keyed by every
 dimension a filter or breakdown takes; `SURVEY` rollups only by survey, metric and

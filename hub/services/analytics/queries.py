@@ -2,8 +2,9 @@
 
 How rollups answer any range in any time zone
 ---------------------------------------------
-Every write adds its counters to three rollups (see `hub.models.rollup`): the UTC
-day, the UTC hour and the UTC quarter-hour it happened in. A period [a, b) (a local
+Every write's counters end up in three rollups (see `hub.models.rollup`): the UTC
+day, the UTC hour and the UTC quarter-hour it happened in, once the folder has folded
+its change (`hub.services.analytics.folder`). A period [a, b) (a local
 day, week or month in the requested IANA zone, or a summary's date range) is
 computed as
 
@@ -18,7 +19,12 @@ local day of 23 or 25 hours is just a different pair of boundaries). A bound is 
 most twelve hours from its midnight (one to five for Europe and the Americas), so a
 query reads at most a day, twelve hours and three quarter-hours per period and
 dimension value: its cost depends on the number of periods and dimension values,
-never on the number of responses.
+never on the number of responses. The hours and quarter-hours are read in at most
+`RANGES_PER_GRAIN` range queries per grain, so the round trips do not depend on the
+number of periods either.
+
+The changes not folded yet are added per quarter-hour, and all of it is read in one
+snapshot: a figure counts every write once, folded or not, even while a batch commits.
 
 Bounds of a range are rounded down to the quarter-hour.
 
