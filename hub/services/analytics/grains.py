@@ -112,12 +112,21 @@ def merged_windows(windows: list[Window]) -> list[tuple[datetime, datetime, list
     return merged
 
 
-def clustered(windows: list[Window], most: int) -> list[tuple[datetime, datetime, list[Window]]]:
+def clustered(
+    windows: list[Window], close: timedelta, most: int
+) -> list[tuple[datetime, datetime, list[Window]]]:
     """The windows as at most `most` ranges, each with its windows: touching ones
-    merged, then the rest split at the widest gaps. So a query reads a bounded number
-    of ranges however many periods it has (a year of days reads the hours of the
-    year in one or two range scans, not one scan per day)."""
-    stretches = merged_windows(windows)
+    merged, and those less than `close` apart (reading the little between them costs
+    less than a round trip); beyond `most`, the rest split at the widest gaps. So a
+    query makes a bounded number of range scans however many periods it has (a year
+    of days reads the hours of the year in one, not one per day), while the few
+    windows of a summary or a monthly trend are still read alone."""
+    stretches: list[tuple[datetime, datetime, list[Window]]] = []
+    for start, end, members in merged_windows(windows):
+        if stretches and start - stretches[-1][1] < close:
+            stretches[-1] = (stretches[-1][0], end, [*stretches[-1][2], *members])
+        else:
+            stretches.append((start, end, members))
     if len(stretches) <= most:
         return stretches
     widest = sorted(

@@ -50,6 +50,7 @@ from hub.models.survey import Survey
 from hub.services.analytics.criteria import AnalyticsFilter, Dimension, Interval
 from hub.services.analytics.figures import Summary, Tally
 from hub.services.analytics.grains import (
+    DAY,
     HOURS,
     SLOTS,
     Grain,
@@ -67,8 +68,10 @@ from hub.services.analytics.grains import (
 from hub.services.analytics.stores import rollup_changes, rollups
 from hub.services.platform.store import Raw
 
-# Range queries per rollup grain that a query makes at most, whatever its periods.
-RANGES_PER_GRAIN = 2
+# Range queries per rollup grain that a query makes at most, whatever its periods,
+# and how close two stretches must be to be read in one range.
+RANGES_PER_GRAIN = 16
+CLOSE = DAY
 
 # What one query reads in its snapshot: the days, each range of hours or
 # quarter-hours with its windows, and the changes not folded yet.
@@ -170,7 +173,9 @@ async def _tallies(
     # Each window read as whole hours and the quarter-hours left at its ends, in at
     # most `RANGES_PER_GRAIN` range queries per grain (an index range scan each, where
     # one `$or` of hundreds of ranges, or an `$in` of thousands of times, is costly on
-    # some servers), whatever the number of periods.
+    # some servers), whatever the number of periods: windows less than a day apart
+    # are read in one range (a daily trend's in one), the others alone up to that
+    # number (a monthly trend's, a summary's).
     pieces: dict[Grain, list[Window]] = {HOURS: [], SLOTS: []}
     for start, end, to_add, to_take in windows:
         for grain, piece_start, piece_end in hours_and_slots(start, end):
@@ -186,7 +191,7 @@ async def _tallies(
             ),
         )
         for grain, grain_windows in pieces.items()
-        for start, end, members in clustered(grain_windows, RANGES_PER_GRAIN)
+        for start, end, members in clustered(grain_windows, CLOSE, RANGES_PER_GRAIN)
     ]
 
     # The changes not folded into the rollups yet, per quarter-hour.
