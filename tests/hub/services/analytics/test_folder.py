@@ -19,6 +19,7 @@ from hub.services import Services
 from hub.services.analytics import rebuild
 from hub.services.analytics.criteria import AnalyticsFilter, Interval
 from hub.services.analytics.folder import RollupFolder
+from hub.services.analytics.grains import DAY, Window, clustered
 from hub.services.analytics.stores import rollup_changes
 from hub.settings import Settings
 from tests.support.commands import counting_commands
@@ -252,3 +253,24 @@ async def test_the_app_folds_the_changes_its_writes_record(
 
 async def _nothing_waits() -> bool:
     return await RollupChange.count() == 0
+
+
+def test_windows_a_day_apart_or_more_are_read_alone_up_to_sixteen_ranges() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def windows(count: int, every: timedelta) -> list[Window]:
+        return [
+            (start + i * every, start + i * every + timedelta(hours=5), i, None)
+            for i in range(count)
+        ]
+
+    daily = clustered(windows(365, timedelta(days=1)), DAY, 16)
+    monthly = clustered(windows(13, timedelta(days=30)), DAY, 16)
+    weekly = clustered(windows(53, timedelta(days=7)), DAY, 16)
+
+    assert [(first, last, len(members)) for first, last, members in daily] == [
+        (start, start + timedelta(days=364, hours=5), 365)
+    ]
+    assert [len(members) for _, _, members in monthly] == [1] * 13
+    assert len(weekly) == 16 and sum(len(members) for _, _, members in weekly) == 53
+    assert all(first <= m[0] and m[1] <= last for first, last, ms in weekly for m in ms)
