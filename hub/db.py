@@ -129,9 +129,16 @@ async def in_snapshot(
     """Run the reads of `work` in one read-only transaction with read concern
     "snapshot": every read sees the database as of one moment, so a write that
     commits between two of them (say, one moving counts from one collection to
-    another) is seen by both or by neither."""
+    another) is seen by both or by neither.
+
+    The driver retries a transaction for up to two minutes when the database is
+    unreachable; here the whole of it, retries included, has twice the client's
+    per-operation time limit, so a read still fails with a timeout when the
+    database is gone."""
+    seconds = client.options.timeout
     async with client.start_session() as session:
-        result: T = await session.with_transaction(work, read_concern=ReadConcern("snapshot"))
+        with pymongo.timeout(None if seconds is None else 2 * seconds):
+            result: T = await session.with_transaction(work, read_concern=ReadConcern("snapshot"))
         return result
 
 

@@ -28,6 +28,7 @@ from hub.models.lease import JobLease
 from hub.models.rollup import RollupChange
 from hub.server.app import create_app
 from hub.services import Services
+from hub.services.analytics.criteria import AnalyticsFilter
 from hub.services.analytics.folder import FOLD_LEASE
 from hub.settings import Settings
 from tests.support.clock import START
@@ -37,6 +38,9 @@ from tests.support.widget import Widget
 
 # Far past every wait here: a stalled batch stays mid-way until the test acts.
 STALL_MS = 30_000
+DB_TIMEOUT_MS = 2500
+# A hang guard on a busy machine, not a speed claim.
+MARGIN_SECONDS = 10.0
 
 
 @pytest.fixture
@@ -68,6 +72,7 @@ async def hub(server: EmbeddedDatabase, tmp_path: Path) -> AsyncIterator[Starlet
         _env_file=None,
         mongodb_uri=SecretStr(server.uri),
         data_dir=tmp_path / "data",
+        db_timeout_ms=DB_TIMEOUT_MS,
         # The test runs the folder itself.
         background_workers=False,
         retention_daily=False,
@@ -211,3 +216,25 @@ async def test_two_processes_folding_at_once_fold_each_change_once(
 
     await assert_exact(first)
     assert await figures(second.analytics) == await raw_figures()
+
+
+async def test_figures_from_a_stalled_database_fail_within_the_time_limit(
+    hub: Starlette, control: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    services: Services = hub.state.services
+    await Widget(services).answer(9)
+    await control.admin.command(
+        "configureFailPoint",
+        "failCommand",
+        mode="alwaysOn",
+        data={"failCommands": ["aggregate"], "blockConnection": True, "blockTimeMS": STALL_MS},
+    )
+
+    # Not retried as a transaction for two minutes: twice the operation limit in all.
+    with pytest.raises(PyMongoError) as failure:
+        await asyncio.wait_for(
+            services.analytics.summary(AnalyticsFilter()),
+            2 * DB_TIMEOUT_MS / 1000 + MARGIN_SECONDS,
+        )
+
+    assert failure.value.timeout
