@@ -55,12 +55,15 @@ Cell = tuple[dict[str, Any], dict[str, int]]
 async def add_counts(model: type[Document], cells: list[Cell], session: AsyncClientSession) -> None:
     """Add each cell's counters to its rollup (created if missing): one `$inc` upsert
     per document, all in one round trip, in the caller's transaction."""
-    if cells:
+    updates = [
+        UpdateOne(key, {"$inc": counters}, upsert=True) for key, counters in cells if counters
+    ]
+    if updates:
         await (
             BY_MODEL[model]
             .collection()
             .bulk_write(
-                [UpdateOne(key, {"$inc": counters}, upsert=True) for key, counters in cells],
+                updates,
                 ordered=False,
                 session=session,
             )
