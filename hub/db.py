@@ -27,6 +27,7 @@ from pymongo import AsyncMongoClient, MongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+from pymongo.read_concern import ReadConcern
 
 from hub import embedded_credentials
 from hub.models import ALL_MODELS
@@ -121,6 +122,25 @@ async def in_transaction(
         finally:
             if ended is not None:
                 await ended(session, committed)
+
+
+async def in_snapshot(
+    client: AsyncMongoClient[dict[str, Any]], work: Callable[[AsyncClientSession], Awaitable[T]]
+) -> T:
+    """Run the reads of `work` in one read-only transaction with read concern
+    "snapshot": every read sees the database as of one moment, so a write that
+    commits between two of them (say, one moving counts from one collection to
+    another) is seen by both or by neither.
+
+    The driver retries a transaction for up to two minutes when the database is
+    unreachable; here the whole of it, retries included, has twice the client's
+    per-operation time limit, so a read still fails with a timeout when the
+    database is gone."""
+    seconds = client.options.timeout
+    async with client.start_session() as session:
+        with pymongo.timeout(None if seconds is None else 2 * seconds):
+            result: T = await session.with_transaction(work, read_concern=ReadConcern("snapshot"))
+        return result
 
 
 # Kept referenced until done: the event loop holds tasks only weakly.

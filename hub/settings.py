@@ -132,9 +132,22 @@ class Settings(BaseSettings):
         gt=0,
         description="How often the outbox dispatcher looks for due messages when idle.",
     )
+    rollup_fold_interval_ms: int = Field(
+        default=500,
+        ge=10,
+        le=60_000,
+        description="How long the rollup folder of a hub process with background workers "
+        "waits, once a write has woken it, before it folds the changes waiting into the "
+        "analytics rollups, so the writes of that moment fold in one batch "
+        "(milliseconds); unwoken, it looks every 10 seconds. Figures include the changes "
+        "not folded yet, so this bounds the work a dashboard query adds, not how fresh "
+        "it is. See docs/analytics.md.",
+    )
+
     background_workers: bool = Field(
         default=True,
-        description="Run the outbox dispatcher and scheduled jobs inside this process.",
+        description="Run the outbox dispatcher, the rollup folder and scheduled jobs "
+        "inside this process.",
     )
 
     slack_bot_token: SecretStr | None = Field(

@@ -18,7 +18,7 @@ from hub.models.privacy import (
 )
 from hub.models.privacy_export import PrivacyExport
 from hub.models.response import Response
-from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
+from hub.models.rollup import DailyRollup, HourlyRollup, RollupChange, SlotRollup
 from hub.models.routing import RoutingDefaults, RoutingRule
 from hub.models.slack import SlackRequestSeen, SlackUser
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
@@ -53,6 +53,7 @@ ALL_MODELS = (
     DailyRollup,
     HourlyRollup,
     SlotRollup,
+    RollupChange,
     LiveEvent,
     SchemaMigration,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "Response",
     "RightsRequest",
     "Role",
+    "RollupChange",
     "RoutingDefaults",
     "RoutingRule",
     "SchemaMigration",

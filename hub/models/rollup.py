@@ -1,5 +1,7 @@
 """Rollups: counters of displays, declines, responses, comments and scores, kept up
-to date on every write so analytics never scan raw responses.
+to date from every write so analytics never scan raw responses. Each write records its
+change (`RollupChange`) in its transaction; the folder adds the changes to the rollups
+in batches, and the analytics add the changes not folded yet.
 
 Each write is counted at two levels of detail: `FULL` rollups are keyed by every
 dimension a filter or breakdown takes; `SURVEY` rollups only by survey, metric and
@@ -27,11 +29,18 @@ from datetime import datetime
 from enum import StrEnum
 
 import pymongo
-from beanie import Document
+from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, Field
 from pymongo import IndexModel
 
 from hub.models.common import Channel, Metric
+
+
+class RecordType(StrEnum):
+    """What a rollup change counts."""
+
+    DISPLAY = "display"
+    RESPONSE = "response"
 
 
 class Detail(StrEnum):
@@ -116,3 +125,35 @@ class SlotRollup(Document, _Rollup):
     class Settings:
         name = "rollups_slots"
         indexes = _dimension_index("slot", "dimensions_slot_unique")
+
+
+class RollupChange(Document, RollupCounters):
+    """One change to the rollups, not folded into them yet: what one display, decline,
+    score or comment adds (or, with negative counters, what taking a person out of
+    analytics takes away), written in the same transaction as the record it counts.
+
+    The folder (`hub.services.analytics.folder`) adds these to the rollups in batches
+    and deletes them in the same transaction; until then the analytics add them to
+    what the rollups hold. `slot` is the quarter-hour of `at`, the finest grain the
+    queries read."""
+
+    survey_key: str
+    metric: Metric
+    product: str
+    country: str | None = None
+    channel: Channel | None = None
+    company: str | None = None
+    record_type: RecordType
+    record: PydanticObjectId = Field(description="The display or response counted.")
+    at: datetime
+    slot: datetime
+
+    class Settings:
+        name = "rollup_changes"
+        indexes = [
+            IndexModel(
+                [("record_type", pymongo.ASCENDING), ("record", pymongo.ASCENDING)],
+                name="record",
+            ),
+            IndexModel([("slot", pymongo.ASCENDING)], name="slot"),
+        ]

@@ -46,6 +46,7 @@ def _start_workers(settings: Settings, services: Services) -> list[asyncio.Task[
     return [
         asyncio.create_task(services.dispatcher.run_forever(), name="outbox-dispatcher"),
         asyncio.create_task(services.scheduler.run_forever(), name="scheduler"),
+        asyncio.create_task(services.analytics.folder.run_forever(), name="rollup-folder"),
     ]
 
 
@@ -69,6 +70,7 @@ async def _stop_workers(
     their leases back so another process takes over at once."""
     services.dispatcher.stop()
     services.scheduler.stop()
+    services.analytics.folder.stop()
     if workers:
         _, unfinished = await asyncio.wait(workers, timeout=grace)
         for task in unfinished:

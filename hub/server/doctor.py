@@ -93,7 +93,12 @@ async def check_rollups(database: Database) -> list[Check]:
                 "while surveys are quiet",
             )
         ]
-    return [Check("rollups", True, "every grain holds counts")]
+    waiting = await diagnosis.rollup_backlog(database)
+    # Figures count them either way; a backlog that only grows means no hub process
+    # runs background workers (HUB_BACKGROUND_WORKERS), so nothing folds them.
+    return [
+        Check("rollups", True, f"no grain is missing counts; {waiting} change(s) wait to be folded")
+    ]
 
 
 async def check_held_slack(database: Database) -> list[Check]:

@@ -90,7 +90,9 @@ class Services:
         throttling = ThrottlingService(clock, settings, suppressions)
         outbox = OutboxService(clock)
         leases = JobLeases(clock)
-        analytics = AnalyticsService(clock, EventBus(), surveys, leases)
+        analytics = AnalyticsService(
+            clock, EventBus(), surveys, leases, settings.rollup_fold_interval_ms / 1000
+        )
         routing = RoutingService(clock)
         follow_ups = FollowUpService(
             clock, outbox, routing, suppression=SuppressedSubjects(suppressions)
@@ -100,7 +102,10 @@ class Services:
             surveys,
             throttling,
             settings.max_page_size,
-            listeners=[FollowUpListener(follow_ups), AnalyticsListener(analytics.rollups)],
+            listeners=[
+                FollowUpListener(follow_ups),
+                AnalyticsListener(analytics.rollups, analytics.folder.wake),
+            ],
             write_timeout=settings.write_timeout_ms / 1000,
         )
         dispatcher = Dispatcher(outbox, settings.outbox_poll_seconds)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from beanie import Document
 
 from hub.services.access.stores import api_keys
-from hub.services.analytics.stores import rollups
+from hub.services.analytics.stores import rollup_changes, rollups
 from hub.services.channels.stores import survey_links
 from hub.services.followups.stores import (
     follow_up_notes,
@@ -42,6 +42,7 @@ from hub.services.widget.stores import (
 STORES: tuple[CollectionStore, ...] = (
     api_keys.STORE,
     *rollups.BY_MODEL.values(),
+    rollup_changes.STORE,
     survey_links.STORE,
     follow_ups.STORE,
     follow_up_notes.STORE,

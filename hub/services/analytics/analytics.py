@@ -1,8 +1,9 @@
 """Analytics: one service over the rollups of NPS, CSAT and CES answers.
 
 Each job has its module: score bands (`bands`), figures (`figures`), what a query asks
-for (`criteria`), time grains (`grains`), rollup writing and exclusion (`rollups`),
-the rebuild (`rebuild`), queries (`queries`) and live events (`live`)."""
+for (`criteria`), time grains (`grains`), rollup changes and exclusion (`rollups`),
+folding the changes into the rollups (`folder`), the rebuild (`rebuild`), queries
+(`queries`) and live events (`live`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from hub.services.analytics import queries
 from hub.services.analytics import rebuild as rebuilding
 from hub.services.analytics.criteria import AnalyticsFilter, Dimension, Interval
 from hub.services.analytics.figures import Summary
+from hub.services.analytics.folder import RollupFolder
 from hub.services.analytics.live import LiveEvents
 from hub.services.analytics.queries import BreakdownGroup, ScoreCount, TrendPoint
 from hub.services.analytics.rebuild import RebuildReport
@@ -31,13 +33,19 @@ class AnalyticsService:
     """Keeps rollups and answers metric queries from them."""
 
     def __init__(
-        self, clock: Clock, events: EventBus, surveys: SurveyService, leases: JobLeases
+        self,
+        clock: Clock,
+        events: EventBus,
+        surveys: SurveyService,
+        leases: JobLeases,
+        fold_interval_seconds: float = 0.5,
     ) -> None:
         self.clock = clock
         self.leases = leases
         self.events = events
         self.surveys = surveys
         self.rollups = RollupWriter(surveys)
+        self.folder = RollupFolder(leases, fold_interval_seconds)
         self.live = LiveEvents(events, surveys)
 
     # --- keeping rollups ----------------------------------------------------------
@@ -51,11 +59,18 @@ class AnalyticsService:
         return await self.rollups.include_person(user_id)
 
     async def rebuild(self, survey_key: str | None = None) -> RebuildReport:
-        """Recompute rollups (of one survey, or all) from displays and responses. While
-        a rebuild runs, in this process or another, a second raises `Conflict`
-        (ALREADY_RUNNING)."""
-        async with self.leases.exclusive(REBUILD_LEASE, "A rollup rebuild"):
+        """Recompute rollups (of one survey, or all) from displays and responses, exact
+        while writes go on; no process folds changes meanwhile. While a rebuild runs,
+        in this process or another, a second raises `Conflict` (ALREADY_RUNNING)."""
+        async with (
+            self.leases.exclusive(REBUILD_LEASE, "A rollup rebuild"),
+            self.folder.paused(),
+        ):
             return await rebuilding.rebuild(survey_key)
+
+    async def fold(self) -> int:
+        """Fold every change waiting into the rollups now (see `RollupFolder.drain`)."""
+        return await self.folder.drain()
 
     # --- reading rollups ------------------------------------------------------------
 

@@ -4,6 +4,8 @@ quarter-hours (see `hub.services.analytics.queries` for how a range is answered)
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -108,6 +110,56 @@ def merged_windows(windows: list[Window]) -> list[tuple[datetime, datetime, list
         else:
             merged.append((start, end, [window]))
     return merged
+
+
+def clustered(
+    windows: list[Window], close: timedelta, most: int
+) -> list[tuple[datetime, datetime, list[Window]]]:
+    """The windows as at most `most` ranges, each with its windows: touching ones
+    merged, and those less than `close` apart (reading the little between them costs
+    less than a round trip); beyond `most`, the rest split at the widest gaps. So a
+    query makes a bounded number of range scans however many periods it has (a year
+    of days reads the hours of the year in one, not one per day), while the few
+    windows of a summary or a monthly trend are still read alone."""
+    stretches: list[tuple[datetime, datetime, list[Window]]] = []
+    for start, end, members in merged_windows(windows):
+        if stretches and start - stretches[-1][1] < close:
+            stretches[-1] = (stretches[-1][0], end, [*stretches[-1][2], *members])
+        else:
+            stretches.append((start, end, members))
+    if len(stretches) <= most:
+        return stretches
+    widest = sorted(
+        range(1, len(stretches)),
+        key=lambda i: stretches[i][0] - stretches[i - 1][1],
+        reverse=True,
+    )[: most - 1]
+    ranges: list[tuple[datetime, datetime, list[Window]]] = []
+    first = 0
+    for cut in [*sorted(widest), len(stretches)]:
+        group = stretches[first:cut]
+        members = [window for stretch in group for window in stretch[2]]
+        ranges.append((group[0][0], max(stretch[1] for stretch in group), members))
+        first = cut
+    return ranges
+
+
+class WindowIndex:
+    """The windows that hold a time, found by bisection (windows may overlap)."""
+
+    def __init__(self, windows: list[Window]) -> None:
+        self.windows = sorted(windows, key=lambda window: window[0])
+        self.starts = [window[0] for window in self.windows]
+        self.reach = list(itertools.accumulate((window[1] for window in self.windows), max))
+
+    def holding(self, at: datetime) -> list[Window]:
+        found = []
+        i = bisect.bisect_right(self.starts, at) - 1
+        while i >= 0 and self.reach[i] > at:
+            if self.windows[i][1] > at:
+                found.append(self.windows[i])
+            i -= 1
+        return found
 
 
 def hours_and_slots(start: datetime, end: datetime) -> list[tuple[Grain, datetime, datetime]]:

@@ -2,8 +2,9 @@
 
 How rollups answer any range in any time zone
 ---------------------------------------------
-Every write adds its counters to three rollups (see `hub.models.rollup`): the UTC
-day, the UTC hour and the UTC quarter-hour it happened in. A period [a, b) (a local
+Every write's counters end up in three rollups (see `hub.models.rollup`): the UTC
+day, the UTC hour and the UTC quarter-hour it happened in, once the folder has folded
+its change (`hub.services.analytics.folder`). A period [a, b) (a local
 day, week or month in the requested IANA zone, or a summary's date range) is
 computed as
 
@@ -18,7 +19,12 @@ local day of 23 or 25 hours is just a different pair of boundaries). A bound is 
 most twelve hours from its midnight (one to five for Europe and the Americas), so a
 query reads at most a day, twelve hours and three quarter-hours per period and
 dimension value: its cost depends on the number of periods and dimension values,
-never on the number of responses.
+never on the number of responses. The hours and quarter-hours are read in at most
+`RANGES_PER_GRAIN` range queries per grain, so the round trips do not depend on the
+number of periods either.
+
+The changes not folded yet are added per quarter-hour, and all of it is read in one
+snapshot: a figure counts every write once, folded or not, even while a batch commits.
 
 Bounds of a range are rounded down to the quarter-hour.
 
@@ -35,6 +41,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from hub.errors import ErrorCode, ValidationFailed
 from hub.models.common import Metric
 from hub.models.rollup import COUNTERS, SCORE_KEYS, DailyRollup
@@ -42,20 +50,32 @@ from hub.models.survey import Survey
 from hub.services.analytics.criteria import AnalyticsFilter, Dimension, Interval
 from hub.services.analytics.figures import Summary, Tally
 from hub.services.analytics.grains import (
+    DAY,
     HOURS,
     SLOTS,
     Grain,
     Window,
+    WindowIndex,
     advance,
+    clustered,
     floor_slot,
     hours_and_slots,
     local_start,
-    merged_windows,
     nearest_midnight,
     period_starts,
     zone,
 )
-from hub.services.analytics.stores import rollups
+from hub.services.analytics.stores import rollup_changes, rollups
+from hub.services.platform.store import Raw
+
+# Range queries per rollup grain that a query makes at most, whatever its periods,
+# and how close two stretches must be to be read in one range.
+RANGES_PER_GRAIN = 16
+CLOSE = DAY
+
+# What one query reads in its snapshot: the days, each range of hours or
+# quarter-hours with its windows, and the changes not folded yet.
+Reads = tuple[list[Raw], list[tuple[WindowIndex, list[Raw]]], list[Raw]]
 
 
 @dataclass(frozen=True)
@@ -122,7 +142,8 @@ async def _tallies(
     snapped = [None if bound is None else floor_slot(bound) for bound in bounds]
     midnights = [None if bound is None else nearest_midnight(bound) for bound in snapped]
     results: list[dict[tuple[Metric, Any], Tally]] = [defaultdict(Tally) for _ in range(periods)]
-    base = {**criteria.dimension_query(), "detail": criteria.detail(by).value}
+    dimensions = criteria.dimension_query()
+    base = {**dimensions, "detail": criteria.detail(by).value}
     keys: dict[str, str] = {"m": "$metric"}
     if by is not None:
         keys["g"] = f"${by.value}"
@@ -135,15 +156,7 @@ async def _tallies(
         day_range["$lt"] = midnights[-1]
     day_query = {**({"day": day_range} if day_range else {})}
     day_keys = dict(keys, t="$day") if periods > 1 else keys
-    inner = [m for m in midnights[1:-1] if m is not None]
-    async for row in await rollups.tally(
-        DailyRollup, _pipeline(base, day_query, _group_stage(day_keys))
-    ):
-        group = row["_id"]
-        index = 0
-        if periods > 1:
-            index = bisect.bisect_right(inner, group["t"].astimezone(UTC))
-        results[index][(Metric(group["m"]), group.get("g"))].add(Tally.from_row(row))
+    day_pipeline = _pipeline(base, day_query, _group_stage(day_keys))
 
     # What lies between each bound and its midnight, added to the period it
     # belongs to and taken from the one the day sum gave it to.
@@ -157,30 +170,76 @@ async def _tallies(
             windows.append((bound, midnight, after, before))
         else:  # [midnight, bound) belongs before the bound
             windows.append((midnight, bound, before, after))
-    # Each window read as whole hours and the quarter-hours left at its ends; one
-    # range query per grain and stretch of touching windows: an index range scan
-    # each, where one `$or` of hundreds of ranges is costly on some servers.
+    # Each window read as whole hours and the quarter-hours left at its ends, in at
+    # most `RANGES_PER_GRAIN` range queries per grain (an index range scan each, where
+    # one `$or` of hundreds of ranges, or an `$in` of thousands of times, is costly on
+    # some servers), whatever the number of periods: windows less than a day apart
+    # are read in one range (a daily trend's in one), the others alone up to that
+    # number (a monthly trend's, a summary's).
     pieces: dict[Grain, list[Window]] = {HOURS: [], SLOTS: []}
     for start, end, to_add, to_take in windows:
         for grain, piece_start, piece_end in hours_and_slots(start, end):
             pieces[grain].append((piece_start, piece_end, to_add, to_take))
-    for grain, grain_windows in pieces.items():
-        for start, end, members in merged_windows(grain_windows):
-            time_query = {grain.field: {"$gte": start, "$lt": end}}
-            async for row in await rollups.tally(
-                grain.model,
-                _pipeline(base, time_query, _group_stage(dict(keys, t=f"${grain.field}"))),
-            ):
-                group = row["_id"]
-                at = group["t"].astimezone(UTC)
-                tally = Tally.from_row(row)
-                key = (Metric(group["m"]), group.get("g"))
-                for window_start, window_end, to_add, to_take in members:
-                    if window_start <= at < window_end:
-                        if to_add is not None:
-                            results[to_add][key].add(tally)
-                        if to_take is not None:
-                            results[to_take][key].add(tally, -1)
+    ranges = [
+        (
+            grain,
+            WindowIndex(members),
+            _pipeline(
+                base,
+                {grain.field: {"$gte": start, "$lt": end}},
+                _group_stage(dict(keys, t=f"${grain.field}")),
+            ),
+        )
+        for grain, grain_windows in pieces.items()
+        for start, end, members in clustered(grain_windows, CLOSE, RANGES_PER_GRAIN)
+    ]
+
+    # The changes not folded into the rollups yet, per quarter-hour.
+    slot_range: dict[str, datetime] = {}
+    if snapped[0] is not None:
+        slot_range["$gte"] = snapped[0]
+    if snapped[-1] is not None:
+        slot_range["$lt"] = snapped[-1]
+    tail_pipeline = _pipeline(
+        dimensions,
+        {"slot": slot_range} if slot_range else {},
+        _group_stage(dict(keys, t="$slot")),
+    )
+
+    async def read(session: AsyncClientSession) -> Reads:
+        days = await rollups.tally(DailyRollup, day_pipeline, session)
+        pieces_read = [
+            (index, await rollups.tally(grain.model, pipeline, session))
+            for grain, index, pipeline in ranges
+        ]
+        tail = await rollup_changes.tally(tail_pipeline, session)
+        return days, pieces_read, tail
+
+    # One snapshot: a batch the folder commits meanwhile is counted once.
+    days, pieces_read, tail = await rollups.in_snapshot(read)
+
+    inner = [m for m in midnights[1:-1] if m is not None]
+    for row in days:
+        group = row["_id"]
+        index = 0
+        if periods > 1:
+            index = bisect.bisect_right(inner, group["t"].astimezone(UTC))
+        results[index][(Metric(group["m"]), group.get("g"))].add(Tally.from_row(row))
+    for window_index, rows in pieces_read:
+        for row in rows:
+            group = row["_id"]
+            tally = Tally.from_row(row)
+            key = (Metric(group["m"]), group.get("g"))
+            for _, _, to_add, to_take in window_index.holding(group["t"].astimezone(UTC)):
+                if to_add is not None:
+                    results[to_add][key].add(tally)
+                if to_take is not None:
+                    results[to_take][key].add(tally, -1)
+    inner_bounds = [bound for bound in snapped[1:-1] if bound is not None]
+    for row in tail:
+        group = row["_id"]
+        index = bisect.bisect_right(inner_bounds, group["t"].astimezone(UTC))
+        results[index][(Metric(group["m"]), group.get("g"))].add(Tally.from_row(row))
     return results
 
 

@@ -1,32 +1,61 @@
 """The rebuild: rollups recounted from the raw displays and responses, with the same
-extraction the writes use (`hub.services.analytics.rollups`)."""
+extraction the writes use (`hub.services.analytics.rollups`), while writes go on.
+
+The rollups hold what the folder has folded; the changes not folded yet wait in
+`rollup_changes`, and a figure is the sum of both. So the rebuilt rollups must be the
+raw counts minus the changes still waiting, and the waiting changes are folded into
+them afterwards. The folder is paused meanwhile (`RollupFolder.paused`), so nothing is
+folded between the count and the swap.
+
+Both are read in the same snapshot, a chunk of records at a time (one short
+read-only transaction each: a server ends a transaction that runs past its lifetime,
+a minute on MongoDB, and a rebuild of millions of records takes longer). A chunk is
+the records with ids in (a, b]: the changes waiting for those records in that
+snapshot are exactly the ones that record state includes and the rollups do not, so
+they are taken away. A record, or a change to it, committed after its chunk was read
+is in neither, and the folder adds it later. Chunks of successive records cover every
+id once, the last one open-ended; so the result is exact however writes, exclusions
+and restrictions interleave."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.cursor import AsyncCursor
+
 from hub.errors import NotFound
-from hub.models.rollup import DIMENSIONS
+from hub.models.common import Metric
+from hub.models.rollup import DIMENSIONS, RecordType
 from hub.models.survey import Survey
 from hub.services.analytics.grains import DAYS, GRAINS, HOURS, SLOTS, Grain
 from hub.services.analytics.rollups import (
     DISPLAY_FIELDS,
     RESPONSE_FIELDS,
+    Increment,
+    Table,
+    count,
+    counters_of,
+    dimensions_of,
     display_increment,
-    levels,
+    new_tables,
     response_increment,
 )
-from hub.services.analytics.stores import rollups
+from hub.services.analytics.stores import rollup_changes, rollups
+from hub.services.platform.store import Raw
 from hub.services.widget.stores import displays, responses
 
 _WRITE_BATCH = 1000
+# Records read per snapshot: a short transaction on any server.
+CHUNK = 2000
 
-# Counters per rollup key (the dimensions, then the grain's time).
-Table = dict[tuple[Any, ...], dict[str, int]]
+# The records of one kind the analytics count, from after an id, as a session reads them.
+Counted = Callable[
+    [str | None, Mapping[str, Any], ObjectId | None, int, AsyncClientSession], AsyncCursor[Raw]
+]
 
 
 @dataclass(frozen=True)
@@ -39,35 +68,32 @@ class RebuildReport:
 
 
 async def rebuild(survey_key: str | None = None) -> RebuildReport:
-    """Recompute rollups (of one survey, or all) from displays and responses.
+    """Recompute rollups (of one survey, or all) from displays and responses; the
+    caller has paused the folder.
 
-    Streams the raw records with a cursor and keeps only one counter set per rollup in
-    memory. Writes that land while it runs may be missed: run it when the survey is
-    quiet. Rebuilding every survey swaps whole collections in (see `_replace`); one
-    survey's rollups are replaced in place."""
+    Keeps only one counter set per rollup in memory. Rebuilding every survey swaps
+    whole collections in (see `rollups.replace_all`); one survey's rollups are
+    replaced in place."""
     metrics = {survey.key: survey.metric for survey in await Survey.find_all().to_list()}
     if survey_key is not None and survey_key not in metrics:
         raise NotFound("Survey", "surveyKey")
-    tables: dict[Grain, Table] = {grain: defaultdict(lambda: defaultdict(int)) for grain in GRAINS}
+    tables = new_tables()
 
-    def count(dimensions: dict[str, Any], at: datetime, counters: dict[str, int]) -> None:
-        times = [(tables[grain], grain.floor(at)) for grain in GRAINS]
-        for level in levels(dimensions):
-            key = tuple(level[name] for name in DIMENSIONS)
-            for table, time in times:
-                cell = table[(*key, time)]
-                for name, value in counters.items():
-                    cell[name] += value
-
-    display_count = response_count = 0
-    async for row in displays.counted(survey_key, DISPLAY_FIELDS):
-        display_count += 1
+    def display(row: Raw) -> Increment | None:
         metric = metrics.get(row["survey_key"])
-        if metric is not None:
-            count(*display_increment(row, metric))
-    async for row in responses.counted(survey_key, RESPONSE_FIELDS):
-        response_count += 1
-        count(*response_increment(row))
+        return None if metric is None else display_increment(row, Metric(metric))
+
+    display_count = await _count_records(
+        tables, survey_key, RecordType.DISPLAY, displays.counted, DISPLAY_FIELDS, display
+    )
+    response_count = await _count_records(
+        tables,
+        survey_key,
+        RecordType.RESPONSE,
+        responses.counted,
+        RESPONSE_FIELDS,
+        response_increment,
+    )
     for grain in GRAINS:
 
         def write(insert: rollups.Insert, grain: Grain = grain) -> Awaitable[None]:
@@ -84,6 +110,44 @@ async def rebuild(survey_key: str | None = None) -> RebuildReport:
         hourly_rollups=len(tables[HOURS]),
         slot_rollups=len(tables[SLOTS]),
     )
+
+
+async def _count_records(
+    tables: dict[Grain, Table],
+    survey_key: str | None,
+    record_type: RecordType,
+    counted: Counted,
+    fields: Mapping[str, Any],
+    increment: Callable[[Raw], Increment | None],
+) -> int:
+    """Count the records of one type into `tables`, less their changes still waiting,
+    a chunk per snapshot (see the module); how many records were counted."""
+    waiting_query: dict[str, Any] = {"record_type": record_type.value}
+    if survey_key is not None:
+        waiting_query["survey_key"] = str(survey_key)
+    after: ObjectId | None = None
+    total = 0
+    while True:
+
+        async def read(
+            session: AsyncClientSession, after: ObjectId | None = after
+        ) -> tuple[list[Raw], list[Raw]]:
+            rows = await counted(survey_key, fields, after, CHUNK, session).to_list()
+            through = rows[-1]["_id"] if len(rows) == CHUNK else None
+            waiting = await rollup_changes.of_records(waiting_query, after, through, session)
+            return rows, waiting
+
+        rows, waiting = await rollups.in_snapshot(read)
+        for row in rows:
+            found = increment(row)
+            if found is not None:
+                count(tables, *found)
+        for change in waiting:
+            count(tables, dimensions_of(change), change["at"], counters_of(change), -1)
+        total += len(rows)
+        if len(rows) < CHUNK:
+            return total
+        after = rows[-1]["_id"]
 
 
 async def write_table(insert: rollups.Insert, grain: Grain, table: Table) -> None:

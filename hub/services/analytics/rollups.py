@@ -1,34 +1,33 @@
-"""Rollup writing: what one display or response adds to the rollups (the one
-extraction of dimensions and counters, used by writes, exclusion and the rebuild),
-the increments after each widget write, and taking a person out of analytics."""
+"""Rollup changes: what one display or response adds to the rollups (the one
+extraction of dimensions and counters, used by writes, exclusion, the folder and the
+rebuild), the change each widget write records in its transaction, and taking a
+person out of analytics."""
 
 from __future__ import annotations
 
-import logging
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import PyMongoError
 
 from hub.db import in_transaction
 from hub.models.activity import Display
 from hub.models.common import Channel, Metric
 from hub.models.event import LiveEvent
 from hub.models.response import Response
-from hub.models.rollup import SURVEY_LEVEL, Detail
+from hub.models.rollup import COUNTERS, DIMENSIONS, SURVEY_LEVEL, Detail, RecordType
 from hub.models.survey import Survey
-from hub.services.analytics.grains import GRAINS
-from hub.services.analytics.stores import rollups as rollup_store
+from hub.services.analytics.grains import GRAINS, Grain, floor_slot
+from hub.services.analytics.stores import rollup_changes
 from hub.services.surveys.surveys import SurveyService
 from hub.services.widget.events import EventKind
 from hub.services.widget.responses import ResponseListener
 from hub.services.widget.stores import displays as display_store
 from hub.services.widget.stores import responses as response_store
-
-log = logging.getLogger(__name__)
 
 # What one write adds to the rollups: dimensions, when, and the counters.
 Increment = tuple[dict[str, Any], datetime, dict[str, int]]
@@ -106,22 +105,99 @@ def levels(dimensions: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**dimensions, "detail": Detail.FULL.value}, {**survey, "detail": Detail.SURVEY.value}]
 
 
-async def add(
+# Counters per rollup document of one grain, keyed by its dimensions (in the order of
+# `DIMENSIONS`) and then its time.
+Table = dict[tuple[Any, ...], dict[str, int]]
+
+
+def new_tables() -> dict[Grain, Table]:
+    return {grain: defaultdict(lambda: defaultdict(int)) for grain in GRAINS}
+
+
+def count(
+    tables: dict[Grain, Table],
     dimensions: dict[str, Any],
     at: datetime,
-    counters: dict[str, int],
-    session: AsyncClientSession | None,
+    counters: Mapping[str, int],
     sign: int = 1,
 ) -> None:
-    """Add (or with sign -1, take away) counters at time `at`, in its day, hour and
-    quarter-hour."""
-    increment = {name: sign * value for name, value in counters.items()}
-    for grain in GRAINS:
-        # Both levels in one round trip (and one commit) per grain.
-        time = grain.floor(at)
-        await rollup_store.increment(
-            grain.model, grain.field, time, levels(dimensions), increment, session
-        )
+    """Add (or with sign -1, take away) counters at time `at` to the rollups of each
+    level of detail, in its day, hour and quarter-hour."""
+    times = [(tables[grain], grain.floor(at)) for grain in GRAINS]
+    for level in levels(dimensions):
+        key = tuple(level[name] for name in DIMENSIONS)
+        for table, time in times:
+            cell = table[(*key, time)]
+            for name, value in counters.items():
+                cell[name] += sign * value
+
+
+def rollup_documents(grain: Grain, table: Table) -> list[tuple[dict[str, Any], dict[str, int]]]:
+    """Each rollup document of a table as its key (dimensions, level and time) and
+    counters (`scores.s9` style)."""
+    return [
+        ({**dict(zip(DIMENSIONS, key[:-1], strict=True)), grain.field: key[-1]}, dict(counters))
+        for key, counters in table.items()
+    ]
+
+
+def change_document(
+    record_type: RecordType, record: ObjectId, increment: Increment, sign: int = 1
+) -> dict[str, Any]:
+    """The `rollup_changes` document of one record's increment (taken away with sign
+    -1): its dimensions, time and counters, scores nested as in the rollups."""
+    dimensions, at, counters = increment
+    document: dict[str, Any] = {
+        **dimensions,
+        "record_type": record_type.value,
+        "record": record,
+        "at": at,
+        "slot": floor_slot(at),
+    }
+    scores: dict[str, int] = {}
+    for name, value in counters.items():
+        if name.startswith("scores."):
+            scores[name.removeprefix("scores.")] = sign * value
+        else:
+            document[name] = sign * value
+    if scores:
+        document["scores"] = scores
+    return document
+
+
+def counters_of(change: Mapping[str, Any]) -> dict[str, int]:
+    """A change document's counters as `$inc` fields (`scores.s9`, …)."""
+    counters = {name: int(change[name]) for name in COUNTERS if change.get(name)}
+    for key, value in (change.get("scores") or {}).items():
+        if value:
+            counters[f"scores.{key}"] = int(value)
+    return counters
+
+
+def dimensions_of(change: Mapping[str, Any]) -> dict[str, Any]:
+    """A change document's dimensions, as `levels` takes them."""
+    return {name: change.get(name) for name in DIMENSIONS if name != "detail"}
+
+
+# A record (its type and id) and what it adds to the rollups.
+Change = tuple[RecordType, ObjectId, Increment]
+
+
+async def record(changes: list[Change], session: AsyncClientSession, sign: int = 1) -> None:
+    """Write what records add to the rollups (or take away, with sign -1) as changes in
+    the transaction of `session`, for the folder to add to the rollups."""
+    await rollup_changes.add(
+        [
+            change_document(kind, record_id, increment, sign)
+            for kind, record_id, increment in changes
+        ],
+        session,
+    )
+
+
+def _of(kind: RecordType, record_id: ObjectId | None, increments: list[Increment]) -> list[Change]:
+    assert record_id is not None  # a stored record
+    return [(kind, record_id, increment) for increment in increments]
 
 
 async def metric_of(surveys: SurveyService, survey_key: str) -> Metric:
@@ -145,10 +221,6 @@ class RollupWriter:
 
     def __init__(self, surveys: SurveyService) -> None:
         self.surveys = surveys
-
-    async def apply(self, increments: list[Increment]) -> None:
-        for dimensions, at, counters in increments:
-            await add(dimensions, at, counters, None)
 
     async def display_increments(self, display: Display) -> list[Increment]:
         metric = await metric_of(self.surveys, display.survey_key)
@@ -192,10 +264,22 @@ class RollupWriter:
             query = {"user.id": user_id, "analytics_excluded": {"$ne": excluded}}
             displays = await Display.find(query, session=session).to_list()
             responses = await Response.find(query, session=session).to_list()
-            increments = [_of_display(display, metrics[display.survey_key]) for display in displays]
-            increments += [_of_response(response) for response in responses]
-            for dimensions, at, counters in increments:
-                await add(dimensions, at, counters, session, sign)
+            changes = [
+                change
+                for display in displays
+                for change in _of(
+                    RecordType.DISPLAY,
+                    display.id,
+                    [_of_display(display, metrics[display.survey_key])],
+                )
+            ]
+            changes += [
+                change
+                for response in responses
+                for change in _of(RecordType.RESPONSE, response.id, [_of_response(response)])
+            ]
+            # A record's whole part, whether or not its own changes were folded yet.
+            await record(changes, session, sign)
             await display_store.set_excluded(user_id, excluded, session)
             await response_store.set_excluded(user_id, excluded, session)
             return ExclusionReport(displays=len(displays), responses=len(responses))
@@ -205,26 +289,22 @@ class RollupWriter:
 
 
 class AnalyticsListener(ResponseListener):
-    """Adds each widget write to the rollups once its transaction has committed, and
-    records the live event of each score, comment and decline inside it.
+    """Records what each widget write adds to the rollups, and the live event of each
+    score, comment and decline, inside the write's transaction.
 
-    The rollup counters are hot documents (every answer of a survey on one day lands
-    in the same few): incremented inside the widget's transactions they would make
-    concurrent answers conflict and retry. Atomic `$inc` upserts after the commit
-    cannot conflict. Should the process die between the commit and the increments,
-    `rebuildRollups` recounts from the raw records. What a transaction adds is held
-    per session and keyed by record, so a retried transaction counts once. A live
-    event is a new document, which conflicts with nothing: it commits or rolls back
-    with the record it announces."""
+    Both are new documents, which conflict with nothing: they commit or roll back with
+    the record they count, and a retried transaction writes them once. The rollups
+    themselves are hot documents (every answer of a survey on one day lands in the
+    same few); the folder adds the changes to them in batches, off the request path
+    (`hub.services.analytics.folder`), woken by `committed` once a write committed."""
 
-    def __init__(self, rollups: RollupWriter) -> None:
+    def __init__(self, rollups: RollupWriter, committed: Callable[[], None]) -> None:
         self.rollups = rollups
-        self._increments: dict[int, dict[tuple[str, str], list[Increment]]] = {}
+        self.committed = committed
 
-    def _count(
-        self, session: AsyncClientSession, what: str, record_id: str, increments: list[Increment]
-    ) -> None:
-        self._increments.setdefault(id(session), {})[(what, record_id)] = increments
+    async def transaction_ended(self, session: AsyncClientSession, committed: bool) -> None:
+        if committed:
+            self.committed()  # wakes the folder: no database work on the request path
 
     async def _announce(
         self, session: AsyncClientSession, kind: EventKind, record_id: Any, at: datetime
@@ -233,39 +313,27 @@ class AnalyticsListener(ResponseListener):
 
     async def display_recorded(self, display: Display, session: AsyncClientSession) -> None:
         increments = await self.rollups.display_increments(display)
-        self._count(session, "display", str(display.id), increments)
+        await record(_of(RecordType.DISPLAY, display.id, increments), session)
 
     async def score_submitted(self, response: Response, session: AsyncClientSession) -> None:
-        self._count(session, "score", str(response.id), self.rollups.score_increments(response))
+        increments = self.rollups.score_increments(response)
+        await record(_of(RecordType.RESPONSE, response.id, increments), session)
         if not response.analytics_excluded:
             await self._announce(session, EventKind.SCORE, response.id, response.answered_at)
 
     async def comment_submitted(self, response: Response, session: AsyncClientSession) -> None:
         increments = self.rollups.comment_increments(response)
-        self._count(session, "comment", str(response.id), increments)
+        await record(_of(RecordType.RESPONSE, response.id, increments), session)
         at = response.commented_at or response.answered_at
         if not response.analytics_excluded:
             await self._announce(session, EventKind.COMMENT, response.id, at)
 
     async def survey_declined(self, display: Display, session: AsyncClientSession) -> None:
         increments = await self.rollups.decline_increments(display)
-        self._count(session, "decline", str(display.id), increments)
+        await record(_of(RecordType.DISPLAY, display.id, increments), session)
         at = display.declined_at or display.shown_at
         if not display.analytics_excluded:
             await self._announce(session, EventKind.DECLINE, display.id, at)
-
-    async def transaction_ended(self, session: AsyncClientSession, committed: bool) -> None:
-        increments = self._increments.pop(id(session), {})
-        if not committed:
-            return
-        try:
-            for planned in increments.values():
-                await self.rollups.apply(planned)
-        except PyMongoError as error:
-            log.warning(
-                "rollups not updated after a committed write (%s); rebuildRollups recounts",
-                type(error).__name__,
-            )
 
 
 class AnalyticsSubjectHook:

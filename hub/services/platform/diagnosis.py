@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.db import Database
-from hub.services.analytics.stores import rollups
+from hub.services.analytics.stores import rollup_changes, rollups
 from hub.services.followups.held import SLACK_KIND_PREFIX
 from hub.services.followups.stores import routing_defaults, routing_rules
 from hub.services.platform.stores import outbox
@@ -24,6 +24,11 @@ async def anything_to_count(database: Database) -> bool:
 async def empty_rollup_grains(database: Database) -> list[str]:
     """The rollup collections that hold no counts at all."""
     return await rollups.empty_grains(database)
+
+
+async def rollup_backlog(database: Database) -> int:
+    """How many rollup changes wait to be folded into the rollups."""
+    return await rollup_changes.backlog(database)
 
 
 async def stored_ledger_entries(database: Database) -> set[str]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from hub.clock import Clock
@@ -57,9 +58,13 @@ class JobLeases:
             return None  # it exists and is not ours to take: the upsert's insert lost
         return JobLease.model_validate(raw) if raw else None
 
-    async def renew(self, name: str, ttl: timedelta) -> bool:
-        """Extend a lease we hold; False if we lost it."""
-        return await job_leases.extend(name, self.owner, self.clock.now() + ttl)
+    async def renew(
+        self, name: str, ttl: timedelta, session: AsyncClientSession | None = None
+    ) -> bool:
+        """Extend a lease we hold; False if we lost it. Renewed in a transaction (given
+        its `session`), the lease fences it: should another owner take the lease
+        meanwhile, the transaction conflicts or finds it lost, and can abort."""
+        return await job_leases.extend(name, self.owner, self.clock.now() + ttl, session)
 
     async def release(self, name: str, extra: dict[str, Any] | None = None) -> bool:
         """Give a lease up (only if we hold it), setting `extra` fields with it."""

@@ -31,6 +31,7 @@ from hub.models import (
     PrivacyExport,
     Response,
     RightsRequest,
+    RollupChange,
     RoutingDefaults,
     RoutingRule,
     SchemaMigration,
@@ -571,6 +572,22 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             (HourlyRollup, "hour", "hour"),
             (SlotRollup, "quarter-hour", "slot"),
         )
+    ),
+    CollectionEntry(
+        RollupChange,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Analytics: changes to the rollups waiting to be added to them.",
+        reason="Counters over customer dimensions naming a response or display by id "
+        "only; deleted once added to the rollups, within seconds.",
+        personal=(),
+        not_personal={
+            **{name: ROLLUP_FIELDS[name] for name in ROLLUP_FIELDS if name != "detail"},
+            "record_type": "whether it counts a display or a response",
+            "record": "the id of a response or display, not of a person",
+            "at": "a time",
+            "slot": "a time bucket",
+        },
     ),
     CollectionEntry(
         LiveEvent,

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from beanie import Document
 from bson import ObjectId
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.command_cursor import AsyncCommandCursor
 from pymongo.errors import PyMongoError
 
 from hub.db import Database
+from hub.db import in_snapshot as db_snapshot
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
+from hub.services.analytics.stores import rollup_changes
 from hub.services.platform.store import CollectionStore, Raw
 
 DAILY = CollectionStore(DailyRollup)
@@ -27,13 +27,20 @@ BY_MODEL: dict[type[Document], CollectionStore] = {
 }
 
 
+T = TypeVar("T")
+
+
 async def empty_grains(database: Database) -> list[str]:
-    """The rollup collections that hold no counts at all (for the doctor)."""
-    return [
+    """The rollup collections that hold no counts at all (for the doctor); none while
+    nothing was folded into any of them yet and changes wait to be."""
+    empty = [
         store.name
         for store in (DAILY, HOURLY, SLOTS)
         if await store.collection(database).find_one({}, {"_id": 1}) is None
     ]
+    if len(empty) == len(BY_MODEL) and await rollup_changes.waiting(database):
+        return []
+    return empty
 
 
 # Writes the rollups of a rebuild, a batch at a time, with the inserter it is given.
@@ -41,35 +48,40 @@ Insert = Callable[[list[Raw]], Awaitable[None]]
 Write = Callable[[Insert], Awaitable[None]]
 
 
-async def increment(
-    model: type[Document],
-    time_field: str,
-    time: datetime,
-    levels: list[dict[str, Any]],
-    increment: dict[str, int],
-    session: AsyncClientSession | None,
-) -> None:
-    """Add the counters to the rollup of each level at `time` (created if missing),
-    all levels in one round trip."""
-    await (
-        BY_MODEL[model]
-        .collection()
-        .bulk_write(
-            [
-                UpdateOne({**level, time_field: time}, {"$inc": increment}, upsert=True)
-                for level in levels
-            ],
-            ordered=False,
-            session=session,
+# One rollup document's key (dimensions, level and time) and what to add to it.
+Cell = tuple[dict[str, Any], dict[str, int]]
+
+
+async def add_counts(model: type[Document], cells: list[Cell], session: AsyncClientSession) -> None:
+    """Add each cell's counters to its rollup (created if missing): one `$inc` upsert
+    per document, all in one round trip, in the caller's transaction."""
+    updates = [
+        UpdateOne(key, {"$inc": counters}, upsert=True) for key, counters in cells if counters
+    ]
+    if updates:
+        await (
+            BY_MODEL[model]
+            .collection()
+            .bulk_write(
+                updates,
+                ordered=False,
+                session=session,
+            )
         )
-    )
 
 
 async def tally(
-    model: type[Document], pipeline: Sequence[Mapping[str, Any]]
-) -> AsyncCommandCursor[Raw]:
+    model: type[Document], pipeline: Sequence[Mapping[str, Any]], session: AsyncClientSession
+) -> list[Raw]:
     """Run an analytics pipeline (match, group) on a grain's rollups."""
-    return await BY_MODEL[model].aggregate(pipeline)
+    cursor = await BY_MODEL[model].collection().aggregate(list(pipeline), session=session)
+    return [row async for row in cursor]
+
+
+async def in_snapshot(work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+    """Run the reads of `work` on the rollups and the changes not folded yet in one
+    snapshot (`hub.db.in_snapshot`), so a fold committing meanwhile is counted once."""
+    return await db_snapshot(DAILY.client(), work)
 
 
 async def replace_all(model: type[Document], write: Write) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.models.lease import JobLease
 from hub.services.platform.store import CollectionStore, Raw
@@ -38,10 +39,13 @@ async def take(
     return raw
 
 
-async def extend(name: str, owner: str, expires_at: datetime) -> bool:
-    """Extend a lease `owner` holds; False if it lost it."""
+async def extend(
+    name: str, owner: str, expires_at: datetime, session: AsyncClientSession | None = None
+) -> bool:
+    """Extend a lease `owner` holds (in the transaction of `session`, if given); False
+    if it lost it."""
     result = await STORE.collection().update_one(
-        {"_id": name, "owner": owner}, {"$set": {"expires_at": expires_at}}
+        {"_id": name, "owner": owner}, {"$set": {"expires_at": expires_at}}, session=session
     )
     return result.matched_count == 1
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
 from pymongo import DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.cursor import AsyncCursor
@@ -66,10 +67,20 @@ def commented_by(user_id: str) -> AsyncCursor[Raw]:
     return STORE.collection().find({"user.id": user_id, "comment": {"$ne": None}})
 
 
-def counted(survey_key: str | None, projection: Mapping[str, Any]) -> AsyncCursor[Raw]:
-    """The responses the analytics count (of one survey, or all): `projection` of each."""
+def counted(
+    survey_key: str | None,
+    projection: Mapping[str, Any],
+    after: ObjectId | None,
+    limit: int,
+    session: AsyncClientSession,
+) -> AsyncCursor[Raw]:
+    """The responses the analytics count (of one survey, or all), in id order from
+    after `after`, at most `limit`, as `session` reads them: `projection` of each."""
     query: dict[str, Any] = {} if survey_key is None else {"survey_key": str(survey_key)}
-    return STORE.collection().find({**query, "analytics_excluded": {"$ne": True}}, projection)
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    found = {**query, "analytics_excluded": {"$ne": True}}
+    return STORE.collection().find(found, projection, session=session).sort("_id", 1).limit(limit)
 
 
 async def set_excluded(user_id: str, excluded: bool, session: AsyncClientSession) -> None:

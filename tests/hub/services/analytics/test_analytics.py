@@ -15,13 +15,13 @@ from hub.db import Database
 from hub.errors import ValidationFailed
 from hub.models.common import Channel, Metric
 from hub.models.response import Response
-from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
 from hub.server.doctor import Check, check_indexes
 from hub.services import Services
 from hub.services.analytics import rebuild
 from hub.services.analytics.criteria import AnalyticsFilter, Dimension, Interval
 from hub.services.privacy.execution import Identity
 from tests.factories import context, make_survey, person
+from tests.support.rollups import rollup_rows
 
 _users = itertools.count(1)
 
@@ -312,46 +312,6 @@ async def test_score_distribution_lists_the_whole_scale(
     ]
 
 
-async def rollups() -> dict[str, list[tuple[Any, ...]]]:
-    """The rollup collections as sorted rows, cells with only zeros left out."""
-    found: dict[str, list[tuple[Any, ...]]] = {}
-    for model in (DailyRollup, HourlyRollup, SlotRollup):
-        rows = []
-        async for doc in model.get_pymongo_collection().find({}, {"_id": 0}):
-            counters = {
-                k: v
-                for k, v in doc.items()
-                if k in {"displays", "declines", "responses", "comments", "score_sum"}
-            }
-            scores = {k: v for k, v in (doc.get("scores") or {}).items() if v}
-            if not any(counters.values()) and not scores:
-                continue
-            dims = tuple(
-                doc.get(k)
-                for k in (
-                    "detail",
-                    "survey_key",
-                    "metric",
-                    "product",
-                    "country",
-                    "channel",
-                    "company",
-                    "day",
-                    "hour",
-                    "slot",
-                )
-            )
-            rows.append(
-                (
-                    dims,
-                    tuple(sorted((k, v) for k, v in counters.items() if v)),
-                    tuple(sorted(scores.items())),
-                )
-            )
-        found[model.Settings.name] = sorted(rows, key=repr)
-    return found
-
-
 @pytest.mark.slow
 async def test_rebuilt_rollups_equal_the_ones_kept_on_write(
     services: Services, clock: FrozenClock, database: Database
@@ -383,10 +343,11 @@ async def test_rebuilt_rollups_equal_the_ones_kept_on_write(
         )
     # One of the people above objects: their part leaves the rollups.
     excluded = await services.analytics.exclude_person("user-9011")
-    kept = await rollups()
+    await services.analytics.fold()
+    kept = await rollup_rows()
 
     report = await services.analytics.rebuild()
-    rebuilt = await rollups()
+    rebuilt = await rollup_rows()
 
     assert excluded.displays == 1
     assert report.displays == 69
@@ -406,7 +367,8 @@ async def test_a_failed_rebuild_leaves_the_rollups_as_they_were(
     await make_survey(services)
     await answer(services, clock, utc(2026, 3, 2, 9), 10, comment="Good")
     await answer(services, clock, utc(2026, 3, 2, 23, 50), 3)
-    kept = await rollups()
+    await services.analytics.fold()
+    kept = await rollup_rows()
 
     async def fail(*args: Any) -> None:
         raise RuntimeError("the database went away")
@@ -415,7 +377,7 @@ async def test_a_failed_rebuild_leaves_the_rollups_as_they_were(
     with pytest.raises(RuntimeError):
         await services.analytics.rebuild()
 
-    assert await rollups() == kept
+    assert await rollup_rows() == kept
     assert not [name for name in await database.list_collection_names() if "rebuild" in name]
 
 
