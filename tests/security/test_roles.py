@@ -14,6 +14,7 @@ from graphql.pyutils import Undefined
 
 from hub.models.common import Role
 from hub.services import Services
+from hub.settings import Settings
 from tests.factories import make_survey
 from tests.security.operations import graphql_schema, root_operations
 from tests.support.graphql import GraphQLClient
@@ -113,6 +114,13 @@ def test_every_optional_argument_has_a_default() -> None:
     ]
 
     assert without == []
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The app without its background workers: the scheduler's first run, a fold or a
+    delivery landing between two fingerprints would look like a refused call's write."""
+    return settings.model_copy(update={"background_workers": False})
 
 
 @pytest.mark.parametrize("field", sorted(OPERATIONS))
