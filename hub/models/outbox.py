@@ -51,13 +51,14 @@ class OutboxMessage(Document):
             IndexModel([("status", pymongo.ASCENDING), ("next_attempt_at", pymongo.ASCENDING)]),
             IndexModel([("channel", pymongo.ASCENDING), ("status", pymongo.ASCENDING)]),
             # The dispatcher's claim: one channel's due messages, oldest first, as an
-            # index range read up to the batch size, however many wait.
+            # index range read up to the batch size, however many wait. (The range's
+            # field is the last: SecantusDB 0.7 leaves a `$lte` bound's own value out
+            # of a range on a field that is followed by another.)
             IndexModel(
                 [
                     ("status", pymongo.ASCENDING),
                     ("channel", pymongo.ASCENDING),
                     ("next_attempt_at", pymongo.ASCENDING),
-                    ("_id", pymongo.ASCENDING),
                 ],
                 name="due_by_channel",
             ),

@@ -61,8 +61,9 @@ Handler = Callable[[OutboxMessage], Awaitable[Outcome]]
 # (it goes back to the queue as it was).
 BatchHandler = Callable[[list[OutboxMessage]], Awaitable[list[Outcome | None]]]
 
-# Messages claimed from one channel at a time: a digest's worth and some.
-BATCH_SIZE = 50
+# Messages claimed from one channel at a time: as many as a Slack digest holds
+# (bots/slack/blocks.MAX_DIGEST_LINES), so a backed-up channel's batch is one post.
+BATCH_SIZE = 40
 
 
 @dataclass(frozen=True)

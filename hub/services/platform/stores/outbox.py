@@ -29,9 +29,9 @@ _UNDELIVERED = [
     OutboxStatus.IN_FLIGHT.value,
     OutboxStatus.HELD.value,
 ]
-# One channel's due messages, oldest first: the fields and order of the
-# `due_by_channel` index, so the claim reads an index range up to its limit.
-_DUE_ORDER = [("next_attempt_at", 1), ("_id", 1)]
+# One channel's due messages, oldest first: the order of the `due_by_channel` index,
+# so the claim reads an index range up to its limit (no sort of the whole range).
+_DUE_ORDER = [("next_attempt_at", 1)]
 
 
 async def expire_leases(now: datetime) -> int:
@@ -63,18 +63,19 @@ async def lease_due(
     """Lease up to `limit` due pending messages of `kinds` for one channel, oldest
     first, under the claim `token`; the leased messages in that order.
 
-    The ids come from an index range with a limit, and only those still pending are
-    taken in one update, so of two claims racing for a message exactly one gets it:
-    each reads back only what carries its own token."""
+    The ids come from a range of the `due_by_channel` index read up to `limit`, and
+    only those still pending are taken, in one update, so of two claims racing for a
+    message exactly one gets it: each reads back only what carries its own token. The
+    kinds are picked out of what was read (a channel's messages are for one receiver,
+    whose kinds one dispatcher handles), keeping the read a plain index range."""
     collection = STORE.collection()
     due = {
         "status": OutboxStatus.PENDING.value,
         "channel": channel,
         "next_attempt_at": {"$lte": now},
-        "kind": {"$in": kinds},
     }
-    cursor = collection.find(due, projection={"_id": 1}, sort=_DUE_ORDER, limit=limit)
-    ids = [row["_id"] async for row in cursor]
+    cursor = collection.find(due, projection={"kind": 1}, sort=_DUE_ORDER, limit=limit)
+    ids = [row["_id"] async for row in cursor if row.get("kind") in kinds]
     if not ids:
         return []
     taken = await collection.update_many(
