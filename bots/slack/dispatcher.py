@@ -208,12 +208,7 @@ class SlackDelivery:
                 posted = await self._already_posted(channel, retried)
             except CALL_ERRORS as error:
                 return dict.fromkeys((m.key for m, _ in waiting), failure(error))
-            for message, follow_up in retried:
-                if message.key in posted:
-                    ts, in_digest = posted[message.key]
-                    kind = PostKind.DIGEST if in_digest else _post_kind(message)
-                    await self.follow_ups.record_post(str(follow_up.id), channel, ts, kind)
-                    outcomes[message.key] = Delivered({"channel": channel, "ts": ts, "found": True})
+            outcomes.update(await self._record_found(channel, retried, posted))
             waiting = [(m, f) for m, f in waiting if m.key not in outcomes]
         if not waiting:
             return outcomes
@@ -233,6 +228,28 @@ class SlackDelivery:
             outcomes[message.key] = outcome
             if _pauses(outcome):
                 break
+        return outcomes
+
+    async def _record_found(
+        self, channel: str, retried: list[Waiting], posted: dict[str, Found]
+    ) -> dict[str, Outcome | None]:
+        """Record the posts an earlier attempt made (a digest's lines in one write)."""
+        outcomes: dict[str, Outcome | None] = {}
+        lines: dict[str, list[FollowUp]] = {}
+        for message, follow_up in retried:
+            if message.key not in posted:
+                continue
+            ts, in_digest = posted[message.key]
+            if in_digest:
+                lines.setdefault(ts, []).append(follow_up)
+            else:
+                await self.follow_ups.record_post(
+                    str(follow_up.id), channel, ts, _post_kind(message)
+                )
+            outcomes[message.key] = Delivered({"channel": channel, "ts": ts, "found": True})
+        for ts, follow_ups in lines.items():
+            ids = [follow_up.id for follow_up in follow_ups if follow_up.id is not None]
+            await self.follow_ups.record_digest_post(ids, channel, ts)
         return outcomes
 
     async def _post(self, message: OutboxMessage, follow_up: FollowUp, row: Row) -> Outcome:
