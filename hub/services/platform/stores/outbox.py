@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import UpdateMany
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.db import Database
@@ -140,14 +140,18 @@ def handed_back() -> dict[str, Any]:
 
 async def settle(owner: str, updates: list[tuple[Any, str | None, dict[str, Any]]]) -> None:
     """Apply `(message id, claim token, update)` to each message still leased by
-    `owner` under that claim, in one command (a lease that ran out and was taken over
-    is left alone)."""
-    if not updates:
+    `owner` under that claim, in one command, with one statement per distinct update
+    (a digest's lines are settled together); a lease that ran out and was taken over
+    is left alone."""
+    same: dict[tuple[str | None, str], tuple[dict[str, Any], list[Any]]] = {}
+    for message_id, token, update in updates:
+        same.setdefault((token, repr(update)), (update, []))[1].append(message_id)
+    if not same:
         return
     await STORE.collection().bulk_write(
         [
-            UpdateOne({"_id": message_id, "lease_owner": owner, "lease_token": token}, update)
-            for message_id, token, update in updates
+            UpdateMany({"_id": {"$in": ids}, "lease_owner": owner, "lease_token": token}, update)
+            for (token, _), (update, ids) in same.items()
         ],
         ordered=False,
     )
