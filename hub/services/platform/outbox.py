@@ -313,15 +313,17 @@ class Dispatcher:
         return [*self.handlers, *self.batch_handlers]
 
     async def run_once(self, limit: int = 100) -> int:
-        """Deliver up to `limit` due messages, a batch from each channel in turn, until
-        none is due; return how many were attempted."""
+        """Deliver due messages, a batch from each channel in turn, until none is due
+        or `limit` were attempted; return how many were. A batch is never cut short by
+        the limit (a backlog goes out in full digests), unless the limit is under the
+        batch size."""
         attempted = 0
         while attempted < limit and self.kinds and not self.stopping.is_set():
             attempted_now = 0
             for channel in await self.outbox.due_channels():
                 if attempted + attempted_now >= limit or self.stopping.is_set():
                     break
-                size = min(self.batch_size, limit - attempted - attempted_now)
+                size = min(self.batch_size, limit)
                 batch = await self.outbox.claim_batch(self.owner, self.kinds, channel, size)
                 attempted_now += await self._deliver(batch)
             if not attempted_now:

@@ -169,3 +169,26 @@ async def test_a_pause_sends_the_rest_of_the_batch_back_untouched(
     clock.advance(timedelta(seconds=30))
     assert await dispatcher.run_once() == 4
     assert seen == ["C1-0", "C1-1", "C1-1", "C1-2", "C1-3", "C1-4"]
+
+
+async def test_a_batch_handler_gets_each_channel_backlog_in_full_batches(
+    services: Services, clock: FrozenClock
+) -> None:
+    # Given three channels with a full batch each, and a kind delivered a batch at once
+    for channel in ("C1", "C2", "C3"):
+        await queue(clock, channel, 40)
+    batches: list[tuple[str, int]] = []
+
+    async def together(messages: list[OutboxMessage]) -> list[Outcome | None]:
+        batches.append((messages[0].channel, len(messages)))
+        return [Delivered()] * len(messages)
+
+    dispatcher = Dispatcher(services.outbox)
+    dispatcher.register_batch(KIND, together)
+
+    # When one run may attempt 100, it still hands over whole batches
+    assert await dispatcher.run_once(limit=100) == 120
+
+    # Then each channel's backlog went in one batch, none cut short
+    assert sorted(batches) == [("C1", 40), ("C2", 40), ("C3", 40)]
+    assert not await services.outbox.pending_count()
