@@ -21,7 +21,15 @@ from hub.services import Services
 from hub.services.followups import held
 from hub.services.followups.followups import POST, REDACT, UPDATE
 from hub.services.followups.thread import THREAD, thread_root
-from hub.services.platform.outbox import Delivered, GiveUp, Handler, Hold, Outcome, RetryLater
+from hub.services.platform.outbox import (
+    BatchHandler,
+    Delivered,
+    GiveUp,
+    Handler,
+    Hold,
+    Outcome,
+    RetryLater,
+)
 from hub.services.privacy import free_text
 
 log = logging.getLogger(__name__)
@@ -54,6 +62,20 @@ def failure(error: Exception) -> Outcome:
 
 
 Row = tuple[FollowUp, Response | None]
+Waiting = tuple[OutboxMessage, FollowUp]  # a post to make and its follow-up
+Found = tuple[str, bool]  # a message already in the channel: its ts, and if a digest
+
+
+def _follow_up_id(message: OutboxMessage) -> str:
+    return str(message.payload["follow_up_id"])
+
+
+def _post_kind(message: OutboxMessage) -> PostKind:
+    return PostKind(message.payload.get("post_kind", PostKind.ROUTED.value))
+
+
+def _pauses(outcome: Outcome) -> bool:
+    return isinstance(outcome, RetryLater) and outcome.pause_channel
 
 
 async def masked_rows(rows: list[Row]) -> list[Row]:
@@ -93,16 +115,16 @@ class SlackDelivery:
 
     def register(self, *others: tuple[str, Handler]) -> None:
         """Deliver the Slack kinds (these and `others`), telling the ops channel when
-        one is held."""
+        one is held. Posts are delivered a channel's batch at a time (a digest when the
+        channel is backed up)."""
         dispatcher = self.services.dispatcher
-        handlers: list[tuple[str, Handler]] = [
-            (POST, self.post),
-            (UPDATE, self.update),
-            (REDACT, self.redact),
-        ]
+        handlers: list[tuple[str, Handler]] = [(UPDATE, self.update), (REDACT, self.redact)]
         handlers += [(THREAD, self.thread_reply), *others]
         for kind, handler in handlers:
             dispatcher.register(kind, self._telling(handler))
+        dispatcher.register_batch(POST, self._telling_batch(self.posts))
+        # A digest needs the backlog in one batch: more than the threshold, or a full one.
+        self.threshold = min(self.threshold, dispatcher.batch_size - 1)
 
     def _telling(self, handler: Handler) -> Handler:
         holds = self.services.slack_holds
@@ -115,104 +137,167 @@ class SlackDelivery:
 
         return deliver
 
-    async def _response(self, follow_up: FollowUp) -> Response | None:
-        return await self.follow_ups.response_of(follow_up)
+    def _telling_batch(self, handler: BatchHandler) -> BatchHandler:
+        holds = self.services.slack_holds
 
-    async def _already_posted(
-        self, message: OutboxMessage, follow_up_id: str
-    ) -> tuple[str, bool] | None:
-        """The ts of a message about the follow-up already in the channel, found by its
-        metadata: an earlier attempt may have posted it and lost the answer."""
-        since = message.created_at - timedelta(minutes=1)
+        async def deliver(messages: list[OutboxMessage]) -> list[Outcome | None]:
+            outcomes = await handler(messages)
+            told: set[str] = set()
+            for message, outcome in zip(messages, outcomes, strict=True):
+                if isinstance(outcome, Hold) and outcome.reason not in told:
+                    told.add(outcome.reason)  # the lines of one channel: one notice
+                    await holds.held(message, outcome.reason)
+            return outcomes
+
+        return deliver
+
+    async def _already_posted(self, channel: str, waiting: list[Waiting]) -> dict[str, Found]:
+        """Messages about these follow-ups already in the channel, found by their
+        metadata in one walk through its history: an earlier attempt may have posted
+        them and lost the answer. By outbox key: the ts, and whether it is a digest."""
+        since = min(message.created_at for message, _ in waiting) - timedelta(minutes=1)
+        keys = {message.key: str(follow_up.id) for message, follow_up in waiting}
+        found: dict[str, Found] = {}
         cursor: str | None = None
         while True:
             history = await self.client.conversations_history(
-                channel=message.channel,
+                channel=channel,
                 oldest=f"{since.timestamp():.6f}",
                 include_all_metadata=True,
                 limit=200,
                 cursor=cursor,
             )
             messages: list[dict[str, Any]] = history.get("messages") or []
-            for found in messages:
-                outbox_key, about = blocks.follow_up_ids_in(found.get("metadata"))
-                if outbox_key == message.key or follow_up_id in about:
-                    return str(found["ts"]), len(about) > 1
+            for posted in messages:
+                outbox_key, about = blocks.follow_up_ids_in(posted.get("metadata"))
+                for key, follow_up_id in keys.items():
+                    if key not in found and (outbox_key == key or follow_up_id in about):
+                        found[key] = (str(posted["ts"]), len(about) > 1)
             cursor = (history.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return None
+            if not cursor or len(found) == len(keys):
+                return found
 
-    async def post(self, message: OutboxMessage) -> Outcome:
-        follow_up_id = str(message.payload["follow_up_id"])
-        kind = PostKind(message.payload.get("post_kind", PostKind.ROUTED.value))
+    async def posts(self, messages: list[OutboxMessage]) -> list[Outcome | None]:
+        """Post a channel's batch of new follow-ups: one message each, or digests when
+        more than the threshold wait. The follow-ups and their responses are read once
+        for the whole batch."""
+        outcomes: dict[str, Outcome | None] = {}
+        found = {
+            str(f.id): f for f in await self.follow_ups.by_ids([_follow_up_id(m) for m in messages])
+        }
+        waiting: list[Waiting] = []
+        for message in messages:
+            follow_up = found.get(_follow_up_id(message))
+            if follow_up is None:
+                outcomes[message.key] = GiveUp("follow_up_gone")
+            elif follow_up.redacted:
+                outcomes[message.key] = Delivered({"skipped": "redacted"})
+            else:
+                waiting.append((message, follow_up))
+        if waiting:
+            outcomes.update(await self._post_waiting(messages[0].channel, waiting))
+        return [outcomes.get(message.key) for message in messages]
+
+    async def _post_waiting(
+        self, channel: str, waiting: list[Waiting]
+    ) -> dict[str, Outcome | None]:
+        outcomes: dict[str, Outcome | None] = {}
+        retried = [(m, f) for m, f in waiting if m.attempts > 1]
+        if retried:
+            try:
+                posted = await self._already_posted(channel, retried)
+            except CALL_ERRORS as error:
+                return dict.fromkeys((m.key for m, _ in waiting), failure(error))
+            outcomes.update(await self._record_found(channel, retried, posted))
+            waiting = [(m, f) for m, f in waiting if m.key not in outcomes]
+        if not waiting:
+            return outcomes
+        responses = await self.follow_ups.responses_by_ids([f.response_id for _, f in waiting])
+        shown = await masked_rows([(f, responses.get(f.response_id)) for _, f in waiting])
+        rows = [(m, f, row) for (m, f), row in zip(waiting, shown, strict=True)]
+        if len(rows) > self.threshold:
+            for start in range(0, len(rows), blocks.MAX_DIGEST_LINES):
+                chunk = rows[start : start + blocks.MAX_DIGEST_LINES]
+                outcome = await self._digest(channel, chunk)
+                outcomes.update(dict.fromkeys((m.key for m, _, _ in chunk), outcome))
+                if _pauses(outcome):
+                    break  # the channel is paused: the other lines wait untouched
+            return outcomes
+        for message, follow_up, row in rows:
+            outcome = await self._post(message, follow_up, row)
+            outcomes[message.key] = outcome
+            if _pauses(outcome):
+                break
+        return outcomes
+
+    async def _record_found(
+        self, channel: str, retried: list[Waiting], posted: dict[str, Found]
+    ) -> dict[str, Outcome | None]:
+        """Record the posts an earlier attempt made (a digest's lines in one write)."""
+        outcomes: dict[str, Outcome | None] = {}
+        lines: dict[str, list[FollowUp]] = {}
+        for message, follow_up in retried:
+            if message.key not in posted:
+                continue
+            ts, in_digest = posted[message.key]
+            if in_digest:
+                lines.setdefault(ts, []).append(follow_up)
+            else:
+                await self.follow_ups.record_post(
+                    str(follow_up.id), channel, ts, _post_kind(message)
+                )
+            outcomes[message.key] = Delivered({"channel": channel, "ts": ts, "found": True})
+        for ts, follow_ups in lines.items():
+            ids = [follow_up.id for follow_up in follow_ups if follow_up.id is not None]
+            await self.follow_ups.record_digest_post(ids, channel, ts)
+        return outcomes
+
+    async def _post(self, message: OutboxMessage, follow_up: FollowUp, row: Row) -> Outcome:
+        """Post one follow-up as a message of its own."""
+        shown, response = row
         try:
-            follow_up = await self.follow_ups.get(follow_up_id)
-        except NotFound:
-            return GiveUp("follow_up_gone")
-        if follow_up.redacted:
-            return Delivered({"skipped": "redacted"})
-        try:
-            if message.attempts > 1:
-                found = await self._already_posted(message, follow_up_id)
-                if found is not None:
-                    ts, in_digest = found
-                    await self.follow_ups.record_post(
-                        follow_up_id, message.channel, ts, PostKind.DIGEST if in_digest else kind
-                    )
-                    return Delivered({"channel": message.channel, "ts": ts, "found": True})
-            if await self.outbox.due_count(POST, message.channel) + 1 > self.threshold:
-                return await self._digest(message, follow_up)
-            [(shown, response)] = await masked_rows([(follow_up, await self._response(follow_up))])
             result = await self.client.chat_postMessage(
                 channel=message.channel,
                 text=blocks.fallback_text(follow_up),
                 blocks=blocks.follow_up_message(shown, response),
-                metadata=blocks.post_metadata(message.key, [follow_up_id]),
+                metadata=blocks.post_metadata(message.key, [str(follow_up.id)]),
                 unfurl_links=False,
             )
         except CALL_ERRORS as error:
             return failure(error)
         ts = str(result["ts"])
-        recorded = await self.follow_ups.record_post(follow_up_id, message.channel, ts, kind)
+        recorded = await self.follow_ups.record_post(
+            str(follow_up.id), message.channel, ts, _post_kind(message)
+        )
         if recorded is not None and recorded.version != follow_up.version:
             await self.follow_ups.requeue_update(recorded, ts)  # it changed while we posted
         return Delivered({"channel": message.channel, "ts": ts})
 
-    async def _digest(self, leader: OutboxMessage, first: FollowUp) -> Outcome:
-        """Post the channel's backlog as one message with a line per follow-up."""
-        owner = self.outbox.batch_owner(leader.lease_owner or f"digest:{leader.id}")
-        others = await self.outbox.lease_batch(
-            POST, leader.channel, owner, blocks.MAX_DIGEST_LINES - 1
-        )
-        follow_ups = [
-            first,
-            *await self.follow_ups.by_ids([str(o.payload["follow_up_id"]) for o in others]),
-        ]
-        follow_ups = [follow_up for follow_up in follow_ups if not follow_up.redacted]
-        responses = await self.follow_ups.responses_by_ids([f.response_id for f in follow_ups])
-        rows = await masked_rows([(f, responses.get(f.response_id)) for f in follow_ups])
-        text, digest_blocks = blocks.digest_message(rows)
+    async def _digest(
+        self, channel: str, chunk: list[tuple[OutboxMessage, FollowUp, Row]]
+    ) -> Outcome:
+        """Post follow-ups of a backed-up channel as one message with a line each; the
+        outcome is every line's."""
+        text, digest_blocks = blocks.digest_message([row for _, _, row in chunk])
+        follow_up_ids = [str(follow_up.id) for _, follow_up, _ in chunk]
         try:
             result = await self.client.chat_postMessage(
-                channel=leader.channel,
+                channel=channel,
                 text=text,
                 blocks=digest_blocks,
-                metadata=blocks.post_metadata(leader.key, [str(f.id) for f in follow_ups]),
+                metadata=blocks.post_metadata(chunk[0][0].key, follow_up_ids),
             )
         except CALL_ERRORS as error:
-            outcome = failure(error)
-            if isinstance(outcome, Hold):  # the lines wait with their digest
-                await self.outbox.hold(others, owner, outcome.reason)
-            else:
-                await self.outbox.release(others, owner)
-            return outcome
+            return failure(error)
         ts = str(result["ts"])
         await self.follow_ups.record_digest_post(
-            [f.id for f in follow_ups if f.id is not None], leader.channel, ts
+            [f.id for _, f, _ in chunk if f.id is not None], channel, ts
         )
-        await self.outbox.settle_delivered(others, owner, {"channel": leader.channel, "ts": ts})
-        log.info("posted a digest of %d follow-ups", len(follow_ups))
-        return Delivered({"channel": leader.channel, "ts": ts, "digest": len(follow_ups)})
+        log.info("posted a digest of %d follow-ups", len(chunk))
+        return Delivered({"channel": channel, "ts": ts, "digest": len(chunk)})
+
+    async def _response(self, follow_up: FollowUp) -> Response | None:
+        return await self.follow_ups.response_of(follow_up)
 
     async def _digest_blocks(self, channel_id: str, ts: str) -> tuple[str, list[blocks.Block]]:
         members = await self.follow_ups.in_slack_message(channel_id, ts)

@@ -38,6 +38,7 @@ class OutboxMessage(Document):
     next_attempt_at: datetime
     lease_owner: str | None = None
     lease_expires_at: datetime | None = None
+    lease_token: str | None = None  # the claim that leased it: a batch reads back its own
     last_error: str | None = None  # an error class or code, never a payload; why it is held
     result: dict[str, Any] | None = None
     created_at: datetime
@@ -49,6 +50,23 @@ class OutboxMessage(Document):
             IndexModel([("key", pymongo.ASCENDING)], unique=True, name="key_unique"),
             IndexModel([("status", pymongo.ASCENDING), ("next_attempt_at", pymongo.ASCENDING)]),
             IndexModel([("channel", pymongo.ASCENDING), ("status", pymongo.ASCENDING)]),
+            # The dispatcher's claim: one channel's due messages, oldest first, as an
+            # index range read up to the batch size, however many wait. (The range's
+            # field is the last: SecantusDB 0.7 leaves a `$lte` bound's own value out
+            # of a range on a field that is followed by another.)
+            IndexModel(
+                [
+                    ("status", pymongo.ASCENDING),
+                    ("channel", pymongo.ASCENDING),
+                    ("next_attempt_at", pymongo.ASCENDING),
+                ],
+                name="due_by_channel",
+            ),
+            # Leases that ran out (their process died), found without reading the rest.
+            IndexModel(
+                [("status", pymongo.ASCENDING), ("lease_expires_at", pymongo.ASCENDING)],
+                name="lease_expiry",
+            ),
             IndexModel([("subject_ids", pymongo.ASCENDING)]),
             # The operators' list of deliveries, newest first (DeliveryLog), of every kind
             # or of one; by status it reads the (status, next_attempt_at) index above.

@@ -26,6 +26,7 @@ from hub.server.runtime import embedded_status
 from hub.services import Services
 from hub.services.followups.held import REASONS
 from hub.services.platform.outbox import (
+    BatchHandler,
     Delivered,
     Dispatcher,
     GiveUp,
@@ -189,6 +190,8 @@ class HubMetrics:
         """Count the outcome of every delivery attempt of the dispatcher's handlers."""
         for kind, handler in list(dispatcher.handlers.items()):
             dispatcher.handlers[kind] = self._metered(kind, handler)
+        for kind, batch_handler in list(dispatcher.batch_handlers.items()):
+            dispatcher.batch_handlers[kind] = self._metered_batch(kind, batch_handler)
 
     def _metered(self, kind: str, handler: Handler) -> Handler:
         async def deliver(message: OutboxMessage) -> Outcome:
@@ -199,6 +202,20 @@ class HubMetrics:
                 raise
             self.deliveries.labels(kind, _result(outcome)).inc()
             return outcome
+
+        return deliver
+
+    def _metered_batch(self, kind: str, handler: BatchHandler) -> BatchHandler:
+        async def deliver(messages: list[OutboxMessage]) -> list[Outcome | None]:
+            try:
+                outcomes = await handler(messages)
+            except Exception:
+                self.deliveries.labels(kind, "retry").inc(len(messages))
+                raise
+            for outcome in outcomes:
+                if outcome is not None:
+                    self.deliveries.labels(kind, _result(outcome)).inc()
+            return outcomes
 
         return deliver
 

@@ -8,6 +8,7 @@ import asyncio
 import collections
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,31 @@ async def test_two_dispatchers_post_each_follow_up_once(
     expected = {str(f.id) for f in await FollowUp.find_all().to_list()}
     assert set(seen) == expected
     assert all(count == 1 for count in seen.values())
+
+
+async def test_two_dispatchers_share_a_busy_backlog_through_429s(
+    two_hubs: list[Starlette], slack: FakeSlack, clock: FrozenClock
+) -> None:
+    # Given a backlog of digests' worth of comments, and Slack answering 429 at first
+    first: Services = two_hubs[0].state.services
+    await comments(first, 90)
+    slack.fail("chat.postMessage", 429, times=2, retry_after=20)
+
+    # When both dispatchers run at once, batch after batch, until nothing waits
+    for _ in range(10):
+        await asyncio.gather(*(hub.state.services.dispatcher.run_once() for hub in two_hubs))
+        if not await first.outbox.pending_count():
+            break
+        clock.advance(timedelta(seconds=30))
+
+    # Then every follow-up is posted exactly once, in digests, and each 429 cost one call
+    seen: collections.Counter[str] = collections.Counter()
+    posted = slack.channel_messages("CSHARED")
+    for message in posted:
+        seen.update(blocks.follow_up_ids_in(message.metadata)[1])
+    expected = {str(f.id) for f in await FollowUp.find_all().to_list()}
+    assert set(seen) == expected
+    assert all(count == 1 for count in seen.values())
+    assert len(posted) < len(expected)  # digests, not one post per comment
+    assert len(slack.calls_to("chat.postMessage")) == len(posted) + 2
+    assert await first.outbox.pending_count() == 0

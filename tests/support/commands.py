@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from pymongo import monitoring
 
@@ -12,13 +13,26 @@ from hub.db import Database, init_models, make_client
 
 
 class CommandCounter(monitoring.CommandListener):
-    """The names of the commands sent, in order."""
+    """The names of the commands sent, in order, and the commands themselves (to run
+    one again under `explain`)."""
 
     def __init__(self) -> None:
         self.commands: list[str] = []
+        self.sent: list[dict[str, Any]] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         self.commands.append(event.command_name)
+        self.sent.append(dict(event.command))
+
+    def clear(self) -> None:
+        self.commands.clear()
+        self.sent.clear()
+
+    def first(self, name: str) -> dict[str, Any]:
+        """The first `name` command sent, without what the driver adds to every command
+        (session, cluster time, database), as `explain` takes it."""
+        command = next(c for c in self.sent if next(iter(c)) == name)
+        return {k: v for k, v in command.items() if not k.startswith("$") and k != "lsid"}
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -35,7 +49,7 @@ async def counting_commands(mongo_uri: str, database: Database) -> AsyncIterator
     counter = CommandCounter()
     client = make_client(mongo_uri, event_listeners=[counter])
     await init_models(client[database.name])
-    counter.commands.clear()
+    counter.clear()
     try:
         yield counter
     finally:

@@ -57,6 +57,13 @@ class Hold:
 Outcome = Delivered | RetryLater | GiveUp | Hold
 
 Handler = Callable[[OutboxMessage], Awaitable[Outcome]]
+# The outcome of each message of a batch, in order; None for one it did not attempt
+# (it goes back to the queue as it was).
+BatchHandler = Callable[[list[OutboxMessage]], Awaitable[list[Outcome | None]]]
+
+# Messages claimed from one channel at a time: as many as a Slack digest holds
+# (bots/slack/blocks.MAX_DIGEST_LINES), so a backed-up channel's batch is one post.
+BATCH_SIZE = 40
 
 
 @dataclass(frozen=True)
@@ -123,59 +130,81 @@ class OutboxService:
         self.wakeup.set()
         return True
 
-    async def claim(self, owner: str, kinds: list[str]) -> OutboxMessage | None:
-        """Lease the next due message of `kinds` whose channel is not paused."""
+    async def due_channels(self) -> list[str]:
+        """The channels with pending messages and no pause, after putting messages
+        whose lease ran out back in the queue."""
         now = self.clock.now()
-        paused = [
+        await outbox.expire_leases(now)
+        paused = {
             pause.channel for pause in await OutboxPause.find(OutboxPause.until > now).to_list()
-        ]
-        raw = await outbox.lease_next_due(kinds, paused, owner, now, now + self.lease)
-        return OutboxMessage.model_validate(raw) if raw else None
+        }
+        return [channel for channel in await outbox.channels_waiting() if channel not in paused]
+
+    async def claim_batch(
+        self, owner: str, kinds: list[str], channel: str, limit: int
+    ) -> list[OutboxMessage]:
+        """Lease up to `limit` due messages of `kinds` for `channel`, oldest first, in
+        three commands however many wait. Each counts as an attempt."""
+        now = self.clock.now()
+        token = uuid.uuid4().hex
+        raw = await outbox.lease_due(
+            channel, kinds, owner, token, now, now + self.lease, max(limit, 1)
+        )
+        return [OutboxMessage.model_validate(message) for message in raw]
+
+    async def claim(self, owner: str, kinds: list[str]) -> OutboxMessage | None:
+        """Lease the next due message of `kinds` in any channel (a batch of one)."""
+        for channel in await self.due_channels():
+            batch = await self.claim_batch(owner, kinds, channel, 1)
+            if batch:
+                return batch[0]
+        return None
 
     async def settle(self, message: OutboxMessage, owner: str, outcome: Outcome) -> None:
         """Record what became of a leased message (only while the lease is ours)."""
+        await self.settle_all(owner, [(message, outcome)])
+
+    async def settle_all(
+        self, owner: str, settled: list[tuple[OutboxMessage, Outcome | None]]
+    ) -> None:
+        """Record what became of leased messages, in one write (only those whose lease
+        is still ours); a message without an outcome was not attempted and goes back
+        as it was."""
         now = self.clock.now()
+        pauses: dict[str, datetime] = {}
+        updates: list[tuple[Any, str | None, dict[str, Any]]] = []
+        for message, outcome in settled:
+            update = self._settlement(message, outcome, now)
+            if isinstance(outcome, RetryLater) and outcome.pause_channel:
+                until = now + (outcome.after or self.backoff(message.attempts))
+                pauses[message.channel] = max(until, pauses.get(message.channel, until))
+            updates.append((message.id, message.lease_token, update))
+        for channel, until in pauses.items():
+            # The pause holds the channel's messages back; they keep their place.
+            await outbox_pauses.pause_until(channel, until)
+        await outbox.settle(owner, updates)
+
+    def _settlement(
+        self, message: OutboxMessage, outcome: Outcome | None, now: datetime
+    ) -> dict[str, Any]:
+        if outcome is None:
+            return outbox.handed_back()
         if isinstance(outcome, Delivered):
-            await outbox.mark_delivered(message.id, owner, now, outcome.result)
-        elif isinstance(outcome, Hold):
+            return outbox.delivered(now, outcome.result)
+        if isinstance(outcome, Hold):
             log.warning("outbox message %s (%s) held: %s", message.id, message.kind, outcome.reason)
-            await outbox.mark_held([message.id], owner, outcome.reason)
-        elif isinstance(outcome, RetryLater) and (
+            return outbox.held(outcome.reason)
+        if isinstance(outcome, RetryLater) and outcome.pause_channel:
+            return outbox.retry(outcome.error, None)
+        if isinstance(outcome, RetryLater) and (
             message.attempts < self.max_attempts or outcome.outage
         ):
             delay = outcome.after or self.backoff(message.attempts)
-            if not outcome.pause_channel:
-                await outbox.mark_retry(message.id, owner, outcome.error, now + delay)
-            else:
-                # The pause holds the message back; it keeps its place in the queue.
-                await outbox_pauses.pause_until(message.channel, now + delay)
-                await outbox.mark_retry(message.id, owner, outcome.error, None)
-        else:
-            log.error(
-                "outbox message %s (%s) failed for good: %s",
-                message.id,
-                message.kind,
-                outcome.error,
-            )
-            await outbox.mark_failed(message.id, owner, outcome.error)
-
-    async def lease_batch(
-        self, kind: str, channel: str, owner: str, limit: int
-    ) -> list[OutboxMessage]:
-        """Lease up to `limit` due messages of one kind and channel, oldest first, to
-        deliver them together (a digest). Each counts as an attempt."""
-        leased: list[OutboxMessage] = []
-        while len(leased) < limit:
-            now = self.clock.now()
-            raw = await outbox.lease_oldest_pending(kind, channel, owner, now, now + self.lease)
-            if raw is None:
-                break
-            leased.append(OutboxMessage.model_validate(raw))
-        return leased
-
-    async def hold(self, messages: list[OutboxMessage], owner: str, reason: str) -> None:
-        """Hold leased messages that were to go with one that was held (a digest's lines)."""
-        await outbox.mark_held([message.id for message in messages], owner, reason)
+            return outbox.retry(outcome.error, now + delay)
+        log.error(
+            "outbox message %s (%s) failed for good: %s", message.id, message.kind, outcome.error
+        )
+        return outbox.failed(outcome.error)
 
     async def release_held(
         self, kind_prefix: str, channel: str | None = None, reasons: Iterable[str] | None = None
@@ -206,34 +235,10 @@ class OutboxService:
         be queued again (a notice about a cause that has gone and may come back)."""
         return await outbox.delete_with_keys(keys)
 
-    async def release(self, messages: list[OutboxMessage], owner: str) -> None:
-        """Hand leased messages back to the queue untouched (their batch failed)."""
-        await outbox.hand_back([message.id for message in messages], owner)
-
-    @staticmethod
-    def batch_owner(owner: str) -> str:
-        """Who holds the messages a delivery by `owner` leased to send with its own
-        (a digest's lines): released with the owner's at shutdown."""
-        return f"{owner}/batch"
-
     async def release_owner(self, owner: str) -> int:
         """Hand back every message `owner` (a dispatcher) still holds, at shutdown, so
         another process delivers them at once instead of after the lease runs out."""
-        return await outbox.hand_back_all([owner, self.batch_owner(owner)])
-
-    async def due_count(self, kind: str, channel: str) -> int:
-        """Messages of a kind waiting for a channel (not counting leased ones)."""
-        return await outbox.count_pending(kind, channel)
-
-    async def settle_delivered(
-        self, messages: list[OutboxMessage], owner: str, result: dict[str, Any]
-    ) -> None:
-        """Mark leased messages delivered together (the lines of one digest)."""
-        if not messages:
-            return
-        await outbox.mark_all_delivered(
-            [message.id for message in messages], owner, self.clock.now(), result
-        )
+        return await outbox.hand_back_all(owner)
 
     def backoff(self, attempts: int) -> timedelta:
         delay: timedelta = self.base_backoff * (2 ** min(max(attempts - 1, 0), 30))
@@ -281,33 +286,83 @@ class OutboxService:
 
 
 class Dispatcher:
-    """Delivers outbox messages with the handler registered for their kind."""
+    """Delivers outbox messages with the handler registered for their kind: a batch
+    per channel at a time, claimed with one index range read however many wait."""
 
-    def __init__(self, outbox: OutboxService, poll_interval: float = 1.0) -> None:
+    def __init__(
+        self, outbox: OutboxService, poll_interval: float = 1.0, batch_size: int = BATCH_SIZE
+    ) -> None:
         self.outbox = outbox
         self.poll_interval = poll_interval
+        self.batch_size = batch_size
         self.owner = uuid.uuid4().hex
         self.handlers: dict[str, Handler] = {}
+        self.batch_handlers: dict[str, BatchHandler] = {}
         self.stopping = asyncio.Event()
 
     def register(self, kind: str, handler: Handler) -> None:
         self.handlers[kind] = handler
 
+    def register_batch(self, kind: str, handler: BatchHandler) -> None:
+        """Hand the messages of `kind` in a channel's batch to `handler` together (so
+        a backed-up channel gets a digest rather than one post per message)."""
+        self.batch_handlers[kind] = handler
+
+    @property
+    def kinds(self) -> list[str]:
+        return [*self.handlers, *self.batch_handlers]
+
     async def run_once(self, limit: int = 100) -> int:
-        """Deliver up to `limit` due messages; return how many were attempted."""
+        """Deliver due messages, a batch from each channel in turn, until none is due
+        or `limit` were attempted; return how many were. A batch is never cut short by
+        the limit (a backlog goes out in full digests), unless the limit is under the
+        batch size."""
         attempted = 0
-        while attempted < limit and self.handlers and not self.stopping.is_set():
-            message = await self.outbox.claim(self.owner, list(self.handlers))
-            if message is None:
+        while attempted < limit and self.kinds and not self.stopping.is_set():
+            attempted_now = 0
+            for channel in await self.outbox.due_channels():
+                if attempted + attempted_now >= limit or self.stopping.is_set():
+                    break
+                size = min(self.batch_size, limit)
+                batch = await self.outbox.claim_batch(self.owner, self.kinds, channel, size)
+                attempted_now += await self._deliver(batch)
+            if not attempted_now:
                 break
-            attempted += 1
-            try:
-                outcome = await self.handlers[message.kind](message)
-            except Exception as error:  # a handler bug must not stop delivery of others
-                log.exception("outbox handler for %s raised", message.kind)
-                outcome = RetryLater(error=type(error).__name__)
-            await self.outbox.settle(message, self.owner, outcome)
+            attempted += attempted_now
         return attempted
+
+    async def _deliver(self, batch: list[OutboxMessage]) -> int:
+        """Deliver one channel's batch in order, settling each handler's share as it
+        returns; after a channel pause (429) the rest goes back untouched. Returns how
+        many were attempted."""
+        attempted = 0
+        left = batch
+        while left:
+            kind = left[0].kind
+            together = kind in self.batch_handlers
+            group = [m for m in left if m.kind == kind] if together else left[:1]
+            taken = {id(message) for message in group}
+            left = [message for message in left if id(message) not in taken]
+            outcomes = await self._handle(kind, group)
+            attempted += sum(outcome is not None for outcome in outcomes)
+            paused = any(isinstance(o, RetryLater) and o.pause_channel for o in outcomes)
+            rest: list[tuple[OutboxMessage, Outcome | None]] = []
+            if paused or self.stopping.is_set():
+                rest, left = [(message, None) for message in left], []
+            await self.outbox.settle_all(self.owner, [*zip(group, outcomes, strict=True), *rest])
+        return attempted
+
+    async def _handle(self, kind: str, group: list[OutboxMessage]) -> list[Outcome | None]:
+        try:
+            if kind in self.batch_handlers:
+                outcomes = await self.batch_handlers[kind](group)
+                if len(outcomes) != len(group):
+                    raise ValueError("a batch handler answers for each message")
+                return outcomes
+            return [await self.handlers[kind](group[0])]
+        except Exception as error:  # a handler bug must not stop delivery of others
+            log.exception("outbox handler for %s raised", kind)
+            return [RetryLater(error=type(error).__name__)] * len(group)
 
     def stop(self) -> None:
         """Finish the message in hand, then return from `run_forever`."""

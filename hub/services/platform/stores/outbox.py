@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo import UpdateMany
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.db import Database
@@ -22,111 +22,138 @@ STORE = CollectionStore(OutboxMessage)
 # one from being queued, its result holds ids (a Slack channel and ts); the payload
 # (an address, a text) and whom it was about go at once.
 DELIVERED_CLEARS: dict[str, Any] = {"payload": {}, "subject_ids": []}
-_UNLEASED = {"lease_owner": None, "lease_expires_at": None}
+_UNLEASED = {"lease_owner": None, "lease_expires_at": None, "lease_token": None}
 _WAITING = [OutboxStatus.PENDING.value, OutboxStatus.FAILED.value, OutboxStatus.HELD.value]
 _UNDELIVERED = [
     OutboxStatus.PENDING.value,
     OutboxStatus.IN_FLIGHT.value,
     OutboxStatus.HELD.value,
 ]
+# One channel's due messages, oldest first: the order of the `due_by_channel` index,
+# so the claim reads an index range up to its limit (no sort of the whole range).
+_DUE_ORDER = [("next_attempt_at", 1)]
 
 
-def _lease(owner: str, expires_at: datetime) -> dict[str, Any]:
-    return {
-        "$set": {
-            "status": OutboxStatus.IN_FLIGHT.value,
-            "lease_owner": owner,
-            "lease_expires_at": expires_at,
-        },
-        "$inc": {"attempts": 1},
+async def expire_leases(now: datetime) -> int:
+    """Messages whose lease ran out (their process died or hung) back in the queue,
+    keeping their place; how many."""
+    result = await STORE.collection().update_many(
+        {"status": OutboxStatus.IN_FLIGHT.value, "lease_expires_at": {"$lte": now}},
+        {"$set": {"status": OutboxStatus.PENDING.value} | _UNLEASED},
+    )
+    return result.modified_count
+
+
+async def channels_waiting() -> list[str]:
+    """The channels with a pending message, due or not (a distinct scan of the
+    `due_by_channel` index's second field)."""
+    found = await STORE.collection().distinct("channel", {"status": OutboxStatus.PENDING.value})
+    return sorted(str(channel) for channel in found)
+
+
+async def lease_due(
+    channel: str,
+    kinds: list[str],
+    owner: str,
+    token: str,
+    now: datetime,
+    expires_at: datetime,
+    limit: int,
+) -> list[Raw]:
+    """Lease up to `limit` due pending messages of `kinds` for one channel, oldest
+    first, under the claim `token`; the leased messages in that order.
+
+    The ids come from a range of the `due_by_channel` index read up to `limit`, and
+    only those still pending are taken, in one update, so of two claims racing for a
+    message exactly one gets it: each reads back only what carries its own token. The
+    kinds are picked out of what was read (a channel's messages are for one receiver,
+    whose kinds one dispatcher handles), keeping the read a plain index range."""
+    collection = STORE.collection()
+    due = {
+        "status": OutboxStatus.PENDING.value,
+        "channel": channel,
+        "next_attempt_at": {"$lte": now},
     }
+    cursor = collection.find(due, projection={"kind": 1}, sort=_DUE_ORDER, limit=limit)
+    ids = [row["_id"] async for row in cursor if row.get("kind") in kinds]
+    if not ids:
+        return []
+    taken = await collection.update_many(
+        {"_id": {"$in": ids}, "status": OutboxStatus.PENDING.value},
+        {
+            "$set": {
+                "status": OutboxStatus.IN_FLIGHT.value,
+                "lease_owner": owner,
+                "lease_expires_at": expires_at,
+                "lease_token": token,
+            },
+            "$inc": {"attempts": 1},
+        },
+    )
+    if not taken.modified_count:
+        return []
+    leased = await collection.find({"_id": {"$in": ids}}).to_list()
+    mine = {row["_id"]: row for row in leased if row.get("lease_token") == token}
+    return [mine[message_id] for message_id in ids if message_id in mine]
 
 
-async def lease_next_due(
-    kinds: list[str], paused: list[str], owner: str, now: datetime, expires_at: datetime
-) -> Raw | None:
-    """Lease the next due message of `kinds` (pending and due, or in flight with an
-    expired lease) outside the `paused` channels; the message after, or None."""
-    query: dict[str, Any] = {
-        "kind": {"$in": kinds},
-        "$or": [
-            {"status": OutboxStatus.PENDING.value, "next_attempt_at": {"$lte": now}},
-            {"status": OutboxStatus.IN_FLIGHT.value, "lease_expires_at": {"$lte": now}},
-        ],
+def retry(error: str, next_attempt_at: datetime | None) -> dict[str, Any]:
+    """Back in the queue; without `next_attempt_at` it keeps its place (a channel
+    pause holds it back) and the attempt is not counted (the receiver refused it
+    before doing anything)."""
+    update: dict[str, Any] = {
+        "$set": {"status": OutboxStatus.PENDING.value, "last_error": error} | _UNLEASED
     }
-    if paused:
-        query["channel"] = {"$nin": paused}
-    raw: Raw | None = await STORE.collection().find_one_and_update(
-        query,
-        _lease(owner, expires_at),
-        sort=[("next_attempt_at", 1), ("_id", 1)],
-        return_document=ReturnDocument.AFTER,
-    )
-    return raw
-
-
-async def lease_oldest_pending(
-    kind: str, channel: str, owner: str, now: datetime, expires_at: datetime
-) -> Raw | None:
-    """Lease the oldest due pending message of one kind and channel, or None."""
-    raw: Raw | None = await STORE.collection().find_one_and_update(
-        {
-            "kind": kind,
-            "channel": channel,
-            "status": OutboxStatus.PENDING.value,
-            "next_attempt_at": {"$lte": now},
-        },
-        _lease(owner, expires_at),
-        sort=[("created_at", 1), ("_id", 1)],
-        return_document=ReturnDocument.AFTER,
-    )
-    return raw
-
-
-async def _settle(message_id: Any, owner: str, values: dict[str, Any]) -> None:
-    await STORE.collection().update_one(
-        {"_id": message_id, "lease_owner": owner}, {"$set": values | _UNLEASED}
-    )
-
-
-async def mark_delivered(
-    message_id: Any, owner: str, now: datetime, result: dict[str, Any] | None
-) -> None:
-    """A message leased by `owner` was delivered: a receipt now."""
-    await _settle(
-        message_id,
-        owner,
-        {
-            "status": OutboxStatus.DELIVERED.value,
-            "delivered_at": now,
-            "result": result,
-            "last_error": None,
-            **DELIVERED_CLEARS,
-        },
-    )
-
-
-async def mark_retry(
-    message_id: Any, owner: str, error: str, next_attempt_at: datetime | None
-) -> None:
-    """Back in the queue; without `next_attempt_at`, it keeps its place (a channel
-    pause holds it back)."""
-    values: dict[str, Any] = {"status": OutboxStatus.PENDING.value, "last_error": error}
     if next_attempt_at is not None:
-        values["next_attempt_at"] = next_attempt_at
-    await _settle(message_id, owner, values)
+        update["$set"]["next_attempt_at"] = next_attempt_at
+    else:
+        update["$inc"] = {"attempts": -1}
+    return update
 
 
-async def mark_failed(message_id: Any, owner: str, error: str) -> None:
-    await _settle(message_id, owner, {"status": OutboxStatus.FAILED.value, "last_error": error})
+def delivered(now: datetime, result: dict[str, Any] | None) -> dict[str, Any]:
+    """A receipt now: delivered, without payload or subjects."""
+    values = {
+        "status": OutboxStatus.DELIVERED.value,
+        "delivered_at": now,
+        "result": result,
+        "last_error": None,
+        **DELIVERED_CLEARS,
+    }
+    return {"$set": values | _UNLEASED}
 
 
-async def mark_held(message_ids: list[Any], owner: str, reason: str) -> None:
-    """Messages leased by `owner` refused for a reason a person can fix: kept aside,
-    out of the queue, until released."""
-    await STORE.collection().update_many(
-        {"_id": {"$in": message_ids}, "lease_owner": owner},
-        {"$set": {"status": OutboxStatus.HELD.value, "last_error": reason} | _UNLEASED},
+def held(reason: str) -> dict[str, Any]:
+    """Refused for a reason a person can fix: kept aside, out of the queue, until
+    released."""
+    return {"$set": {"status": OutboxStatus.HELD.value, "last_error": reason} | _UNLEASED}
+
+
+def failed(error: str) -> dict[str, Any]:
+    return {"$set": {"status": OutboxStatus.FAILED.value, "last_error": error} | _UNLEASED}
+
+
+def handed_back() -> dict[str, Any]:
+    """Back in the queue untouched: not attempted, so not counted as an attempt."""
+    return {"$set": {"status": OutboxStatus.PENDING.value} | _UNLEASED, "$inc": {"attempts": -1}}
+
+
+async def settle(owner: str, updates: list[tuple[Any, str | None, dict[str, Any]]]) -> None:
+    """Apply `(message id, claim token, update)` to each message still leased by
+    `owner` under that claim, in one command, with one statement per distinct update
+    (a digest's lines are settled together); a lease that ran out and was taken over
+    is left alone."""
+    same: dict[tuple[str | None, str], tuple[dict[str, Any], list[Any]]] = {}
+    for message_id, token, update in updates:
+        same.setdefault((token, repr(update)), (update, []))[1].append(message_id)
+    if not same:
+        return
+    await STORE.collection().bulk_write(
+        [
+            UpdateMany({"_id": {"$in": ids}, "lease_owner": owner, "lease_token": token}, update)
+            for (token, _), (update, ids) in same.items()
+        ],
+        ordered=False,
     )
 
 
@@ -184,60 +211,14 @@ async def delete_with_keys(keys: list[str]) -> int:
     return (await STORE.collection().delete_many({"key": {"$in": keys}})).deleted_count
 
 
-async def mark_all_delivered(
-    message_ids: list[Any], owner: str, now: datetime, result: dict[str, Any]
-) -> None:
-    """Messages leased by `owner` delivered together (the lines of one digest)."""
-    await STORE.collection().update_many(
-        {"_id": {"$in": message_ids}, "lease_owner": owner},
-        {
-            "$set": {
-                "status": OutboxStatus.DELIVERED.value,
-                "delivered_at": now,
-                "result": result,
-                "last_error": None,
-                "lease_owner": None,
-                "lease_expires_at": None,
-                **DELIVERED_CLEARS,
-            }
-        },
-    )
-
-
-async def hand_back(message_ids: list[Any], owner: str) -> None:
-    """Messages leased by `owner` back to the queue untouched."""
-    await STORE.collection().update_many(
-        {"_id": {"$in": message_ids}, "lease_owner": owner},
-        {
-            "$set": {
-                "status": OutboxStatus.PENDING.value,
-                "lease_owner": None,
-                "lease_expires_at": None,
-            }
-        },
-    )
-
-
-async def hand_back_all(owners: list[str]) -> int:
-    """Every message in flight leased by one of `owners` back to the queue; how many."""
+async def hand_back_all(owner: str) -> int:
+    """Every message in flight leased by `owner` back to the queue; how many. Their
+    attempts stay counted: one may have been in hand, its outcome unknown."""
     result = await STORE.collection().update_many(
-        {"lease_owner": {"$in": owners}, "status": OutboxStatus.IN_FLIGHT.value},
-        {
-            "$set": {
-                "status": OutboxStatus.PENDING.value,
-                "lease_owner": None,
-                "lease_expires_at": None,
-            }
-        },
+        {"status": OutboxStatus.IN_FLIGHT.value, "lease_owner": owner},
+        {"$set": {"status": OutboxStatus.PENDING.value} | _UNLEASED},
     )
     return result.modified_count
-
-
-async def count_pending(kind: str, channel: str) -> int:
-    """Messages of a kind waiting for a channel (not counting leased ones)."""
-    return await STORE.collection().count_documents(
-        {"kind": kind, "channel": channel, "status": OutboxStatus.PENDING.value}
-    )
 
 
 async def count_undelivered(channel: str | None) -> int:
