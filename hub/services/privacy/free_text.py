@@ -45,6 +45,8 @@ _WORD = re.compile(_BEFORE + r"[\w.+-]+")
 _ANONYMOUS = "anonymous"  # the user id of anonymised documents names nobody
 _LOOKUP_CHUNK = 2000  # words per `$in`: a command stays far below the size limit
 _LOOKED_UP: tuple[CollectionStore, ...] = (responses.STORE, displays.STORE)
+# The identifiers a comment may quote, each indexed in both collections.
+_QUOTED_FIELDS = ("user.id", "user.username")
 
 
 def scrub(text: str) -> str:
@@ -92,7 +94,8 @@ def _spellings(word: str) -> set[str]:
 
 async def known_identifiers(texts: Iterable[str]) -> dict[str, str]:
     """The user ids and usernames the hub knows that occur in the texts, case-folded
-    to the stored spelling; one indexed query per collection and chunk of words."""
+    to the stored spelling; one indexed query per collection, field and chunk of words
+    (an `$or` of the two fields would scan the whole collection on some servers)."""
     candidates = sorted(
         {spelling for text in texts for word in words(text) for spelling in _spellings(word)}
     )
@@ -100,25 +103,16 @@ async def known_identifiers(texts: Iterable[str]) -> dict[str, str]:
     for start in range(0, len(candidates), _LOOKUP_CHUNK):
         chunk = candidates[start : start + _LOOKUP_CHUNK]
         for store in _LOOKED_UP:
-            pipeline: list[dict[str, Any]] = [
-                {
-                    "$match": {
-                        "$or": [{"user.id": {"$in": chunk}}, {"user.username": {"$in": chunk}}]
-                    }
-                },
-                {
-                    "$group": {
-                        "_id": None,
-                        "ids": {"$addToSet": "$user.id"},
-                        "usernames": {"$addToSet": "$user.username"},
-                    }
-                },
-            ]
-            cursor = await store.aggregate(pipeline)
-            async for group in cursor:
-                for value in [*group.get("ids", []), *group.get("usernames", [])]:
-                    if isinstance(value, str) and len(value) >= MIN_QUOTED_LENGTH:
-                        found[value.casefold()] = value
+            for field in _QUOTED_FIELDS:
+                pipeline: list[dict[str, Any]] = [
+                    {"$match": {field: {"$in": chunk}}},
+                    {"$group": {"_id": None, "values": {"$addToSet": f"${field}"}}},
+                ]
+                cursor = await store.aggregate(pipeline)
+                async for group in cursor:
+                    for value in group.get("values", []):
+                        if isinstance(value, str) and len(value) >= MIN_QUOTED_LENGTH:
+                            found[value.casefold()] = value
     found.pop(_ANONYMOUS, None)
     return found
 
