@@ -44,7 +44,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def stop_ttl_monitor(uri: str) -> None:
     """Stop a MongoDB server's TTL monitor for the run: the tests' frozen clock stores
     times long past by the wall clock the monitor reads."""
-    with MongoClient(uri) as client:
+    client: MongoClient[dict[str, Any]] = MongoClient(uri)
+    with client:
         client.admin.command("setParameter", 1, ttlMonitorEnabled=False)
 
 
