@@ -12,13 +12,21 @@ from hub.db import Database, init_models, make_client
 
 
 class CommandCounter(monitoring.CommandListener):
-    """The names of the commands sent, in order."""
+    """The names of the commands sent, in order; in `sent`, each with the collection
+    it names (None for one on no collection, such as commitTransaction)."""
 
     def __init__(self) -> None:
         self.commands: list[str] = []
+        self.sent: list[tuple[str, str | None]] = []
+
+    def clear(self) -> None:
+        self.commands.clear()
+        self.sent.clear()
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         self.commands.append(event.command_name)
+        target = event.command.get(event.command_name)
+        self.sent.append((event.command_name, target if isinstance(target, str) else None))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -35,7 +43,7 @@ async def counting_commands(mongo_uri: str, database: Database) -> AsyncIterator
     counter = CommandCounter()
     client = make_client(mongo_uri, event_listeners=[counter])
     await init_models(client[database.name])
-    counter.commands.clear()
+    counter.clear()
     try:
         yield counter
     finally:
