@@ -61,6 +61,7 @@ COMPANIES = ("Acme AS", "Volvo", "Nokia", "Lego")
 BATCH = 20_000
 SMALL = 10_000
 PROGRESS_EVERY = 100_000
+STARTED = time.perf_counter()
 
 
 def _documents(first: int, count: int, rng: random.Random) -> list[dict[str, Any]]:
@@ -115,7 +116,8 @@ async def _load(database: Database, target: int, loaded: int, rng: random.Random
 
 
 def _progress(text: str) -> None:
-    print(f"  … {text}", file=sys.stderr, flush=True)
+    """A line on stderr, with the seconds since the start, to follow a long load."""
+    print(f"  … {time.perf_counter() - STARTED:6.0f} s: {text}", file=sys.stderr, flush=True)
 
 
 async def _median(work: Callable[[], Awaitable[Any]], runs: int) -> float:
