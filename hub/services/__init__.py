@@ -91,7 +91,7 @@ class Services:
         outbox = OutboxService(clock)
         leases = JobLeases(clock)
         analytics = AnalyticsService(clock, EventBus(), surveys, leases)
-        routing = RoutingService(clock)
+        routing = RoutingService(clock, settings.cache_seconds)
         follow_ups = FollowUpService(
             clock, outbox, routing, suppression=SuppressedSubjects(suppressions)
         )
