@@ -107,7 +107,7 @@ async def _load(database: Database, target: int, loaded: int, rng: random.Random
             await writing
         writing = asyncio.create_task(collection.insert_many(batch, ordered=False))
         loaded += size
-        if loaded % PROGRESS_EVERY == 0 and loaded < target:
+        if loaded // PROGRESS_EVERY > (loaded - size) // PROGRESS_EVERY and loaded < target:
             _progress(f"loaded {loaded:,} of {target:,} responses")
     if writing is not None:
         await writing
