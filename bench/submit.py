@@ -1,12 +1,23 @@
-"""Widget-flow throughput: the hub against a bare endpoint doing the same database work.
+"""Widget-flow throughput: the hub against its database's floor and a bare endpoint.
 
-Starts the embedded database, then, one after the other, the hub (`feedback-hub
-serve`, GraphQL, validation, auth, transactions) and the bare Starlette app of
-bench/bare_app.py, each on uvicorn on 127.0.0.1, and drives the flow recordDisplay →
-submitScore → submitComment from N concurrent clients for a fixed time. Prints
-throughput and p50/p99 latency of both, and the ratio hub / bare (goal: at least 0.70).
+Starts the embedded database as the hub runs it (flushed on every commit) and drives
+the flow recordDisplay → submitScore → submitComment, with 1, 4 and 16 concurrent
+clients for a fixed time each, through three systems on that one server:
 
-    python bench/submit.py [--clients 16] [--seconds 15]
+- floor: the same flows done directly with PyMongo (async) from this process, as
+  the fewest writes the flow needs: one write per request (insert the display,
+  insert the response, set its comment), no HTTP, no GraphQL, no transaction;
+- bare: bench/bare_app.py, Starlette endpoints that call the hub's own services (the
+  same reads, writes, transactions and caches, the hub's background work running)
+  without GraphQL, API keys or middleware;
+- hub: `feedback-hub serve`, the widget's GraphQL mutations with a widget key.
+
+Prints flows/s and p50/p99 latency per request of each, the ratios hub / floor (goal
+≥ 0.5), hub / bare (goal ≥ 0.8) and the p50 at one client hub / floor (goal ≤ 2),
+then the time to write 2,000 comments (full flows, 16 clients) through the hub and
+through the floor. Every figure and ratio comes from this one run.
+
+    python bench/submit.py [--seconds 10] [--clients 1,4,16] [--comments 2000]
 """
 
 from __future__ import annotations
@@ -18,17 +29,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+from bson import ObjectId
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hub.clock import SystemClock  # noqa: E402
-from hub.db import EmbeddedDatabase, free_port, init_models, make_client  # noqa: E402
+from hub.db import Database, EmbeddedDatabase, free_port, init_models, make_client  # noqa: E402
 from hub.models.common import Channel, Metric, Role  # noqa: E402
 from hub.models.survey import SurveyStatus, SurveyText  # noqa: E402
 from hub.services import Services  # noqa: E402
@@ -36,6 +50,7 @@ from hub.services.surveys.surveys import SurveyDraft  # noqa: E402
 from hub.settings import Settings  # noqa: E402
 
 DB_NAME = "bench_submit"
+SYSTEMS = ("floor", "bare", "hub")
 SHOW = """mutation($user: UserInput!, $context: DisplayContextInput) {
   recordDisplay(surveyKey: "bench", user: $user, channel: IN_APP_WEB, context: $context) {
     ... on DisplayRecorded { displayId } ... on UserError { code } } }"""
@@ -44,20 +59,36 @@ SCORE = """mutation($id: ID!, $score: Int!) { submitScore(displayId: $id, score:
 COMMENT = """mutation($id: ID!, $text: String!) { submitComment(responseId: $id, comment: $text) {
     ... on CommentSubmitted { responseId } ... on UserError { code } } }"""
 CONTEXT = {"company": "Acme AS", "country": "NO", "url": "https://app.example.org/x"}
+TEXT = "Quick and clear."
+WARM_UP_SECONDS = 2.0
+# Goals of the widget path, as ratios of figures from this run.
+HUB_TO_FLOOR = 0.5
+HUB_TO_BARE = 0.8
+P50_TO_FLOOR = 2.0
 
 
 @dataclass
 class Run:
     flows: int = 0
     errors: int = 0
+    seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
 
     def record(self, started: float) -> None:
         self.latencies.append(time.perf_counter() - started)
 
     def percentile(self, share: float) -> float:
+        if not self.latencies:
+            return float("nan")
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+    @property
+    def throughput(self) -> float:
+        return self.flows / self.seconds if self.seconds else 0.0
+
+
+Flow = Callable[[Run, str], Awaitable[None]]
 
 
 async def prepare(uri: str) -> str:
@@ -83,6 +114,133 @@ async def prepare(uri: str) -> str:
     return token
 
 
+def floor_flow(database: Database) -> Flow:
+    """One write per request, as the hub's documents: the display inserted, the
+    response inserted, its comment set. The collections are the hub's, with their
+    indexes, which every write must maintain."""
+    displays, responses = database["displays"], database["responses"]
+
+    async def flow(run: Run, user: str) -> None:
+        started = time.perf_counter()
+        now = datetime.now(UTC)
+        identity = {"id": user, "username": None, "email": f"{user}@example.org"}
+        display = {
+            "survey_key": "bench",
+            "user": identity,
+            "channel": "IN_APP_WEB",
+            "locale": "en",
+            "context": {**CONTEXT, "product": "Bench"},
+            "shown_at": now,
+            "response_id": None,
+            "answered_at": None,
+            "declined_at": None,
+            "analytics_excluded": False,
+        }
+        await displays.insert_one(display)
+        run.record(started)
+        started = time.perf_counter()
+        response = {
+            "_id": ObjectId(),
+            "survey_key": "bench",
+            "metric": "NPS",
+            "display_id": display["_id"],
+            "score": 8,
+            "comment": None,
+            "commented_at": None,
+            "product": "Bench",
+            "customer": {"company": CONTEXT["company"], "country": CONTEXT["country"]},
+            "user": identity,
+            "url": CONTEXT["url"],
+            "channel": "IN_APP_WEB",
+            "locale": "en",
+            "answered_at": datetime.now(UTC),
+            "analytics_excluded": False,
+        }
+        await responses.insert_one(response)
+        run.record(started)
+        started = time.perf_counter()
+        await responses.update_one(
+            {"_id": response["_id"], "comment": None},
+            {"$set": {"comment": TEXT, "commented_at": datetime.now(UTC)}},
+        )
+        run.record(started)
+
+    return flow
+
+
+def hub_flow(client: httpx.AsyncClient) -> Flow:
+    async def flow(run: Run, user: str) -> None:
+        async def call(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            started = time.perf_counter()
+            response = await client.post("/graphql", json={"query": query, "variables": variables})
+            run.record(started)
+            data: dict[str, Any] = response.json()["data"]
+            return data
+
+        shown = await call(
+            SHOW, {"user": {"id": user, "email": f"{user}@example.org"}, "context": CONTEXT}
+        )
+        display_id = shown["recordDisplay"]["displayId"]
+        scored = await call(SCORE, {"id": display_id, "score": 8})
+        await call(COMMENT, {"id": scored["submitScore"]["responseId"], "text": TEXT})
+
+    return flow
+
+
+def bare_flow(client: httpx.AsyncClient) -> Flow:
+    async def flow(run: Run, user: str) -> None:
+        async def call(path: str, body: dict[str, Any]) -> dict[str, Any]:
+            started = time.perf_counter()
+            response = await client.post(path, json=body)
+            run.record(started)
+            data: dict[str, Any] = response.json()
+            return data
+
+        shown = await call(
+            "/bare/display",
+            {
+                "surveyKey": "bench",
+                "user": {"id": user, "email": f"{user}@example.org"},
+                "context": CONTEXT,
+            },
+        )
+        scored = await call("/bare/score", {"displayId": shown["displayId"], "score": 8})
+        await call("/bare/comment", {"responseId": scored["responseId"], "comment": TEXT})
+
+    return flow
+
+
+async def drive(
+    flow: Flow, label: str, clients: int, seconds: float | None = None, flows: int | None = None
+) -> Run:
+    """`clients` workers running flows for `seconds`, or until `flows` have run."""
+    run = Run()
+    deadline = time.perf_counter() + seconds if seconds is not None else None
+    claimed = 0
+
+    def more() -> bool:
+        nonlocal claimed
+        if deadline is not None:
+            return time.perf_counter() < deadline
+        claimed += 1
+        return flows is not None and claimed <= flows
+
+    async def worker(number: int) -> None:
+        count = 0
+        while more():
+            count += 1
+            try:
+                await flow(run, f"{label}-{clients}-{number}-{count}")
+                run.flows += 1
+            except (httpx.HTTPError, KeyError, TypeError, ValueError):
+                run.errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(n) for n in range(clients)))
+    run.seconds = time.perf_counter() - started
+    return run
+
+
 def serve(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(  # noqa: S603 - our own interpreter and modules
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
@@ -91,94 +249,124 @@ def serve(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 async def wait_up(url: str) -> None:
     async with httpx.AsyncClient() as client:
-        for _ in range(300):
+        for _ in range(600):
             try:
-                await client.get(url)
-                return
+                if (await client.get(url)).status_code == 200:
+                    return
             except httpx.TransportError:
-                await asyncio.sleep(0.1)
+                pass
+            await asyncio.sleep(0.1)
     raise RuntimeError(f"{url} did not come up")
 
 
-async def hub_flow(client: httpx.AsyncClient, run: Run, user: str) -> None:
-    async def call(query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        started = time.perf_counter()
-        response = await client.post("/graphql", json={"query": query, "variables": variables})
-        run.record(started)
-        data: dict[str, Any] = response.json()["data"]
-        return data
-
-    shown = await call(
-        SHOW, {"user": {"id": user, "email": f"{user}@example.org"}, "context": CONTEXT}
-    )
-    display_id = shown["recordDisplay"]["displayId"]
-    scored = await call(SCORE, {"id": display_id, "score": 8})
-    await call(COMMENT, {"id": scored["submitScore"]["responseId"], "text": "Quick and clear."})
+def command_of(system: str, port: int) -> tuple[list[str], str]:
+    """The server's command line and the path that answers once it is ready."""
+    if system == "hub":
+        return [sys.executable, "-m", "hub.server.cli", "serve", "--port", str(port)], "/readyz"
+    uvicorn = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port)]
+    return [*uvicorn, "--log-level", "warning"], "/bare/up"
 
 
-async def bare_flow(client: httpx.AsyncClient, run: Run, user: str) -> None:
-    async def call(path: str, body: dict[str, Any]) -> dict[str, Any]:
-        started = time.perf_counter()
-        response = await client.post(path, json=body)
-        run.record(started)
-        data: dict[str, Any] = response.json()
-        return data
-
-    shown = await call(
-        "/bare/display",
-        {
-            "surveyKey": "bench",
-            "user": {"id": user, "email": f"{user}@example.org"},
-            "context": CONTEXT,
-        },
-    )
-    scored = await call("/bare/score", {"displayId": shown["displayId"], "score": 8})
-    await call("/bare/comment", {"responseId": scored["responseId"], "comment": "Quick and clear."})
+@dataclass
+class Measured:
+    runs: dict[tuple[str, int], Run] = field(default_factory=dict)
+    comments: dict[str, Run] = field(default_factory=dict)
 
 
-async def drive(
-    base_url: str, token: str | None, flow: Any, label: str, clients: int, seconds: float
-) -> Run:
-    run = Run()
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=base_url, headers=headers, limits=limits, timeout=30
-    ) as client:
-
-        async def worker(number: int) -> None:
-            count = 0
-            while time.perf_counter() < deadline:
-                count += 1
-                try:
-                    await flow(client, run, f"{label}-{number}-{count}")
-                    run.flows += 1
-                except (httpx.HTTPError, KeyError, TypeError):
-                    run.errors += 1
-
-        await asyncio.gather(*(worker(n) for n in range(clients)))
-    return run
+async def measure(
+    system: str, flow: Flow, args: argparse.Namespace, clients: list[int], measured: Measured
+) -> None:
+    await drive(flow, f"warm-{system}", max(clients), WARM_UP_SECONDS)
+    for count in clients:
+        run = await drive(flow, system, count, args.seconds)
+        measured.runs[system, count] = run
+        report(f"{system} {count:>2}c", run)
+    if system != "bare" and args.comments:
+        run = await drive(flow, f"{system}-comments", max(clients), flows=args.comments)
+        measured.comments[system] = run
 
 
-def report(label: str, run: Run, seconds: float) -> float:
-    throughput = run.flows / seconds
-    requests = len(run.latencies)
+async def measure_server(
+    system: str, env: dict[str, str], token: str, args: argparse.Namespace, measured: Measured
+) -> None:
+    port = free_port()
+    command, ready = command_of(system, port)
+    server = serve(command, env)
+    clients: list[int] = args.clients
+    headers = {"Authorization": f"Bearer {token}"} if system == "hub" else {}
+    limits = httpx.Limits(max_connections=max(clients), max_keepalive_connections=max(clients))
+    try:
+        base = f"http://127.0.0.1:{port}"
+        await wait_up(base + ready)
+        async with httpx.AsyncClient(
+            base_url=base, headers=headers, limits=limits, timeout=60
+        ) as client:
+            flow = hub_flow(client) if system == "hub" else bare_flow(client)
+            await measure(system, flow, args, clients, measured)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def report(label: str, run: Run) -> None:
     print(
-        f"{label:<6} {throughput:8.1f} flows/s  ({run.flows} flows, {requests} requests, "
-        f"{run.errors} errors)  p50 {run.percentile(0.5):6.1f} ms  "
-        f"p99 {run.percentile(0.99):6.1f} ms"
+        f"  {label:<10} {run.throughput:8.1f} flows/s  ({run.flows} flows, "
+        f"{len(run.latencies)} requests, {run.errors} errors)  "
+        f"p50 {run.percentile(0.5):7.1f} ms  p99 {run.percentile(0.99):7.1f} ms",
+        flush=True,
     )
-    return throughput
+
+
+def verdict(ratio: float, goal: float, at_least: bool) -> str:
+    met = ratio >= goal if at_least else ratio <= goal
+    return f"{'meets' if met else 'misses'} the goal of {'≥' if at_least else '≤'} {goal}"
+
+
+def ratios(measured: Measured, clients: list[int]) -> None:
+    print("ratios (this run)")
+    for count in clients:
+        hub, floor, bare = (measured.runs[system, count] for system in ("hub", "floor", "bare"))
+        to_floor = hub.throughput / floor.throughput if floor.throughput else float("nan")
+        to_bare = hub.throughput / bare.throughput if bare.throughput else float("nan")
+        print(
+            f"  {count:>2} clients: hub / floor flows/s = {to_floor:.2f} "
+            f"({verdict(to_floor, HUB_TO_FLOOR, True)}); hub / bare flows/s = {to_bare:.2f} "
+            f"({verdict(to_bare, HUB_TO_BARE, True)})"
+        )
+    one = min(clients)
+    hub_p50 = measured.runs["hub", one].percentile(0.5)
+    floor_p50 = measured.runs["floor", one].percentile(0.5)
+    p50_ratio = hub_p50 / floor_p50
+    print(
+        f"  p50 at {one} client: hub {hub_p50:.1f} ms / floor {floor_p50:.1f} ms = "
+        f"{p50_ratio:.2f} per request ({verdict(p50_ratio, P50_TO_FLOOR, False)})"
+    )
+    if measured.comments:
+        count = max(clients)
+        hub, floor = measured.comments["hub"], measured.comments["floor"]
+        print(
+            f"writing {hub.flows + hub.errors:,} comments (full flows, {count} clients): "
+            f"hub {hub.seconds:.1f} s ({hub.errors} errors), "
+            f"floor {floor.seconds:.1f} s; hub / floor time = {hub.seconds / floor.seconds:.2f}"
+        )
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per system and clients")
+    parser.add_argument(
+        "--clients",
+        type=lambda text: sorted(int(part) for part in text.split(",")),
+        default=[1, 4, 16],
+        help="comma-separated client counts (default 1,4,16)",
+    )
+    parser.add_argument(
+        "--comments", type=int, default=2000, help="comments written in full (0: skip)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
+        # Durable, as the hub's own embedded database: every commit flushed to disk.
         database = EmbeddedDatabase(Path(folder) / "db")
         database.start()
         try:
@@ -192,45 +380,23 @@ async def main() -> None:
                 HUB_RATE_LIMIT_PER_ADDRESS="",
                 HUB_RATE_LIMIT_PER_TOKEN="",
                 HUB_LOG_LEVEL="WARNING",
-                BENCH_MONGODB_URI=database.uri,
-                BENCH_DB_NAME=DB_NAME,
             )
             env.pop("SLACK_BOT_TOKEN", None)
-            results: dict[str, float] = {}
-            for label in ("hub", "bare"):
-                port = free_port()
-                if label == "hub":
-                    command = [sys.executable, "-m", "hub.server.cli", "serve", "--port", str(port)]
-                    flow, path = hub_flow, "/healthz"
-                else:
-                    command = [
-                        sys.executable,
-                        "-m",
-                        "uvicorn",
-                        "bench.bare_app:app",
-                        "--port",
-                        str(port),
-                        "--log-level",
-                        "warning",
-                    ]
-                    flow, path = bare_flow, "/bare/none"
-                server = serve(command, env)
-                try:
-                    base = f"http://127.0.0.1:{port}"
-                    await wait_up(base + path)
-                    await drive(base, token, flow, f"warm-{label}", args.clients, 2.0)
-                    run = await drive(base, token, flow, label, args.clients, args.seconds)
-                    results[label] = report(label, run, args.seconds)
-                finally:
-                    server.terminate()
-                    server.wait(timeout=30)
-            ratio = results["hub"] / results["bare"] if results["bare"] else float("nan")
-            verdict = "meets" if ratio >= 0.70 else "misses"
-            print(f"ratio  hub / bare throughput = {ratio:.2f} ({verdict} the goal of 0.70)")
+            measured = Measured()
             print(
-                f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-                f"{args.clients} clients, {args.seconds:.0f} s per run"
+                f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
+                f"{args.seconds:.0f} s per system and client count; the embedded database "
+                f"flushed on every commit (--sync-on-commit), as the hub runs it",
+                flush=True,
             )
+            client = make_client(database.uri)
+            try:
+                await measure("floor", floor_flow(client[DB_NAME]), args, args.clients, measured)
+            finally:
+                await client.close()
+            for system in ("bare", "hub"):
+                await measure_server(system, env, token, args, measured)
+            ratios(measured, args.clients)
         finally:
             database.stop()
 

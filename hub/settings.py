@@ -70,9 +70,9 @@ class Settings(BaseSettings):
     cache_seconds: float = Field(
         default=5.0,
         ge=0,
-        description="How long a process keeps surveys and API keys it has read; a change "
-        "made through another process (a revoked key, a paused survey) applies within "
-        "this time.",
+        description="How long a process keeps surveys, routing rules and API keys it has "
+        "read; a change made through another process (a revoked key, a paused survey, a "
+        "new routing rule) applies within this time.",
     )
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="HTTP port.")

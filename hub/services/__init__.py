@@ -93,7 +93,7 @@ class Services:
         analytics = AnalyticsService(
             clock, EventBus(), surveys, leases, settings.rollup_fold_interval_ms / 1000
         )
-        routing = RoutingService(clock)
+        routing = RoutingService(clock, settings.cache_seconds)
         follow_ups = FollowUpService(
             clock, outbox, routing, suppression=SuppressedSubjects(suppressions)
         )

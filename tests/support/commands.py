@@ -13,20 +13,25 @@ from hub.db import Database, init_models, make_client
 
 
 class CommandCounter(monitoring.CommandListener):
-    """The names of the commands sent, in order, and the commands themselves (to run
-    one again under `explain`)."""
+    """The names of the commands sent, in order; in `sent`, the commands themselves (to
+    run one again under `explain`); in `targets`, each name with the collection it
+    names (None for one on no collection, such as commitTransaction)."""
 
     def __init__(self) -> None:
         self.commands: list[str] = []
         self.sent: list[dict[str, Any]] = []
+        self.targets: list[tuple[str, str | None]] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         self.commands.append(event.command_name)
         self.sent.append(dict(event.command))
+        target = event.command.get(event.command_name)
+        self.targets.append((event.command_name, target if isinstance(target, str) else None))
 
     def clear(self) -> None:
         self.commands.clear()
         self.sent.clear()
+        self.targets.clear()
 
     def first(self, name: str) -> dict[str, Any]:
         """The first `name` command sent, without what the driver adds to every command

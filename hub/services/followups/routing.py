@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from beanie import PydanticObjectId
+from cachetools import TTLCache
 
 from hub.clock import Clock
 from hub.errors import ErrorCode, NotFound, ValidationFailed
@@ -110,8 +111,21 @@ class RuleChanges:
 class RoutingService:
     """Admin-managed rules, and the choice of channels for a response."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, cache_seconds: float = 5.0) -> None:
         self.clock = clock
+        # Every comment is routed; rules change rarely. As with surveys, a change made
+        # in this process is seen at once, one made by another process within seconds.
+        self._table: TTLCache[str, tuple[list[RoutingRule], RoutingDefaults]] = TTLCache(
+            maxsize=1, ttl=cache_seconds
+        )
+
+    async def _routing_table(self) -> tuple[list[RoutingRule], RoutingDefaults]:
+        """The rules in order and the defaults, as `route` reads them (cached)."""
+        table = self._table.get("table")
+        if table is None:
+            table = (await self.rules(), await self.defaults())
+            self._table["table"] = table
+        return table
 
     def _clean_match(self, match: RoutingMatch) -> RoutingMatch:
         low = match.score_min
@@ -154,6 +168,7 @@ class RoutingService:
             updated_at=now,
         )
         await rule.insert()
+        self._table.clear()
         return rule
 
     async def _rule(self, rule_id: str) -> RoutingRule:
@@ -188,11 +203,13 @@ class RoutingService:
             update["reminders"] = reminder_policy(changes.reminders, "reminders")
         updated: RoutingRule = rule.model_copy(update=update)
         await updated.save()
+        self._table.clear()
         return updated
 
     async def delete_rule(self, rule_id: str) -> RoutingRule:
         rule = await self._rule(rule_id)
         await rule.delete()
+        self._table.clear()
         return rule
 
     async def rules(self) -> list[RoutingRule]:
@@ -217,6 +234,7 @@ class RoutingService:
         await routing_defaults.set_channels(
             default, escalation, now, policy.model_dump() if policy is not None else None
         )
+        self._table.clear()
         return await self.defaults()
 
     async def reply_to_for(self, response: Response) -> str | None:
@@ -243,12 +261,12 @@ class RoutingService:
         """The channels of `channels_for`, with the rule that chose them."""
         chosen: list[str] = []
         rule_id: PydanticObjectId | None = None
-        for rule in await self.rules():
+        rules, defaults = await self._routing_table()
+        for rule in rules:
             if matches(rule.match, response):
                 chosen.append(rule.channel_id)
                 rule_id = rule.id
                 break
-        defaults = await self.defaults()
         if not chosen and defaults.default_channel_id:
             chosen.append(defaults.default_channel_id)
         escalation = defaults.escalation_channel_id

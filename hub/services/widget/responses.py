@@ -309,13 +309,14 @@ class ResponseService:
             answered_at=now,
         )
 
+        response.id = PydanticObjectId()
+
         async def work(session: AsyncClientSession) -> None:
-            # Read in the transaction: a restriction that flags the display meanwhile
-            # conflicts with the update below, and the retry sees its flag.
-            # What a restricted person sends is kept, but not counted, posted or shown.
-            response.analytics_excluded = await displays.is_excluded(display.id, session)
+            # What a restricted person sends is kept, but not counted, posted or shown;
+            # the display's flag is read by the update that links it, in the transaction.
+            excluded = await displays.mark_answered(display.id, response.id, now, session)
+            response.analytics_excluded = excluded
             await response.insert(session=session)
-            await displays.mark_answered(display.id, response.id, now, session)
             await contact_states.note_answer(display.user.id, survey.key, now, session)
             for listener in self.listeners:
                 await listener.score_submitted(response, session)
@@ -333,24 +334,26 @@ class ResponseService:
         self, response_id: str, comment: str, scope: SurveyScope = None
     ) -> Response:
         text = validation.comment(comment)
-        response = await Response.get(_object_id(response_id, "Response", "responseId"))
-        if response is None or (scope is not None and response.survey_key not in scope):
-            raise NotFound("Response", "responseId")
+        object_id = _object_id(response_id, "Response", "responseId")
         now = self.clock.now()
-        commented: Response = response.model_copy(update={"comment": text, "commented_at": now})
 
-        async def work(session: AsyncClientSession) -> bool:
-            if not await responses.set_comment(response.id, text, now, session):
-                return False
+        async def work(session: AsyncClientSession) -> Response | None:
+            # The update reads the response too: no read before it.
+            raw = await responses.set_comment(object_id, text, now, scope, session)
+            if raw is None:
+                return None
+            commented: Response = Response.model_validate(raw)
             for listener in self.listeners:
                 await listener.comment_submitted(commented, session)
-            return True
+            return commented
 
-        if not await self._in_transaction(work):
-            raise Conflict(
-                ErrorCode.ALREADY_COMMENTED, "This response has a comment.", "responseId"
-            )
-        return commented
+        commented = await self._in_transaction(work)
+        if commented is not None:
+            return commented
+        found = await Response.get(object_id)
+        if found is None or (scope is not None and found.survey_key not in scope):
+            raise NotFound("Response", "responseId")
+        raise Conflict(ErrorCode.ALREADY_COMMENTED, "This response has a comment.", "responseId")
 
     @within_write_limit
     async def decline(self, display_id: str, scope: SurveyScope = None) -> Display:

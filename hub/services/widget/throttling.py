@@ -123,7 +123,9 @@ class ThrottlingService:
         if channel not in survey.channels:
             return Eligibility(survey, (Block(Rule.CHANNEL_NOT_ENABLED, None),))
         states = await ContactState.find(ContactState.user_id == user_id).to_list()
-        person = await Person.find_one(Person.user_id == user_id)
+        # The person (logins, first seen) matters only to the optional warm-up rules:
+        # most surveys have none, and their displays skip the read.
+        person = await Person.find_one(Person.user_id == user_id) if _warms_up(survey) else None
         own = next((state for state in states if state.survey_key == survey.key), None)
         return Eligibility(survey, tuple(self.evaluate(survey, user_id, states, person)), own)
 
@@ -184,6 +186,12 @@ class ThrottlingService:
                     rules.min_days_since_first_seen,
                 )
         return blocks
+
+
+def _warms_up(survey: Survey) -> bool:
+    """Whether the survey has a warm-up rule, which needs the person's logins or first visit."""
+    rules = survey.contact_rules
+    return rules.min_logins is not None or rules.min_days_since_first_seen is not None
 
 
 def _latest(times: Iterable[datetime | None]) -> datetime | None:

@@ -15,6 +15,7 @@ from tests.support.graphql import GraphQLClient
 from tests.support.widget import (
     CONTEXT,
     RECORD_DISPLAY,
+    SUBMIT_COMMENT,
     SUBMIT_SCORE,
     USER,
     comment,
@@ -304,3 +305,27 @@ async def test_a_widget_key_is_limited_to_its_surveys(
     assert display["data"]["recordDisplay"]["code"] == "NOT_FOUND"
     assert score_other["data"]["submitScore"]["code"] == "NOT_FOUND"
     assert own["data"]["recordDisplay"]["__typename"] == "DisplayRecorded"
+
+
+async def test_a_scoped_widget_key_cannot_comment_another_surveys_response(
+    services: Services, gql: GraphQLClient
+) -> None:
+    await make_survey(services, key="mine")
+    await make_survey(services, key="theirs")
+    _, token = await services.keys.create(Role.WIDGET, "scoped", ["mine"])
+    shown = await services.responses.record_display(
+        "theirs", person(7), Channel.IN_APP_WEB, context(), "en"
+    )
+    theirs = await services.responses.submit_score(str(shown.id), 5)
+
+    other = await gql.raw(
+        SUBMIT_COMMENT, {"response": str(theirs.id), "comment": "Sneaky."}, token=token
+    )
+    missing = await gql.raw(
+        SUBMIT_COMMENT, {"response": "0123456789abcdef01234567", "comment": "Lost."}, token=token
+    )
+
+    assert other["data"]["submitComment"]["code"] == "NOT_FOUND"
+    assert missing["data"]["submitComment"]["code"] == "NOT_FOUND"
+    stored = await Response.get(theirs.id)
+    assert stored is not None and stored.comment is None

@@ -25,22 +25,20 @@ async def any_counted(database: Database) -> bool:
     return counted is not None
 
 
-async def is_excluded(display_id: Any, session: AsyncClientSession) -> bool:
-    """Whether the display is taken out of the analytics (its person restricted)."""
-    shown = await STORE.collection().find_one(
-        {"_id": display_id}, {"analytics_excluded": 1}, session=session
-    )
-    return bool(shown and shown.get("analytics_excluded"))
-
-
 async def mark_answered(
     display_id: Any, response_id: Any, now: datetime, session: AsyncClientSession
-) -> None:
-    await STORE.collection().update_one(
+) -> bool:
+    """Link the display to its response; whether the display is taken out of the
+    analytics (its person restricted), read by the same command: inside the
+    transaction, a restriction that flags the display meanwhile conflicts with this
+    update, and the retry sees its flag."""
+    shown = await STORE.collection().find_one_and_update(
         {"_id": display_id},
         {"$set": {"response_id": response_id, "answered_at": now}},
+        projection={"analytics_excluded": 1},
         session=session,
     )
+    return bool(shown and shown.get("analytics_excluded"))
 
 
 async def mark_declined(display_id: Any, now: datetime, session: AsyncClientSession) -> bool:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import DESCENDING
+from pymongo import DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.cursor import AsyncCursor
 
@@ -18,15 +18,25 @@ STORE = CollectionStore(Response)
 
 
 async def set_comment(
-    response_id: Any, text: str, now: datetime, session: AsyncClientSession
-) -> bool:
-    """Comment a response that has none yet; False if it has one."""
-    result = await STORE.collection().update_one(
-        {"_id": response_id, "comment": None},
+    response_id: Any,
+    text: str,
+    now: datetime,
+    survey_keys: frozenset[str] | None,
+    session: AsyncClientSession,
+) -> Raw | None:
+    """Comment a response that has none yet (of one of `survey_keys`, when given);
+    the response as commented, or None if it has a comment or is not there (or of
+    another survey). One command: the response is not read before."""
+    query: dict[str, Any] = {"_id": response_id, "comment": None}
+    if survey_keys is not None:
+        query["survey_key"] = {"$in": sorted(survey_keys)}
+    commented: Raw | None = await STORE.collection().find_one_and_update(
+        query,
         {"$set": {"comment": text, "commented_at": now}},
+        return_document=ReturnDocument.AFTER,
         session=session,
     )
-    return result.modified_count != 0
+    return commented
 
 
 async def newest_page(
