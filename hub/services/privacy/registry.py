@@ -373,6 +373,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "next_attempt_at": "a time",
             "lease_owner": "a process id",
             "lease_expires_at": "a time",
+            "lease_token": "a random token of one claim",
             "last_error": "an error class or code, never a payload",
             "created_at": "a time",
             "delivered_at": "a time",
