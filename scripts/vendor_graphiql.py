@@ -5,6 +5,8 @@ from a CDN, so GraphiQL works on machines without internet and under a CSP of 's
 Run by a maintainer when bumping a version (the files are committed); never at install
 or run time. The versions and hashes are those strawberry's own GraphiQL page pins
 (its SRI attributes); each file is checked against its hash before it is written.
+hub/static/graphiql/index.html loads each file with the same hash as its `integrity`
+attribute (update both when bumping; tests/web/test_graphiql.py compares them).
 
     python scripts/vendor_graphiql.py
 """

@@ -4,12 +4,17 @@ script and style the page loads (no CDN)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import importlib.util
 import re
+from pathlib import Path
 
 import httpx
 
 HTML = {"accept": "text/html"}
 LOADED = re.compile(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"')
+INTEGRITY = re.compile(r'\b(?:src|href)="([^"]+)"\s+integrity="([^"]+)"')
 
 
 def directives(policy: str) -> dict[str, list[str]]:
@@ -50,3 +55,29 @@ async def test_every_file_graphiql_loads_comes_from_the_hub(http: httpx.AsyncCli
 async def test_only_graphiqls_own_files_are_served(http: httpx.AsyncClient) -> None:
     for path in ("/graphiql/index.html", "/graphiql/..%2Fwidget.js", "/graphiql/vendor"):
         assert (await http.get(path)).status_code == 404, path
+
+
+def pinned_hashes() -> dict[str, str]:
+    """The hash of each vendored file as scripts/vendor_graphiql.py pins it."""
+    path = Path(__file__).resolve().parents[2] / "scripts" / "vendor_graphiql.py"
+    spec = importlib.util.spec_from_file_location("vendor_graphiql", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {served: f"sha384-{digest}" for _, _, _, served, digest in module.FILES}
+
+
+async def test_every_vendored_file_is_loaded_with_its_pinned_integrity(
+    http: httpx.AsyncClient,
+) -> None:
+    # The browser refuses a file whose content is not the one pinned: a changed copy on
+    # disk or on the way cannot run in the page.
+    page = (await http.get("/graphql", headers=HTML)).text
+    integrity = dict(INTEGRITY.findall(page))
+    pins = pinned_hashes()
+
+    assert {path.removeprefix("/graphiql/") for path in integrity} == set(pins)
+    for path, expected in integrity.items():
+        served = await http.get(path)
+        digest = base64.b64encode(hashlib.sha384(served.content).digest()).decode()
+        assert expected == pins[path.removeprefix("/graphiql/")] == f"sha384-{digest}", path
