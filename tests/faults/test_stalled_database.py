@@ -114,16 +114,18 @@ async def gql(hub: Starlette) -> AsyncIterator[GraphQLClient]:
 
 async def stall(
     control: AsyncMongoClient[dict[str, Any]],
-    command: str,
+    command: str | list[str],
     block_ms: int = STALL_MS,
     mode: str | dict[str, int] = "alwaysOn",
 ) -> None:
-    """Hold every matching command for `block_ms` before the server runs it."""
+    """Hold every matching command (one name or several) for `block_ms` before the
+    server runs it."""
+    commands = [command] if isinstance(command, str) else command
     await control.admin.command(
         "configureFailPoint",
         "failCommand",
         mode=mode,
-        data={"failCommands": [command], "blockConnection": True, "blockTimeMS": block_ms},
+        data={"failCommands": commands, "blockConnection": True, "blockTimeMS": block_ms},
     )
 
 
@@ -176,9 +178,10 @@ async def test_a_write_keeps_its_time_limit_in_all_its_reads_included(
     gql: GraphQLClient, control: AsyncMongoClient[dict[str, Any]]
 ) -> None:
     display_id = await show(gql)
-    # Each read alone stays within HUB_DB_TIMEOUT_MS; the write's reads together
-    # (before its transaction and inside it) take longer than HUB_WRITE_TIMEOUT_MS.
-    await stall(control, "find", block_ms=DB_TIMEOUT_MS * 3 // 4)
+    # Each read alone stays within HUB_DB_TIMEOUT_MS; the write's reads together (the
+    # display before its transaction, and inside it the display updated and read in one
+    # command) take longer than HUB_WRITE_TIMEOUT_MS.
+    await stall(control, ["find", "findAndModify"], block_ms=DB_TIMEOUT_MS * 3 // 4)
 
     async with asyncio.timeout(WRITE_TIMEOUT_MS / 1000 + MARGIN_SECONDS):
         body = await gql.raw(SCORE, {"id": display_id}, Role.WIDGET)
