@@ -20,6 +20,7 @@ from typing import Any
 
 from beanie import Document
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.command_cursor import AsyncCommandCursor
 from pymongo.asynchronous.cursor import AsyncCursor
@@ -75,6 +76,21 @@ class CollectionStore:
     async def set_one_where(self, query: Query, values: Mapping[str, Any]) -> int:
         """Set `values` on the first matching document; 1 if it changed."""
         return (await self.collection().update_one(query, {"$set": values})).modified_count
+
+    def in_id_order(
+        self,
+        query: Query,
+        projection: Mapping[str, Any],
+        after: Any | None,
+        limit: int,
+        session: AsyncClientSession | None = None,
+    ) -> AsyncCursor[Raw]:
+        """One chunk of a walk over the matching documents in id order: those after the
+        id `after` (all from the start when None), at most `limit`."""
+        found = dict(query) if after is None else {**query, "_id": {"$gt": after}}
+        return (
+            self.collection().find(found, projection, session=session).sort("_id", 1).limit(limit)
+        )
 
     async def aggregate(self, pipeline: Sequence[Mapping[str, Any]]) -> AsyncCommandCursor[Raw]:
         return await self.collection().aggregate(list(pipeline))

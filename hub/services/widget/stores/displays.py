@@ -61,10 +61,8 @@ def counted(
     """The displays the analytics count (of one survey, or all), in id order from
     after `after`, at most `limit`, as `session` reads them: `projection` of each."""
     query: dict[str, Any] = {} if survey_key is None else {"survey_key": str(survey_key)}
-    if after is not None:
-        query["_id"] = {"$gt": after}
-    found = {**query, "analytics_excluded": {"$ne": True}}
-    return STORE.collection().find(found, projection, session=session).sort("_id", 1).limit(limit)
+    query["analytics_excluded"] = {"$ne": True}
+    return STORE.in_id_order(query, projection, after, limit, session)
 
 
 async def set_excluded(user_id: str, excluded: bool, session: AsyncClientSession) -> None:
