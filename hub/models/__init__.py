@@ -23,6 +23,7 @@ from hub.models.routing import RoutingDefaults, RoutingRule
 from hub.models.slack import SlackRequestSeen, SlackUser
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
 from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
+from hub.models.theme import Theme, ThemeRule, ThemeTag
 
 ALL_MODELS = (
     Survey,
@@ -56,6 +57,7 @@ ALL_MODELS = (
     RollupChange,
     LiveEvent,
     SchemaMigration,
+    Theme,
 )
 
 __all__ = [
@@ -102,5 +104,8 @@ __all__ = [
     "SurveyRetention",
     "SurveyStatus",
     "SurveyText",
+    "Theme",
+    "ThemeRule",
+    "ThemeTag",
     "UserIdentity",
 ]

@@ -7,6 +7,7 @@ from beanie import Document, PydanticObjectId
 from pymongo import IndexModel
 
 from hub.models.common import Channel, Customer, Metric, UserIdentity
+from hub.models.theme import ThemeTag
 
 
 class Response(Document):
@@ -26,6 +27,10 @@ class Response(Document):
     locale: str
     answered_at: datetime
     analytics_excluded: bool = False  # the person's request took it out of analytics
+    # The themes the comment matched (hub.services.themes), written by the tagger off
+    # the request path; `themes_pending` is set with the comment and unset once tagged.
+    themes: list[ThemeTag] = []
+    themes_pending: bool | None = None
 
     class Settings:
         name = "responses"

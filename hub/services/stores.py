@@ -30,6 +30,7 @@ from hub.services.privacy.stores import (
     survey_retention,
 )
 from hub.services.surveys.stores import surveys
+from hub.services.themes.stores import themes
 from hub.services.widget.stores import (
     contact_states,
     displays,
@@ -63,6 +64,7 @@ STORES: tuple[CollectionStore, ...] = (
     suppressions.STORE,
     survey_retention.STORE,
     surveys.STORE,
+    themes.STORE,
     contact_states.STORE,
     displays.STORE,
     live_events.STORE,

@@ -42,6 +42,7 @@ from hub.models import (
     Survey,
     SurveyLink,
     SurveyRetention,
+    Theme,
 )
 
 
@@ -179,6 +180,11 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         personal=(
             *_USER,
             PersonalField("comment", Category.FEEDBACK, free_text=True),
+            # Derived from the comment: the themes it matched and its words that did.
+            PersonalField("themes.theme", Category.FEEDBACK),
+            PersonalField("themes.language", Category.FEEDBACK),
+            PersonalField("themes.rule", Category.FEEDBACK),
+            PersonalField("themes.words", Category.FEEDBACK),
             PersonalField("url", Category.USAGE),
             PersonalField("customer.company", Category.CUSTOMER, Rectifies.COMPANY),
             PersonalField("customer.country", Category.CUSTOMER, Rectifies.COUNTRY),
@@ -186,11 +192,14 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         anonymised={
             "user": ANONYMOUS_USER,
             "comment": None,
+            "themes": [],
+            "themes_pending": None,
             "url": None,
             "customer": {"company": None, "country": None},
         },
         not_personal={
             "analytics_excluded": "whether the person's request took it out of analytics",
+            "themes_pending": "whether the comment waits to be matched against the themes",
             "survey_key": "which survey",
             "metric": "the survey's metric",
             "display_id": "an internal id",
@@ -526,6 +535,25 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "reminders.business_hours.days": "a setting",
             "reminders.business_hours.start": "a setting",
             "reminders.business_hours.end": "a setting",
+            "created_at": "a time",
+            "updated_at": "a time",
+        },
+    ),
+    CollectionEntry(
+        Theme,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Say what comments are about: themes and their match rules.",
+        personal=(),
+        not_personal={
+            "key": "a theme's key, set by an admin",
+            "name": "a theme's name, set by an admin",
+            "name_folded": "the same name case-folded",
+            "description": "an admin's description of the theme",
+            "rules.language": "a language code",
+            "rules.terms": "words and phrases an admin wrote, not taken from comments",
+            "rules.exclusions": "words and phrases an admin wrote, not taken from comments",
+            "version": "a counter of rule changes",
             "created_at": "a time",
             "updated_at": "a time",
         },
