@@ -56,6 +56,9 @@ MAX_TERMS = 200
 MAX_TERM_WORDS = 6
 MAX_TERM_CHARS = 80
 MIN_PREFIX_CHARS = 3
+# Two neighbouring letters typed the wrong way round ("invocie") still match, in
+# words this long at least; shorter ones too often make another word ("form", "from").
+MIN_SWAPPED_CHARS = 6
 # Distinct words whose stems are kept: enough for a busy hour's comments, bounded so
 # a long-running hub does not keep every word it has ever seen.
 STEM_CACHE_WORDS = 100_000
@@ -124,6 +127,19 @@ def _same_stem(stemmed: str, value: str, language: str) -> bool:
     return stemmed == value or (stemmed.startswith(value) and stem(stemmed, language) == value)
 
 
+def _swapped(typed: str, value: str) -> bool:
+    """Whether `typed` is `value` with two neighbouring letters the wrong way round."""
+    if len(typed) != len(value) or len(value) < MIN_SWAPPED_CHARS or typed == value:
+        return False
+    first = next(index for index, (a, b) in enumerate(zip(typed, value, strict=True)) if a != b)
+    return (
+        first + 1 < len(value)
+        and typed[first] == value[first + 1]
+        and typed[first + 1] == value[first]
+        and typed[first + 2 :] == value[first + 2 :]
+    )
+
+
 @dataclass(frozen=True)
 class _Part:
     """One word of a term: its stem (STEM, SUFFIX) or its unaccented text (PREFIX);
@@ -137,9 +153,9 @@ class _Part:
     def matches(self, word: str, stemmed: str, language: str) -> bool:
         """Whether a comment's word (case-folded and unaccented) and its stem match."""
         if self.kind is _Kind.STEM:
-            return _same_stem(stemmed, self.value, language)
+            return _same_stem(stemmed, self.value, language) or _swapped(stemmed, self.value)
         if self.kind is _Kind.PREFIX:
-            return word.startswith(self.value)
+            return word.startswith(self.value) or _swapped(word[: len(self.value)], self.value)
         return self._ends_in(word, language)
 
     def _ends_in(self, word: str, language: str) -> bool:

@@ -195,3 +195,31 @@ def test_a_star_stands_only_at_one_end_of_a_long_enough_word(term: str) -> None:
         ErrorCode.INVALID_INPUT,
         "rules[0].terms[0]",
     )
+
+
+TYPOS = compile_theme(
+    "billing",
+    [
+        ThemeRule(language="en", terms=["invoice", "form"]),
+        ThemeRule(language="nb", terms=["faktura*"]),
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "word"),
+    [("Got an invocie", "en", "invocie"), ("Fikk faktuar i dag", "nb", "faktuar")],
+)
+def test_two_neighbouring_letters_swapped_in_a_long_word_still_match(
+    text: str, language: str, word: str
+) -> None:
+    [match] = tag(text, language, [TYPOS])
+    assert match.words == (word,)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Sent from home", "en"), ("Got an inovcie", "en"), ("Got an ivnocie", "en")],
+)
+def test_short_words_and_other_typos_do_not_match(text: str, language: str) -> None:
+    assert tag(text, language, [TYPOS]) == []
