@@ -50,6 +50,7 @@ _ALIASES = {"no": "nb", "nn": "nb"}
 _ACCENTED = frozenset({"en", "es", "nl"})
 # The marks dropped: acute, grave, circumflex, diaeresis (not the tilde of ñ).
 _ACCENTS = frozenset({"\u0300", "\u0301", "\u0302", "\u0308"})
+_SUPERLATIVES = (("isimos", "os"), ("isimas", "as"), ("isimo", "o"), ("isima", "a"))
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 MAX_TERMS = 200
@@ -93,10 +94,23 @@ def _unaccented(word: str, language: str) -> str:
     )
 
 
+def _positive(word: str) -> str:
+    """A Spanish absolute superlative as its adjective ("rapidisima" → "rapida",
+    "carisimo" → "caro"), which Snowball leaves as a word of its own."""
+    for ending, plain in _SUPERLATIVES:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_PREFIX_CHARS:
+            return word[: -len(ending)] + plain
+    return word
+
+
 @lru_cache(maxsize=STEM_CACHE_WORDS)
 def stem(word: str, language: str) -> str:
-    """The stem of one case-folded word (accents dropped where `_ACCENTED`)."""
-    stemmed: str = _stemmer(language).stemWord(_unaccented(word, language))
+    """The stem of one case-folded word (accents dropped where `_ACCENTED`; a Spanish
+    superlative is its adjective's)."""
+    plain = _unaccented(word, language)
+    if language == "es":
+        plain = _positive(plain)
+    stemmed: str = _stemmer(language).stemWord(plain)
     return stemmed
 
 

@@ -223,3 +223,12 @@ def test_two_neighbouring_letters_swapped_in_a_long_word_still_match(
 )
 def test_short_words_and_other_typos_do_not_match(text: str, language: str) -> None:
     assert tag(text, language, [TYPOS]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "word"), [("¡Carísimo!", "Carísimo"), ("Es carisima", "carisima"), ("caros", "caros")]
+)
+def test_a_spanish_superlative_matches_its_adjective(text: str, word: str) -> None:
+    expensive = compile_theme("pricing", [ThemeRule(language="es", terms=["caro"])])
+    [match] = tag(text, "es", [expensive])
+    assert match.words == (word,)
