@@ -123,7 +123,12 @@ def test_a_very_long_comment_is_matched_to_its_end() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["The SUPPORT Team", "the support team’s answers", "They didn’t answer", "didnʼt ANSWER"],
+    [
+        "The SUPPORT Team",
+        "the support team\u2019s answers",
+        "They didn\u2019t answer",
+        "didn\u02bct ANSWER",
+    ],
 )
 def test_case_and_typographic_apostrophes_do_not_matter(text: str) -> None:
     [match] = tag(text, "en", [SUPPORT])
@@ -131,8 +136,8 @@ def test_case_and_typographic_apostrophes_do_not_matter(text: str) -> None:
 
 
 def test_an_apostrophe_keeps_its_word_whole_as_it_was_written() -> None:
-    [match] = tag("They didn’t answer", "en", [SUPPORT])
-    assert (match.rule, match.words) == ("didn't answer", ("didn’t", "answer"))
+    [match] = tag("They didn\u2019t answer", "en", [SUPPORT])
+    assert (match.rule, match.words) == ("didn't answer", ("didn\u2019t", "answer"))
 
 
 @pytest.mark.parametrize(
