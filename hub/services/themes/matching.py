@@ -60,6 +60,9 @@ MIN_PREFIX_CHARS = 3
 # Two neighbouring letters typed the wrong way round ("invocie") still match, in
 # words this long at least; shorter ones too often make another word ("form", "from").
 MIN_SWAPPED_CHARS = 6
+# How much longer than the word a `*word` is written with its form at the end of a
+# compound may be: the longest Finnish case and possessive endings ("hinnoistamme").
+MAX_INFLECTION_CHARS = 12
 # Distinct words whose stems are kept: enough for a busy hour's comments, bounded so
 # a long-running hub does not keep every word it has ever seen.
 STEM_CACHE_WORDS = 100_000
@@ -175,8 +178,11 @@ class _Part:
     def _ends_in(self, word: str, language: str) -> bool:
         """Whether some ending of the word, stemmed as a word of its own, is the part:
         the compound's last word in any of its forms. Only the endings that begin
-        where the stem's first letters occur are stemmed."""
-        start = word.find(self.value[:MIN_PREFIX_CHARS])
+        where the stem's first letters occur, and are at most `MAX_INFLECTION_CHARS`
+        longer than the word written, are stemmed: a bounded number of short ones,
+        however long the comment's word."""
+        first = max(0, len(word) - self.shortest - 1 - MAX_INFLECTION_CHARS)
+        start = word.find(self.value[:MIN_PREFIX_CHARS], first)
         while 0 <= start <= len(word) - self.shortest:
             if _same_stem(stem(word[start:], language), self.value, language):
                 return True

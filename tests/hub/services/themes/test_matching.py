@@ -2,7 +2,7 @@ import pytest
 
 from hub.errors import ErrorCode, ValidationFailed
 from hub.models.theme import ThemeRule
-from hub.services.themes.matching import compile_theme, language_of, tag
+from hub.services.themes.matching import compile_theme, language_of, stem, tag
 
 BILLING = compile_theme(
     "billing",
@@ -237,3 +237,10 @@ def test_a_spanish_superlative_matches_its_adjective(text: str, word: str) -> No
     expensive = compile_theme("pricing", [ThemeRule(language="es", terms=["caro"])])
     [match] = tag(text, "es", [expensive])
     assert match.words == (word,)
+
+
+def test_a_star_at_the_start_stems_a_bounded_number_of_endings_of_a_long_word() -> None:
+    # One "word" of 30,000 letters, "hin" (the stem of "hinta") all along it.
+    misses = stem.cache_info().misses
+    assert tag("hin" * 10_000 + "ta", "fi", [SUPPORT]) != []
+    assert stem.cache_info().misses - misses < 20
