@@ -192,7 +192,9 @@ def test_a_word_matches_where_snowball_stopped_one_suffix_short() -> None:
     assert (match.rule, match.words) == ("kostnad", ("Kostnaden",))
 
 
-@pytest.mark.parametrize("term", ["*pris*", "*ab", "ab*", "**", "*", "pr*is", "*-pris"])
+@pytest.mark.parametrize(
+    "term", ["*pris*", "*ab", "ab*", "**", "*", "pr*is", "*-pris", "**pris", "pris**"]
+)
 def test_a_star_stands_only_at_one_end_of_a_long_enough_word(term: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
         compile_theme("t", [ThemeRule(language="nb", terms=[term])])
