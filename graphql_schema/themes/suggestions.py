@@ -35,6 +35,10 @@ class SuggestedThemeRule:
 class SuggestedTheme:
     document: strawberry.Private[model.Suggestion]
     phrase: str = strawberry.field(description="The phrase as most comments write it.")
+    related: list[str] = strawberry.field(
+        description="Other phrases mentioned by exactly the same comments (up to 5, best "
+        "first): synonyms to add to the rule, or a better name."
+    )
     language: str
     comments: int = strawberry.field(description="Comments that mention it (each once).")
     share: float = strawberry.field(
@@ -83,6 +87,7 @@ class SuggestedTheme:
         return cls(
             document=suggestion,
             phrase=suggestion.phrase,
+            related=list(suggestion.related),
             language=suggestion.language,
             comments=suggestion.comments,
             share=suggestion.share,

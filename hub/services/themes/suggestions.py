@@ -7,7 +7,10 @@ holds; what people took out of processing (`analytics_excluded`) is never read. 
 phrases come from YAKE (`phrases`), grouped on their stems. A phrase is left out when
 a theme's rule in its language already matches it, when a suggestion ranked above it
 would (a theme made from "invoice" also tags "wrong invoice"), or when it quotes an
-e-mail address, a phone number or a known user id or username. The previous period
+e-mail address, a phone number or a known user id or username. Phrases mentioned by
+exactly the comments of a suggestion ranked above them would make the same theme: they
+are listed with it as related phrases ("export" with "slow" when every comment says
+"the export is slow"), not as suggestions of their own. The previous period
 of the same length is read the same way, so a phrase whose share of comments rose
 beyond chance (a two-proportion test) is marked as emerging.
 """
@@ -36,6 +39,7 @@ MAX_SURVEYS = 50
 MAX_LIMIT = 100
 MAX_MIN_COMMENTS = 10_000
 EXAMPLES = 3
+MAX_RELATED = 5
 # A share that rose with a two-sided p-value under this is emerging.
 SIGNIFICANCE = 0.05
 # Locales whose language the hub writes with another code (as matching reads them).
@@ -60,6 +64,7 @@ class SuggestionRequest:
 class Suggestion:
     """A phrase no theme covers yet, and the rule that would make it one.
 
+    `related` are phrases mentioned by exactly the same comments, best first.
     `comments` mention it, `share` of the period's comments in its language;
     `average_score` is theirs when they share one `metric` (None otherwise);
     `relevance` is YAKE's mean score (lower is more relevant). `previous_share` and
@@ -67,6 +72,7 @@ class Suggestion:
     p-value under SIGNIFICANCE. `examples` are the newest response ids."""
 
     phrase: str
+    related: list[str]
     language: str
     comments: int
     share: float
@@ -135,26 +141,18 @@ class ThemeSuggestions:
             if len(counted.comments) >= request.min_comments
             and not matching.tag(counted.phrase, phrase_language, compiled)
         ]
-        candidates.sort(
-            key=lambda item: (-len(item[1].comments), item[1].relevance, item[1].phrase, item[0])
-        )
+        candidates.sort(key=lambda item: _rank(*item))
         quoting = await _quoting_personal_data([counted.phrase for _, counted in candidates])
-        chosen: list[Suggestion] = []
-        accepted: list[matching.CompiledTheme] = []
-        for phrase_language, counted in candidates:
-            if len(chosen) == request.limit:
-                break
-            if counted.phrase in quoting or matching.tag(counted.phrase, phrase_language, accepted):
-                continue
-            suggestion = _suggestion(phrase_language, counted, current, previous, before)
-            chosen.append(suggestion)
-            accepted.append(matching.compile_theme(str(len(accepted)), [suggestion.rule]))
+        chosen = _choose(candidates, quoting, request.limit)
         return Suggestions(
             comments_read=current.read,
             sampled=current.sampled,
             previous_comments_read=previous.read,
             previous_sampled=previous.sampled,
-            suggestions=chosen,
+            suggestions=[
+                _suggestion(phrase_language, counted, related, current, previous, before)
+                for phrase_language, counted, related in chosen
+            ],
         )
 
     async def _checked(self, request: SuggestionRequest) -> str | None:
@@ -220,9 +218,47 @@ class ThemeSuggestions:
         return _Period(dict(by_language), min(len(raws), self.sample), len(raws) > self.sample)
 
 
+def _choose(
+    candidates: list[tuple[str, PhraseTally]], quoting: set[str], limit: int
+) -> list[tuple[str, PhraseTally, list[str]]]:
+    """The best `limit` candidates that no better one covers, each with the phrases
+    mentioned by exactly its comments (which would make the same theme)."""
+    chosen: list[tuple[str, PhraseTally, list[str]]] = []
+    accepted: list[matching.CompiledTheme] = []
+    related_by_comments: dict[frozenset[Any], list[str]] = {}
+    for language, counted in candidates:
+        if counted.phrase in quoting or matching.tag(counted.phrase, language, accepted):
+            continue
+        comment_ids = frozenset(comment.response_id for comment in counted.comments)
+        related = related_by_comments.get(comment_ids)
+        if related is not None:
+            if len(related) < MAX_RELATED:
+                related.append(counted.phrase)
+        elif len(chosen) < limit:
+            related_by_comments[comment_ids] = []
+            chosen.append((language, counted, related_by_comments[comment_ids]))
+            rule = ThemeRule(language=language, terms=[counted.phrase], exclusions=[])
+            accepted.append(matching.compile_theme(str(len(accepted)), [rule]))
+    return chosen
+
+
+def _rank(language: str, counted: PhraseTally) -> tuple[int, int, float, str, str]:
+    """Most comments first; then fewer words (the broader term: of "export" and
+    "export is slow" in the same comments, "export" makes the better theme), YAKE's
+    relevance, and the phrase itself, so that no two rank alike."""
+    return (
+        -len(counted.comments),
+        len(counted.key.split()),
+        counted.relevance,
+        counted.phrase,
+        language,
+    )
+
+
 def _suggestion(
     language: str,
     counted: PhraseTally,
+    related: list[str],
     current: _Period,
     previous: _Period,
     before: dict[str, dict[str, PhraseTally]],
@@ -242,6 +278,7 @@ def _suggestion(
     )
     return Suggestion(
         phrase=counted.phrase,
+        related=related,
         language=language,
         comments=mentions,
         share=mentions / total,

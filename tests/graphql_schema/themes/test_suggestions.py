@@ -20,7 +20,7 @@ query Suggested($surveys: [String!]!, $period: SuggestionPeriod!, $language: Str
   suggestedThemes(surveyKeys: $surveys, period: $period, language: $language, limit: 5) {
     commentsRead sampled previousCommentsRead
     suggestions {
-      phrase language comments share metric averageScore
+      phrase related language comments share metric averageScore
       previousShare pValue emerging
       rule { language terms exclusions }
       examples { comment user { masked email } }

@@ -134,6 +134,19 @@ async def test_a_phrase_a_higher_suggestion_covers_is_left_out(
     assert "slow export" not in phrases  # a theme made from "export" tags it
 
 
+async def test_phrases_of_exactly_the_same_comments_are_one_suggestion(
+    services: Services, surveys: None
+) -> None:
+    await comments(["Support answered quickly", "Support answered quickly, thanks!"])
+
+    [suggestion] = await suggest(services)
+
+    # The best-ranked of the single words they share (fewest words, then YAKE's
+    # relevance), with the other phrases its rule would not match listed with it.
+    assert (suggestion.phrase, suggestion.comments) == ("quickly", 2)
+    assert suggestion.related == ["support", "answered", "support answered"]
+
+
 async def test_only_the_surveys_asked_about_are_read(services: Services, surveys: None) -> None:
     await comments(["Shipping was slow", "Shipping costs too much"], survey_key="csat-support")
     await comments(["Invoice wrong", "Invoice late"])
@@ -254,15 +267,17 @@ async def test_a_phrase_whose_share_rose_is_emerging(services: Services, surveys
     await comments(before, end=FROM, first_person=100)
     await comments(now)
 
-    found = by_phrase(await suggest(services))
+    found = await suggest(services)
 
-    export = found["export"]
+    # Every comment that says "export" says "slow": one suggestion.
+    [export] = [suggestion for suggestion in found if "export" in suggestion.related]
+    assert export.phrase == "slow"
     assert (export.comments, export.previous_comments) == (10, 1)
     assert export.share == pytest.approx(0.5)
     assert export.previous_share == pytest.approx(0.05)
     assert export.p_value is not None and export.p_value < 0.01
     assert export.emerging
-    page = found["page"]
+    [page] = [suggestion for suggestion in found if "page" in suggestion.related]
     assert page.previous_share is not None and page.share < page.previous_share
     assert not page.emerging
 
