@@ -15,7 +15,9 @@ from graphql_schema.widget.types import Response
 from hub.services.themes import suggestions as model
 
 
-@strawberry.input(description="A period: dateFrom inclusive, dateTo exclusive.")
+@strawberry.input(
+    description="A period: dateFrom inclusive, dateTo exclusive, both with a zone offset."
+)
 class SuggestionPeriod:
     date_from: datetime
     date_to: datetime

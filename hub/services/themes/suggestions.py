@@ -165,6 +165,13 @@ class ThemeSuggestions:
             raise ValidationFailed(
                 ErrorCode.INVALID_INPUT, f"Name at most {MAX_SURVEYS} surveys.", "surveyKeys"
             )
+        for name, bound in (("dateFrom", request.date_from), ("dateTo", request.date_to)):
+            if bound.tzinfo is None:
+                raise ValidationFailed(
+                    ErrorCode.INVALID_INPUT,
+                    f"{name} needs a time zone offset.",
+                    f"period.{name}",
+                )
         if request.date_to <= request.date_from:
             raise ValidationFailed(
                 ErrorCode.INVALID_INPUT, "dateTo must be after dateFrom.", "period.dateTo"

@@ -107,6 +107,7 @@ async def test_widget_keys_and_strangers_may_not_ask(gql: GraphQLClient, answere
     [
         ({"language": "de"}, "UNSUPPORTED_LANGUAGE"),
         ({"period": {"dateFrom": PERIOD["dateTo"], "dateTo": PERIOD["dateFrom"]}}, "INVALID_INPUT"),
+        ({"period": {**PERIOD, "dateFrom": "2026-02-28T09:00:00"}}, "INVALID_INPUT"),
         ({"surveys": ["nps-missing"]}, "NOT_FOUND"),
     ],
 )

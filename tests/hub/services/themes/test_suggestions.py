@@ -287,6 +287,7 @@ async def test_a_phrase_whose_share_rose_is_emerging(services: Services, surveys
     [
         ({"language": "de"}, ErrorCode.UNSUPPORTED_LANGUAGE, "language"),
         ({"date_to": FROM}, ErrorCode.INVALID_INPUT, "period.dateTo"),
+        ({"date_from": FROM.replace(tzinfo=None)}, ErrorCode.INVALID_INPUT, "period.dateFrom"),
         ({"limit": 0}, ErrorCode.INVALID_INPUT, "limit"),
         ({"limit": 101}, ErrorCode.INVALID_INPUT, "limit"),
         ({"min_comments": 1}, ErrorCode.INVALID_INPUT, "minComments"),
