@@ -3,6 +3,7 @@ query, a rule that pastes into a theme, and typed errors."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
@@ -77,8 +78,13 @@ async def test_examples_are_masked_for_viewers_as_in_the_responses_query(
     )
 
 
-async def test_examples_are_whole_for_admins(gql: GraphQLClient, answered: None) -> None:
+async def test_examples_are_whole_for_admins_and_nothing_of_them_is_logged(
+    gql: GraphQLClient, answered: None, captured: io.StringIO
+) -> None:
     invoice = await suggestion(gql, Role.ADMIN, "invoice")
+
+    logged = captured.getvalue()
+    assert "nordmann" not in logged and "912 34" not in logged and "late" not in logged
 
     assert sorted(example["comment"] for example in invoice["examples"]) == sorted(COMMENTS)
     assert not any(example["user"]["masked"] for example in invoice["examples"])
