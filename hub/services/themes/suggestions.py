@@ -40,6 +40,8 @@ MAX_LIMIT = 100
 MAX_MIN_COMMENTS = 10_000
 EXAMPLES = 3
 MAX_RELATED = 5
+# Candidates checked for personal data in one lookup.
+_PERSONAL_DATA_BATCH = 500
 # A share that rose with a two-sided p-value under this is emerging.
 SIGNIFICANCE = 0.05
 # Locales whose language the hub writes with another code (as matching reads them).
@@ -142,8 +144,7 @@ class ThemeSuggestions:
             and not matching.tag(counted.phrase, phrase_language, compiled)
         ]
         candidates.sort(key=lambda item: _rank(*item))
-        quoting = await _quoting_personal_data([counted.phrase for _, counted in candidates])
-        chosen = _choose(candidates, quoting, request.limit)
+        chosen = await _choose(candidates, request.limit)
         return Suggestions(
             comments_read=current.read,
             sampled=current.sampled,
@@ -225,27 +226,35 @@ class ThemeSuggestions:
         return _Period(dict(by_language), min(len(raws), self.sample), len(raws) > self.sample)
 
 
-def _choose(
-    candidates: list[tuple[str, PhraseTally]], quoting: set[str], limit: int
+async def _choose(
+    candidates: list[tuple[str, PhraseTally]], limit: int
 ) -> list[tuple[str, PhraseTally, list[str]]]:
-    """The best `limit` candidates that no better one covers, each with the phrases
-    mentioned by exactly its comments (which would make the same theme)."""
+    """The best `limit` ranked candidates that no better one covers and that quote no
+    personal data, each with the phrases mentioned by exactly its comments (which would
+    make the same theme). Those have as many comments, so they rank next to it: the
+    walk ends at the first candidate with fewer comments than the last one chosen, and
+    the candidates are checked for personal data a batch at a time until then."""
     chosen: list[tuple[str, PhraseTally, list[str]]] = []
     accepted: list[matching.CompiledTheme] = []
     related_by_comments: dict[frozenset[Any], list[str]] = {}
-    for language, counted in candidates:
-        if counted.phrase in quoting or matching.tag(counted.phrase, language, accepted):
-            continue
-        comment_ids = frozenset(comment.response_id for comment in counted.comments)
-        related = related_by_comments.get(comment_ids)
-        if related is not None:
-            if len(related) < MAX_RELATED:
-                related.append(counted.phrase)
-        elif len(chosen) < limit:
-            related_by_comments[comment_ids] = []
-            chosen.append((language, counted, related_by_comments[comment_ids]))
-            rule = ThemeRule(language=language, terms=[counted.phrase], exclusions=[])
-            accepted.append(matching.compile_theme(str(len(accepted)), [rule]))
+    for start in range(0, len(candidates), _PERSONAL_DATA_BATCH):
+        batch = candidates[start : start + _PERSONAL_DATA_BATCH]
+        quoting = await _quoting_personal_data([counted.phrase for _, counted in batch])
+        for language, counted in batch:
+            if len(chosen) == limit and len(counted.comments) < len(chosen[-1][1].comments):
+                return chosen
+            if counted.phrase in quoting or matching.tag(counted.phrase, language, accepted):
+                continue
+            comment_ids = frozenset(comment.response_id for comment in counted.comments)
+            related = related_by_comments.get(comment_ids)
+            if related is not None:
+                if len(related) < MAX_RELATED:
+                    related.append(counted.phrase)
+            elif len(chosen) < limit:
+                related_by_comments[comment_ids] = []
+                chosen.append((language, counted, related_by_comments[comment_ids]))
+                rule = ThemeRule(language=language, terms=[counted.phrase], exclusions=[])
+                accepted.append(matching.compile_theme(str(len(accepted)), [rule]))
     return chosen
 
 
