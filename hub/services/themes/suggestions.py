@@ -126,6 +126,9 @@ class ThemeSuggestions:
         self.surveys = surveys
         self.catalog = catalog
         self.sample = sample
+        # One extraction at a time per process: it is CPU work, so callers wait their
+        # turn (within their time limit) instead of sharing the cores with the rest.
+        self._extracting = asyncio.Semaphore(1)
 
     async def suggest(self, request: SuggestionRequest) -> Suggestions:
         language = await self._checked(request)
@@ -134,7 +137,8 @@ class ThemeSuggestions:
         current = await self._read(keys, request.date_from, request.date_to, language)
         previous = await self._read(keys, request.date_from - length, request.date_from, language)
         # YAKE is CPU work: off the event loop, so other requests go on meanwhile.
-        now, before = await asyncio.to_thread(lambda: (current.tallies(), previous.tallies()))
+        async with self._extracting:
+            now, before = await asyncio.to_thread(lambda: (current.tallies(), previous.tallies()))
         compiled = await self.catalog.compiled()
         candidates = [
             (phrase_language, counted)

@@ -3,6 +3,7 @@ out, the sample bound and the emerging test."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -229,6 +230,18 @@ async def test_the_same_comments_give_the_same_answer(services: Services, survey
     assert len(first.suggestions) == 5
     counts = [suggestion.comments for suggestion in first.suggestions]
     assert counts == sorted(counts, reverse=True)
+
+
+async def test_two_calls_at_once_give_the_same_answer(services: Services, surveys: None) -> None:
+    await comments(INVOICES)
+    request = SuggestionRequest(survey_keys=["nps-main"], date_from=FROM, date_to=TO)
+
+    first, second = await asyncio.gather(
+        services.theme_suggestions.suggest(request), services.theme_suggestions.suggest(request)
+    )
+
+    assert first == second
+    assert "invoice" in by_phrase(first.suggestions)
 
 
 @pytest.fixture
