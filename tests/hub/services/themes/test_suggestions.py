@@ -158,6 +158,11 @@ async def test_only_the_surveys_asked_about_are_read(services: Services, surveys
 
     assert found.comments_read == 2
     assert set(by_phrase(found.suggestions)) == {"invoice"}
+    # A survey named twice is read once.
+    twice = await services.theme_suggestions.suggest(
+        SuggestionRequest(survey_keys=["nps-main", "nps-main"], date_from=FROM, date_to=TO)
+    )
+    assert twice == found
 
 
 async def test_comments_outside_the_period_are_not_read(services: Services, surveys: None) -> None:
@@ -204,6 +209,7 @@ async def test_each_language_has_its_own_phrases(services: Services, surveys: No
 
     assert {("es", "factura"), ("nb", "fakturaen"), ("en", "invoice")} <= every
     assert spanish == {("es", "factura")}
+    assert {(s.language, s.phrase) for s in await suggest(services, language=" ES ")} == spanish
     assert norwegian == {("nb", "fakturaen")}
 
 
