@@ -37,7 +37,7 @@ PERIOD = {
 COMMENTS = [
     "The invoice went to ola.nordmann@example.com instead",
     "Invoice wrong again, call me on +47 912 34 567",
-    "My invoice is late",
+    "My invoice is late, ask person1",
 ]
 
 
@@ -72,7 +72,8 @@ async def test_examples_are_masked_for_viewers_as_in_the_responses_query(
     assert len(texts) == 3
     joined = " ".join(texts)
     assert "ola.nordmann@example.com" not in joined and "912 34 567" not in joined
-    assert "[email]" in joined and "[phone]" in joined
+    assert "[email]" in joined and "[phone]" in joined and "[user]" in joined
+    assert "person1" not in joined
     assert all(
         example["user"] == {"masked": True, "email": None} for example in invoice["examples"]
     )
