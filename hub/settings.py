@@ -143,6 +143,14 @@ class Settings(BaseSettings):
         "not folded yet, so this bounds the work a dashboard query adds, not how fresh "
         "it is. See docs/analytics.md.",
     )
+    theme_suggestion_sample: int = Field(
+        default=2000,
+        ge=10,
+        le=50_000,
+        description="Most comments suggestedThemes reads per period, the newest first: "
+        "key phrases are extracted from each on the hub's own CPU, so this bounds the work "
+        "of one call. See docs/themes.md.",
+    )
 
     background_workers: bool = Field(
         default=True,

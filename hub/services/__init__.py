@@ -38,6 +38,8 @@ from hub.services.privacy.rights_messages import RightsMessages
 from hub.services.privacy.rights_verification import RightsVerification
 from hub.services.privacy.suppression import SuppressionService
 from hub.services.surveys.surveys import SurveyService
+from hub.services.themes.catalog import ThemeCatalog
+from hub.services.themes.suggestions import ThemeSuggestions
 from hub.services.widget.events import EventBus, EventRelay
 from hub.services.widget.responses import ResponseService
 from hub.services.widget.throttling import ThrottlingService
@@ -81,6 +83,7 @@ class Services:
     relay: EventRelay
     exports: ExportService
     erasure_ledger: ErasureLedger
+    theme_suggestions: ThemeSuggestions
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
@@ -184,6 +187,9 @@ class Services:
             relay=EventRelay(analytics.events, analytics.event_of),
             exports=ExportService(clock, settings.export_link_seconds, secret),
             erasure_ledger=erasure_ledger,
+            theme_suggestions=ThemeSuggestions(
+                surveys, ThemeCatalog(settings.cache_seconds), settings.theme_suggestion_sample
+            ),
         )
 
     def ledger_reapply(self) -> LedgerReapply:

@@ -81,6 +81,7 @@ ALLOWED: dict[str, set[Role] | set[Role | None]] = {
     "deliveries": ADMIN,
     "slackDeliveries": ADMIN,
     "retrySlackDeliveries": ADMIN,
+    "suggestedThemes": READERS,
 }
 
 OPERATIONS = root_operations()

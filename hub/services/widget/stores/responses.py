@@ -156,3 +156,27 @@ async def anonymise(response_id: Any, anonymous_user: Mapping[str, Any], comment
             }
         },
     )
+
+
+def commented_between(
+    survey_keys: list[str], start: datetime, end: datetime, locales: str | None, limit: int
+) -> AsyncCursor[Raw]:
+    """The commented responses of `survey_keys` answered from `start` (inclusive) to
+    `end` that the analytics count, newest first, at most `limit`, read through the
+    survey and answer-time index: their id, comment, locale, metric and score. With
+    `locales` (a regular expression), only those whose locale matches it."""
+    query: dict[str, Any] = {
+        "survey_key": {"$in": [str(key) for key in survey_keys]},
+        "answered_at": {"$gte": start, "$lt": end},
+        "comment": {"$ne": None},
+        "analytics_excluded": {"$ne": True},
+    }
+    if locales is not None:
+        query["locale"] = {"$regex": locales, "$options": "i"}
+    return (
+        STORE.collection()
+        .find(query, projection={"comment": 1, "locale": 1, "metric": 1, "score": 1})
+        .sort([("answered_at", DESCENDING), ("_id", DESCENDING)])
+        .hint([("survey_key", 1), ("answered_at", DESCENDING)])
+        .limit(limit)
+    )
