@@ -38,6 +38,9 @@ from hub.services.privacy.rights_messages import RightsMessages
 from hub.services.privacy.rights_verification import RightsVerification
 from hub.services.privacy.suppression import SuppressionService
 from hub.services.surveys.surveys import SurveyService
+from hub.services.themes.catalog import ThemeCatalog, ThemeService
+from hub.services.themes.jobs import ThemeJobRunner
+from hub.services.themes.tagger import CommentsToTag, ThemeTagger
 from hub.services.widget.events import EventBus, EventRelay
 from hub.services.widget.responses import ResponseService
 from hub.services.widget.throttling import ThrottlingService
@@ -81,6 +84,10 @@ class Services:
     relay: EventRelay
     exports: ExportService
     erasure_ledger: ErasureLedger
+    theme_catalog: ThemeCatalog
+    themes: ThemeService
+    tagger: ThemeTagger
+    theme_jobs: ThemeJobRunner
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
@@ -94,6 +101,11 @@ class Services:
             clock, EventBus(), surveys, leases, settings.rollup_fold_interval_ms / 1000
         )
         routing = RoutingService(clock, settings.cache_seconds)
+        # The theme tag listeners (analytics' theme counts) are added to both the
+        # tagger's and the job runner's `listeners`.
+        theme_catalog = ThemeCatalog(settings.cache_seconds)
+        tagger = ThemeTagger(leases, theme_catalog, [], settings.theme_tag_interval_ms / 1000)
+        theme_jobs = ThemeJobRunner(clock, leases, theme_catalog, [])
         follow_ups = FollowUpService(
             clock, outbox, routing, suppression=SuppressedSubjects(suppressions)
         )
@@ -105,6 +117,7 @@ class Services:
             listeners=[
                 FollowUpListener(follow_ups),
                 AnalyticsListener(analytics.rollups, analytics.folder.wake),
+                CommentsToTag(tagger.wake),
             ],
             write_timeout=settings.write_timeout_ms / 1000,
         )
@@ -184,6 +197,10 @@ class Services:
             relay=EventRelay(analytics.events, analytics.event_of),
             exports=ExportService(clock, settings.export_link_seconds, secret),
             erasure_ledger=erasure_ledger,
+            theme_catalog=theme_catalog,
+            themes=ThemeService(clock, theme_catalog, theme_jobs.wake),
+            tagger=tagger,
+            theme_jobs=theme_jobs,
         )
 
     def ledger_reapply(self) -> LedgerReapply:
