@@ -4,6 +4,7 @@ transaction committed are counted."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -55,3 +56,25 @@ class RecordingListener:
 async def recorded() -> list[dict[str, Any]]:
     """Every committed call, in the order written."""
     return [call async for call in calls().find({}, {"_id": 0}).sort("_id", 1)]
+
+
+class Stalling:
+    """A listener that stalls its transaction from its `after`+1-th call on, as a
+    process stopped mid-batch would (the test then cancels it)."""
+
+    def __init__(self, after: int) -> None:
+        self.after = after
+        self.calls = 0
+        self.stalled = asyncio.Event()
+
+    async def tags_changed(
+        self,
+        response: Mapping[str, Any],
+        before: Sequence[str],
+        after: Sequence[str],
+        session: AsyncClientSession,
+    ) -> None:
+        self.calls += 1
+        if self.calls > self.after:
+            self.stalled.set()
+            await asyncio.Event().wait()

@@ -8,7 +8,7 @@ import asyncio
 
 from starlette.applications import Starlette
 
-from hub.db import Database
+from hub.db import Database, cancel_and_wait
 from hub.models.response import Response
 from hub.models.theme import ThemeTag
 from hub.services import Services
@@ -16,7 +16,7 @@ from hub.services.themes.tagger import ThemeTagger
 from hub.services.widget.stores import responses
 from hub.settings import Settings
 from tests.support.commands import counting_commands
-from tests.support.themes import BILLING, SPEED, RecordingListener, recorded
+from tests.support.themes import BILLING, SPEED, RecordingListener, Stalling, recorded
 from tests.support.waiting import eventually
 from tests.support.widget import Widget
 
@@ -108,6 +108,28 @@ async def test_two_taggers_at_once_tag_each_comment_once(
     assert sorted(str(call["response"]) for call in calls) == sorted(str(r.id) for r in answered)
     assert all(call["after"] == ["billing"] for call in calls)
     assert not await responses.any_themes_pending()
+
+
+async def test_a_tagger_cut_off_mid_batch_tags_nothing_and_nothing_twice(
+    services: Services,
+) -> None:
+    await services.themes.create(BILLING)
+    widget = Widget(services)
+    answered = [await widget.answer(n, comment=f"Invoice {n}.") for n in range(5)]
+    stalling = Stalling(after=3)  # the batch has tagged three when it stalls
+    services.tagger.listeners.extend([RecordingListener(), stalling])
+
+    running = asyncio.create_task(services.tagger.run_forever())
+    await eventually(stalling.stalled.is_set)
+    await cancel_and_wait(running)
+
+    assert [await tags_of(r) for r in answered] == [None] * 5
+    assert await recorded() == []
+    services.tagger.listeners.remove(stalling)
+    assert await services.tagger.drain() == 5
+    assert sorted(str(c["response"]) for c in await recorded()) == sorted(
+        str(r.id) for r in answered
+    )
 
 
 async def test_a_batch_costs_the_same_few_commands_however_many_comments(
