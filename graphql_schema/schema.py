@@ -36,6 +36,7 @@ from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.telemetry import OperationFacts, RevealAudit
 from graphql_schema.text_input import TextArguments
+from graphql_schema.themes.schema import ThemeMutation, ThemeQuery
 from graphql_schema.time_limit import TimeLimit
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
 from hub.settings import Settings
@@ -46,7 +47,15 @@ _UNAVAILABLE = (AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelect
 
 
 @strawberry.type
-class Query(SurveyQuery, WidgetQuery, FollowUpQuery, PrivacyQuery, AnalyticsQuery, PlatformQuery):
+class Query(
+    SurveyQuery,
+    WidgetQuery,
+    FollowUpQuery,
+    PrivacyQuery,
+    AnalyticsQuery,
+    PlatformQuery,
+    ThemeQuery,
+):
     pass
 
 
@@ -59,6 +68,7 @@ class Mutation(
     PrivacyMutation,
     AnalyticsMutation,
     PlatformMutation,
+    ThemeMutation,
 ):
     pass
 
