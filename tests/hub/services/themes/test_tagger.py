@@ -158,3 +158,26 @@ async def test_a_batch_costs_the_same_few_commands_however_many_comments(
         "commitTransaction",
         "update",
     ]
+
+
+async def test_the_tagger_finds_the_waiting_comments_by_an_index_of_them_alone(
+    services: Services, mongo_uri: str, database: Database
+) -> None:
+    await services.themes.create(BILLING)
+    widget = Widget(services)
+    for n in range(3):
+        await widget.answer(n, comment="An invoice.")
+    async with counting_commands(mongo_uri, database) as counter:
+        await services.tagger.drain()
+    read = next(c for c in counter.sent if c.get("find") == "responses")
+    command = {key: read[key] for key in ("find", "filter", "sort", "limit")}
+    await widget.answer(9, comment="Another invoice.")
+
+    explained = await database.command("explain", command, verbosity="executionStats")
+
+    plan, scans = explained["queryPlanner"]["winningPlan"], []
+    while plan:
+        scans += [plan.get("indexName")] if plan["stage"] == "IXSCAN" else []
+        plan = plan.get("inputStage")
+    assert scans == ["themes_pending"]
+    assert explained["executionStats"]["totalKeysExamined"] == 1  # the tagged are not in it
