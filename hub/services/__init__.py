@@ -40,6 +40,7 @@ from hub.services.privacy.suppression import SuppressionService
 from hub.services.surveys.surveys import SurveyService
 from hub.services.themes.catalog import ThemeCatalog, ThemeService
 from hub.services.themes.jobs import ThemeJobRunner
+from hub.services.themes.listeners import ThemeTagListener
 from hub.services.themes.tagger import CommentsToTag, ThemeTagger
 from hub.services.widget.events import EventBus, EventRelay
 from hub.services.widget.responses import ResponseService
@@ -101,11 +102,13 @@ class Services:
             clock, EventBus(), surveys, leases, settings.rollup_fold_interval_ms / 1000
         )
         routing = RoutingService(clock, settings.cache_seconds)
-        # The theme tag listeners (analytics' theme counts) are added to both the
-        # tagger's and the job runner's `listeners`.
+        # Told of every change of a comment's tags, by the tagger and the re-tag jobs.
+        theme_listeners: list[ThemeTagListener] = []
         theme_catalog = ThemeCatalog(settings.cache_seconds)
-        tagger = ThemeTagger(leases, theme_catalog, [], settings.theme_tag_interval_ms / 1000)
-        theme_jobs = ThemeJobRunner(clock, leases, theme_catalog, [])
+        tagger = ThemeTagger(
+            leases, theme_catalog, theme_listeners, settings.theme_tag_interval_ms / 1000
+        )
+        theme_jobs = ThemeJobRunner(clock, leases, theme_catalog, theme_listeners)
         follow_ups = FollowUpService(
             clock, outbox, routing, suppression=SuppressedSubjects(suppressions)
         )

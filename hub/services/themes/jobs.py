@@ -81,13 +81,14 @@ class ThemeJobRunner:
         clock: Clock,
         leases: JobLeases,
         catalog: ThemeCatalog,
-        listeners: Sequence[ThemeTagListener] = (),
+        listeners: list[ThemeTagListener] | None = None,
         chunk: int = CHUNK,
     ) -> None:
         self.clock = clock
         self.leases = leases
         self.catalog = catalog
-        self.listeners: list[ThemeTagListener] = list(listeners)
+        # Kept as given: the tagger and the job runner share one list.
+        self.listeners = listeners if listeners is not None else []
         self.chunk = chunk
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import timedelta
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -59,13 +59,14 @@ class ThemeTagger:
         self,
         leases: JobLeases,
         catalog: ThemeCatalog,
-        listeners: Sequence[ThemeTagListener] = (),
+        listeners: list[ThemeTagListener] | None = None,
         interval_seconds: float = 0.5,
         batch: int = BATCH,
     ) -> None:
         self.leases = leases
         self.catalog = catalog
-        self.listeners: list[ThemeTagListener] = list(listeners)
+        # Kept as given: the tagger and the job runner share one list.
+        self.listeners = listeners if listeners is not None else []
         self.interval_seconds = interval_seconds
         self.batch = batch
         self._stop = asyncio.Event()

@@ -77,9 +77,7 @@ async def test_a_deleted_theme_leaves_no_tag_behind(services: Services) -> None:
 
 async def test_comments_still_waiting_are_tagged_by_the_job_once(services: Services) -> None:
     answered = await comments(Widget(services), ["An invoice.", "Nothing."])
-    listener = RecordingListener()
-    services.theme_jobs.listeners.append(listener)
-    services.tagger.listeners.append(listener)
+    services.theme_jobs.listeners.append(RecordingListener())  # the tagger's too
 
     await services.themes.create(BILLING)
     job = await services.theme_jobs.run_pending()
