@@ -34,7 +34,7 @@ from hub.services.themes.listeners import ThemeTagListener
 from hub.services.themes.matching import CompiledTheme
 from hub.services.themes.stores import theme_jobs
 from hub.services.themes.stores import themes as theme_store
-from hub.services.themes.tagging import StateMoved, write_tags
+from hub.services.themes.tagging import MAX_MOVES, StateMoved, write_tags
 from hub.services.widget.stores import responses
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ class ThemeJobRunner:
             return job.processed + len(read), job.changed + tagged.changed, last
 
         within = LEASE_TTL.total_seconds() / 2
-        while True:
+        for _ in range(MAX_MOVES):
             try:
                 done: tuple[int, int, Any] | None = await in_transaction(
                     responses.STORE.client(), work, within
@@ -186,6 +186,7 @@ class ThemeJobRunner:
                 return done
             except StateMoved:
                 continue  # a response changed under the chunk: read it again
+        raise StateMoved
 
     def wake(self) -> None:
         """A theme changed in this process: run its job soon."""

@@ -35,7 +35,7 @@ from hub.models.response import Response
 from hub.services.platform.leases import JobLeases
 from hub.services.themes.catalog import ThemeCatalog
 from hub.services.themes.listeners import ThemeTagListener
-from hub.services.themes.tagging import StateMoved, write_tags
+from hub.services.themes.tagging import MAX_MOVES, StateMoved, write_tags
 from hub.services.widget.responses import ResponseListener
 from hub.services.widget.stores import responses
 
@@ -100,14 +100,17 @@ class ThemeTagger:
         process tags."""
         if not await _try_acquire(self.leases):
             return None
-        total = 0
+        total, moves = 0, 0
         try:
             while not stopping():
                 try:
                     tagged = await self.tag_batch()
                 except StateMoved:
-                    continue  # a response changed under the batch: read it again
-                total += tagged
+                    moves += 1  # a response changed under the batch: read it again
+                    if moves > MAX_MOVES:
+                        raise
+                    continue
+                total, moves = total + tagged, 0
                 if tagged < self.batch:
                     break
         finally:
@@ -132,6 +135,8 @@ class ThemeTagger:
                 log.warning("comments not tagged (%s); retrying", type(error).__name__)
             except LeaseLost:
                 log.warning("lost the tag lease during a batch; the batch was undone")
+            except StateMoved:
+                log.warning("comments kept changing under the tagger; retrying later")
             await self._sleep(self._wake, self.interval_seconds if busy else IDLE_POLL_SECONDS)
             if self._wake.is_set():
                 self._wake.clear()

@@ -15,6 +15,9 @@ from hub.services.themes.listeners import ThemeTagListener
 from hub.services.themes.matching import CompiledTheme, language_of, tag
 from hub.services.widget.stores import responses
 
+# How many times in a row a batch is read again after `StateMoved` before giving up.
+MAX_MOVES = 5
+
 
 class StateMoved(Exception):
     """A response changed between its read and the write of its tags in one
