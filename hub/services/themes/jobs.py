@@ -141,15 +141,15 @@ class ThemeJobRunner:
             raise  # the job stays running: the next run goes on where it stopped
         except Exception as failure:
             log.exception("re-tag job %s failed", job.id)
-            await theme_jobs.finish(
-                job.id, ThemeJobStatus.FAILED, self.clock.now(), type(failure).__name__
-            )
-            job.status = ThemeJobStatus.FAILED
+            now = self.clock.now()
+            await theme_jobs.finish(job.id, ThemeJobStatus.FAILED, now, type(failure).__name__)
+            job.status, job.finished_at = ThemeJobStatus.FAILED, now
         return job
 
     async def _finish(self, job: ThemeJob) -> None:
-        await theme_jobs.finish(job.id, ThemeJobStatus.DONE, self.clock.now(), total=job.processed)
-        job.status, job.total = ThemeJobStatus.DONE, job.processed
+        now = self.clock.now()
+        await theme_jobs.finish(job.id, ThemeJobStatus.DONE, now, total=job.processed)
+        job.status, job.total, job.finished_at = ThemeJobStatus.DONE, job.processed, now
         log.info(
             "re-tag job %s done: %d comment(s), %d changed", job.id, job.processed, job.changed
         )

@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from hub.db import cancel_and_wait
+from hub.db import Database, cancel_and_wait
 from hub.models.response import Response
 from hub.models.theme import ThemeJobStatus, ThemeRule
 from hub.services import Services
 from hub.services.themes.catalog import ThemeChanges
 from hub.settings import Settings
+from tests.support.commands import counting_commands
 from tests.support.themes import BILLING, SPEED, RecordingListener, Stalling, recorded
 from tests.support.waiting import eventually
 from tests.support.widget import Widget
@@ -128,3 +129,53 @@ async def test_a_job_cut_off_goes_on_where_it_stopped(
     assert sorted(str(c["response"]) for c in await recorded()) == sorted(
         str(r.id) for r in answered
     )
+
+
+class Broken:
+    """A listener with a bug."""
+
+    async def tags_changed(self, *args: object) -> None:
+        raise KeyError("a bug")
+
+
+async def test_a_job_that_fails_says_so_and_changes_nothing_of_its_chunk(
+    services: Services,
+) -> None:
+    answered = await comments(Widget(services), ["An invoice."])
+    await services.tagger.drain()
+    services.theme_jobs.listeners.append(Broken())
+
+    await services.themes.create(BILLING)
+    job = await services.theme_jobs.run_pending()
+
+    assert job is not None
+    [stored] = await services.theme_jobs.jobs()
+    assert (stored.status, stored.error, stored.processed) == (ThemeJobStatus.FAILED, "KeyError", 0)
+    assert stored.finished_at is not None
+    assert await themes_of(answered[0]) == []
+
+
+async def test_a_chunk_costs_the_same_few_commands_however_many_comments_it_holds(
+    services: Services, mongo_uri: str, database: Database
+) -> None:
+    widget = Widget(services)
+    await services.themes.create(BILLING)
+    sent: list[list[str]] = []
+    for count, term in ((4, "invoic*"), (8, "invoice*")):
+        await comments(widget, ["An invoice."] * count)
+        await services.tagger.drain()
+        await services.theme_jobs.run_pending()
+        rules = [ThemeRule(language="en", terms=[term])]
+        await services.themes.update("billing", ThemeChanges(rules=rules))
+        total = await Response.find({"comment": {"$ne": None}}).count()
+        services.theme_jobs.chunk = total // 2
+        async with counting_commands(mongo_uri, database) as counter:
+            job = await services.theme_jobs.run_pending()
+        assert job is not None and job.changed == job.total == total  # each rule's words
+        sent.append([name for name in counter.commands if name != "endSessions"])
+
+    # Two chunks each, whatever their size: in each, the lease renewed, the job's status
+    # read, the comments read, their tags written, the progress counted, committed.
+    assert sent[0] == sent[1]
+    chunk = ["update", "find", "find", "update", "update", "commitTransaction"]
+    assert sent[0][6:18] == chunk * 2
