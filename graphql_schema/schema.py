@@ -36,6 +36,7 @@ from graphql_schema.privacy.schema import PrivacyMutation, PrivacyQuery
 from graphql_schema.surveys.schema import SurveyMutation, SurveyQuery
 from graphql_schema.telemetry import OperationFacts, RevealAudit
 from graphql_schema.text_input import TextArguments
+from graphql_schema.themes.schema import ThemeMutation, ThemeQuery
 from graphql_schema.themes.suggestions import SuggestionQuery
 from graphql_schema.time_limit import TimeLimit
 from graphql_schema.widget.schema import WidgetMutation, WidgetQuery
@@ -55,6 +56,7 @@ class Query(
     AnalyticsQuery,
     PlatformQuery,
     SuggestionQuery,
+    ThemeQuery,
 ):
     pass
 
@@ -68,6 +70,7 @@ class Mutation(
     PrivacyMutation,
     AnalyticsMutation,
     PlatformMutation,
+    ThemeMutation,
 ):
     pass
 

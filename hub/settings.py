@@ -152,10 +152,20 @@ class Settings(BaseSettings):
         "of one call. See docs/themes.md.",
     )
 
+    theme_tag_interval_ms: int = Field(
+        default=500,
+        ge=10,
+        le=60_000,
+        description="How long the theme tagger of a hub process with background workers "
+        "waits, once a comment written by that process has woken it, before it tags the "
+        "comments waiting, so the comments of that moment are tagged in one batch "
+        "(milliseconds); unwoken, it looks every 10 seconds. See docs/themes.md.",
+    )
+
     background_workers: bool = Field(
         default=True,
-        description="Run the outbox dispatcher, the rollup folder and scheduled jobs "
-        "inside this process.",
+        description="Run the outbox dispatcher, the rollup folder, the theme tagger, "
+        "theme re-tag jobs and scheduled jobs inside this process.",
     )
 
     slack_bot_token: SecretStr | None = Field(

@@ -23,7 +23,7 @@ from hub.models.routing import RoutingDefaults, RoutingRule
 from hub.models.slack import SlackRequestSeen, SlackUser
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
 from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
-from hub.models.theme import Theme, ThemeRule, ThemeTag
+from hub.models.theme import Theme, ThemeJob, ThemeRule, ThemeTag
 
 ALL_MODELS = (
     Survey,
@@ -58,6 +58,7 @@ ALL_MODELS = (
     LiveEvent,
     SchemaMigration,
     Theme,
+    ThemeJob,
 )
 
 __all__ = [
@@ -105,6 +106,7 @@ __all__ = [
     "SurveyStatus",
     "SurveyText",
     "Theme",
+    "ThemeJob",
     "ThemeRule",
     "ThemeTag",
     "UserIdentity",

@@ -46,4 +46,10 @@ class Response(Document):
             IndexModel([("channel", pymongo.ASCENDING), ("answered_at", pymongo.DESCENDING)]),
             IndexModel([("user.id", pymongo.ASCENDING)]),
             IndexModel([("user.username", pymongo.ASCENDING)]),  # quoted in comments
+            # Only the comments waiting for the tagger are in it, in the order it takes them.
+            IndexModel(
+                [("themes_pending", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)],
+                name="themes_pending",
+                partialFilterExpression={"themes_pending": True},
+            ),
         ]

@@ -4,9 +4,10 @@ and the tags the hub writes on each comment it matches."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 import pymongo
-from beanie import Document
+from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, Field
 from pymongo import IndexModel
 
@@ -53,3 +54,52 @@ class ThemeTag(BaseModel):
     language: str
     rule: str
     words: list[str]
+
+
+class ThemeChange(StrEnum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    DELETED = "DELETED"
+
+
+class ThemeJobStatus(StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    DONE = "DONE"
+    FAILED = "FAILED"
+    SUPERSEDED = "SUPERSEDED"  # a newer change's job re-tags everything again
+
+
+class CatalogTheme(BaseModel):
+    """One theme of the catalog a re-tag job applies, at the version it applies."""
+
+    key: str
+    version: int
+
+
+class ThemeJob(Document):
+    """A re-tag of the past comments after a change of the themes: the comments are
+    walked in id order, a chunk at a time, and `last_response_id` says where to go on
+    after a crash. The walk stops at `until_response_id`, the newest response when it
+    started: newer comments are tagged by the tagger as they come."""
+
+    theme: str  # the key of the theme whose change started it
+    change: ThemeChange
+    catalog: list[CatalogTheme]
+    status: ThemeJobStatus = ThemeJobStatus.QUEUED
+    total: int = 0
+    processed: int = 0
+    changed: int = 0
+    last_response_id: PydanticObjectId | None = None
+    until_response_id: PydanticObjectId | None = None
+    error: str | None = None  # an error class, never its text
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    class Settings:
+        name = "theme_jobs"
+        indexes = [
+            IndexModel([("created_at", pymongo.DESCENDING)], name="newest_first"),
+            IndexModel([("status", pymongo.ASCENDING), ("created_at", pymongo.DESCENDING)]),
+        ]

@@ -47,6 +47,8 @@ def _start_workers(settings: Settings, services: Services) -> list[asyncio.Task[
         asyncio.create_task(services.dispatcher.run_forever(), name="outbox-dispatcher"),
         asyncio.create_task(services.scheduler.run_forever(), name="scheduler"),
         asyncio.create_task(services.analytics.folder.run_forever(), name="rollup-folder"),
+        asyncio.create_task(services.tagger.run_forever(), name="theme-tagger"),
+        asyncio.create_task(services.theme_jobs.run_forever(), name="theme-jobs"),
     ]
 
 
@@ -71,6 +73,8 @@ async def _stop_workers(
     services.dispatcher.stop()
     services.scheduler.stop()
     services.analytics.folder.stop()
+    services.tagger.stop()
+    services.theme_jobs.stop()
     if workers:
         _, unfinished = await asyncio.wait(workers, timeout=grace)
         for task in unfinished:

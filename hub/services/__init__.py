@@ -38,8 +38,11 @@ from hub.services.privacy.rights_messages import RightsMessages
 from hub.services.privacy.rights_verification import RightsVerification
 from hub.services.privacy.suppression import SuppressionService
 from hub.services.surveys.surveys import SurveyService
-from hub.services.themes.catalog import ThemeCatalog
+from hub.services.themes.catalog import ThemeCatalog, ThemeService
+from hub.services.themes.jobs import ThemeJobRunner
+from hub.services.themes.listeners import ThemeTagListener
 from hub.services.themes.suggestions import ThemeSuggestions
+from hub.services.themes.tagger import CommentsToTag, ThemeTagger
 from hub.services.widget.events import EventBus, EventRelay
 from hub.services.widget.responses import ResponseService
 from hub.services.widget.throttling import ThrottlingService
@@ -83,6 +86,10 @@ class Services:
     relay: EventRelay
     exports: ExportService
     erasure_ledger: ErasureLedger
+    theme_catalog: ThemeCatalog
+    themes: ThemeService
+    tagger: ThemeTagger
+    theme_jobs: ThemeJobRunner
     theme_suggestions: ThemeSuggestions
 
     @classmethod
@@ -97,6 +104,13 @@ class Services:
             clock, EventBus(), surveys, leases, settings.rollup_fold_interval_ms / 1000
         )
         routing = RoutingService(clock, settings.cache_seconds)
+        # Told of every change of a comment's tags, by the tagger and the re-tag jobs.
+        theme_listeners: list[ThemeTagListener] = []
+        theme_catalog = ThemeCatalog(settings.cache_seconds)
+        tagger = ThemeTagger(
+            leases, theme_catalog, theme_listeners, settings.theme_tag_interval_ms / 1000
+        )
+        theme_jobs = ThemeJobRunner(clock, leases, theme_catalog, theme_listeners)
         follow_ups = FollowUpService(
             clock, outbox, routing, suppression=SuppressedSubjects(suppressions)
         )
@@ -108,6 +122,7 @@ class Services:
             listeners=[
                 FollowUpListener(follow_ups),
                 AnalyticsListener(analytics.rollups, analytics.folder.wake),
+                CommentsToTag(tagger.wake),
             ],
             write_timeout=settings.write_timeout_ms / 1000,
         )
@@ -187,8 +202,12 @@ class Services:
             relay=EventRelay(analytics.events, analytics.event_of),
             exports=ExportService(clock, settings.export_link_seconds, secret),
             erasure_ledger=erasure_ledger,
+            theme_catalog=theme_catalog,
+            themes=ThemeService(clock, theme_catalog, theme_jobs.wake),
+            tagger=tagger,
+            theme_jobs=theme_jobs,
             theme_suggestions=ThemeSuggestions(
-                surveys, ThemeCatalog(settings.cache_seconds), settings.theme_suggestion_sample
+                surveys, theme_catalog, settings.theme_suggestion_sample
             ),
         )
 

@@ -30,7 +30,7 @@ from hub.services.privacy.stores import (
     survey_retention,
 )
 from hub.services.surveys.stores import surveys
-from hub.services.themes.stores import themes
+from hub.services.themes.stores import theme_jobs, themes
 from hub.services.widget.stores import (
     contact_states,
     displays,
@@ -65,6 +65,7 @@ STORES: tuple[CollectionStore, ...] = (
     survey_retention.STORE,
     surveys.STORE,
     themes.STORE,
+    theme_jobs.STORE,
     contact_states.STORE,
     displays.STORE,
     live_events.STORE,

@@ -82,6 +82,11 @@ ALLOWED: dict[str, set[Role] | set[Role | None]] = {
     "slackDeliveries": ADMIN,
     "retrySlackDeliveries": ADMIN,
     "suggestedThemes": READERS,
+    "themes": READERS,
+    "themeJobs": READERS,
+    "createTheme": ADMIN,
+    "updateTheme": ADMIN,
+    "deleteTheme": ADMIN,
 }
 
 OPERATIONS = root_operations()

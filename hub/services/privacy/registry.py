@@ -43,6 +43,7 @@ from hub.models import (
     SurveyLink,
     SurveyRetention,
     Theme,
+    ThemeJob,
 )
 
 
@@ -556,6 +557,30 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "version": "a counter of rule changes",
             "created_at": "a time",
             "updated_at": "a time",
+        },
+    ),
+    CollectionEntry(
+        ThemeJob,
+        subject_path=None,
+        on_erasure=OnErasure.KEEP,
+        purpose="Re-tag past comments after a change of the themes, with its progress.",
+        reason="Counts and ids of responses, not of people; no comment or tag.",
+        personal=(),
+        not_personal={
+            "theme": "a theme's key, set by an admin",
+            "change": "created, updated or deleted",
+            "catalog.key": "a theme's key, set by an admin",
+            "catalog.version": "a counter of rule changes",
+            "status": "the job's state",
+            "total": "a count",
+            "processed": "a count",
+            "changed": "a count",
+            "last_response_id": "the id of a response, not of a person",
+            "until_response_id": "the id of a response, not of a person",
+            "error": "an error class name",
+            "created_at": "a time",
+            "started_at": "a time",
+            "finished_at": "a time",
         },
     ),
     CollectionEntry(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import DESCENDING, ReturnDocument
+from pymongo import DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.cursor import AsyncCursor
 
@@ -24,19 +24,90 @@ async def set_comment(
     survey_keys: frozenset[str] | None,
     session: AsyncClientSession,
 ) -> Raw | None:
-    """Comment a response that has none yet (of one of `survey_keys`, when given);
-    the response as commented, or None if it has a comment or is not there (or of
-    another survey). One command: the response is not read before."""
+    """Comment a response that has none yet (of one of `survey_keys`, when given),
+    leaving it for the theme tagger (`themes_pending`); the response as commented, or
+    None if it has a comment or is not there (or of another survey). One command: the
+    response is not read before."""
     query: dict[str, Any] = {"_id": response_id, "comment": None}
     if survey_keys is not None:
         query["survey_key"] = {"$in": sorted(survey_keys)}
     commented: Raw | None = await STORE.collection().find_one_and_update(
         query,
-        {"$set": {"comment": text, "commented_at": now}},
+        {"$set": {"comment": text, "commented_at": now, "themes_pending": True}},
         return_document=ReturnDocument.AFTER,
         session=session,
     )
     return commented
+
+
+# -- theme tags (hub/services/themes): what the tagger and the re-tag jobs read and write
+
+
+async def any_themes_pending() -> bool:
+    """Whether a comment waits for the tagger."""
+    found = await STORE.collection().find_one({"themes_pending": True}, projection={"_id": 1})
+    return found is not None
+
+
+async def themes_pending(limit: int, session: AsyncClientSession) -> list[Raw]:
+    """The oldest comments waiting for the tagger, at most `limit`, by id."""
+    found = (
+        STORE.collection()
+        .find({"themes_pending": True}, session=session)
+        .sort([("themes_pending", 1), ("_id", 1)])
+        .limit(limit)
+    )
+    return [response async for response in found]
+
+
+async def newest_id() -> ObjectId | None:
+    """The id of the newest response, where a walk over them all may stop."""
+    found = await STORE.collection().find_one({}, projection={"_id": 1}, sort=[("_id", -1)])
+    return None if found is None else found["_id"]
+
+
+def _commented_until(until: ObjectId) -> dict[str, Any]:
+    return {"comment": {"$ne": None}, "_id": {"$lte": until}}
+
+
+async def count_commented_until(until: ObjectId) -> int:
+    """How many responses up to the id `until` have a comment."""
+    return await STORE.collection().count_documents(_commented_until(until))
+
+
+async def commented_chunk(
+    until: ObjectId, after: ObjectId | None, limit: int, session: AsyncClientSession
+) -> list[Raw]:
+    """One chunk of a walk over the commented responses up to `until`, in id order,
+    after `after`: whole documents, as the theme tag listeners get them."""
+    # An empty projection: the whole document.
+    found = STORE.in_id_order(_commented_until(until), {}, after, limit, session)
+    return [response async for response in found]
+
+
+async def write_theme_tags(
+    tagged: list[tuple[Raw, list[dict[str, Any]]]], session: AsyncClientSession
+) -> int:
+    """Set each response's tags and take it off the tagger's list, if its comment,
+    tags and pending mark are still as read (`tagged`: each response as read, with its
+    new tags); in one command. How many were still as read."""
+    if not tagged:
+        return 0
+    updates = [
+        UpdateOne(
+            {
+                "_id": raw["_id"],
+                "comment": raw.get("comment"),
+                # A response stored before tags existed has no `themes` at all.
+                "themes": raw.get("themes", {"$exists": False}),
+                "themes_pending": raw.get("themes_pending"),
+            },
+            {"$set": {"themes": tags}, "$unset": {"themes_pending": ""}},
+        )
+        for raw, tags in tagged
+    ]
+    result = await STORE.collection().bulk_write(updates, ordered=False, session=session)
+    return result.matched_count
 
 
 async def newest_page(
