@@ -1,8 +1,8 @@
 """Themes quality: how well the matcher tags the labelled comments of tests/data/themes.
 
 Tags every comment of tests/data/themes/comments.jsonl (short survey comments in the
-seven languages, each with the themes a reader gives it) with the themes of
-tests/data/themes/themes.json, and prints the micro-averaged precision, recall and F1
+seven languages, each with the themes a reader gives it) with the demo data's themes
+(hub/server/demo_themes.json), and prints the micro-averaged precision, recall and F1
 per language and overall, for the development half (the one the rules were written
 from), the test half (held out) and both, with the number of comments in each.
 tests/hub/services/themes/test_quality.py fails if the figures fall below what
