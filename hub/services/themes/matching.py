@@ -301,10 +301,10 @@ def compile_rule(rule: ThemeRule, field: str = "rules") -> CompiledRule:
             ErrorCode.INVALID_INPUT, f"A rule has at most {MAX_TERMS} terms.", field
         )
     terms = tuple(
-        _pattern(term, language, f"{field}.terms[{index}]") for index, term in enumerate(rule.terms)
+        _pattern(term, language, f"{field}.terms.{index}") for index, term in enumerate(rule.terms)
     )
     exclusions = tuple(
-        _pattern(term, language, f"{field}.exclusions[{index}]")
+        _pattern(term, language, f"{field}.exclusions.{index}")
         for index, term in enumerate(rule.exclusions)
     )
     return CompiledRule(language, terms, exclusions)
@@ -314,7 +314,7 @@ def compile_theme(key: str, rules: Sequence[ThemeRule]) -> CompiledTheme:
     """Check a theme's rules (at least one, one per language) and compile them."""
     if not rules:
         raise ValidationFailed(ErrorCode.RULE_EMPTY, "A theme needs at least one rule.", "rules")
-    compiled = tuple(compile_rule(rule, f"rules[{index}]") for index, rule in enumerate(rules))
+    compiled = tuple(compile_rule(rule, f"rules.{index}") for index, rule in enumerate(rules))
     languages = [rule.language for rule in compiled]
     if len(set(languages)) != len(languages):
         raise ValidationFailed(

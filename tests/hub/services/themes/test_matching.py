@@ -58,23 +58,23 @@ def test_language_of_a_locale(locale: str | None, language: str | None) -> None:
     ("rules", "code", "field"),
     [
         ([], ErrorCode.RULE_EMPTY, "rules"),
-        ([ThemeRule(language="es", terms=[])], ErrorCode.RULE_EMPTY, "rules[0]"),
-        ([ThemeRule(language="es", terms=["  "])], ErrorCode.RULE_EMPTY, "rules[0]"),
+        ([ThemeRule(language="es", terms=[])], ErrorCode.RULE_EMPTY, "rules.0"),
+        ([ThemeRule(language="es", terms=["  "])], ErrorCode.RULE_EMPTY, "rules.0"),
         (
             [ThemeRule(language="de", terms=["x"])],
             ErrorCode.UNSUPPORTED_LANGUAGE,
-            "rules[0].language",
+            "rules.0.language",
         ),
         (
             [ThemeRule(language="en", terms=["(a+)+$"])],
             ErrorCode.INVALID_INPUT,
-            "rules[0].terms[0]",
+            "rules.0.terms.0",
         ),
-        ([ThemeRule(language="en", terms=["a*"])], ErrorCode.INVALID_INPUT, "rules[0].terms[0]"),
+        ([ThemeRule(language="en", terms=["a*"])], ErrorCode.INVALID_INPUT, "rules.0.terms.0"),
         (
             [ThemeRule(language="en", terms=["x"], exclusions=[""])],
             ErrorCode.RULE_EMPTY,
-            "rules[0].exclusions[0]",
+            "rules.0.exclusions.0",
         ),
         (
             [ThemeRule(language="en", terms=["x"]), ThemeRule(language="en", terms=["y"])],
@@ -200,7 +200,7 @@ def test_a_star_stands_only_at_one_end_of_a_long_enough_word(term: str) -> None:
         compile_theme("t", [ThemeRule(language="nb", terms=[term])])
     assert (refused.value.code, refused.value.field) == (
         ErrorCode.INVALID_INPUT,
-        "rules[0].terms[0]",
+        "rules.0.terms.0",
     )
 
 
