@@ -38,6 +38,7 @@ from hub.services.privacy.rights_messages import RightsMessages
 from hub.services.privacy.rights_verification import RightsVerification
 from hub.services.privacy.suppression import SuppressionService
 from hub.services.surveys.surveys import SurveyService
+from hub.services.themes.catalog import ThemeCatalog
 from hub.services.widget.events import EventBus, EventRelay
 from hub.services.widget.responses import ResponseService
 from hub.services.widget.throttling import ThrottlingService
@@ -81,6 +82,9 @@ class Services:
     relay: EventRelay
     exports: ExportService
     erasure_ledger: ErasureLedger
+    # One catalog for the whole process, so that `forget` after a change of the themes
+    # reaches every reader (routing, Slack, the tagger).
+    theme_catalog: ThemeCatalog
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:
@@ -93,7 +97,8 @@ class Services:
         analytics = AnalyticsService(
             clock, EventBus(), surveys, leases, settings.rollup_fold_interval_ms / 1000
         )
-        routing = RoutingService(clock, settings.cache_seconds)
+        theme_catalog = ThemeCatalog(settings.cache_seconds)
+        routing = RoutingService(clock, theme_catalog, settings.cache_seconds)
         follow_ups = FollowUpService(
             clock, outbox, routing, suppression=SuppressedSubjects(suppressions)
         )
@@ -184,6 +189,7 @@ class Services:
             relay=EventRelay(analytics.events, analytics.event_of),
             exports=ExportService(clock, settings.export_link_seconds, secret),
             erasure_ledger=erasure_ledger,
+            theme_catalog=theme_catalog,
         )
 
     def ledger_reapply(self) -> LedgerReapply:

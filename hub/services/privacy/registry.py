@@ -524,6 +524,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "match.score_min": "a score",
             "match.score_max": "a score",
             "match.country": "a country code, not a person's",
+            "match.theme": "a theme's key, set by an admin",
             "channel_id": "a Slack channel id",
             "reply_to": "a team's address for answers to replies, set by an admin; "
             "not about the people giving feedback",
