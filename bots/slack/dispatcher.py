@@ -222,10 +222,6 @@ class SlackDelivery:
         if not waiting:
             return outcomes
         responses = await self.follow_ups.responses_by_ids([f.response_id for _, f in waiting])
-        themes = {
-            follow_up.response_id: await self._themes(responses.get(follow_up.response_id))
-            for _, follow_up in waiting
-        }
         shown = await masked_rows([(f, responses.get(f.response_id)) for _, f in waiting])
         rows = [(m, f, row) for (m, f), row in zip(waiting, shown, strict=True)]
         if len(rows) > self.threshold:
@@ -237,7 +233,8 @@ class SlackDelivery:
                     break  # the channel is paused: the other lines wait untouched
             return outcomes
         for message, follow_up, row in rows:
-            outcome = await self._post(message, follow_up, row, themes[follow_up.response_id])
+            themes = await self._themes(responses.get(follow_up.response_id))
+            outcome = await self._post(message, follow_up, row, themes)
             outcomes[message.key] = outcome
             if _pauses(outcome):
                 break
