@@ -20,7 +20,7 @@ STORED = ThemeTag(theme="pricing", language="en", rule="price", words=["price"])
 
 def _response(comment: str | None, locale: str = "en", **fields: object) -> Response:
     moment = datetime(2026, 3, 1, tzinfo=UTC)
-    return Response.model_validate(
+    response: Response = Response.model_validate(
         {
             "survey_key": "nps-main",
             "metric": Metric.NPS,
@@ -37,6 +37,7 @@ def _response(comment: str | None, locale: str = "en", **fields: object) -> Resp
             **fields,
         }
     )
+    return response
 
 
 @pytest.fixture
