@@ -80,6 +80,31 @@ async def test_the_access_export_holds_the_tags(services: Services) -> None:
     assert "feedback" in export["processing"]["categories"]
 
 
+async def test_the_access_export_redacts_other_people_in_the_tags_as_in_the_comment(
+    services: Services,
+) -> None:
+    # Given B's comment names A by username, and a rule matched that word
+    await make_survey(services, key="nps-main")
+    a = UserIdentity(id="subject-c-1200", username="fakturaen", email="c@example.org")
+    b = UserIdentity(id="subject-d-1300", username="dagny", email="d@example.org")
+    for who, comment in ((a, "Fine"), (b, "fakturaen sent me the wrong invoice")):
+        display = await services.responses.record_display(
+            "nps-main", who, Channel.IN_APP_WEB, context(), "en"
+        )
+        response = await services.responses.submit_score(str(display.id), 5)
+        await services.responses.submit_comment(str(response.id), comment)
+    words = ["fakturaen"]
+    await store_tags(
+        response.id, ThemeTag(theme="billing", language="nb", rule="faktura*", words=words)
+    )
+
+    export = await services.privacy.exports.access([b.id], [b.email or ""])
+
+    [response_data] = export["data"]["responses"]
+    assert response_data["comment"] == "[user] sent me the wrong invoice"
+    assert response_data["themes"][0]["words"] == ["[user]"]
+
+
 async def test_erasure_removes_the_tags_and_the_pending_flag(services: Services) -> None:
     response_id = await _tagged_answer(services)
     await (await _stored(response_id)).set({"themes_pending": True})  # re-tagging waits

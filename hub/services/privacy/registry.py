@@ -184,7 +184,8 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             PersonalField("themes.theme", Category.FEEDBACK),
             PersonalField("themes.language", Category.FEEDBACK),
             PersonalField("themes.rule", Category.FEEDBACK),
-            PersonalField("themes.words", Category.FEEDBACK),
+            # The comment's own words: they may quote someone, as the comment may.
+            PersonalField("themes.words", Category.FEEDBACK, free_text=True),
             PersonalField("url", Category.USAGE),
             PersonalField("customer.company", Category.CUSTOMER, Rectifies.COMPANY),
             PersonalField("customer.country", Category.CUSTOMER, Rectifies.COUNTRY),
