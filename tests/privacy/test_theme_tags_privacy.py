@@ -22,6 +22,7 @@ from hub.models.privacy import (
 from hub.models.response import Response
 from hub.models.theme import ThemeTag
 from hub.services import Services
+from hub.services.privacy.registry import REDACTED
 from hub.services.privacy.rights import NewRequest
 from tests.factories import context, make_survey
 from tests.support.graphql import GraphQLClient, nodes
@@ -34,6 +35,7 @@ A = UserIdentity(id="subject-a-4711", username="annalund", email="anna.lund@exam
 COMMENT = "Two invoices for one month. Mail faktura.support@lund.example"
 BILLING = ThemeTag(theme="billing", language="en", rule="invoice", words=["invoices"])
 SUPPORT = ThemeTag(theme="support", language="en", rule="support", words=["support"])
+QUOTING = ThemeTag(theme="billing", language="nb", rule="faktura*", words=["fakturaen"])
 THEMES = """
 query { responses(first: 5) { edges { node { comment themes { theme words } } } } }
 """
@@ -80,29 +82,56 @@ async def test_the_access_export_holds_the_tags(services: Services) -> None:
     assert "feedback" in export["processing"]["categories"]
 
 
-async def test_the_access_export_redacts_other_people_in_the_tags_as_in_the_comment(
-    services: Services,
-) -> None:
-    # Given B's comment names A by username, and a rule matched that word
+C = UserIdentity(id="subject-c-1200", username="fakturaen", email="c@example.org")
+D = UserIdentity(id="subject-d-1300", username="dagny", email="d@example.org")
+
+
+async def _d_quotes_c(services: Services) -> PydanticObjectId:
+    """D's comment names C by username, and a rule matched that word."""
     await make_survey(services, key="nps-main")
-    a = UserIdentity(id="subject-c-1200", username="fakturaen", email="c@example.org")
-    b = UserIdentity(id="subject-d-1300", username="dagny", email="d@example.org")
-    for who, comment in ((a, "Fine"), (b, "fakturaen sent me the wrong invoice")):
+    for who, comment in ((C, "Fine"), (D, "fakturaen sent me the wrong invoice")):
         display = await services.responses.record_display(
             "nps-main", who, Channel.IN_APP_WEB, context(), "en"
         )
         response = await services.responses.submit_score(str(display.id), 5)
         await services.responses.submit_comment(str(response.id), comment)
-    words = ["fakturaen"]
-    await store_tags(
-        response.id, ThemeTag(theme="billing", language="nb", rule="faktura*", words=words)
+    assert response.id is not None
+    await store_tags(response.id, QUOTING)
+    return response.id
+
+
+async def test_the_access_export_redacts_other_people_in_the_tags_as_in_the_comment(
+    services: Services,
+) -> None:
+    await _d_quotes_c(services)
+
+    export = await services.privacy.exports.access([D.id], [D.email or ""])
+
+    [response] = export["data"]["responses"]
+    assert response["comment"] == "[user] sent me the wrong invoice"
+    assert response["themes"][0]["words"] == ["[user]"]
+
+
+async def test_erasure_redacts_the_person_in_other_people_s_tags_as_in_their_comments(
+    services: Services,
+) -> None:
+    response_id = await _d_quotes_c(services)
+
+    # When C is erased
+    request = await services.rights.file(
+        NewRequest(RightsRequestType.ERASURE, user_id=C.id),
+        OFFICER,
+        VerificationMethod.OTHER_MEANS,
+        "ID seen",
     )
+    await services.privacy.execute(str(request.id), OFFICER)
 
-    export = await services.privacy.exports.access([b.id], [b.email or ""])
-
-    [response_data] = export["data"]["responses"]
-    assert response_data["comment"] == "[user] sent me the wrong invoice"
-    assert response_data["themes"][0]["words"] == ["[user]"]
+    # Then D's tags are redacted as D's comment, and wait to be matched again
+    kept = await _stored(response_id)
+    assert kept.comment == f"{REDACTED} sent me the wrong invoice"
+    assert [(tag.theme, tag.words) for tag in kept.themes] == [("billing", [REDACTED])]
+    assert kept.themes_pending is True
+    assert "fakturaen" not in kept.model_dump_json()
 
 
 async def test_erasure_removes_the_tags_and_the_pending_flag(services: Services) -> None:

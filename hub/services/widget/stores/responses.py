@@ -123,9 +123,15 @@ def commented_matching(pattern: str) -> AsyncCursor[Raw]:
     return STORE.collection().find({"comment": {"$regex": pattern, "$options": "i"}})
 
 
-async def set_comment_text(response_id: Any, comment: str) -> None:
-    """Replace a response's comment (a redaction)."""
-    await STORE.collection().update_one({"_id": response_id}, {"$set": {"comment": comment}})
+async def set_comment_text(
+    response_id: Any, comment: str, themes: Sequence[Mapping[str, Any]]
+) -> None:
+    """Replace a response's comment (a redaction) and its theme tags (redacted as the
+    comment); the redacted comment waits to be matched against the themes again."""
+    await STORE.collection().update_one(
+        {"_id": response_id},
+        {"$set": {"comment": comment, "themes": list(themes), "themes_pending": True}},
+    )
 
 
 def identified_answered_by(
