@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,6 +39,7 @@ METADATA_TYPE = "feedback_follow_up"
 MAX_DIGEST_LINES = 40  # a message holds at most 50 blocks
 SECTION_LIMIT = 2900  # a section's text holds 3000 characters
 NOTE_SHOWN = 1000
+THEMES_BLOCK = "themes"
 
 
 def escape(text: str) -> str:
@@ -185,9 +187,24 @@ def redacted() -> list[Block]:
     return [{"type": "section", "text": {"type": "mrkdwn", "text": f"_{REDACTED_TEXT}_"}}]
 
 
-def follow_up_message(follow_up: FollowUp, response: Response | None) -> list[Block]:
+def themes_line(themes: Sequence[str]) -> Block | None:
+    """The themes the comment is about, by key; None when it matched none. Only the
+    keys: the words that matched are the comment's, and the comment is right above."""
+    if not themes:
+        return None
+    keys = ", ".join(f"`{escape(key)}`" for key in themes)
+    return {
+        "type": "context",
+        "block_id": THEMES_BLOCK,
+        "elements": [{"type": "mrkdwn", "text": f":label: Themes: {keys}"}],
+    }
+
+
+def follow_up_message(
+    follow_up: FollowUp, response: Response | None, themes: Sequence[str] = ()
+) -> list[Block]:
     """The message of one follow-up: score, survey, product, customer, the comment,
-    who has it, and the buttons its status allows."""
+    the themes it is about (keys), who has it, and the buttons its status allows."""
     if follow_up.redacted or response is None:
         return redacted()
     customer = response.customer
@@ -209,8 +226,13 @@ def follow_up_message(follow_up: FollowUp, response: Response | None) -> list[Bl
             {"type": "section", "text": {"type": "mrkdwn", "text": part}}
             for part in quoted_parts(response.comment or "")
         ],
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": status_line(follow_up)}]},
     ]
+    about = themes_line(themes)
+    if about is not None:
+        blocks.append(about)
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": status_line(follow_up)}]}
+    )
     informed = replies_line(follow_up)
     if informed is not None:
         blocks[-1]["elements"].append({"type": "mrkdwn", "text": informed})

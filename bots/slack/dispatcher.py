@@ -31,6 +31,7 @@ from hub.services.platform.outbox import (
     RetryLater,
 )
 from hub.services.privacy import free_text
+from hub.services.themes.tags_for import tags_for, theme_keys
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,14 @@ class SlackDelivery:
         self.outbox = services.outbox
         self.client = client
         self.threshold = services.settings.slack_digest_threshold
+
+    async def _themes(self, response: Response | None) -> list[str]:
+        """The theme keys a message shows: the stored tags, or computed now when the
+        tagger has not written them yet (the same tags it writes a moment later). From
+        the comment as written, before it is masked for the channel."""
+        if response is None:
+            return []
+        return theme_keys(await tags_for(response, self.services.theme_catalog))
 
     def register(self, *others: tuple[str, Handler]) -> None:
         """Deliver the Slack kinds (these and `others`), telling the ops channel when
@@ -224,7 +233,8 @@ class SlackDelivery:
                     break  # the channel is paused: the other lines wait untouched
             return outcomes
         for message, follow_up, row in rows:
-            outcome = await self._post(message, follow_up, row)
+            themes = await self._themes(responses.get(follow_up.response_id))
+            outcome = await self._post(message, follow_up, row, themes)
             outcomes[message.key] = outcome
             if _pauses(outcome):
                 break
@@ -252,14 +262,16 @@ class SlackDelivery:
             await self.follow_ups.record_digest_post(ids, channel, ts)
         return outcomes
 
-    async def _post(self, message: OutboxMessage, follow_up: FollowUp, row: Row) -> Outcome:
+    async def _post(
+        self, message: OutboxMessage, follow_up: FollowUp, row: Row, themes: list[str]
+    ) -> Outcome:
         """Post one follow-up as a message of its own."""
         shown, response = row
         try:
             result = await self.client.chat_postMessage(
                 channel=message.channel,
                 text=blocks.fallback_text(follow_up),
-                blocks=blocks.follow_up_message(shown, response),
+                blocks=blocks.follow_up_message(shown, response, themes),
                 metadata=blocks.post_metadata(message.key, [str(follow_up.id)]),
                 unfurl_links=False,
             )
@@ -312,14 +324,16 @@ class SlackDelivery:
             follow_up = await self.follow_ups.get(str(message.payload["follow_up_id"]))
         except NotFound:
             return GiveUp("follow_up_gone")
-        [(shown, response)] = await masked_rows([(follow_up, await self._response(follow_up))])
+        stored = await self._response(follow_up)
+        themes = await self._themes(stored)
+        [(shown, response)] = await masked_rows([(follow_up, stored)])
         try:
             for post in follow_up.posts:
                 if post.kind is PostKind.DIGEST:
                     text, message_blocks = await self._digest_blocks(post.channel_id, post.ts)
                 else:
                     text = blocks.fallback_text(follow_up)
-                    message_blocks = blocks.follow_up_message(shown, response)
+                    message_blocks = blocks.follow_up_message(shown, response, themes)
                 if follow_up.redacted and post.kind is not PostKind.DIGEST:
                     text = blocks.REDACTED_TEXT
                 await self.client.chat_update(

@@ -288,6 +288,9 @@ class RoutingMatch:
     score_min: int | None
     score_max: int | None
     country: str | None
+    theme: str | None = strawberry.field(
+        description="A theme's key: the rule applies when the comment's themes include it."
+    )
 
 
 @strawberry.input
@@ -298,6 +301,11 @@ class RoutingMatchInput:
     score_min: int | None = None
     score_max: int | None = None
     country: str | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2.")
+    theme: str | None = strawberry.field(
+        default=None,
+        description="A theme's key (see `themes`): the rule applies when the comment's "
+        "themes include it. An unknown key is refused (NOT_FOUND).",
+    )
 
     def to_model(self) -> routing_model.RoutingMatch:
         return routing_model.RoutingMatch(
@@ -307,6 +315,7 @@ class RoutingMatchInput:
             score_min=self.score_min,
             score_max=self.score_max,
             country=self.country,
+            theme=self.theme,
         )
 
 
@@ -427,6 +436,7 @@ class RoutingRule:
                 score_min=match.score_min,
                 score_max=match.score_max,
                 country=match.country,
+                theme=match.theme,
             ),
             reply_to=rule.reply_to,
             reminders=ReminderPolicy.from_model(rule.reminders),

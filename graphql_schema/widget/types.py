@@ -15,6 +15,7 @@ from hub.models.activity import DisplayContext
 from hub.models.common import Role, UserIdentity
 from hub.models.survey import Survey
 from hub.services.access import roles as access
+from hub.services.themes import matching
 from hub.services.widget import throttling
 from hub.services.widget.responses import ResponseFilter as ResponseFilterModel
 
@@ -147,6 +148,21 @@ class ResponseCustomer:
     country: str | None
 
 
+@strawberry.type(
+    description="A theme the comment matched, and why: the rule's language, the term as "
+    "the rule writes it, and the comment's words that matched it."
+)
+class ResponseTheme:
+    theme: str = strawberry.field(description="The theme's key.")
+    language: str
+    rule: str = strawberry.field(description="The term of the theme's rule that matched.")
+    words: list[str] = strawberry.field(
+        description="The comment's words that matched. For roles that see masked data, "
+        "only the words the comment, as they read it, still shows: a word inside an "
+        "e-mail address, a phone number, a user id or a username is left out."
+    )
+
+
 @strawberry.type
 class Response:
     document: strawberry.Private[model.Response]
@@ -196,6 +212,32 @@ class Response:
             return masked
         info.context.reveal("responses", str(self.document.id))
         return text
+
+    @strawberry.field(
+        description="The themes the comment matched, by theme key; empty until the comment "
+        "is tagged (seconds after it is written) and for a response without one."
+    )
+    async def themes(self, info: strawberry.Info[Context]) -> list[ResponseTheme]:
+        tags = self.document.themes
+        text = self.document.comment
+        if not tags or not text:
+            return []
+        # The words come from the comment: a caller sees those the comment shows them.
+        masked = await info.context.loaders.masked_text.load(text)
+        shown = {folded for _, folded in matching.words(masked)}
+        hidden = {word for found in tags for word in found.words if word.casefold() not in shown}
+        if hidden and await self._unmasked(info):
+            info.context.reveal("responses", str(self.document.id))
+            hidden = set()
+        return [
+            ResponseTheme(
+                theme=found.theme,
+                language=found.language,
+                rule=found.rule,
+                words=[word for word in found.words if word not in hidden],
+            )
+            for found in tags
+        ]
 
     @strawberry.field(description="The page it was answered on; masked like the person.")
     async def url(self, info: strawberry.Info[Context]) -> str | None:

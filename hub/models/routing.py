@@ -19,6 +19,7 @@ class RoutingMatch(BaseModel):
     score_min: int | None = None
     score_max: int | None = None
     country: str | None = None  # ISO 3166-1 alpha-2
+    theme: str | None = None  # a theme's key: the comment's tags include it
 
 
 class BusinessHours(BaseModel):

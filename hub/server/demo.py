@@ -1,4 +1,5 @@
-"""Demo data for `make run`: three surveys, a few weeks of answers, and tokens."""
+"""Demo data for `make run`: three surveys, a few weeks of answers (with comments in
+the seven interface languages), and tokens."""
 
 from __future__ import annotations
 
@@ -28,20 +29,26 @@ class DemoTokens:
     viewer: str
 
 
-def _texts(question: str, question_es: str) -> list[SurveyText]:
+# Follow-up question and thank-you in each language the demo answers come in.
+_FOLLOW_UPS = {
+    "en": ("What is the main reason for your score?", "Thank you for your feedback!"),
+    "es": ("¿Cuál es el motivo principal de tu puntuación?", "¡Gracias por tus comentarios!"),
+    "nb": ("Hva er hovedgrunnen til poengsummen din?", "Takk for tilbakemeldingen!"),
+    "sv": ("Vad är den främsta anledningen till ditt betyg?", "Tack för din feedback!"),
+    "da": ("Hvad er hovedårsagen til din bedømmelse?", "Tak for din feedback!"),
+    "fi": ("Mikä on tärkein syy arvosanaasi?", "Kiitos palautteestasi!"),
+    "nl": ("Wat is de belangrijkste reden voor je score?", "Bedankt voor je feedback!"),
+}
+LANGUAGES = tuple(_FOLLOW_UPS)
+
+
+def _texts(questions: dict[str, str]) -> list[SurveyText]:
+    """A survey's texts in every demo language, its question given per language."""
     return [
         SurveyText(
-            locale="en",
-            question=question,
-            follow_up="What is the main reason for your score?",
-            thank_you="Thank you for your feedback!",
-        ),
-        SurveyText(
-            locale="es",
-            question=question_es,
-            follow_up="¿Cuál es el motivo principal de tu puntuación?",
-            thank_you="¡Gracias por tus comentarios!",
-        ),
+            locale=locale, question=questions[locale], follow_up=follow_up, thank_you=thank_you
+        )
+        for locale, (follow_up, thank_you) in _FOLLOW_UPS.items()
     ]
 
 
@@ -51,8 +58,15 @@ DEMO_SURVEYS = [
         metric=Metric.NPS,
         product="Accounting",
         texts=_texts(
-            "How likely are you to recommend Accounting to a colleague?",
-            "¿Qué probabilidad hay de que recomiendes Accounting a un colega?",
+            {
+                "en": "How likely are you to recommend Accounting to a colleague?",
+                "es": "¿Qué probabilidad hay de que recomiendes Accounting a un colega?",
+                "nb": "Hvor sannsynlig er det at du vil anbefale Accounting til en kollega?",
+                "sv": "Hur sannolikt är det att du skulle rekommendera Accounting till en kollega?",
+                "da": "Hvor sandsynligt er det, at du vil anbefale Accounting til en kollega?",
+                "fi": "Kuinka todennäköisesti suosittelisit Accountingia kollegalle?",
+                "nl": "Hoe waarschijnlijk is het dat je Accounting aanbeveelt aan een collega?",
+            }
         ),
         default_locale="en",
         channels=[Channel.IN_APP_WEB, Channel.MOBILE, Channel.EMAIL, Channel.LINK],
@@ -63,8 +77,15 @@ DEMO_SURVEYS = [
         metric=Metric.CES,
         product="Payroll",
         texts=_texts(
-            "How easy was it to run payroll today?",
-            "¿Qué tan fácil fue procesar la nómina hoy?",
+            {
+                "en": "How easy was it to run payroll today?",
+                "es": "¿Qué tan fácil fue procesar la nómina hoy?",
+                "nb": "Hvor enkelt var det å kjøre lønn i dag?",
+                "sv": "Hur enkelt var det att köra lönerna i dag?",
+                "da": "Hvor nemt var det at køre løn i dag?",
+                "fi": "Kuinka helppoa palkanlaskenta oli tänään?",
+                "nl": "Hoe makkelijk was het om vandaag de salarisadministratie te draaien?",
+            }
         ),
         default_locale="en",
         channels=[Channel.IN_APP_WEB, Channel.MOBILE],
@@ -75,8 +96,15 @@ DEMO_SURVEYS = [
         metric=Metric.CSAT,
         product="Support",
         texts=_texts(
-            "How satisfied are you with the help you got?",
-            "¿Qué tan satisfecho estás con la ayuda que recibiste?",
+            {
+                "en": "How satisfied are you with the help you got?",
+                "es": "¿Qué tan satisfecho estás con la ayuda que recibiste?",
+                "nb": "Hvor fornøyd er du med hjelpen du fikk?",
+                "sv": "Hur nöjd är du med hjälpen du fick?",
+                "da": "Hvor tilfreds er du med den hjælp, du fik?",
+                "fi": "Kuinka tyytyväinen olet saamaasi apuun?",
+                "nl": "Hoe tevreden ben je over de hulp die je kreeg?",
+            }
         ),
         default_locale="en",
         channels=[Channel.EMAIL, Channel.LINK],
@@ -85,12 +113,55 @@ DEMO_SURVEYS = [
     ),
 ]
 
-COMMENTS = [
-    "The new invoice screen saves me a lot of time.",
-    "Reports are slow at month end.",
-    "Support answered quickly and solved it.",
-    "I could not find how to export to Excel.",
-    "Works well, but the mobile app logs me out too often.",
+# What the demo people write about, each in every demo language: billing, performance,
+# support, usability and pricing, so that themes have something to find. Five, as
+# always: the random draws (and so every demo figure) stay as they were.
+COMMENTS: list[dict[str, str]] = [
+    {
+        "en": "I was charged twice on the last invoice.",
+        "es": "Me cobraron dos veces en la última factura.",
+        "nb": "Jeg ble belastet to ganger på siste faktura.",
+        "sv": "Jag debiterades två gånger på senaste fakturan.",
+        "da": "Jeg blev opkrævet to gange på den sidste faktura.",
+        "fi": "Minua veloitettiin kahdesti viimeisellä laskulla.",
+        "nl": "De laatste factuur is twee keer afgeschreven.",
+    },
+    {
+        "en": "Reports are slow at month end.",
+        "es": "Los informes van muy lentos a fin de mes.",
+        "nb": "Rapportene er trege ved månedsslutt.",
+        "sv": "Rapporterna är långsamma vid månadsskiftet.",
+        "da": "Rapporterne er langsomme ved månedsafslutning.",
+        "fi": "Raportit ovat hitaita kuun lopussa.",
+        "nl": "Rapporten zijn traag aan het einde van de maand.",
+    },
+    {
+        "en": "Support answered quickly and solved it.",
+        "es": "El soporte respondió rápido y lo resolvió.",
+        "nb": "Kundestøtten svarte raskt og løste det.",
+        "sv": "Supporten svarade snabbt och löste det.",
+        "da": "Supporten svarede hurtigt og løste det.",
+        "fi": "Asiakastuki vastasi nopeasti ja ratkaisi asian.",
+        "nl": "De klantenservice reageerde snel en loste het op.",
+    },
+    {
+        "en": "I could not find how to export to Excel; the menu is confusing.",
+        "es": "No encontré cómo exportar a Excel; el menú es confuso.",
+        "nb": "Jeg fant ikke ut hvordan jeg eksporterer til Excel; menyen er forvirrende.",
+        "sv": "Jag hittade inte hur man exporterar till Excel; menyn är förvirrande.",
+        "da": "Jeg kunne ikke finde ud af at eksportere til Excel; menuen er forvirrende.",
+        "fi": "En löytänyt, miten viedä Exceliin; valikko on sekava.",
+        "nl": "Ik kon niet vinden hoe ik naar Excel exporteer; het menu is verwarrend.",
+    },
+    {
+        "en": "Works well, but the price went up again this year.",
+        "es": "Funciona bien, pero el precio volvió a subir este año.",
+        "nb": "Fungerer bra, men prisen har gått opp igjen i år.",
+        "sv": "Fungerar bra, men priset har gått upp igen i år.",
+        "da": "Virker godt, men prisen er steget igen i år.",
+        "fi": "Toimii hyvin, mutta hinta nousi taas tänä vuonna.",
+        "nl": "Werkt goed, maar de prijs is dit jaar weer gestegen.",
+    },
 ]
 COUNTRIES = ["NO", "SE", "DK", "FI", "NL", "ES"]
 
@@ -120,7 +191,8 @@ def _write_tokens(path: Path, tokens: DemoTokens) -> None:
 
 
 async def _answers(services: Services, people: int = 60) -> None:
-    """A few weeks of answers from made-up people, through the real widget flow."""
+    """A few weeks of answers from made-up people, through the real widget flow, each
+    person in one of the demo languages in turn."""
     rng = random.Random(7)  # noqa: S311 - demo data, not security
     now = services.clock.now()
     clock = FrozenClock(now - timedelta(days=60))
@@ -128,6 +200,7 @@ async def _answers(services: Services, people: int = 60) -> None:
     for number in range(people):
         clock.set(now - timedelta(days=60) + timedelta(hours=number * 23))
         draft = DEMO_SURVEYS[number % len(DEMO_SURVEYS)]
+        language = LANGUAGES[number % len(LANGUAGES)]
         channel = draft.channels[0]
         user = UserIdentity(
             id=f"demo-user-{number}",
@@ -138,7 +211,9 @@ async def _answers(services: Services, people: int = 60) -> None:
             company=f"Demo Company {number % 7}", country=rng.choice(COUNTRIES)
         )
         try:
-            display = await past.responses.record_display(draft.key, user, channel, context, "en")
+            display = await past.responses.record_display(
+                draft.key, user, channel, context, language
+            )
         except DomainError:
             continue
         if rng.random() < 0.15:
@@ -147,7 +222,7 @@ async def _answers(services: Services, people: int = 60) -> None:
         low, high = draft.metric.scale
         response = await past.responses.submit_score(str(display.id), rng.randint(low, high))
         if rng.random() < 0.6:
-            await past.responses.submit_comment(str(response.id), rng.choice(COMMENTS))
+            await past.responses.submit_comment(str(response.id), rng.choice(COMMENTS)[language])
 
 
 def _read_tokens(path: Path) -> DemoTokens | None:

@@ -86,6 +86,8 @@ class Services:
     relay: EventRelay
     exports: ExportService
     erasure_ledger: ErasureLedger
+    # One catalog for the whole process, so that `forget` after a change of the themes
+    # reaches every reader (routing, Slack, the tagger).
     theme_catalog: ThemeCatalog
     themes: ThemeService
     tagger: ThemeTagger
@@ -103,10 +105,10 @@ class Services:
         analytics = AnalyticsService(
             clock, EventBus(), surveys, leases, settings.rollup_fold_interval_ms / 1000
         )
-        routing = RoutingService(clock, settings.cache_seconds)
         # Told of every change of a comment's tags, by the tagger and the re-tag jobs.
         theme_listeners: list[ThemeTagListener] = []
         theme_catalog = ThemeCatalog(settings.cache_seconds)
+        routing = RoutingService(clock, theme_catalog, settings.cache_seconds)
         tagger = ThemeTagger(
             leases, theme_catalog, theme_listeners, settings.theme_tag_interval_ms / 1000
         )

@@ -26,6 +26,7 @@ from hub.models.response import Response
 from hub.services.access import roles as access
 from hub.services.platform.tokens import Purpose, SignedTokens
 from hub.services.privacy import free_text
+from hub.services.themes.tags_for import theme_keys
 from hub.services.widget.responses import ResponseFilter
 from hub.services.widget.stores import responses
 
@@ -36,6 +37,7 @@ COLUMNS = (
     "metric",
     "score",
     "comment",
+    "themes",
     "commented_at",
     "product",
     "company",
@@ -48,6 +50,7 @@ COLUMNS = (
     "email",
     "url",
 )
+THEME_SEPARATOR = "|"  # between the theme keys of a comment's tags, in one cell
 _BATCH = 500
 _FILTER_PARAMS = (
     "survey",
@@ -173,7 +176,9 @@ class ExportService:
     async def csv_chunks(self, criteria: ResponseFilter, role: Role) -> AsyncIterator[str]:
         """The CSV, a header then batches of rows, newest first. People taken out of
         analytics are left out; personal data is blank for roles that may not see it,
-        and masked in their comments (one lookup per batch)."""
+        and masked in their comments (one lookup per batch). `themes` holds the keys of
+        the themes the comment was tagged with, separated by "|" (the words that matched
+        are in `responses`, where they are masked as the comment is)."""
         reveal = access.may_see_personal_data(role)
         query: dict[str, Any] = {**criteria.to_query(), "analytics_excluded": {"$ne": True}}
         buffer = io.StringIO()
@@ -214,6 +219,7 @@ async def _rows(responses: list[Response], reveal: bool) -> list[list[object]]:
                 response.metric.value,
                 response.score,
                 _cell(comment),
+                THEME_SEPARATOR.join(theme_keys(response.themes)),
                 _iso(response.commented_at),
                 _cell(response.product),
                 _cell(response.customer.company),

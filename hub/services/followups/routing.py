@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,8 @@ from hub.services.analytics.bands import is_detractor
 from hub.services.followups import business_hours
 from hub.services.followups.stores import routing_defaults
 from hub.services.platform import validation
+from hub.services.themes.catalog import ThemeCatalog
+from hub.services.themes.tags_for import tags_for, theme_keys
 
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
 _USER_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,30}$")
@@ -77,7 +80,9 @@ class Route:
     rule_id: PydanticObjectId | None
 
 
-def matches(match: RoutingMatch, response: Response) -> bool:
+def matches(match: RoutingMatch, response: Response, themes: Collection[str]) -> bool:
+    """Whether the rule's match applies to the response, whose comment has the theme
+    keys `themes`."""
     return (
         (match.survey_key is None or match.survey_key == response.survey_key)
         and (match.product is None or match.product == response.product)
@@ -85,6 +90,7 @@ def matches(match: RoutingMatch, response: Response) -> bool:
         and (match.score_min is None or response.score >= match.score_min)
         and (match.score_max is None or response.score <= match.score_max)
         and (match.country is None or match.country == response.customer.country)
+        and (match.theme is None or match.theme in themes)
     )
 
 
@@ -109,10 +115,13 @@ class RuleChanges:
 
 
 class RoutingService:
-    """Admin-managed rules, and the choice of channels for a response."""
+    """Admin-managed rules, and the choice of channels for a response. A rule may
+    match on a theme: the response's tags (`tags_for`: computed from the comment when
+    it is routed, before the tagger stores the same tags) must include it."""
 
-    def __init__(self, clock: Clock, cache_seconds: float = 5.0) -> None:
+    def __init__(self, clock: Clock, themes: ThemeCatalog, cache_seconds: float = 5.0) -> None:
         self.clock = clock
+        self.themes = themes
         # Every comment is routed; rules change rarely. As with surveys, a change made
         # in this process is seen at once, one made by another process within seconds.
         self._table: TTLCache[str, tuple[list[RoutingRule], RoutingDefaults]] = TTLCache(
@@ -127,7 +136,16 @@ class RoutingService:
             self._table["table"] = table
         return table
 
-    def _clean_match(self, match: RoutingMatch) -> RoutingMatch:
+    async def _theme_key(self, key: str | None) -> str | None:
+        """A theme key that names a theme (read afresh, not from the cache), or None."""
+        if key is None or not key.strip():
+            return None
+        key = key.strip()
+        if key not in {theme.key for theme in await self.themes.themes()}:
+            raise NotFound("Theme", "match.theme")
+        return key
+
+    async def _clean_match(self, match: RoutingMatch) -> RoutingMatch:
         low = match.score_min
         high = match.score_max
         for value, name in ((low, "scoreMin"), (high, "scoreMax")):
@@ -150,6 +168,7 @@ class RoutingService:
             score_min=low,
             score_max=high,
             country=validation.country(match.country, "match.country"),
+            theme=await self._theme_key(match.theme),
         )
 
     async def create_rule(self, draft: RuleDraft) -> RoutingRule:
@@ -160,7 +179,7 @@ class RoutingService:
         rule = RoutingRule(
             name=validation.required_text(draft.name, "name"),
             priority=draft.priority,
-            match=self._clean_match(draft.match),
+            match=await self._clean_match(draft.match),
             channel_id=channel,
             reply_to=validation.email(draft.reply_to, "replyTo"),
             reminders=reminder_policy(draft.reminders, "reminders"),
@@ -196,7 +215,7 @@ class RoutingService:
         if changes.priority is not None:
             update["priority"] = changes.priority
         if changes.match is not None:
-            update["match"] = self._clean_match(changes.match)
+            update["match"] = await self._clean_match(changes.match)
         if changes.reply_to is not None:
             update["reply_to"] = validation.email(changes.reply_to, "replyTo")
         if changes.reminders is not None:
@@ -211,6 +230,12 @@ class RoutingService:
         await rule.delete()
         self._table.clear()
         return rule
+
+    async def _themes_of(self, response: Response, rules: list[RoutingRule]) -> set[str]:
+        """The response's theme keys, computed only when a rule asks for a theme."""
+        if not any(rule.match.theme is not None for rule in rules):
+            return set()
+        return set(theme_keys(await tags_for(response, self.themes)))
 
     async def rules(self) -> list[RoutingRule]:
         return await RoutingRule.find_all().sort("+priority", "+created_at").to_list()
@@ -240,8 +265,10 @@ class RoutingService:
     async def reply_to_for(self, response: Response) -> str | None:
         """Where the customer's answer to a reply should go: the Reply-To of the rule
         that routes the response now (the first that matches), if it sets one."""
-        for rule in await self.rules():
-            if matches(rule.match, response):
+        rules = await self.rules()
+        themes = await self._themes_of(response, rules)
+        for rule in rules:
+            if matches(rule.match, response, themes):
                 return rule.reply_to
         return None
 
@@ -262,8 +289,9 @@ class RoutingService:
         chosen: list[str] = []
         rule_id: PydanticObjectId | None = None
         rules, defaults = await self._routing_table()
+        themes = await self._themes_of(response, rules)
         for rule in rules:
-            if matches(rule.match, response):
+            if matches(rule.match, response, themes):
                 chosen.append(rule.channel_id)
                 rule_id = rule.id
                 break

@@ -185,7 +185,8 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             PersonalField("themes.theme", Category.FEEDBACK),
             PersonalField("themes.language", Category.FEEDBACK),
             PersonalField("themes.rule", Category.FEEDBACK),
-            PersonalField("themes.words", Category.FEEDBACK),
+            # The comment's own words: they may quote someone, as the comment may.
+            PersonalField("themes.words", Category.FEEDBACK, free_text=True),
             PersonalField("url", Category.USAGE),
             PersonalField("customer.company", Category.CUSTOMER, Rectifies.COMPANY),
             PersonalField("customer.country", Category.CUSTOMER, Rectifies.COUNTRY),
@@ -525,6 +526,7 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             "match.score_min": "a score",
             "match.score_max": "a score",
             "match.country": "a country code, not a person's",
+            "match.theme": "a theme's key, set by an admin",
             "channel_id": "a Slack channel id",
             "reply_to": "a team's address for answers to replies, set by an admin; "
             "not about the people giving feedback",

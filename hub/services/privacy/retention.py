@@ -7,16 +7,17 @@ rule there (`CollectionEntry.retention`); this run applies the rules in
 Responses older than their survey's retention (HUB_RETENTION_DAYS, or less where a
 survey says so; 3 calendar years when the setting is unset) are anonymised: the
 identity and page address removed, e-mail addresses, phone numbers and URLs scrubbed
-out of the comment; their displays lose the identity and the link to the response,
-their survey links are deleted, their follow-ups and the follow-ups' internal notes
-lose the person (notes and reasons scrubbed as comments are). Displays and logins
-older than the contact rules look back are deleted, and so are the per-person
-summaries (`people`, `contact_states`) of people with no display, answer or login in
-that time; the contact rules never keep anything longer than 3 years. Delivered
-outbox messages keep no payload or subject (cleared on delivery; what an older
-version left is cleared here); delivered and given-up ones are deleted after
-HUB_OUTBOX_RETENTION_DAYS, undelivered ones after 3 years. A dry run counts without
-changing anything."""
+out of the comment (its theme tags lose the matched words, and the scrubbed comment
+is matched against the themes again); their displays lose the identity and the link
+to the response, their survey links are deleted, their follow-ups and the follow-ups'
+internal notes lose the person (notes and reasons scrubbed as comments are).
+Displays and logins older than the contact rules look back are deleted, and so are
+the per-person summaries (`people`, `contact_states`) of people with no display,
+answer or login in that time; the contact rules never keep anything longer than 3
+years. Delivered outbox messages keep no payload or subject (cleared on delivery;
+what an older version left is cleared here); delivered and given-up ones are deleted
+after HUB_OUTBOX_RETENTION_DAYS, undelivered ones after 3 years. A dry run counts
+without changing anything."""
 
 from __future__ import annotations
 
@@ -258,8 +259,15 @@ class RetentionService:
                 continue
             for raw in due:
                 comment = raw.get("comment")
+                # The tags' words came from the comment as written: they go now, and the
+                # tagger matches the scrubbed comment again. Their themes stay until it
+                # has, so the theme counts change only by what the scrubbing changed.
                 await response_store.anonymise(
-                    raw["_id"], ANONYMOUS_USER, scrub(comment) if comment else comment
+                    raw["_id"],
+                    ANONYMOUS_USER,
+                    scrub(comment) if comment else comment,
+                    [{**found, "words": []} for found in raw.get("themes") or []],
+                    True if comment else None,
                 )
             # Their Slack messages show the company and the comment: rebuild them
             # from the anonymised responses (queued before the follow-ups lose the

@@ -109,7 +109,12 @@ async def _redact_quotes(services: StepServices, identity: Identity) -> Counts:
     async for raw in responses.commented_matching(pattern):
         comment = redact_quotes(raw["comment"], terms)
         if comment != raw["comment"]:
-            await responses.set_comment_text(raw["_id"], comment)
+            # The tags' words are the comment's: redacted alike, then matched again.
+            themes = [
+                {**tag, "words": [redact_quotes(word, terms) for word in tag.get("words", [])]}
+                for tag in raw.get("themes") or []
+            ]
+            await responses.set_comment_text(raw["_id"], comment, themes)
             counts["responses"] += 1
             refresh.add(raw["user"]["id"])
     async for raw in follow_ups.noted_matching(pattern):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -194,28 +194,41 @@ def commented_matching(pattern: str) -> AsyncCursor[Raw]:
     return STORE.collection().find({"comment": {"$regex": pattern, "$options": "i"}})
 
 
-async def set_comment_text(response_id: Any, comment: str) -> None:
-    """Replace a response's comment (a redaction)."""
-    await STORE.collection().update_one({"_id": response_id}, {"$set": {"comment": comment}})
+async def set_comment_text(
+    response_id: Any, comment: str, themes: Sequence[Mapping[str, Any]]
+) -> None:
+    """Replace a response's comment (a redaction) and its theme tags (redacted as the
+    comment); the redacted comment waits to be matched against the themes again."""
+    await STORE.collection().update_one(
+        {"_id": response_id},
+        {"$set": {"comment": comment, "themes": list(themes), "themes_pending": True}},
+    )
 
 
 def identified_answered_by(
     survey_key: str, latest: datetime, anonymous_id: str | None
 ) -> AsyncCursor[Raw]:
     """A survey's responses answered by `latest` and not yet anonymised: their id,
-    answer time, comment and user id."""
+    answer time, comment, theme tags and user id."""
     return STORE.collection().find(
         {
             "survey_key": survey_key,
             "answered_at": {"$lte": latest},
             "user.id": {"$ne": anonymous_id},
         },
-        projection={"_id": 1, "answered_at": 1, "comment": 1, "user.id": 1},
+        projection={"_id": 1, "answered_at": 1, "comment": 1, "themes": 1, "user.id": 1},
     )
 
 
-async def anonymise(response_id: Any, anonymous_user: Mapping[str, Any], comment: Any) -> None:
-    """Replace a response's person, URL and company (its comment by `comment`)."""
+async def anonymise(
+    response_id: Any,
+    anonymous_user: Mapping[str, Any],
+    comment: Any,
+    themes: Sequence[Mapping[str, Any]],
+    themes_pending: bool | None,
+) -> None:
+    """Replace a response's person, URL and company (its comment by `comment`, its
+    theme tags by `themes`, and whether they wait to be matched again)."""
     await STORE.collection().update_one(
         {"_id": response_id},
         {
@@ -224,6 +237,8 @@ async def anonymise(response_id: Any, anonymous_user: Mapping[str, Any], comment
                 "url": None,
                 "customer.company": None,
                 "comment": comment,
+                "themes": list(themes),
+                "themes_pending": themes_pending,
             }
         },
     )
