@@ -24,6 +24,7 @@ from hub.models.slack import SlackRequestSeen, SlackUser
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
 from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
 from hub.models.theme import Theme, ThemeRule, ThemeTag
+from hub.models.theme_rollup import ThemeDailyRollup, ThemeHourlyRollup, ThemeSlotRollup
 
 ALL_MODELS = (
     Survey,
@@ -58,6 +59,9 @@ ALL_MODELS = (
     LiveEvent,
     SchemaMigration,
     Theme,
+    ThemeDailyRollup,
+    ThemeHourlyRollup,
+    ThemeSlotRollup,
 )
 
 __all__ = [
@@ -105,7 +109,10 @@ __all__ = [
     "SurveyStatus",
     "SurveyText",
     "Theme",
+    "ThemeDailyRollup",
+    "ThemeHourlyRollup",
     "ThemeRule",
+    "ThemeSlotRollup",
     "ThemeTag",
     "UserIdentity",
 ]
