@@ -25,6 +25,7 @@ from graphql_schema.analytics.schema import (
     AnalyticsQuery,
     AnalyticsSubscription,
 )
+from graphql_schema.analytics.themes import ThemeAnalyticsQuery
 from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.cost import CostLimits, QueryCost
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
@@ -46,7 +47,15 @@ _UNAVAILABLE = (AutoReconnect, ConnectionFailure, ExecutionTimeout, ServerSelect
 
 
 @strawberry.type
-class Query(SurveyQuery, WidgetQuery, FollowUpQuery, PrivacyQuery, AnalyticsQuery, PlatformQuery):
+class Query(
+    SurveyQuery,
+    WidgetQuery,
+    FollowUpQuery,
+    PrivacyQuery,
+    AnalyticsQuery,
+    ThemeAnalyticsQuery,
+    PlatformQuery,
+):
     pass
 
 

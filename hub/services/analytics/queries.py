@@ -251,7 +251,7 @@ class Plan:
             slot_range["$lt"] = snapped[-1]
         self.tail_pipeline = _pipeline(
             (),
-            {**dimensions, **source.changes},
+            {**source.changes, **dimensions},
             {"slot": slot_range} if slot_range else {},
             _group_stage(source, dict(keys, t="$slot")),
         )
