@@ -4,6 +4,7 @@ restriction, erasure and rebuilds; read with a bounded number of round trips."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import math
 import random
@@ -294,6 +295,39 @@ async def test_rebuilt_theme_rollups_equal_the_ones_kept_on_write(
     assert report.theme_daily_rollups > 0
     assert during == before
     assert await theme_rows() == folded != kept
+
+
+async def test_rebuilds_while_comments_are_tagged_count_every_mention_once(
+    services: Services, clock: FrozenClock
+) -> None:
+    await make_survey(services)
+    await define_themes("billing", "support", "pricing")
+    keys = ["billing", "support", "pricing"]
+    ids = [
+        await answer(services, clock, utc(2026, 3, 2, 9, number), number % 11)
+        for number in range(24)
+    ]
+    await services.analytics.fold()
+
+    async def tagging() -> None:
+        for number, response_id in enumerate(ids):
+            await tag(services.analytics.theme_listener, response_id, keys[: number % 3 + 1])
+        for response_id in ids[::4]:  # re-tagged after a change of rules
+            await tag(services.analytics.theme_listener, response_id, ["pricing"])
+
+    async def rebuilding() -> None:
+        for _ in range(3):
+            await services.analytics.rebuild()
+
+    await asyncio.gather(tagging(), rebuilding())
+    found = await services.analytics.themes.summary(AnalyticsFilter())
+    await services.analytics.fold()
+    folded = await theme_rows()
+    await services.analytics.rebuild()
+
+    stored = [tagged.theme for r in await Response.find_all().to_list() for tagged in r.themes]
+    assert {f.key: f.mentions for f in found} == {key: stored.count(key) for key in keys}
+    assert await theme_rows() == folded
 
 
 async def test_a_rebuild_with_changes_waiting_counts_them_once(
