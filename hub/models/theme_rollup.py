@@ -50,9 +50,13 @@ class _ThemeRollup(BaseModel):
 
 
 def _theme_indexes(time_field: str, name: str) -> list[IndexModel]:
+    # The unique key leads with level, theme, survey and time: one theme's trend in a
+    # survey reads a range of it.
+    leading = ("detail", "theme", "survey_key", time_field)
+    rest = [field for field in THEME_DIMENSIONS if field not in leading]
     return [
         IndexModel(
-            [*((field, pymongo.ASCENDING) for field in THEME_DIMENSIONS), (time_field, 1)],
+            [(field, pymongo.ASCENDING) for field in (*leading, *rest)],
             unique=True,
             name=name,
         ),

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from bson import SON
 
 from hub.clock import FrozenClock
 from hub.db import Database
@@ -457,3 +458,29 @@ async def test_theme_queries_make_the_same_round_trips_for_a_week_and_a_year(
     # A daily trend's windows are less than a day apart: read in one range of hours.
     assert trend == ["find", "find", *["aggregate"] * 10, "commitTransaction"]
     assert emerging == ["find", *["aggregate"] * 16, "commitTransaction"]
+
+
+@pytest.mark.parametrize("collection", ["rollups_daily", "rollups_hourly", "rollups_slots"])
+@pytest.mark.parametrize(
+    "dimensions",
+    [
+        {"detail": "survey", "survey_key": "nps-main"},
+        {"detail": "full"},
+        {"detail": "survey", "theme": "billing"},
+        {"detail": "survey", "theme": "billing", "survey_key": "nps-main"},
+    ],
+)
+async def test_theme_rollup_reads_start_with_an_index_scan(
+    database: Database, collection: str, dimensions: dict[str, Any]
+) -> None:
+    time_field = {"rollups_daily": "day", "rollups_hourly": "hour", "rollups_slots": "slot"}
+    january = {"$gte": utc(2026, 1, 1), "$lt": utc(2026, 2, 1)}
+    query = {**dimensions, time_field[collection]: january}
+    find = SON([("find", f"theme_{collection}"), ("filter", query)])
+    explained = await database.command("explain", find, verbosity="queryPlanner")
+    plan, stages = explained["queryPlanner"]["winningPlan"], []
+    while plan:
+        stages.append(plan["stage"])
+        plan = plan.get("inputStage") or {}
+
+    assert "IXSCAN" in stages and "COLLSCAN" not in stages
