@@ -3,8 +3,8 @@
 Each job has its module: score bands (`bands`), figures (`figures`), what a query asks
 for (`criteria`), time grains (`grains`), rollup changes and exclusion (`rollups`),
 folding the changes into the rollups (`folder`), the rebuild (`rebuild`), queries
-(`queries`), live events (`live`), and the themes' rollups (`theme_rollups`), figures
-(`theme_figures`) and queries (`themes`)."""
+(`queries`, read by `plans`), live events (`live`), and the themes' rollups
+(`theme_rollups`), figures (`theme_figures`) and queries (`themes`)."""
 
 from __future__ import annotations
 

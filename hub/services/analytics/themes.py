@@ -25,14 +25,8 @@ from hub.models.theme_rollup import THEME_COUNTERS
 from hub.services.analytics.criteria import AnalyticsFilter, Interval
 from hub.services.analytics.figures import Tally, percent
 from hub.services.analytics.grains import floor_slot
-from hub.services.analytics.queries import (
-    ROLLUPS,
-    Plan,
-    Source,
-    Tallies,
-    metrics_in_scope,
-    periods,
-)
+from hub.services.analytics.plans import ROLLUPS, Plan, Source, Tallies
+from hub.services.analytics.queries import metrics_in_scope, periods
 from hub.services.analytics.significance import two_proportion_test
 from hub.services.analytics.stores import rollups
 from hub.services.analytics.theme_figures import ThemeFigures, mentions_tally
