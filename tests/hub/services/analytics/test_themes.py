@@ -21,8 +21,10 @@ from hub.models.common import Channel, Metric
 from hub.models.response import Response
 from hub.models.theme_rollup import ThemeDailyRollup, ThemeHourlyRollup, ThemeSlotRollup
 from hub.services import Services
+from hub.services.analytics import rebuild
 from hub.services.analytics.criteria import AnalyticsFilter, Interval
 from hub.services.analytics.figures import Z95, Tally
+from hub.services.analytics.folder import RollupFolder
 from hub.services.analytics.significance import two_proportion_test
 from hub.services.analytics.stores import rollup_changes
 from hub.services.analytics.theme_figures import Impact, ThemeFigures
@@ -299,8 +301,10 @@ async def test_rebuilt_theme_rollups_equal_the_ones_kept_on_write(
 
 
 async def test_rebuilds_while_comments_are_tagged_count_every_mention_once(
-    services: Services, clock: FrozenClock
+    services: Services, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Small chunks, so tags land between the snapshots of one rebuild.
+    monkeypatch.setattr(rebuild, "CHUNK", 3)
     await make_survey(services)
     await define_themes("billing", "support", "pricing")
     keys = ["billing", "support", "pricing"]
@@ -329,6 +333,67 @@ async def test_rebuilds_while_comments_are_tagged_count_every_mention_once(
     stored = [tagged.theme for r in await Response.find_all().to_list() for tagged in r.themes]
     assert {f.key: f.mentions for f in found} == {key: stored.count(key) for key in keys}
     assert await theme_rows() == folded
+
+
+async def stored_mentions() -> dict[str, int]:
+    """Mentions per theme counted from the responses' stored tags."""
+    counted = await Response.find({"analytics_excluded": {"$ne": True}}).to_list()
+    found: dict[str, int] = {}
+    for response in counted:
+        for key in {tagged.theme for tagged in response.themes}:
+            found[key] = found.get(key, 0) + 1
+    return found
+
+
+async def mentions(services: Services) -> dict[str, int]:
+    found = await services.analytics.themes.summary(AnalyticsFilter())
+    return {figures.key: figures.mentions for figures in found if figures.mentions}
+
+
+async def test_a_fold_that_fails_folds_no_mention(
+    services: Services, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await make_survey(services)
+    await define_themes("billing", "support")
+    for number in range(4):
+        await answer(
+            services, clock, utc(2026, 3, 2, 9, number), 3, ["billing", "support"][: number % 2 + 1]
+        )
+    remove = rollup_changes.remove
+
+    async def fail(*args: Any) -> int:
+        raise RuntimeError("the process died after adding the counts")
+
+    monkeypatch.setattr(rollup_changes, "remove", fail)
+    with pytest.raises(RuntimeError):
+        await services.analytics.fold()
+    after_failure = await theme_rows()
+    monkeypatch.setattr(rollup_changes, "remove", remove)
+    await services.analytics.fold()
+
+    assert after_failure == []
+    assert await mentions(services) == await stored_mentions() == {"billing": 4, "support": 2}
+
+
+async def test_every_read_during_folds_counts_each_mention_once(
+    services: Services, clock: FrozenClock
+) -> None:
+    await make_survey(services)
+    await define_themes("billing", "support")
+    for number in range(12):
+        themes = ["billing", "support"][: number % 3]
+        await answer(services, clock, utc(2026, 3, 2, 9, number), number % 11, themes)
+    truth = await stored_mentions()
+    folding = asyncio.create_task(RollupFolder(services.leases, batch=2).drain())
+    seen: list[dict[str, int]] = []
+    while True:
+        done = folding.done()
+        seen.append(await mentions(services))
+        if done:
+            break
+
+    assert await folding > 0
+    assert all(found == truth for found in seen)
 
 
 async def test_a_rebuild_with_changes_waiting_counts_them_once(
