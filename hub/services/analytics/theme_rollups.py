@@ -67,7 +67,11 @@ class ThemeRollupListener(ThemeTagListener):
     tags as they are then, when it is put back). Like the widget's writes, these are
     new documents that conflict with nothing, and the folder adds them to the theme
     rollups; `committed` wakes it (it waits a moment before folding, by then the
-    tagger's transaction has usually committed, and it looks again anyway)."""
+    tagger's transaction has usually committed, and it looks again anyway).
+
+    `response` is the stored response as read in the tagger's transaction, with at
+    least its `_id`, `analytics_excluded` and the fields the rollups count
+    (`rollups.RESPONSE_FIELDS`)."""
 
     def __init__(self, committed: Callable[[], None] | None = None) -> None:
         self.committed = committed

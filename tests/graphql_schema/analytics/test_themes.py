@@ -175,3 +175,6 @@ def test_theme_queries_are_weighed_like_the_other_analytics(schema: GraphQLSchem
     assert cost(schema, trend, {"f": year}) == 365 * (1 + 1 + 2)
     # Two periods, two sources: four reads of one grain.
     assert cost(schema, emerging, {"f": year}) == DEFAULT_LIST_SIZE + 4
+    # The half day before noon: bounds at midnight, noon and midnight, on the hour.
+    half = {"dateFrom": "2026-03-01T12:00:00Z", "dateTo": "2026-03-02T00:00:00Z"}
+    assert cost(schema, emerging, {"f": half}) == DEFAULT_LIST_SIZE + 4 * 2
