@@ -181,7 +181,7 @@ class Plan:
         if snapped[-1] is not None:
             slot_range["$lt"] = snapped[-1]
         self.tail_pipeline = _pipeline(
-            (),
+            ("survey_key",),
             {**source.changes, **dimensions},
             {"slot": slot_range} if slot_range else {},
             _group_stage(source, dict(keys, t="$slot")),
