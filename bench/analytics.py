@@ -3,10 +3,11 @@
 Starts its own embedded SecantusDB, bulk-loads 10,000 responses, builds the rollups
 with the rebuild and times the dashboard queries; then loads up to `--responses`
 (1,000,000 by default), rebuilds once more and times them again. Prints the median
-time of metricSummary, metricTrend (monthly and daily over a year), metricBreakdown
-and the same summary computed by an aggregation over raw responses at each size, the
-ratio largest / smallest (goal: under 2 for the rollup queries), each phase's time,
-and the database round trips of a daily trend over 7 and over 365 days.
+time of metricSummary, metricTrend (monthly and daily over a year), metricBreakdown,
+themeSummary (five themes, tagged on the comments) and the same summary computed by an
+aggregation over raw responses at each size, the ratio largest / smallest (goal: under
+2 for the rollup queries), each phase's time, and the database round trips of a daily
+trend over 7 and over 365 days and of the theme summary.
 
     python bench/analytics.py                      # 10,000 then 1,000,000
     python bench/analytics.py --responses 100000   # a quicker look
@@ -45,6 +46,8 @@ from hub.models.common import Metric  # noqa: E402
 from hub.models.response import Response  # noqa: E402
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup  # noqa: E402
 from hub.models.survey import Survey, SurveyStatus, SurveyText  # noqa: E402
+from hub.models.theme import Theme, ThemeRule  # noqa: E402
+from hub.models.theme_rollup import ThemeDailyRollup  # noqa: E402
 from hub.services.analytics.analytics import AnalyticsService  # noqa: E402
 from hub.services.analytics.criteria import AnalyticsFilter, Dimension, Interval  # noqa: E402
 from hub.services.platform.leases import JobLeases  # noqa: E402
@@ -58,19 +61,31 @@ SURVEYS = (("nps-main", Metric.NPS), ("csat-help", Metric.CSAT))
 COUNTRIES = ("NO", "SE", "DK")
 CHANNELS = ("IN_APP_WEB", "MOBILE")
 COMPANIES = ("Acme AS", "Volvo", "Nokia", "Lego")
+THEMES = ("billing", "performance", "support", "usability", "pricing")
 BATCH = 20_000
 SMALL = 10_000
 PROGRESS_EVERY = 100_000
 STARTED = time.perf_counter()
 
 
+def _tags(rng: random.Random) -> list[dict[str, Any]]:
+    """A comment's tags: each theme with a chance of one in four."""
+    return [
+        {"theme": theme, "language": "en", "rule": theme, "words": [theme]}
+        for theme in THEMES
+        if rng.random() < 0.25
+    ]
+
+
 def _documents(first: int, count: int, rng: random.Random) -> list[dict[str, Any]]:
-    """Raw responses over 2025: 70% to the NPS survey, 30% to a CSAT survey."""
+    """Raw responses over 2025: 70% to the NPS survey, 30% to a CSAT survey; 30%
+    with a comment, tagged with themes."""
     seconds = int((YEAR_END - YEAR_START).total_seconds())
     documents = []
     for number in range(first, first + count):
         key, metric = SURVEYS[0] if rng.random() < 0.7 else SURVEYS[1]
         low, high = metric.scale
+        commented = rng.random() < 0.3
         documents.append(
             {
                 "_id": ObjectId(),
@@ -78,7 +93,8 @@ def _documents(first: int, count: int, rng: random.Random) -> list[dict[str, Any
                 "metric": metric.value,
                 "display_id": ObjectId(),
                 "score": rng.randint(low, high),
-                "comment": "Because." if rng.random() < 0.3 else None,
+                "comment": "Because." if commented else None,
+                "themes": _tags(rng) if commented else [],
                 "commented_at": None,
                 "product": "Accounting",
                 "customer": {"company": rng.choice(COMPANIES), "country": rng.choice(COUNTRIES)},
@@ -153,6 +169,17 @@ async def _raw_summary() -> dict[str, Any]:
     return rows[0] if rows else {}
 
 
+async def _raw_mentions(theme: str) -> int:
+    """The NPS survey's responses of the year tagged with `theme`, counted raw."""
+    return await Response.get_pymongo_collection().count_documents(
+        {
+            "survey_key": "nps-main",
+            "answered_at": {"$gte": YEAR_START, "$lt": YEAR_END},
+            "themes.theme": theme,
+        }
+    )
+
+
 async def _surveys() -> None:
     now = datetime.now(UTC)
     for key, metric in SURVEYS:
@@ -167,6 +194,15 @@ async def _surveys() -> None:
             created_at=now,
             updated_at=now,
         ).insert()
+    for theme in THEMES:
+        await Theme(
+            key=theme,
+            name=theme.title(),
+            name_folded=theme,
+            rules=[ThemeRule(language="en", terms=[theme])],
+            created_at=now,
+            updated_at=now,
+        ).insert()
 
 
 QUERIES = (
@@ -174,9 +210,10 @@ QUERIES = (
     ("trend_month", "metricTrend MONTH, Europe/Oslo, one year"),
     ("trend_day", "metricTrend DAY, America/New_York, one year"),
     ("breakdown", "metricBreakdown by country, one year"),
+    ("themes", "themeSummary, NPS survey, one year"),
     ("raw", "the summary by aggregating raw responses"),
 )
-ROLLUP_QUERIES = ("summary", "trend_month", "trend_day", "breakdown")
+ROLLUP_QUERIES = ("summary", "trend_month", "trend_day", "breakdown", "themes")
 
 
 async def _timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
@@ -216,6 +253,7 @@ async def run(sizes: list[int], runs: int) -> None:
                 "trend_month": lambda: analytics.trend(year, Interval.MONTH, "Europe/Oslo"),
                 "trend_day": lambda: analytics.trend(year, Interval.DAY, "America/New_York"),
                 "breakdown": lambda: analytics.breakdown(year, Dimension.COUNTRY, 10),
+                "themes": lambda: analytics.themes.summary(year),
             }
             rng = random.Random(2025)
             results: list[dict[str, float]] = []
@@ -234,6 +272,9 @@ async def run(sizes: list[int], runs: int) -> None:
                 raw_seconds, raw = await _timed(_raw_summary)
                 assert summary.nps is not None, "no NPS figures"
                 assert (summary.nps.n, summary.nps.promoters) == (raw["n"], raw["promoters"])
+                themes = {found.key: found for found in await analytics.themes.summary(year)}
+                mentions = await _raw_mentions("billing")
+                assert themes["billing"].mentions == mentions, "theme mentions differ"
                 figures = {name: await _median(work, runs) for name, work in queries.items()}
                 figures["raw"] = raw_seconds
                 results.append(figures)
@@ -264,12 +305,14 @@ async def run(sizes: list[int], runs: int) -> None:
                 "metricTrend DAY, America/New_York, 365 days": queries["trend_day"],
                 "metricSummary, one year": queries["summary"],
                 "metricBreakdown by country, one year": queries["breakdown"],
+                "themeSummary, one year": queries["themes"],
             }
             for label, work in trips.items():
                 print(f"    {label:<46} {await _round_trips(counter, work):9d}")
             print(
                 f"stored: {await DailyRollup.count():,} daily, {await HourlyRollup.count():,} "
-                f"hourly and {await SlotRollup.count():,} quarter-hour rollups; "
+                f"hourly and {await SlotRollup.count():,} quarter-hour rollups, "
+                f"{await ThemeDailyRollup.count():,} daily theme rollups; "
                 f"the whole run took {time.perf_counter() - whole:.0f} s"
             )
         finally:

@@ -9,7 +9,8 @@ number of times it is resolved, the product of the sizes of the lists above it.
   edges; `top` + 1 for a breakdown, the periods for a trend, every score value for a
   score distribution, and DEFAULT_LIST_SIZE for other lists.
 - An analytics field adds the rollup reads it makes: periods x grains
-  (`hub.services.analytics.estimate`).
+  (`hub.services.analytics.estimate`); a theme field reads the rollups and the theme
+  rollups, twice that, and lists DEFAULT_LIST_SIZE themes.
 - A mutation adds MUTATION_WEIGHT, and 1 for each item of its list arguments.
 - Aliases count once each; fields merged under one response key count once, as they
   run once; fragments count where they apply (for a union or interface, the costliest
@@ -105,12 +106,30 @@ def _distribution(args: Mapping[str, Any]) -> Weight:
     return Weight(SCORE_VALUES + estimate.range_grains(*_bounds(args)), SCORE_VALUES)
 
 
+def _theme_summary(args: Mapping[str, Any]) -> Weight:
+    reads = 2 * estimate.range_grains(*_bounds(args))
+    return Weight(DEFAULT_LIST_SIZE + reads, DEFAULT_LIST_SIZE)
+
+
+def _theme_trend(args: Mapping[str, Any]) -> Weight:
+    metric = _trend(args)
+    return Weight(2 * metric.own - metric.items, metric.items)
+
+
+def _emerging_themes(args: Mapping[str, Any]) -> Weight:
+    reads = 2 * 2 * estimate.comparison_grains(*_bounds(args))
+    return Weight(DEFAULT_LIST_SIZE + reads, DEFAULT_LIST_SIZE)
+
+
 # Fields whose weight depends on their arguments, by schema coordinate.
 SIZED: dict[str, Callable[[Mapping[str, Any]], Weight]] = {
     "Query.metricSummary": _summary,
     "Query.metricTrend": _trend,
     "Query.metricBreakdown": _breakdown,
     "Query.scoreDistribution": _distribution,
+    "Query.themeSummary": _theme_summary,
+    "Query.themeTrend": _theme_trend,
+    "Query.emergingThemes": _emerging_themes,
 }
 
 

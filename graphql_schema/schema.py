@@ -25,6 +25,7 @@ from graphql_schema.analytics.schema import (
     AnalyticsQuery,
     AnalyticsSubscription,
 )
+from graphql_schema.analytics.themes import ThemeAnalyticsQuery
 from graphql_schema.channels.schema import ChannelsMutation
 from graphql_schema.cost import CostLimits, QueryCost
 from graphql_schema.followups.schema import FollowUpMutation, FollowUpQuery
@@ -57,6 +58,7 @@ class Query(
     PlatformQuery,
     SuggestionQuery,
     ThemeQuery,
+    ThemeAnalyticsQuery,
 ):
     pass
 

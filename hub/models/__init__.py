@@ -24,6 +24,7 @@ from hub.models.slack import SlackRequestSeen, SlackUser
 from hub.models.suppression import OptOutObjection, Suppression, SuppressionReason
 from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
 from hub.models.theme import Theme, ThemeJob, ThemeRule, ThemeTag
+from hub.models.theme_rollup import ThemeDailyRollup, ThemeHourlyRollup, ThemeSlotRollup
 
 ALL_MODELS = (
     Survey,
@@ -59,6 +60,9 @@ ALL_MODELS = (
     SchemaMigration,
     Theme,
     ThemeJob,
+    ThemeDailyRollup,
+    ThemeHourlyRollup,
+    ThemeSlotRollup,
 )
 
 __all__ = [
@@ -106,8 +110,11 @@ __all__ = [
     "SurveyStatus",
     "SurveyText",
     "Theme",
+    "ThemeDailyRollup",
+    "ThemeHourlyRollup",
     "ThemeJob",
     "ThemeRule",
+    "ThemeSlotRollup",
     "ThemeTag",
     "UserIdentity",
 ]

@@ -49,7 +49,8 @@ class Detail(StrEnum):
 
 
 DIMENSIONS = ("detail", "survey_key", "metric", "product", "country", "channel", "company")
-SURVEY_LEVEL = ("survey_key", "metric", "product")
+# What a survey-level rollup keeps (a theme rollup keeps its theme too).
+SURVEY_LEVEL = ("theme", "survey_key", "metric", "product")
 COUNTERS = ("displays", "declines", "responses", "comments", "score_sum")
 SCORE_KEYS = tuple(f"s{value}" for value in range(11))
 
@@ -135,7 +136,11 @@ class RollupChange(Document, RollupCounters):
     The folder (`hub.services.analytics.folder`) adds these to the rollups in batches
     and deletes them in the same transaction; until then the analytics add them to
     what the rollups hold. `slot` is the quarter-hour of `at`, the finest grain the
-    queries read."""
+    queries read.
+
+    A change with a `theme` counts a response's mention of that theme (its comment
+    tagged, or with negative counters untagged) in the theme rollups
+    (`hub.models.theme_rollup`): `mentions`, `score_sum` and `scores` only."""
 
     survey_key: str
     metric: Metric
@@ -143,6 +148,8 @@ class RollupChange(Document, RollupCounters):
     country: str | None = None
     channel: Channel | None = None
     company: str | None = None
+    theme: str | None = Field(default=None, description="The theme mentioned, if any.")
+    mentions: int = 0
     record_type: RecordType
     record: PydanticObjectId = Field(description="The display or response counted.")
     at: datetime

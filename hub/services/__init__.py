@@ -106,7 +106,7 @@ class Services:
             clock, EventBus(), surveys, leases, settings.rollup_fold_interval_ms / 1000
         )
         # Told of every change of a comment's tags, by the tagger and the re-tag jobs.
-        theme_listeners: list[ThemeTagListener] = []
+        theme_listeners: list[ThemeTagListener] = [analytics.theme_listener]
         theme_catalog = ThemeCatalog(settings.cache_seconds)
         routing = RoutingService(clock, theme_catalog, settings.cache_seconds)
         tagger = ThemeTagger(

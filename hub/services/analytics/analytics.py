@@ -3,7 +3,8 @@
 Each job has its module: score bands (`bands`), figures (`figures`), what a query asks
 for (`criteria`), time grains (`grains`), rollup changes and exclusion (`rollups`),
 folding the changes into the rollups (`folder`), the rebuild (`rebuild`), queries
-(`queries`) and live events (`live`)."""
+(`queries`, read by `plans`), live events (`live`), and the themes' rollups
+(`theme_rollups`), figures (`theme_figures`) and queries (`themes`)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,11 @@ from hub.services.analytics.live import LiveEvents
 from hub.services.analytics.queries import BreakdownGroup, ScoreCount, TrendPoint
 from hub.services.analytics.rebuild import RebuildReport
 from hub.services.analytics.rollups import ExclusionReport, RollupWriter
+from hub.services.analytics.theme_rollups import ThemeRollupListener
+from hub.services.analytics.themes import ThemeAnalytics
 from hub.services.platform.leases import JobLeases
 from hub.services.surveys.surveys import SurveyService
+from hub.services.themes.catalog import ThemeCatalog
 from hub.services.widget.events import EventBus, ResponseEvent
 
 # Held while rollups are rebuilt (`JobLeases.exclusive`): one rebuild at a time, since
@@ -47,6 +51,10 @@ class AnalyticsService:
         self.rollups = RollupWriter(surveys)
         self.folder = RollupFolder(leases, fold_interval_seconds)
         self.live = LiveEvents(events, surveys)
+        self.themes = ThemeAnalytics(ThemeCatalog())
+        # For the tagger: records what a change of a comment's tags does to the theme
+        # rollups, in the tagger's transaction.
+        self.theme_listener = ThemeRollupListener(self.folder.wake)
 
     # --- keeping rollups ----------------------------------------------------------
 
@@ -59,9 +67,10 @@ class AnalyticsService:
         return await self.rollups.include_person(user_id)
 
     async def rebuild(self, survey_key: str | None = None) -> RebuildReport:
-        """Recompute rollups (of one survey, or all) from displays and responses, exact
-        while writes go on; no process folds changes meanwhile. While a rebuild runs,
-        in this process or another, a second raises `Conflict` (ALREADY_RUNNING)."""
+        """Recompute rollups (of one survey, or all) from displays and responses, and
+        theme rollups from the responses' tags, exact while writes go on; no process
+        folds changes meanwhile. While a rebuild runs, in this process or another, a
+        second raises `Conflict` (ALREADY_RUNNING)."""
         async with (
             self.leases.exclusive(REBUILD_LEASE, "A rollup rebuild"),
             self.folder.paused(),

@@ -44,6 +44,16 @@ def range_grains(date_from: datetime | None, date_to: datetime | None) -> int:
     return _grains_for([bound - floor_day(bound) for bound in bounds])
 
 
+def comparison_grains(date_from: datetime | None, date_to: datetime | None) -> int:
+    """Grains a comparison of [date_from, date_to) with the period of the same length
+    before it reads (emerging themes); one without both ends (it is refused)."""
+    if date_from is None or date_to is None:
+        return 1
+    start, end = floor_slot(date_from), floor_slot(date_to)
+    bounds = [start - (end - start), start, end]
+    return _grains_for([bound - floor_day(bound) for bound in bounds])
+
+
 def _zone(name: str) -> ZoneInfo | None:
     try:
         return zone(name)

@@ -1,5 +1,6 @@
-"""The folder: adds the rollup changes that widget writes and exclusions record
-(`rollup_changes`) to the rollups, in batches, off the request path.
+"""The folder: adds the rollup changes that widget writes, theme tags and exclusions
+record (`rollup_changes`) to the rollups and the theme rollups, in batches, off the
+request path.
 
 A batch is one transaction: it reads the oldest changes, sums them per rollup
 document in memory, applies one `$inc` upsert per document and grain, and deletes
@@ -30,15 +31,11 @@ from pymongo.errors import OperationFailure, PyMongoError
 
 from hub.db import cancel_and_wait, in_transaction
 from hub.errors import Conflict, ErrorCode
+from hub.models.theme_rollup import THEME_DIMENSIONS
 from hub.services.analytics.grains import GRAINS
-from hub.services.analytics.rollups import (
-    count,
-    counters_of,
-    dimensions_of,
-    new_tables,
-    rollup_documents,
-)
+from hub.services.analytics.rollups import rollup_documents
 from hub.services.analytics.stores import rollup_changes, rollups
+from hub.services.analytics.theme_rollups import ChangeTables
 from hub.services.platform.leases import JobLeases, keep_renewed
 
 log = logging.getLogger(__name__)
@@ -79,12 +76,17 @@ class RollupFolder:
             changes = await rollup_changes.oldest(self.batch, session)
             if not changes:
                 return 0
-            tables = new_tables()
+            tables = ChangeTables()
             for change in changes:
-                count(tables, dimensions_of(change), change["at"], counters_of(change))
+                tables.add_change(change)
             for grain in GRAINS:
                 await rollups.add_counts(
-                    grain.model, rollup_documents(grain, tables[grain]), session
+                    grain.model, rollup_documents(grain, tables.rollups[grain]), session
+                )
+                await rollups.add_counts(
+                    grain.theme_model,
+                    rollup_documents(grain, tables.themes[grain], THEME_DIMENSIONS),
+                    session,
                 )
             await rollup_changes.remove([change["_id"] for change in changes], session)
             return len(changes)

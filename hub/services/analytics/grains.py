@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from hub.errors import ErrorCode, ValidationFailed
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
+from hub.models.theme_rollup import ThemeDailyRollup, ThemeHourlyRollup, ThemeSlotRollup
 from hub.services.analytics.criteria import Interval
 from hub.services.platform import validation
 
@@ -37,16 +38,18 @@ def floor_day(at: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class Grain:
-    """One time grain of the rollups: its collection, time field and bucket."""
+    """One time grain of the rollups: its collection, its theme rollups' collection,
+    time field and bucket."""
 
     model: type[DailyRollup] | type[HourlyRollup] | type[SlotRollup]
     field: str
     floor: Callable[[datetime], datetime]
+    theme_model: type[ThemeDailyRollup] | type[ThemeHourlyRollup] | type[ThemeSlotRollup]
 
 
-DAYS = Grain(DailyRollup, "day", floor_day)
-HOURS = Grain(HourlyRollup, "hour", floor_hour)
-SLOTS = Grain(SlotRollup, "slot", floor_slot)
+DAYS = Grain(DailyRollup, "day", floor_day, ThemeDailyRollup)
+HOURS = Grain(HourlyRollup, "hour", floor_hour, ThemeHourlyRollup)
+SLOTS = Grain(SlotRollup, "slot", floor_slot, ThemeSlotRollup)
 GRAINS = (DAYS, HOURS, SLOTS)
 
 

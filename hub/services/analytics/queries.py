@@ -20,7 +20,7 @@ most twelve hours from its midnight (one to five for Europe and the Americas), s
 query reads at most a day, twelve hours and three quarter-hours per period and
 dimension value: its cost depends on the number of periods and dimension values,
 never on the number of responses. The hours and quarter-hours are read in at most
-`RANGES_PER_GRAIN` range queries per grain, so the round trips do not depend on the
+`plans.RANGES_PER_GRAIN` range queries per grain, so the round trips do not depend on the
 number of periods either.
 
 The changes not folded yet are added per quarter-hour, and all of it is read in one
@@ -35,47 +35,26 @@ comment count at the time the score was given.
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-
-from pymongo.asynchronous.client_session import AsyncClientSession
+from zoneinfo import ZoneInfo
 
 from hub.errors import ErrorCode, ValidationFailed
 from hub.models.common import Metric
-from hub.models.rollup import COUNTERS, SCORE_KEYS, DailyRollup
 from hub.models.survey import Survey
 from hub.services.analytics.criteria import AnalyticsFilter, Dimension, Interval
 from hub.services.analytics.figures import Summary, Tally
 from hub.services.analytics.grains import (
-    DAY,
-    HOURS,
-    SLOTS,
-    Grain,
-    Window,
-    WindowIndex,
     advance,
-    clustered,
     floor_slot,
-    hours_and_slots,
     local_start,
-    nearest_midnight,
     period_starts,
     zone,
 )
-from hub.services.analytics.stores import rollup_changes, rollups
-from hub.services.platform.store import Raw
-
-# Range queries per rollup grain that a query makes at most, whatever its periods,
-# and how close two stretches must be to be read in one range.
-RANGES_PER_GRAIN = 16
-CLOSE = DAY
-
-# What one query reads in its snapshot: the days, each range of hours or
-# quarter-hours with its windows, and the changes not folded yet.
-Reads = tuple[list[Raw], list[tuple[WindowIndex, list[Raw]]], list[Raw]]
+from hub.services.analytics.plans import ROLLUPS, Plan, Tallies
+from hub.services.analytics.stores import rollups
 
 
 @dataclass(frozen=True)
@@ -100,31 +79,7 @@ class ScoreCount:
     count: int
 
 
-def _group_stage(keys: dict[str, str]) -> dict[str, Any]:
-    stage: dict[str, Any] = {"_id": keys}
-    for counter in COUNTERS:
-        stage[counter] = {"$sum": f"${counter}"}
-    for key in SCORE_KEYS:
-        stage[key] = {"$sum": f"$scores.{key}"}
-    return stage
-
-
-def _pipeline(
-    dimensions: dict[str, Any], time: dict[str, Any], group: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """Match on level, survey and time first (what the indexes hold), then on the other
-    dimensions: MongoDB merges the two stages, and a server whose planner only uses an
-    index that holds every matched field still reads by index."""
-    indexed = {k: v for k, v in dimensions.items() if k in ("detail", "survey_key")}
-    rest = {k: v for k, v in dimensions.items() if k not in indexed}
-    stages: list[dict[str, Any]] = [{"$match": {**indexed, **time}}]
-    if rest:
-        stages.append({"$match": rest})
-    stages.append({"$group": group})
-    return stages
-
-
-async def _metrics_in_scope(criteria: AnalyticsFilter) -> list[Metric]:
+async def metrics_in_scope(criteria: AnalyticsFilter) -> list[Metric]:
     if criteria.metric is not None:
         return [Metric(criteria.metric)]
     query: dict[str, Any] = {}
@@ -136,122 +91,36 @@ async def _metrics_in_scope(criteria: AnalyticsFilter) -> list[Metric]:
 
 async def _tallies(
     criteria: AnalyticsFilter, bounds: list[datetime | None], by: Dimension | None
-) -> list[dict[tuple[Metric, Any], Tally]]:
+) -> Tallies:
     """Tallies per (metric, group) for each period [bounds[i], bounds[i+1])."""
-    periods = len(bounds) - 1
-    snapped = [None if bound is None else floor_slot(bound) for bound in bounds]
-    midnights = [None if bound is None else nearest_midnight(bound) for bound in snapped]
-    results: list[dict[tuple[Metric, Any], Tally]] = [defaultdict(Tally) for _ in range(periods)]
-    dimensions = criteria.dimension_query()
-    base = {**dimensions, "detail": criteria.detail(by).value}
-    keys: dict[str, str] = {"m": "$metric"}
-    if by is not None:
-        keys["g"] = f"${by.value}"
-
-    # Whole UTC days between the midnights nearest to the bounds.
-    day_range: dict[str, datetime] = {}
-    if midnights[0] is not None:
-        day_range["$gte"] = midnights[0]
-    if midnights[-1] is not None:
-        day_range["$lt"] = midnights[-1]
-    day_query = {**({"day": day_range} if day_range else {})}
-    day_keys = dict(keys, t="$day") if periods > 1 else keys
-    day_pipeline = _pipeline(base, day_query, _group_stage(day_keys))
-
-    # What lies between each bound and its midnight, added to the period it
-    # belongs to and taken from the one the day sum gave it to.
-    windows: list[Window] = []
-    for i, (bound, midnight) in enumerate(zip(snapped, midnights, strict=True)):
-        if bound is None or midnight is None or bound == midnight:
-            continue
-        before = i - 1 if i > 0 else None
-        after = i if i < periods else None
-        if bound < midnight:  # [bound, midnight) belongs after the bound
-            windows.append((bound, midnight, after, before))
-        else:  # [midnight, bound) belongs before the bound
-            windows.append((midnight, bound, before, after))
-    # Each window read as whole hours and the quarter-hours left at its ends, in at
-    # most `RANGES_PER_GRAIN` range queries per grain (an index range scan each, where
-    # one `$or` of hundreds of ranges, or an `$in` of thousands of times, is costly on
-    # some servers), whatever the number of periods: windows less than a day apart
-    # are read in one range (a daily trend's in one), the others alone up to that
-    # number (a monthly trend's, a summary's).
-    pieces: dict[Grain, list[Window]] = {HOURS: [], SLOTS: []}
-    for start, end, to_add, to_take in windows:
-        for grain, piece_start, piece_end in hours_and_slots(start, end):
-            pieces[grain].append((piece_start, piece_end, to_add, to_take))
-    ranges = [
-        (
-            grain,
-            WindowIndex(members),
-            _pipeline(
-                base,
-                {grain.field: {"$gte": start, "$lt": end}},
-                _group_stage(dict(keys, t=f"${grain.field}")),
-            ),
-        )
-        for grain, grain_windows in pieces.items()
-        for start, end, members in clustered(grain_windows, CLOSE, RANGES_PER_GRAIN)
-    ]
-
-    # The changes not folded into the rollups yet, per quarter-hour.
-    slot_range: dict[str, datetime] = {}
-    if snapped[0] is not None:
-        slot_range["$gte"] = snapped[0]
-    if snapped[-1] is not None:
-        slot_range["$lt"] = snapped[-1]
-    tail_pipeline = _pipeline(
-        dimensions,
-        {"slot": slot_range} if slot_range else {},
-        _group_stage(dict(keys, t="$slot")),
-    )
-
-    async def read(session: AsyncClientSession) -> Reads:
-        days = await rollups.tally(DailyRollup, day_pipeline, session)
-        pieces_read = [
-            (index, await rollups.tally(grain.model, pipeline, session))
-            for grain, index, pipeline in ranges
-        ]
-        tail = await rollup_changes.tally(tail_pipeline, session)
-        return days, pieces_read, tail
-
+    plan = Plan(ROLLUPS, criteria, bounds, None if by is None else by.value, criteria.detail(by))
     # One snapshot: a batch the folder commits meanwhile is counted once.
-    days, pieces_read, tail = await rollups.in_snapshot(read)
-
-    inner = [m for m in midnights[1:-1] if m is not None]
-    for row in days:
-        group = row["_id"]
-        index = 0
-        if periods > 1:
-            index = bisect.bisect_right(inner, group["t"].astimezone(UTC))
-        results[index][(Metric(group["m"]), group.get("g"))].add(Tally.from_row(row))
-    for window_index, rows in pieces_read:
-        for row in rows:
-            group = row["_id"]
-            tally = Tally.from_row(row)
-            key = (Metric(group["m"]), group.get("g"))
-            for _, _, to_add, to_take in window_index.holding(group["t"].astimezone(UTC)):
-                if to_add is not None:
-                    results[to_add][key].add(tally)
-                if to_take is not None:
-                    results[to_take][key].add(tally, -1)
-    inner_bounds = [bound for bound in snapped[1:-1] if bound is not None]
-    for row in tail:
-        group = row["_id"]
-        index = bisect.bisect_right(inner_bounds, group["t"].astimezone(UTC))
-        results[index][(Metric(group["m"]), group.get("g"))].add(Tally.from_row(row))
-    return results
+    return plan.tallies(await rollups.in_snapshot(plan.read))
 
 
 async def summary(criteria: AnalyticsFilter) -> Summary:
-    metrics = await _metrics_in_scope(criteria)
+    metrics = await metrics_in_scope(criteria)
     (tallies,) = await _tallies(criteria, [criteria.date_from, criteria.date_to], None)
     return Summary.of({metric: tally for (metric, _), tally in tallies.items()}, metrics)
 
 
-async def trend(criteria: AnalyticsFilter, interval: Interval, timezone: str) -> list[TrendPoint]:
-    """The summary per local day, week (from Monday) or month in `timezone`;
-    periods without data come with zero counts. Needs both ends of the range."""
+@dataclass(frozen=True)
+class Periods:
+    """A trend's local periods: their starts and the last one's end (UTC), the zone,
+    and the bounds to read (the first and last cut to the range asked for)."""
+
+    zone: ZoneInfo
+    edges: list[datetime]
+    bounds: list[datetime | None]
+
+    def point_bounds(self, i: int) -> tuple[datetime, datetime]:
+        """Period `i`'s start and end, local time in the zone."""
+        return self.edges[i].astimezone(self.zone), self.edges[i + 1].astimezone(self.zone)
+
+
+def periods(criteria: AnalyticsFilter, interval: Interval, timezone: str) -> Periods:
+    """The periods of a trend per local day, week (from Monday) or month in
+    `timezone`. Needs both ends of the range."""
     tz = zone(timezone)
     if criteria.date_from is None or criteria.date_to is None:
         raise ValidationFailed(
@@ -268,16 +137,21 @@ async def trend(criteria: AnalyticsFilter, interval: Interval, timezone: str) ->
     bounds: list[datetime | None] = [max(start, starts[0])]
     bounds += starts[1:]
     bounds.append(min(end, last_end))
-    metrics = await _metrics_in_scope(criteria)
-    tallies = await _tallies(criteria, bounds, None)
-    edges = [*starts, last_end]
+    return Periods(zone=tz, edges=[*starts, last_end], bounds=bounds)
+
+
+async def trend(criteria: AnalyticsFilter, interval: Interval, timezone: str) -> list[TrendPoint]:
+    """The summary per local day, week (from Monday) or month in `timezone`;
+    periods without data come with zero counts. Needs both ends of the range."""
+    local = periods(criteria, interval, timezone)
+    metrics = await metrics_in_scope(criteria)
+    tallies = await _tallies(criteria, local.bounds, None)
     return [
         TrendPoint(
-            start=edges[i].astimezone(tz),
-            end=edges[i + 1].astimezone(tz),
+            *local.point_bounds(i),
             summary=Summary.of({m: t for (m, _), t in tallies[i].items()}, metrics),
         )
-        for i in range(len(starts))
+        for i in range(len(local.edges) - 1)
     ]
 
 
@@ -286,7 +160,7 @@ async def breakdown(criteria: AnalyticsFilter, by: Dimension, top: int) -> list[
     rest are folded into one "other" group."""
     if not 1 <= top <= 100:
         raise ValidationFailed(ErrorCode.INVALID_INPUT, "top must be from 1 to 100.", "top")
-    metrics = await _metrics_in_scope(criteria)
+    metrics = await metrics_in_scope(criteria)
     (tallies,) = await _tallies(criteria, [criteria.date_from, criteria.date_to], by)
     grouped: dict[Any, dict[Metric, Tally]] = defaultdict(dict)
     for (metric, group), tally in tallies.items():
@@ -319,7 +193,7 @@ async def breakdown(criteria: AnalyticsFilter, by: Dimension, top: int) -> list[
 
 async def score_distribution(criteria: AnalyticsFilter) -> list[ScoreCount]:
     """Responses per score value, every value of each metric's scale listed."""
-    metrics = await _metrics_in_scope(criteria)
+    metrics = await metrics_in_scope(criteria)
     (tallies,) = await _tallies(criteria, [criteria.date_from, criteria.date_to], None)
     by_metric = {metric: tally for (metric, _), tally in tallies.items()}
     counts: list[ScoreCount] = []

@@ -1,5 +1,6 @@
-"""The rebuild: rollups recounted from the raw displays and responses, with the same
-extraction the writes use (`hub.services.analytics.rollups`), while writes go on.
+"""The rebuild: rollups recounted from the raw displays and responses, and theme
+rollups from the responses' tags (`Response.themes`), with the same extraction the
+writes use (`hub.services.analytics.rollups`), while writes go on.
 
 The rollups hold what the folder has folded; the changes not folded yet wait in
 `rollup_changes`, and a figure is the sum of both. So the rebuilt rollups must be the
@@ -31,20 +32,17 @@ from hub.errors import NotFound
 from hub.models.common import Metric
 from hub.models.rollup import DIMENSIONS, RecordType
 from hub.models.survey import Survey
+from hub.models.theme_rollup import THEME_DIMENSIONS
 from hub.services.analytics.grains import DAYS, GRAINS, HOURS, SLOTS, Grain
 from hub.services.analytics.rollups import (
     DISPLAY_FIELDS,
     RESPONSE_FIELDS,
-    Increment,
     Table,
-    count,
-    counters_of,
-    dimensions_of,
     display_increment,
-    new_tables,
     response_increment,
 )
 from hub.services.analytics.stores import rollup_changes, rollups
+from hub.services.analytics.theme_rollups import ChangeTables
 from hub.services.platform.store import Raw
 from hub.services.widget.stores import displays, responses
 
@@ -65,11 +63,12 @@ class RebuildReport:
     daily_rollups: int
     hourly_rollups: int
     slot_rollups: int
+    theme_daily_rollups: int = 0
 
 
 async def rebuild(survey_key: str | None = None) -> RebuildReport:
-    """Recompute rollups (of one survey, or all) from displays and responses; the
-    caller has paused the folder.
+    """Recompute rollups (of one survey, or all) from displays and responses, and
+    theme rollups from the responses' tags; the caller has paused the folder.
 
     Keeps only one counter set per rollup in memory. Rebuilding every survey swaps
     whole collections in (see `rollups.replace_all`); one survey's rollups are
@@ -77,11 +76,16 @@ async def rebuild(survey_key: str | None = None) -> RebuildReport:
     metrics = {survey.key: survey.metric for survey in await Survey.find_all().to_list()}
     if survey_key is not None and survey_key not in metrics:
         raise NotFound("Survey", "surveyKey")
-    tables = new_tables()
+    tables = ChangeTables()
 
-    def display(row: Raw) -> Increment | None:
+    def display(row: Raw) -> None:
         metric = metrics.get(row["survey_key"])
-        return None if metric is None else display_increment(row, Metric(metric))
+        if metric is not None:
+            tables.add(display_increment(row, Metric(metric)))
+
+    def response(row: Raw) -> None:
+        tables.add(response_increment(row))
+        tables.add_mentions(row)
 
     display_count = await _count_records(
         tables, survey_key, RecordType.DISPLAY, displays.counted, DISPLAY_FIELDS, display
@@ -91,37 +95,48 @@ async def rebuild(survey_key: str | None = None) -> RebuildReport:
         survey_key,
         RecordType.RESPONSE,
         responses.counted,
-        RESPONSE_FIELDS,
-        response_increment,
+        {**RESPONSE_FIELDS, "themes.theme": 1},
+        response,
     )
     for grain in GRAINS:
+        for model, table, names in (
+            (grain.model, tables.rollups[grain], DIMENSIONS),
+            (grain.theme_model, tables.themes[grain], THEME_DIMENSIONS),
+        ):
 
-        def write(insert: rollups.Insert, grain: Grain = grain) -> Awaitable[None]:
-            return write_table(insert, grain, tables[grain])
+            def write(
+                insert: rollups.Insert,
+                grain: Grain = grain,
+                table: Table = table,
+                names: tuple[str, ...] = names,
+            ) -> Awaitable[None]:
+                return write_table(insert, grain, table, names)
 
-        if survey_key is None:
-            await rollups.replace_all(grain.model, write)
-        else:
-            await rollups.replace_survey(grain.model, str(survey_key), write)
+            if survey_key is None:
+                await rollups.replace_all(model, write)
+            else:
+                await rollups.replace_survey(model, str(survey_key), write)
     return RebuildReport(
         displays=display_count,
         responses=response_count,
-        daily_rollups=len(tables[DAYS]),
-        hourly_rollups=len(tables[HOURS]),
-        slot_rollups=len(tables[SLOTS]),
+        daily_rollups=len(tables.rollups[DAYS]),
+        hourly_rollups=len(tables.rollups[HOURS]),
+        slot_rollups=len(tables.rollups[SLOTS]),
+        theme_daily_rollups=len(tables.themes[DAYS]),
     )
 
 
 async def _count_records(
-    tables: dict[Grain, Table],
+    tables: ChangeTables,
     survey_key: str | None,
     record_type: RecordType,
     counted: Counted,
     fields: Mapping[str, Any],
-    increment: Callable[[Raw], Increment | None],
+    add: Callable[[Raw], None],
 ) -> int:
-    """Count the records of one type into `tables`, less their changes still waiting,
-    a chunk per snapshot (see the module); how many records were counted."""
+    """Count the records of one type into `tables` (`add` counts one), less their
+    changes still waiting (theme mentions included), a chunk per snapshot (see the
+    module); how many records were counted."""
     waiting_query: dict[str, Any] = {"record_type": record_type.value}
     if survey_key is not None:
         waiting_query["survey_key"] = str(survey_key)
@@ -139,21 +154,21 @@ async def _count_records(
 
         rows, waiting = await rollups.in_snapshot(read)
         for row in rows:
-            found = increment(row)
-            if found is not None:
-                count(tables, *found)
+            add(row)
         for change in waiting:
-            count(tables, dimensions_of(change), change["at"], counters_of(change), -1)
+            tables.add_change(change, -1)
         total += len(rows)
         if len(rows) < CHUNK:
             return total
         after = rows[-1]["_id"]
 
 
-async def write_table(insert: rollups.Insert, grain: Grain, table: Table) -> None:
+async def write_table(
+    insert: rollups.Insert, grain: Grain, table: Table, names: tuple[str, ...] = DIMENSIONS
+) -> None:
     batch: list[dict[str, Any]] = []
     for key, counters in table.items():
-        document: dict[str, Any] = dict(zip(DIMENSIONS, key[:-1], strict=True))
+        document: dict[str, Any] = dict(zip(names, key[:-1], strict=True))
         document[grain.field] = key[-1]
         scores: dict[str, int] = {}
         for name, value in counters.items():

@@ -1,12 +1,12 @@
 """Rollup changes: what one display or response adds to the rollups (the one
 extraction of dimensions and counters, used by writes, exclusion, the folder and the
-rebuild), the change each widget write records in its transaction, and taking a
-person out of analytics."""
+rebuild), what a response's theme mentions add to the theme rollups, the change each
+widget write records in its transaction, and taking a person out of analytics."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +21,7 @@ from hub.models.event import LiveEvent
 from hub.models.response import Response
 from hub.models.rollup import COUNTERS, DIMENSIONS, SURVEY_LEVEL, Detail, RecordType
 from hub.models.survey import Survey
+from hub.models.theme_rollup import THEME_COUNTERS
 from hub.services.analytics.grains import GRAINS, Grain, floor_slot
 from hub.services.analytics.stores import rollup_changes
 from hub.services.surveys.surveys import SurveyService
@@ -120,23 +121,27 @@ def count(
     at: datetime,
     counters: Mapping[str, int],
     sign: int = 1,
+    names: tuple[str, ...] = DIMENSIONS,
 ) -> None:
     """Add (or with sign -1, take away) counters at time `at` to the rollups of each
-    level of detail, in its day, hour and quarter-hour."""
+    level of detail, in its day, hour and quarter-hour; `names` are the rollups'
+    dimensions (the theme rollups' with their theme)."""
     times = [(tables[grain], grain.floor(at)) for grain in GRAINS]
     for level in levels(dimensions):
-        key = tuple(level[name] for name in DIMENSIONS)
+        key = tuple(level[name] for name in names)
         for table, time in times:
             cell = table[(*key, time)]
             for name, value in counters.items():
                 cell[name] += sign * value
 
 
-def rollup_documents(grain: Grain, table: Table) -> list[tuple[dict[str, Any], dict[str, int]]]:
+def rollup_documents(
+    grain: Grain, table: Table, names: tuple[str, ...] = DIMENSIONS
+) -> list[tuple[dict[str, Any], dict[str, int]]]:
     """Each rollup document of a table as its key (dimensions, level and time) and
     counters (`scores.s9` style)."""
     return [
-        ({**dict(zip(DIMENSIONS, key[:-1], strict=True)), grain.field: key[-1]}, dict(counters))
+        ({**dict(zip(names, key[:-1], strict=True)), grain.field: key[-1]}, dict(counters))
         for key, counters in table.items()
     ]
 
@@ -167,7 +172,8 @@ def change_document(
 
 def counters_of(change: Mapping[str, Any]) -> dict[str, int]:
     """A change document's counters as `$inc` fields (`scores.s9`, …)."""
-    counters = {name: int(change[name]) for name in COUNTERS if change.get(name)}
+    names = (*COUNTERS, *THEME_COUNTERS)
+    counters = {name: int(change[name]) for name in dict.fromkeys(names) if change.get(name)}
     for key, value in (change.get("scores") or {}).items():
         if value:
             counters[f"scores.{key}"] = int(value)
@@ -175,8 +181,33 @@ def counters_of(change: Mapping[str, Any]) -> dict[str, int]:
 
 
 def dimensions_of(change: Mapping[str, Any]) -> dict[str, Any]:
-    """A change document's dimensions, as `levels` takes them."""
-    return {name: change.get(name) for name in DIMENSIONS if name != "detail"}
+    """A change document's dimensions, as `levels` takes them (with its theme, for a
+    theme mention)."""
+    dimensions = {name: change.get(name) for name in DIMENSIONS if name != "detail"}
+    if change.get("theme") is not None:
+        dimensions["theme"] = change["theme"]
+    return dimensions
+
+
+def theme_increment(response: Mapping[str, Any]) -> Increment:
+    """What one theme mention of a response adds to that theme's rollups, from the
+    response's stored fields (`RESPONSE_FIELDS`): one mention and its score, at the
+    time it was scored (like its comment)."""
+    dimensions, at, _ = response_increment(response)
+    score = int(response["score"])
+    return dimensions, at, {"mentions": 1, "score_sum": score, f"scores.s{score}": 1}
+
+
+def theme_changes(
+    response: Mapping[str, Any], themes: Iterable[str], sign: int = 1
+) -> list[dict[str, Any]]:
+    """The `rollup_changes` documents of a response's mentions of `themes` (each
+    counted once), taken away with sign -1; `response` is stored, with its `_id`."""
+    increment = theme_increment(response)
+    return [
+        {**change_document(RecordType.RESPONSE, response["_id"], increment, sign), "theme": theme}
+        for theme in sorted(set(themes))
+    ]
 
 
 # A record (its type and id) and what it adds to the rollups.
@@ -213,6 +244,7 @@ async def metric_of(surveys: SurveyService, survey_key: str) -> Metric:
 class ExclusionReport:
     displays: int
     responses: int
+    theme_mentions: int = 0
 
 
 class RollupWriter:
@@ -278,11 +310,27 @@ class RollupWriter:
                 for response in responses
                 for change in _of(RecordType.RESPONSE, response.id, [_of_response(response)])
             ]
-            # A record's whole part, whether or not its own changes were folded yet.
-            await record(changes, session, sign)
+            # A record's whole part, whether or not its own changes were folded yet:
+            # a response's theme mentions are the tags it holds now.
+            documents = [
+                change_document(kind, record_id, increment, sign)
+                for kind, record_id, increment in changes
+            ]
+            mentions = [
+                change
+                for response in responses
+                for change in theme_changes(
+                    {**response.model_dump(include=set(RESPONSE_FIELDS)), "_id": response.id},
+                    (tag.theme for tag in response.themes),
+                    sign,
+                )
+            ]
+            await rollup_changes.add([*documents, *mentions], session)
             await display_store.set_excluded(user_id, excluded, session)
             await response_store.set_excluded(user_id, excluded, session)
-            return ExclusionReport(displays=len(displays), responses=len(responses))
+            return ExclusionReport(
+                displays=len(displays), responses=len(responses), theme_mentions=len(mentions)
+            )
 
         report: ExclusionReport = await in_transaction(client, work)
         return report

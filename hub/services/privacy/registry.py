@@ -43,7 +43,10 @@ from hub.models import (
     SurveyLink,
     SurveyRetention,
     Theme,
+    ThemeDailyRollup,
+    ThemeHourlyRollup,
     ThemeJob,
+    ThemeSlotRollup,
 )
 
 
@@ -154,6 +157,7 @@ ANONYMOUS_USER = {"id": "anonymous", "username": None, "email": None}
 REDACTED = "[redacted]"
 
 # The rollups hold counters over customer dimensions, never a person.
+COUNTED_ONLY = ("displays", "declines", "responses", "comments")
 ROLLUP_FIELDS = {
     "detail": "which level of detail the counters are kept at",
     "survey_key": "which survey",
@@ -168,6 +172,12 @@ ROLLUP_FIELDS = {
     "comments": "how many responses got a comment (no text)",
     "score_sum": "a sum of scores",
     "scores": "counts per score value",
+}
+# The theme rollups: the same, per theme, counting mentions (no comment, no words).
+THEME_ROLLUP_FIELDS = {
+    **{name: ROLLUP_FIELDS[name] for name in ROLLUP_FIELDS if name not in COUNTED_ONLY},
+    "theme": "a theme's key, which an admin defined",
+    "mentions": "how many responses' comments had the theme (no text)",
 }
 
 REGISTRY: tuple[CollectionEntry, ...] = (
@@ -629,6 +639,21 @@ REGISTRY: tuple[CollectionEntry, ...] = (
             (SlotRollup, "quarter-hour", "slot"),
         )
     ),
+    *(
+        CollectionEntry(
+            model,
+            subject_path=None,
+            on_erasure=OnErasure.KEEP,
+            purpose=f"Analytics: theme mentions per {grain}, survey and customer dimensions.",
+            personal=(),
+            not_personal={**THEME_ROLLUP_FIELDS, time_field: "a time bucket"},
+        )
+        for model, grain, time_field in (
+            (ThemeDailyRollup, "day", "day"),
+            (ThemeHourlyRollup, "hour", "hour"),
+            (ThemeSlotRollup, "quarter-hour", "slot"),
+        )
+    ),
     CollectionEntry(
         RollupChange,
         subject_path=None,
@@ -639,6 +664,8 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         personal=(),
         not_personal={
             **{name: ROLLUP_FIELDS[name] for name in ROLLUP_FIELDS if name != "detail"},
+            "theme": "the key of the theme a response's comment mentions, if any",
+            "mentions": "a count",
             "record_type": "whether it counts a display or a response",
             "record": "the id of a response or display, not of a person",
             "at": "a time",

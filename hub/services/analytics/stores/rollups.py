@@ -1,5 +1,6 @@
 """The raw queries on the rollups, `rollups_daily`, `rollups_hourly` and
-`rollups_slots`: the counts the analytics read, one collection per grain."""
+`rollups_slots`, and on the theme rollups (`theme_rollups_…`): the counts the
+analytics read, one collection per grain."""
 
 from __future__ import annotations
 
@@ -16,14 +17,18 @@ from pymongo.errors import PyMongoError
 from hub.db import Database
 from hub.db import in_snapshot as db_snapshot
 from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
+from hub.models.theme_rollup import ThemeDailyRollup, ThemeHourlyRollup, ThemeSlotRollup
 from hub.services.analytics.stores import rollup_changes
 from hub.services.platform.store import CollectionStore, Raw
 
 DAILY = CollectionStore(DailyRollup)
 HOURLY = CollectionStore(HourlyRollup)
 SLOTS = CollectionStore(SlotRollup)
+THEME_DAILY = CollectionStore(ThemeDailyRollup)
+THEME_HOURLY = CollectionStore(ThemeHourlyRollup)
+THEME_SLOTS = CollectionStore(ThemeSlotRollup)
 BY_MODEL: dict[type[Document], CollectionStore] = {
-    store.model: store for store in (DAILY, HOURLY, SLOTS)
+    store.model: store for store in (DAILY, HOURLY, SLOTS, THEME_DAILY, THEME_HOURLY, THEME_SLOTS)
 }
 
 
@@ -32,13 +37,15 @@ T = TypeVar("T")
 
 async def empty_grains(database: Database) -> list[str]:
     """The rollup collections that hold no counts at all (for the doctor); none while
-    nothing was folded into any of them yet and changes wait to be."""
+    nothing was folded into any of them yet and changes wait to be. (Theme rollups
+    are empty while no comment has a theme.)"""
+    grains = (DAILY, HOURLY, SLOTS)
     empty = [
         store.name
-        for store in (DAILY, HOURLY, SLOTS)
+        for store in grains
         if await store.collection(database).find_one({}, {"_id": 1}) is None
     ]
-    if len(empty) == len(BY_MODEL) and await rollup_changes.waiting(database):
+    if len(empty) == len(grains) and await rollup_changes.waiting(database):
         return []
     return empty
 
