@@ -137,7 +137,8 @@ def _user_errors(value: Any) -> list[str]:
 
 def _nothing_from_the_demo_data(value: Any) -> list[str]:
     """What in a result shows the example missed the demo data: a person who may not be
-    asked, figures of no response (a date range outside the demo's two months)."""
+    asked, figures of no response (a date range outside the demo's two months), themes
+    no comment mentions, no suggestion."""
     if isinstance(value, list):
         return [found for item in value for found in _nothing_from_the_demo_data(item)]
     if not isinstance(value, dict):
@@ -149,6 +150,12 @@ def _nothing_from_the_demo_data(value: Any) -> list[str]:
     summary = value.get("metricSummary")
     if isinstance(summary, dict) and summary.get("responses") == 0:
         found.append("a metricSummary of no response")
+    themes = value.get("themeSummary")
+    if isinstance(themes, list) and not any(theme.get("mentions") for theme in themes):
+        found.append("a themeSummary without a mention")
+    suggested = value.get("suggestedThemes")
+    if isinstance(suggested, dict) and not suggested.get("suggestions"):
+        found.append("suggestedThemes without a suggestion")
     return found + [item for v in value.values() for item in _nothing_from_the_demo_data(v)]
 
 

@@ -1,5 +1,6 @@
-"""Demo data for `make run`: three surveys, a few weeks of answers (with comments in
-the seven interface languages), and tokens."""
+"""Demo data for `make run`: three surveys, the themes of `demo_themes.json`, a few
+weeks of answers (with comments in the seven interface languages, tagged with those
+themes), and tokens."""
 
 from __future__ import annotations
 
@@ -15,11 +16,15 @@ from hub.errors import DomainError
 from hub.models.activity import DisplayContext
 from hub.models.common import Channel, Metric, Role, UserIdentity
 from hub.models.survey import ContactRules, SurveyStatus, SurveyText
+from hub.models.theme import ThemeRule
 from hub.services import Services
 from hub.services.surveys.surveys import SurveyDraft
+from hub.services.themes.catalog import ThemeDraft
 from hub.settings import Settings
 
 TOKENS_FILE = "demo-tokens.json"
+# The themes measured by the labelled comments of the tests (docs/themes.md, "Quality").
+THEMES_FILE = Path(__file__).with_name("demo_themes.json")
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,13 @@ async def load(services: Services, data_dir: Path) -> DemoTokens | None:
         return _read_tokens(tokens_path)
     for draft in DEMO_SURVEYS:
         await services.surveys.create(draft)
+    for theme in demo_themes():
+        await services.themes.create(theme)
     await _answers(services)
+    # Tagged now rather than by the tagger a moment later, so the demo's theme figures
+    # are complete when `make run` announces the hub.
+    await services.tagger.drain()
+    await services.theme_jobs.run_pending()
     tokens = DemoTokens(
         admin=(await services.keys.create(Role.ADMIN, "demo admin"))[1],
         widget=(await services.keys.create(Role.WIDGET, "demo widget"))[1],
@@ -182,6 +193,21 @@ async def load(services: Services, data_dir: Path) -> DemoTokens | None:
     )
     _write_tokens(tokens_path, tokens)
     return tokens
+
+
+def demo_themes() -> list[ThemeDraft]:
+    """The demo's themes: billing, performance, support, usability, pricing and
+    delivery, each with a rule in every interface language."""
+    defined = json.loads(THEMES_FILE.read_text(encoding="utf-8"))
+    return [
+        ThemeDraft(
+            key=theme["key"],
+            name=theme["name"],
+            description=theme["description"],
+            rules=[ThemeRule(**rule) for rule in theme["rules"]],
+        )
+        for theme in defined
+    ]
 
 
 def _write_tokens(path: Path, tokens: DemoTokens) -> None:

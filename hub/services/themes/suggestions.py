@@ -32,7 +32,7 @@ from hub.services.privacy import free_text
 from hub.services.surveys.surveys import SurveyService
 from hub.services.themes import matching
 from hub.services.themes.catalog import ThemeCatalog
-from hub.services.themes.phrases import Comment, PhraseTally, tally
+from hub.services.themes.phrases import Comment, PhraseTally, count, tally
 from hub.services.widget.stores import responses as response_store
 
 MAX_SURVEYS = 50
@@ -118,6 +118,15 @@ class _Period:
             language: tally(comments, language) for language, comments in self.by_language.items()
         }
 
+    def counts(
+        self, phrases: dict[str, dict[str, PhraseTally]]
+    ) -> dict[str, dict[str, PhraseTally]]:
+        """How this period's comments say the `phrases` of another period."""
+        return {
+            language: count(self.by_language.get(language, []), language, tallies)
+            for language, tallies in phrases.items()
+        }
+
 
 class ThemeSuggestions:
     """Suggests themes from the comments of some surveys in a period."""
@@ -138,7 +147,8 @@ class ThemeSuggestions:
         previous = await self._read(keys, request.date_from - length, request.date_from, language)
         # YAKE is CPU work: off the event loop, so other requests go on meanwhile.
         async with self._extracting:
-            now, before = await asyncio.to_thread(lambda: (current.tallies(), previous.tallies()))
+            now = await asyncio.to_thread(current.tallies)
+            before = await asyncio.to_thread(previous.counts, now)
         compiled = await self.catalog.compiled()
         candidates = [
             (phrase_language, counted)
