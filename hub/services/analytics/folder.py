@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import OperationFailure, PyMongoError
 
 from hub.db import cancel_and_wait, in_transaction
 from hub.errors import Conflict, ErrorCode
@@ -36,35 +34,33 @@ from hub.services.analytics.grains import GRAINS
 from hub.services.analytics.rollups import rollup_documents
 from hub.services.analytics.stores import rollup_changes, rollups
 from hub.services.analytics.theme_rollups import ChangeTables
+from hub.services.platform.batch_worker import BatchWorker, LeaseLost, try_acquire
 from hub.services.platform.leases import JobLeases, keep_renewed
-
-log = logging.getLogger(__name__)
 
 FOLD_LEASE = "rollups.fold"
 BATCH = 500
 LEASE_TTL = timedelta(minutes=1)
 # How long a rebuild waits for a batch under way to end before it says folding runs.
 PAUSE_WAIT_SECONDS = 30.0
-# How often an idle folder looks for changes no write of its own process woke it for.
-IDLE_POLL_SECONDS = 10.0
-WRITE_CONFLICT = 112
 
 
-class LeaseLost(Exception):
-    """The fold lease went to another owner while a batch ran: the batch is undone."""
-
-
-class RollupFolder:
+class RollupFolder(BatchWorker):
     """Folds rollup changes into the rollups, a batch at a time, while it runs."""
+
+    lease = FOLD_LEASE
+    lease_ttl = LEASE_TTL
+    work_done = "rollups folded"
 
     def __init__(
         self, leases: JobLeases, interval_seconds: float = 0.5, batch: int = BATCH
     ) -> None:
-        self.leases = leases
-        self.interval_seconds = interval_seconds
-        self.batch = batch
-        self._stop = asyncio.Event()
-        self._wake = asyncio.Event()
+        super().__init__(leases, interval_seconds, batch)
+
+    async def waiting(self) -> bool:
+        return await rollup_changes.waiting()
+
+    async def one_batch(self) -> int:
+        return await self.fold_batch()
 
     async def fold_batch(self) -> int:
         """Fold up to `batch` of the oldest changes in one transaction; how many. The
@@ -96,61 +92,6 @@ class RollupFolder:
         folded: int = await in_transaction(rollup_changes.STORE.client(), work, within)
         return folded
 
-    async def drain(self) -> int:
-        """Fold until no change is left; how many were folded. Folds nothing while
-        another process folds or a rebuild runs."""
-        return await self._drain(lambda: False) or 0
-
-    async def _drain(self, stopping: Callable[[], bool]) -> int | None:
-        """Fold until no change is left or `stopping()`; how many were folded, or
-        None when another process folds or a rebuild runs."""
-        if not await _try_acquire(self.leases):
-            return None
-        total = 0
-        try:
-            while not stopping():
-                folded = await self.fold_batch()
-                total += folded
-                if folded < self.batch:
-                    break
-        finally:
-            with contextlib.suppress(PyMongoError):  # it expires on its own
-                await self.leases.release(FOLD_LEASE)
-        return total
-
-    def wake(self) -> None:
-        """A write of this process committed a change: fold soon."""
-        self._wake.set()
-
-    async def run_forever(self) -> None:
-        """Until stopped (between two batches): drain, then sleep until a write of
-        this process wakes the folder, and `interval_seconds` more, so the writes of
-        that moment fold in one batch; look anyway every `IDLE_POLL_SECONDS`, for
-        changes that other processes wrote and left (they fold their own)."""
-        while not self._stop.is_set():
-            busy = False
-            try:
-                if await rollup_changes.waiting():
-                    busy = await self._drain(self._stop.is_set) is None
-            except PyMongoError as error:
-                log.warning("rollups not folded (%s); retrying", type(error).__name__)
-            except LeaseLost:
-                log.warning("lost the fold lease during a batch; the batch was undone")
-            # Another process folding may have missed this process's last writes.
-            await self._sleep(self._wake, self.interval_seconds if busy else IDLE_POLL_SECONDS)
-            if self._wake.is_set():
-                self._wake.clear()
-                await self._sleep(self._stop, self.interval_seconds)
-
-    @staticmethod
-    async def _sleep(event: asyncio.Event, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), seconds)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-
     @contextlib.asynccontextmanager
     async def paused(self, wait_seconds: float = PAUSE_WAIT_SECONDS) -> AsyncIterator[None]:
         """No process folds while the block runs: the fold lease is held under an owner
@@ -158,7 +99,7 @@ class RollupFolder:
         (ALREADY_RUNNING) if folding does not stop within `wait_seconds`."""
         run = JobLeases(self.leases.clock, f"{self.leases.owner}:{uuid.uuid4().hex}")
         deadline = time.monotonic() + wait_seconds
-        while not await _try_acquire(run):
+        while not await try_acquire(run, FOLD_LEASE, LEASE_TTL):
             if time.monotonic() > deadline:
                 raise Conflict(
                     ErrorCode.ALREADY_RUNNING,
@@ -171,12 +112,3 @@ class RollupFolder:
         finally:
             await cancel_and_wait(renewing)
             await run.drop(FOLD_LEASE)
-
-
-async def _try_acquire(run: JobLeases) -> bool:
-    try:
-        return await run.acquire(FOLD_LEASE, LEASE_TTL) is not None
-    except OperationFailure as error:
-        if error.code == WRITE_CONFLICT:  # a batch renewing it has not committed yet
-            return False
-        raise

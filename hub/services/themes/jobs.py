@@ -24,11 +24,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import OperationFailure, PyMongoError
+from pymongo.errors import PyMongoError
 
 from hub.clock import Clock
 from hub.db import in_transaction
 from hub.models.theme import CatalogTheme, ThemeChange, ThemeJob, ThemeJobStatus
+from hub.services.platform.batch_worker import IDLE_POLL_SECONDS, LeaseLost, try_acquire
 from hub.services.platform.leases import JobLeases
 from hub.services.themes.listeners import ThemeTagListener
 from hub.services.themes.matching import CompiledTheme
@@ -45,17 +46,11 @@ log = logging.getLogger(__name__)
 RETAG_LEASE = "themes.retag"
 CHUNK = 200
 LEASE_TTL = timedelta(minutes=1)
-IDLE_POLL_SECONDS = 10.0
 MAX_LISTED = 100
-WRITE_CONFLICT = 112
 
 
 class Superseded(Exception):
     """A newer job took over while a chunk ran: the chunk is undone."""
-
-
-class LeaseLost(Exception):
-    """The re-tag lease went to another owner while a chunk ran: the chunk is undone."""
 
 
 async def queue_retag(
@@ -104,7 +99,7 @@ class ThemeJobRunner:
         """Run the newest queued or running job to its end (or until stopped or
         superseded); the job as it ended, or None when there was none or another
         process runs it."""
-        if not await _try_acquire(self.leases):
+        if not await try_acquire(self.leases, RETAG_LEASE, LEASE_TTL):
             return None
         ran: ThemeJob | None = None
         try:
@@ -211,12 +206,3 @@ class ThemeJobRunner:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-
-
-async def _try_acquire(leases: JobLeases) -> bool:
-    try:
-        return await leases.acquire(RETAG_LEASE, LEASE_TTL) is not None
-    except OperationFailure as error:
-        if error.code == WRITE_CONFLICT:  # a chunk renewing it has not committed yet
-            return False
-        raise
