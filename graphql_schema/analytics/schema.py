@@ -125,6 +125,7 @@ class AnalyticsMutation:
             daily_rollups=report.daily_rollups,
             hourly_rollups=report.hourly_rollups,
             slot_rollups=report.slot_rollups,
+            theme_daily_rollups=report.theme_daily_rollups,
         )
 
     @mutation(

@@ -152,6 +152,9 @@ class RollupsRebuilt:
     daily_rollups: int
     hourly_rollups: int
     slot_rollups: int
+    theme_daily_rollups: int = strawberry.field(
+        description="Day rollups of the themes, recounted from the responses' tags."
+    )
 
 
 @strawberry.type(description="A download of the export, valid until `expiresAt`.")

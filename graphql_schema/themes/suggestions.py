@@ -11,6 +11,7 @@ from graphql_schema.context import Context
 from graphql_schema.enums import Metric
 from graphql_schema.errors import query
 from graphql_schema.permissions import IsReader
+from graphql_schema.themes.types import ThemeRule
 from graphql_schema.widget.types import Response
 from hub.services.themes import suggestions as model
 
@@ -21,16 +22,6 @@ from hub.services.themes import suggestions as model
 class SuggestionPeriod:
     date_from: datetime
     date_to: datetime
-
-
-@strawberry.type(
-    description="A match rule as createTheme's ThemeRuleInput takes it: the same fields, "
-    "so the value can be pasted into `rules`."
-)
-class SuggestedThemeRule:
-    language: str
-    terms: list[str]
-    exclusions: list[str]
 
 
 @strawberry.type(description="A key phrase many comments share and no theme covers yet.")
@@ -70,7 +61,7 @@ class SuggestedTheme:
     emerging: bool = strawberry.field(
         description="Whether its share rose against the previous period with a p-value under 0.05."
     )
-    rule: SuggestedThemeRule = strawberry.field(
+    rule: ThemeRule = strawberry.field(
         description="The rule that makes it a theme: createTheme(input: {name, rules: [rule]})."
     )
 
@@ -100,9 +91,7 @@ class SuggestedTheme:
             previous_share=suggestion.previous_share,
             p_value=suggestion.p_value,
             emerging=suggestion.emerging,
-            rule=SuggestedThemeRule(
-                language=rule.language, terms=list(rule.terms), exclusions=list(rule.exclusions)
-            ),
+            rule=ThemeRule.from_model(rule),
         )
 
 

@@ -259,7 +259,8 @@ async def _rebuild_rollups(services: Services, survey_key: str | None) -> int:
     print(
         f"Rebuilt rollups from {report.displays} displays and {report.responses} responses: "
         f"{report.daily_rollups} daily, {report.hourly_rollups} hourly and "
-        f"{report.slot_rollups} quarter-hour rollups."
+        f"{report.slot_rollups} quarter-hour rollups; {report.theme_daily_rollups} daily "
+        "theme rollups."
     )
     return 0
 

@@ -61,7 +61,7 @@ REBUILD = """
 mutation Rebuild($surveyKey: String) {
   rebuildRollups(surveyKey: $surveyKey) {
     __typename
-    ... on RollupsRebuilt { displays responses dailyRollups hourlyRollups slotRollups }
+    ... on RollupsRebuilt { displays responses dailyRollups hourlyRollups slotRollups themeDailyRollups }
     ... on NotFoundError { code field }
   }
 }
@@ -237,6 +237,7 @@ async def test_admin_rebuilds_rollups(gql: GraphQLClient, answered: None) -> Non
         "dailyRollups": 5,
         "hourlyRollups": 5,
         "slotRollups": 5,
+        "themeDailyRollups": 0,  # no comment mentions a theme
     }
     assert summary["metricSummary"]["responses"] == 4
     assert missing["rebuildRollups"] == {
