@@ -61,7 +61,9 @@ REBUILD = """
 mutation Rebuild($surveyKey: String) {
   rebuildRollups(surveyKey: $surveyKey) {
     __typename
-    ... on RollupsRebuilt { displays responses dailyRollups hourlyRollups slotRollups themeDailyRollups }
+    ... on RollupsRebuilt {
+      displays responses dailyRollups hourlyRollups slotRollups themeDailyRollups
+    }
     ... on NotFoundError { code field }
   }
 }
