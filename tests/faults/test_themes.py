@@ -12,72 +12,25 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 from starlette.applications import Starlette
 
-from hub.clock import FrozenClock
-from hub.db import EmbeddedDatabase, make_client
+from hub.db import EmbeddedDatabase
 from hub.models.lease import JobLease
 from hub.models.response import Response
-from hub.server.app import create_app
 from hub.services import Services
 from hub.services.platform.batch_worker import LeaseLost
 from hub.services.themes.tagger import TAG_LEASE
-from hub.settings import Settings
-from tests.support.clock import START
 from tests.support.themes import BILLING, RecordingListener, recorded
 from tests.support.waiting import eventually
 from tests.support.widget import Widget
 
 # Far past every wait here: a stalled batch stays mid-way until the test acts.
 STALL_MS = 30_000
-
-
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[EmbeddedDatabase]:
-    """A durable server of its own: failpoints apply to the whole server, and it is
-    killed and started again."""
-    server = EmbeddedDatabase(tmp_path / "db", test_commands=True)
-    server.start()
-    try:
-        await server.wait_ready()
-        yield server
-    finally:
-        server.stop(timeout=5)
-
-
-@pytest.fixture
-async def control(server: EmbeddedDatabase) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
-    """The test's own client, which arms and disarms the failpoints."""
-    client = make_client(server.uri)
-    yield client
-    with contextlib.suppress(PyMongoError):
-        await client.admin.command("configureFailPoint", "failCommand", mode="off")
-    await client.close()
-
-
-@pytest.fixture
-async def hub(server: EmbeddedDatabase, tmp_path: Path) -> AsyncIterator[Starlette]:
-    settings = Settings(
-        _env_file=None,
-        mongodb_uri=SecretStr(server.uri),
-        data_dir=tmp_path / "data",
-        db_timeout_ms=2500,
-        background_workers=False,  # the test runs the tagger itself
-        retention_daily=False,
-        rate_limit_per_address="",
-        rate_limit_per_token="",
-    )
-    app = create_app(settings, FrozenClock(START))
-    async with app.router.lifespan_context(app):
-        yield app
 
 
 async def commented(services: Services, count: int) -> list[Response]:
