@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache, lru_cache
@@ -33,7 +33,7 @@ from typing import Any
 import snowballstemmer
 
 from hub.errors import ErrorCode, ValidationFailed
-from hub.models.theme import ThemeRule
+from hub.models.theme import ThemeRule, ThemeTag
 
 # The seven interface languages and their Snowball stemmers.
 STEMMERS = {
@@ -364,3 +364,11 @@ def tag(text: str, language: str | None, themes: Sequence[CompiledTheme]) -> lis
             matches.append(Match(theme.key, rule.language, term.written, matched))
             break
     return matches
+
+
+def as_tags(matches: Iterable[Match]) -> list[ThemeTag]:
+    """The matcher's matches as the tags a response stores."""
+    return [
+        ThemeTag(theme=found.theme, language=found.language, rule=found.rule, words=[*found.words])
+        for found in matches
+    ]

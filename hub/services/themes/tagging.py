@@ -9,10 +9,9 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from hub.models.theme import ThemeTag
 from hub.services.platform.store import Raw
 from hub.services.themes.listeners import ThemeTagListener
-from hub.services.themes.matching import CompiledTheme, language_of, tag
+from hub.services.themes.matching import CompiledTheme, as_tags, language_of, tag
 from hub.services.widget.stores import responses
 
 # How many times in a row a batch is read again after `StateMoved` before giving up.
@@ -35,10 +34,8 @@ def tags_of(response: Raw, themes: Sequence[CompiledTheme]) -> list[dict[str, An
     comment = response.get("comment")
     if not comment:
         return []
-    return [
-        ThemeTag(theme=m.theme, language=m.language, rule=m.rule, words=list(m.words)).model_dump()
-        for m in tag(comment, language_of(response.get("locale")), themes)
-    ]
+    matches = tag(comment, language_of(response.get("locale")), themes)
+    return [found.model_dump() for found in as_tags(matches)]
 
 
 def _keys(tags: Sequence[dict[str, Any]]) -> list[str]:

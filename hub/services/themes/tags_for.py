@@ -16,15 +16,7 @@ from collections.abc import Iterable
 from hub.models.response import Response
 from hub.models.theme import ThemeTag
 from hub.services.themes.catalog import ThemeCatalog
-from hub.services.themes.matching import Match, language_of, tag
-
-
-def as_tags(matches: Iterable[Match]) -> list[ThemeTag]:
-    """The matcher's matches as the tags a response stores."""
-    return [
-        ThemeTag(theme=found.theme, language=found.language, rule=found.rule, words=[*found.words])
-        for found in matches
-    ]
+from hub.services.themes.matching import as_tags, language_of, tag
 
 
 async def tags_for(response: Response, catalog: ThemeCatalog) -> list[ThemeTag]:
