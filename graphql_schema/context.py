@@ -37,6 +37,8 @@ class Context:
     services: Services
     token: str | None
     connection_params: dict[str, Any] | None = None  # a websocket's connection_init payload
+    # Someone signed in to the console: the console runs its operations as them.
+    signed_in: Principal | None = None
     loaders: Loaders = field(init=False)
     _principal: Principal | None = field(init=False, default=None)
     _authenticated: bool = field(init=False, default=False)
@@ -56,7 +58,9 @@ class Context:
         """Look the bearer token up once per request. Done by the permission check, inside
         the operation, so a database outage is reported like any other error."""
         if not self._authenticated:
-            if self.token is not None:
+            if self.signed_in is not None:
+                self._principal = self.signed_in
+            elif self.token is not None:
                 self._principal = await self.services.keys.authenticate(self.token)
             self._authenticated = True
         return self._principal

@@ -20,6 +20,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from graphql_schema.access.schema import AccessMutation, AccessQuery
 from graphql_schema.analytics.schema import (
     AnalyticsMutation,
     AnalyticsQuery,
@@ -59,6 +60,7 @@ class Query(
     SuggestionQuery,
     ThemeQuery,
     ThemeAnalyticsQuery,
+    AccessQuery,
 ):
     pass
 
@@ -73,6 +75,7 @@ class Mutation(
     AnalyticsMutation,
     PlatformMutation,
     ThemeMutation,
+    AccessMutation,
 ):
     pass
 

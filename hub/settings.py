@@ -188,6 +188,42 @@ class Settings(BaseSettings):
         description="Address of Slack's Web API; tests and local setups point it elsewhere. "
         "Read from SLACK_API_URL or HUB_SLACK_API_URL.",
     )
+    slack_client_id: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("slack_client_id", "HUB_SLACK_CLIENT_ID", "SLACK_CLIENT_ID"),
+        description='The Slack app\'s client id, for "Sign in with Slack" in the console '
+        "(OpenID Connect). With SLACK_CLIENT_SECRET set too, the console offers Slack "
+        "sign-in; without them, sign-in is with a personal API key.",
+    )
+    slack_client_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "slack_client_secret", "HUB_SLACK_CLIENT_SECRET", "SLACK_CLIENT_SECRET"
+        ),
+        description="The Slack app's client secret, for the console's Slack sign-in.",
+    )
+    slack_authorize_url: str = Field(
+        default="https://slack.com/openid/connect/authorize",
+        description="Where the console sends people to sign in with Slack; tests and local "
+        "setups point it elsewhere.",
+    )
+    slack_team_id: str | None = Field(
+        default=None,
+        description="The Slack workspace (T0123ABCD) whose people may sign in to the "
+        "console. Unset: the workspace of the bot token (auth.test).",
+    )
+    console_idle_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="A console session ends after this many minutes without a page.",
+    )
+    console_session_hours: int = Field(
+        default=12,
+        ge=1,
+        le=24 * 30,
+        description="A console session ends this many hours after sign-in, used or not.",
+    )
     slack_digest_threshold: int = Field(
         default=10,
         ge=1,
@@ -416,7 +452,7 @@ class Settings(BaseSettings):
     )
 
     limited_paths: list[str] = Field(
-        default=["/graphql", "/s/", "/o/", "/privacy/", "/exports/"],
+        default=["/graphql", "/s/", "/o/", "/privacy/", "/exports/", "/console"],
         description="Path prefixes under the request-size and rate limits, as a JSON list.",
     )
     max_body_bytes: int = Field(
@@ -484,6 +520,11 @@ class Settings(BaseSettings):
                 "at the bottom of the channel's details in Slack)"
             )
         return value.strip()
+
+    @property
+    def slack_sign_in(self) -> bool:
+        """Whether the console offers "Sign in with Slack"."""
+        return self.slack_client_id is not None and self.slack_client_secret is not None
 
     def resolved_erasure_ledger_path(self) -> Path:
         return self.erasure_ledger_path or self.data_dir / "erasure-ledger.jsonl"

@@ -1,8 +1,8 @@
 from graphql_schema.permissions import RolePermission
-from hub.models.common import Role
+from hub.services.access import roles as access
 
 
 class IsAgent(RolePermission):
     """Those who work follow-ups: agents and admins."""
 
-    roles = frozenset({Role.AGENT, Role.ADMIN})
+    roles = access.FOLLOW_UP_HANDLERS

@@ -21,8 +21,9 @@ strawberry.enum(SlackPostKind, name="SlackPostKind")
 
 
 def actor_id_of(context: Context) -> str | None:
-    """How the caller is recorded as a claimer: `key:<api key id>`."""
-    return f"key:{context.principal.key_id}" if context.principal else None
+    """How the caller is recorded as a claimer: `key:<api key id>`, or `slack:<user id>`
+    for someone signed in to the console with Slack."""
+    return context.principal.actor_id if context.principal else None
 
 
 @strawberry.type(description="Who claimed or resolved: `slack:<user id>` or `key:<api key id>`.")

@@ -3,6 +3,7 @@
 from hub.models.activity import ContactState, Display, DisplayContext, Login, Person
 from hub.models.apikey import ApiKey
 from hub.models.common import Channel, Customer, Metric, Role, UserIdentity
+from hub.models.console import ConsoleMember, ConsoleSession
 from hub.models.event import LiveEvent
 from hub.models.followup import FollowUp, FollowUpNote, FollowUpStatus
 from hub.models.lease import JobLease
@@ -29,6 +30,8 @@ from hub.models.theme_rollup import ThemeDailyRollup, ThemeHourlyRollup, ThemeSl
 ALL_MODELS = (
     Survey,
     ApiKey,
+    ConsoleMember,
+    ConsoleSession,
     Display,
     Login,
     Person,
@@ -71,6 +74,8 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Channel",
+    "ConsoleMember",
+    "ConsoleSession",
     "ContactRules",
     "ContactState",
     "Customer",

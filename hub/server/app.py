@@ -25,6 +25,7 @@ from hub.clock import Clock, SystemClock
 from hub.db import cancel_and_wait, ping
 from hub.logs import configure_logging
 from hub.server import demo
+from hub.server.console import api_for
 from hub.server.exports import export_responses
 from hub.server.limits import RequestLimits
 from hub.server.metrics import HubMetrics, metrics_endpoint
@@ -35,6 +36,7 @@ from hub.services.platform.migrations import migrate_if_needed
 from hub.settings import Settings
 from hub.web import graphiql, pages
 from hub.web import privacy as privacy_pages
+from hub.web.console import routes as console
 from hub.web.widget import widget_js
 
 log = logging.getLogger(__name__)
@@ -178,7 +180,8 @@ def create_app(
         # Built by uvicorn from an import string (`serve --workers`): set up this process.
         configure_logging(settings.log_level, _json_lines(settings))
     metrics = HubMetrics(services)
-    graphql = HubGraphQL(build_schema(settings), services)
+    schema = build_schema(settings)
+    graphql = HubGraphQL(schema, services)
     slack = SlackBot(settings, services) if settings.slack_bot_token is not None else None
     if slack is not None:
         slack.start()
@@ -236,6 +239,7 @@ def create_app(
                 *pages.routes(),
                 *(graphiql.routes() if settings.introspection != "off" else []),
                 *privacy_pages.routes(),
+                *console.routes(api_for(schema, services)),
             ]
         ),
     ]

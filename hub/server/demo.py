@@ -263,6 +263,7 @@ def announce(settings: Settings, tokens: DemoTokens | None) -> None:
     lines = [
         "",
         "feedback-hub is running.",
+        f"  Console:        {url}/console",
         f"  GraphiQL:       {url}/graphql",
         f"  Health:         {url}/healthz and {url}/readyz",
     ]
@@ -272,6 +273,12 @@ def announce(settings: Settings, tokens: DemoTokens | None) -> None:
             f"    admin:  {tokens.admin}",
             f"    widget: {tokens.widget}",
             f"    viewer: {tokens.viewer}",
+            "  Sign in to the console with "
+            + (
+                "Slack (feedback-hub console members add U… --role admin lets you in)."
+                if settings.slack_sign_in
+                else "one of these tokens (admin sees every section)."
+            ),
         ]
     else:
         lines.append("  Create a token with: feedback-hub keys create --role admin --label me")

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from hub.clock import Clock
 from hub.server_secret import server_secret
+from hub.services.access.console import ConsoleAccess
 from hub.services.access.keys import KeyService
 from hub.services.analytics.analytics import AnalyticsService
 from hub.services.analytics.exports import ExportService
@@ -54,6 +55,7 @@ class Services:
     settings: Settings
     clock: Clock
     keys: KeyService
+    console: ConsoleAccess
     surveys: SurveyService
     throttling: ThrottlingService
     responses: ResponseService
@@ -156,10 +158,17 @@ class Services:
             timedelta(seconds=settings.reminder_check_seconds),
             reminders.run_scheduled,
         )
+        keys = KeyService(clock, settings.cache_seconds)
         return cls(
             settings=settings,
             clock=clock,
-            keys=KeyService(clock, settings.cache_seconds),
+            keys=keys,
+            console=ConsoleAccess(
+                clock,
+                keys,
+                idle=timedelta(minutes=settings.console_idle_minutes),
+                longest=timedelta(hours=settings.console_session_hours),
+            ),
             surveys=surveys,
             throttling=throttling,
             responses=responses,

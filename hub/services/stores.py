@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from beanie import Document
 
-from hub.services.access.stores import api_keys
+from hub.services.access.stores import api_keys, console_members, console_sessions
 from hub.services.analytics.stores import rollup_changes, rollups
 from hub.services.channels.stores import survey_links
 from hub.services.followups.stores import (
@@ -42,6 +42,8 @@ from hub.services.widget.stores import (
 
 STORES: tuple[CollectionStore, ...] = (
     api_keys.STORE,
+    console_members.STORE,
+    console_sessions.STORE,
     *rollups.BY_MODEL.values(),
     rollup_changes.STORE,
     survey_links.STORE,

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from hub.db import free_port
+from tests.support.slack_sign_in import FakeSignIn
 
 
 @dataclass
@@ -64,10 +65,17 @@ class FakeSlack:
     members: dict[str, list[str]] = field(default_factory=dict)
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # views.publish, by user
     usergroups: dict[str, str] = field(default_factory=dict)  # id → handle (usergroups.list)
+    # Who is in each user group (usergroups.users.list).
+    usergroup_members: dict[str, list[str]] = field(default_factory=dict)
+    sign_in: FakeSignIn = field(default_factory=FakeSignIn)  # "Sign in with Slack"
 
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/"
+
+    @property
+    def authorize_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/openid/connect/authorize"
 
     def response_url(self, name: str = "cmd") -> str:
         return f"http://127.0.0.1:{self.port}/respond/{name}"
@@ -77,6 +85,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_get("/openid/connect/authorize", self.sign_in.authorize)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         self.port = self.port or free_port()
@@ -190,6 +199,9 @@ class FakeSlack:
             throttled = self._throttle(str(args.get("channel")))
             if throttled is not None:
                 return throttled
+        if method.startswith("openid.connect."):
+            authorization = request.headers.get("Authorization", "")
+            return web.json_response(self.sign_in.answer(method, args, authorization))
         answer = self._answer(method, args)
         if fault is not None:
             return self._fault(fault)
@@ -340,6 +352,11 @@ class FakeSlack:
                     entry["metadata"] = message.metadata
                 replies.append(entry)
             return {"ok": True, "messages": replies, "has_more": False}
+        if method == "usergroups.users.list":
+            group = str(args.get("usergroup", ""))
+            if group not in self.usergroup_members:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": self.usergroup_members[group]}
         if method == "usergroups.list":
             groups = [{"id": i, "handle": h, "date_delete": 0} for i, h in self.usergroups.items()]
             return {"ok": True, "usergroups": groups}

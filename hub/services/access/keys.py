@@ -26,6 +26,12 @@ class Principal:
     role: Role
     label: str
     survey_keys: frozenset[str]
+    slack_user: str | None = None  # signed in to the console with Slack
+
+    @property
+    def actor_id(self) -> str:
+        """How the caller is recorded as a claimer: `slack:<user id>` or `key:<key id>`."""
+        return f"slack:{self.slack_user}" if self.slack_user else f"key:{self.key_id}"
 
     def may_use_survey(self, survey_key: str) -> bool:
         """Widget keys may be limited to some surveys; an empty list means all."""
@@ -76,15 +82,20 @@ class KeyService:
         if digest in self._cache:
             return self._cache[digest]
         key = await ApiKey.find_one(ApiKey.token_hash == digest)
-        principal = None
-        if key is not None and key.revoked_at is None:
-            principal = Principal(
-                key_id=str(key.id),
-                role=key.role,
-                label=key.label,
-                survey_keys=frozenset(key.survey_keys),
-            )
+        principal = _principal(key) if key is not None and key.revoked_at is None else None
         self._cache[digest] = principal
+        return principal
+
+    async def by_id(self, key_id: str) -> Principal | None:
+        """The principal of a key that is not revoked, by its id (cached like tokens)."""
+        if not PydanticObjectId.is_valid(key_id):
+            return None
+        cached = f"id:{key_id}"
+        if cached in self._cache:
+            return self._cache[cached]
+        key = await ApiKey.get(PydanticObjectId(key_id))
+        principal = _principal(key) if key is not None and key.revoked_at is None else None
+        self._cache[cached] = principal
         return principal
 
     async def list_keys(self) -> list[ApiKey]:
@@ -106,4 +117,11 @@ class KeyService:
             key.revoked_at = self.clock.now()
             await key.save()
         self._cache.pop(key.token_hash, None)
+        self._cache.pop(f"id:{key.id}", None)
         return key, already
+
+
+def _principal(key: ApiKey) -> Principal:
+    return Principal(
+        key_id=str(key.id), role=key.role, label=key.label, survey_keys=frozenset(key.survey_keys)
+    )

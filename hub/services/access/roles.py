@@ -8,6 +8,7 @@ READERS = frozenset({Role.VIEWER, Role.AGENT, Role.PRIVACY_OFFICER, Role.ADMIN})
 WIDGET_CALLERS = frozenset({Role.WIDGET, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
 PERSONAL_DATA_READERS = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
+FOLLOW_UP_HANDLERS = frozenset({Role.AGENT, Role.ADMIN})
 
 
 def may_see_personal_data(role: Role) -> bool:

@@ -1,0 +1,2 @@
+// The console's script. Pages work without it; it only adds to them.
+"use strict";

@@ -1,0 +1,85 @@
+"""The console behind the ASGI transport, with the fake Slack as its Slack (sign-in
+and the bot's calls)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from starlette.applications import Starlette
+
+from hub.clock import FrozenClock
+from hub.db import Database
+from hub.server.app import create_app
+from hub.services import Services
+from hub.settings import Settings
+from tests.support.console import ConsoleClient
+from tests.support.slack import FakeSlack
+from tests.support.slack_sender import SIGNING_SECRET
+from tests.support.slack_sign_in import CLIENT_ID, CLIENT_SECRET
+
+HUB = "http://hub.test"
+
+
+@pytest.fixture
+async def slack(clock: FrozenClock) -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack(now=lambda: clock.now().timestamp())
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def slack_sign_in(slack: FakeSlack) -> bool:
+    """Whether the console offers Slack sign-in; a test module overrides it to False
+    for API-key sign-in."""
+    return True
+
+
+@pytest.fixture
+def settings(
+    mongo_uri: str, database: Database, tmp_path: Path, slack: FakeSlack, slack_sign_in: bool
+) -> Settings:
+    return Settings(
+        _env_file=None,
+        mongodb_uri=SecretStr(mongo_uri),
+        db_name=database.name,
+        data_dir=tmp_path / "data",
+        public_url=HUB,
+        slack_bot_token=SecretStr("xoxb-test"),
+        slack_signing_secret=SecretStr(SIGNING_SECRET),
+        slack_api_url=slack.api_url,
+        slack_authorize_url=slack.authorize_url,
+        slack_client_id=CLIENT_ID if slack_sign_in else None,
+        slack_client_secret=SecretStr(CLIENT_SECRET) if slack_sign_in else None,
+        background_workers=False,
+        rate_limit_per_address="",
+        rate_limit_per_token="",
+        retention_daily=False,
+    )
+
+
+@pytest.fixture
+async def console_app(
+    settings: Settings, clock: FrozenClock, services: Services
+) -> AsyncIterator[Starlette]:
+    application = create_app(settings, clock, services)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def console(console_app: Starlette) -> AsyncIterator[ConsoleClient]:
+    transport = httpx.ASGITransport(app=console_app)
+    async with httpx.AsyncClient(transport=transport, base_url=HUB) as client:
+        yield ConsoleClient(client)
+
+
+@pytest.fixture
+async def second_browser(console_app: Starlette) -> AsyncIterator[ConsoleClient]:
+    transport = httpx.ASGITransport(app=console_app)
+    async with httpx.AsyncClient(transport=transport, base_url=HUB) as client:
+        yield ConsoleClient(client)
