@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 WIDTH = 400
 HEIGHT = 220
 # Room for the axis labels: left, right, top, bottom.
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 30
+LEFT, RIGHT, TOP, BOTTOM = 52, 12, 16, 30
 MAX_TICKS = 3
 
 

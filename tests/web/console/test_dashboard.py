@@ -8,10 +8,12 @@ import pytest
 
 from hub.clock import FrozenClock
 from hub.models.common import Role
+from hub.models.response import Response
 from hub.services import Services
 from tests.support.console import ConsoleClient, text_of
 from tests.support.console_dashboard import DASH, answer_surveys, figure, number, table_rows
 from tests.support.graphql import GraphQLClient
+from tests.support.theme_tags import define_themes, tag
 
 SUMMARY = """
 query Summary($filter: AnalyticsFilter) {
@@ -256,3 +258,44 @@ async def test_another_language(answered: None, viewer: ConsoleClient) -> None:
     assert "Trend per: må være dag (day), uke (week) eller måned (month)." in text_of(response.text)
     page = (await viewer.http.get("/console/dashboard", headers={"accept-language": "fi"})).text
     assert "Vastausprosentti" in page
+
+
+THEMES = """
+query Themes($filter: AnalyticsFilter) {
+  themeSummary(filter: $filter) { key name mentions sharePct npsImpact { impact } }
+}
+"""
+
+
+async def test_the_themes_table_is_the_apis_theme_summary(
+    answered: None, services: Services, viewer: ConsoleClient, api: GraphQLClient
+) -> None:
+    await define_themes("billing", "speed", "unused")
+    commented = (
+        await Response.find(
+            Response.survey_key == "nps-main",
+            Response.comment != None,  # noqa: E711
+        )
+        .sort("answered_at")
+        .to_list()
+    )
+    assert len(commented) == 3
+    for response, keys in zip(commented, (["speed"], ["billing", "speed"], []), strict=True):
+        await tag(services.analytics.theme_listener, response.id, keys)
+    page = await viewer.open("/console/dashboard?survey=nps-main")
+    criteria = {
+        "surveyKeys": ["nps-main"],
+        "dateFrom": "2025-12-21T00:00:00+00:00",
+        "dateTo": "2026-03-21T00:00:00+00:00",
+    }
+    themes = (await api.ok(THEMES, {"filter": criteria}, Role.VIEWER))["themeSummary"]
+    mentioned = [theme for theme in themes if theme["mentions"]]
+    rows = table_rows(page, "themes-table")
+    assert (
+        [row[0] for row in rows] == [theme["name"] for theme in mentioned] == ["Speed", "Billing"]
+    )
+    for row, theme in zip(rows, mentioned, strict=True):
+        assert int(row[1]) == theme["mentions"]
+        assert row[2] == f"{theme['sharePct']:.1f} %"
+        impact = theme["npsImpact"]["impact"]
+        assert row[3].split(" ")[0] == (DASH if impact is None else f"{impact:+.1f}")
