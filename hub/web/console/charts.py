@@ -20,6 +20,7 @@ HEIGHT = 220
 # Room for the axis labels: left, right, top, bottom.
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 16, 30
 MAX_TICKS = 3
+LONE_BAND = 4.0  # half the width of the band of a point without neighbours
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,11 @@ def band_polygon(points: Sequence[Point], indexes: Sequence[int], scale: Scale) 
             return ""
         upper.append((_x(i, count), scale.y(high)))
         lower.append((_x(i, count), scale.y(low)))
-    if len(indexes) == 1:  # a lone point gets a narrow band so it shows
+    if len(indexes) == 1:  # a lone point gets a narrow band, within its own period
         (x, top), (_, bottom) = upper[0], lower[0]
-        upper = [(x - 4, top), (x + 4, top)]
-        lower = [(x - 4, bottom), (x + 4, bottom)]
+        half = LONE_BAND if count <= 1 else min(LONE_BAND, 0.45 * (_x(1, count) - _x(0, count)))
+        upper = [(x - half, top), (x + half, top)]
+        lower = [(x - half, bottom), (x + half, bottom)]
     outline = [*upper, *reversed(lower)]
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in outline)
 

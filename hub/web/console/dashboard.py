@@ -97,7 +97,7 @@ async def _query(view: ConsoleView, document: str, **variables: Any) -> dict[str
         refused = [error for error in failed.errors if error.code in _BAD_INPUT]
         if not refused:
             raise
-        raise FilterError("from", message=refused[0].message) from None
+        raise FilterError("period", message=refused[0].message) from None
 
 
 async def dashboard(view: ConsoleView) -> Response:

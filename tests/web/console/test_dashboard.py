@@ -214,6 +214,11 @@ BAD_FILTERS = [
     ("from=2016-01-01&to=2026-01-01", "From: the period may be at most three years."),
     ("from=0001-01-01&to=0001-02-01", "From: not a date (YYYY-MM-DD)."),
     ("grain=day&grain=week", "Trend per: give it once."),
+    # Within three years, but more periods than a trend has (the API's refusal).
+    (
+        "from=2023-06-01&to=2026-03-20&grain=day",
+        "Period (from, to): A trend has at most 1000 periods; narrow the range.",
+    ),
     ("survey=%00", "Survey:"),
 ]
 

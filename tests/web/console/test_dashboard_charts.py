@@ -98,6 +98,13 @@ def test_the_band_runs_along_the_highs_and_back_along_the_lows() -> None:
     assert ys == [round(scale.y(v), 1) for v in expected]
     xs = [x for x, _ in pairs]
     assert xs[:3] == sorted(xs[:3]) and xs[3:] == sorted(xs[3:], reverse=True)
+    # A lone point among many keeps its band within its own period.
+    many = [Point(str(i), None) for i in range(91)]
+    many[45] = Point("45", 0.0, -10.0, 10.0)
+    lone = charts.band_polygon(many, [45], scale)
+    xs = sorted({float(pair.split(",")[0]) for pair in lone.split()})
+    spacing = (charts.WIDTH - charts.LEFT - charts.RIGHT) / 90
+    assert xs[1] - xs[0] < spacing
     # A point without an interval (CSAT, CES) has no band.
     assert charts.band_polygon([Point("a", 50.0)], [0], scale) == ""
 
