@@ -30,15 +30,23 @@ CSAT_ANSWERS = [
     ((2026, 3, 5), 9, 2, None, "NO", "Acme AS"),
     ((2026, 3, 6), 9, 4, None, "FI", "Delta Oy"),
 ]
+CES_ANSWERS = [
+    ((2026, 3, 7), 9, 6, None, "NO", "Acme AS"),
+    ((2026, 3, 8), 9, 3, None, "NO", "Acme AS"),
+    ((2026, 3, 8), 10, 7, None, "NO", "Acme AS"),
+]
 
 
 async def answer_surveys(services: Services, clock: FrozenClock) -> None:
-    """An NPS survey (nps-main) and a CSAT survey (csat-help) answered in February
-    and March 2026, some displays left unanswered; the clock ends at NOW."""
+    """An NPS survey (nps-main), a CSAT survey (csat-help) and a CES survey (ces-setup)
+    answered in February and March 2026, some displays left unanswered; the clock
+    ends at NOW."""
     await make_survey(services)
     await make_survey(services, key="csat-help", metric=Metric.CSAT, product="Support")
+    await make_survey(services, key="ces-setup", metric=Metric.CES, product="Setup")
     number = 0
-    for survey, answers in (("nps-main", NPS_ANSWERS), ("csat-help", CSAT_ANSWERS)):
+    surveys = (("nps-main", NPS_ANSWERS), ("csat-help", CSAT_ANSWERS), ("ces-setup", CES_ANSWERS))
+    for survey, answers in surveys:
         for (year, month, day), hour, score, comment, country, company in answers:
             number += 1
             clock.set(datetime(year, month, day, hour, tzinfo=UTC))

@@ -21,6 +21,7 @@ query Summary($filter: AnalyticsFilter) {
     displays responses comments responseRate
     nps { n score intervalLow intervalHigh }
     csat { n satisfiedPct mean }
+    ces { n mean easyPct }
   }
   scoreDistribution(filter: $filter) { metric score count }
 }
@@ -158,6 +159,29 @@ async def test_a_survey_sets_the_metric_and_the_filter_round_trips(
         "2026-03-23",
         "2026-03-30",
     ]
+
+
+async def test_ces_shows_its_mean_and_share_of_easy_answers(
+    answered: None, viewer: ConsoleClient, api: GraphQLClient
+) -> None:
+    page = await viewer.open("/console/dashboard?metric=CES&from=2026-03-01&to=2026-03-20")
+    criteria = {
+        "metric": "CES",
+        "dateFrom": "2026-03-01T00:00:00+00:00",
+        "dateTo": "2026-03-21T00:00:00+00:00",
+    }
+    data = await api.ok(SUMMARY, {"filter": criteria}, Role.VIEWER)
+    ces = data["metricSummary"]["ces"]
+    assert ces["n"] == 3
+    assert figure(page, "score") == f"{ces['mean']:.2f}"
+    assert f"{ces['easyPct']:.1f} % easy" in text_of(page)
+    shown = {row[0]: int(row[2]) for row in table_rows(page, "distribution-table")}
+    assert shown == {
+        str(c["score"]): c["count"] for c in data["scoreDistribution"] if c["metric"] == "CES"
+    }
+    assert list(shown) == ["1", "2", "3", "4", "5", "6", "7"]
+    assert '<option value="CES" selected>' in page
+    assert "every CES survey" in text_of(page)
 
 
 async def test_the_time_zone_moves_an_answer_to_the_local_day(
