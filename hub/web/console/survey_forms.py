@@ -115,6 +115,11 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+def shown_values(rules: Mapping[str, Any]) -> dict[str, str | None]:
+    """The saved rules as the form shows them: 100, not 100.0; None when off."""
+    return {name: None if value is None else _number(value) for name, value in rules.items()}
+
+
 def explain(rules: Mapping[str, Any], text: Mapping[str, str]) -> dict[str, str]:
     """Each contact rule in plain words, with its current value."""
     explained: dict[str, str] = {}

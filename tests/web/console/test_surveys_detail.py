@@ -123,7 +123,9 @@ async def test_the_contact_rules_are_explained_with_their_values(
 ) -> None:
     await a_survey(services)
     await signed_in_as(console, services, Role.ADMIN)
-    page = text_of(await console.open("/console/surveys/nps-main"))
+    form = await console.open("/console/surveys/nps-main")
+    assert 'name="samplingPercent" inputmode="decimal" size="6" value="100"' in form
+    page = text_of(form)
     assert "A person who answered is not asked again for 90 days." in page
     assert "Off: a person may be asked from their first login." in page
     assert "Everyone may be asked." in page
