@@ -178,11 +178,16 @@ def preview(metric: str, texts: Mapping[str, str]) -> Preview:
     )
 
 
-def scale_ends(metric: str) -> dict[str, list[str]]:
-    """The ends of the metric's scale in each of the banner's languages, for the
-    script that redraws the preview when the locale changes."""
-    metric = metric if metric in SCALES else METRICS[0]
+def scale_ends() -> dict[str, dict[str, Any]]:
+    """Each metric's scale and its ends in each of the banner's languages, for the
+    script that redraws the preview when the metric or the locale changes."""
     return {
-        language: [words[f"{metric}_low"], words[f"{metric}_high"]]
-        for language, words in i18n.STRINGS.items()
+        metric: {
+            "scale": list(SCALES[metric]),
+            "ends": {
+                language: [words[f"{metric}_low"], words[f"{metric}_high"]]
+                for language, words in i18n.STRINGS.items()
+            },
+        }
+        for metric in METRICS
     }

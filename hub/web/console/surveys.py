@@ -140,7 +140,8 @@ def _new_form(
         metrics=METRICS,
         channels=CHANNELS,
         preview=preview(form.get("metric", "NPS"), text_input(form)),
-        ends=json.dumps(scale_ends(form.get("metric", "NPS")), ensure_ascii=False),
+        metric=form.get("metric", "NPS"),
+        ends=json.dumps(scale_ends(), ensure_ascii=False),
     )
 
 
@@ -185,7 +186,8 @@ def _show(
         editing=editing,
         new_locale=editing["locale"] not in [text["locale"] for text in survey["texts"]],
         preview=preview(survey["metric"], editing),
-        ends=json.dumps(scale_ends(survey["metric"]), ensure_ascii=False),
+        metric=survey["metric"],
+        ends=json.dumps(scale_ends(), ensure_ascii=False),
         rules=RULES,
         rule_values=rules if rules is not None else shown_values(saved_rules),
         explained=explain(saved_rules, view.text),
