@@ -148,3 +148,32 @@ async def test_an_unknown_survey_is_not_found(console: ConsoleClient, services: 
     answer = await console.get("/console/surveys/nothing-here")
     assert answer.status_code == 404
     assert "There is no survey with this key." in text_of(answer.text)
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.PRIVACY_OFFICER])
+async def test_other_roles_read_surveys_but_may_not_create_one(
+    console: ConsoleClient, services: Services, role: Role
+) -> None:
+    await a_survey(services)
+    await signed_in_as(console, services, role)
+    assert "nps-main" in text_of(await console.open("/console/surveys"))
+
+    forged = await console.post("/console/surveys/new", NEW_SURVEY)
+
+    assert forged.status_code == 403
+    assert await Survey.count() == 1
+
+
+async def test_a_post_from_an_ended_session_changes_nothing(
+    console: ConsoleClient, services: Services
+) -> None:
+    await a_survey(services)
+    key, token = await services.keys.create(Role.ADMIN, "Ada")
+    await console.sign_in_with_key(token)
+    await console.open("/console/surveys/nps-main")
+    await services.keys.revoke(str(key.id))  # ends the key's sessions
+
+    answer = await console.post("/console/surveys/nps-main/status", {"action": "pause"})
+
+    assert answer.status_code == 401
+    assert (await stored()).status is SurveyStatus.ACTIVE
