@@ -1,4 +1,5 @@
-"""The `feedback-hub` command: serve the hub, manage API keys, and operate it."""
+"""The `feedback-hub` command: serve the hub, manage API keys and console members, and
+operate it."""
 
 from __future__ import annotations
 
@@ -84,6 +85,30 @@ def _parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key by id or prefix")
     revoke.add_argument("key", help="the key's id, or its prefix as `keys list` shows it")
 
+    console = commands.add_parser("console", help="the web console (/console)")
+    console_commands = console.add_subparsers(dest="console_command", required=True)
+    members = console_commands.add_parser(
+        "members",
+        help="who may sign in to the console with Slack: list, add or change, remove "
+        "(lets the first admin in)",
+    )
+    member_commands = members.add_subparsers(dest="members_command", required=True)
+    member_commands.add_parser("list", help="list console members and their roles")
+    add = member_commands.add_parser(
+        "add", help="let a Slack user or user group in with a role, or change their role"
+    )
+    add.add_argument("slack_id", help="a Slack user id (U…, W…) or user group id (S…)")
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=[role.value for role in Role if role is not Role.WIDGET],
+        help="the role they get in the console",
+    )
+    remove = member_commands.add_parser(
+        "remove", help="take a Slack user or user group off the console; their sessions end"
+    )
+    remove.add_argument("slack_id", help="the Slack user or user group id")
+
     links = commands.add_parser("links", help="signed survey links for one person")
     link_commands = links.add_subparsers(dest="links_command", required=True)
     link = link_commands.add_parser("create", help="create a link and print its URL")
@@ -162,6 +187,26 @@ async def _revoke_key(services: Services, key_id: str) -> int:
         print(f"Key {key.id} ({key.label}) was already revoked on {key.revoked_at:%Y-%m-%d}.")
     else:
         print(f"Revoked key {key.id} ({key.label}).")
+    return 0
+
+
+async def _console_members(services: Services, args: argparse.Namespace) -> int:
+    console = services.console
+    if args.members_command == "add":
+        member = await console.set_member(args.slack_id, Role(args.role), added_by="cli")
+        print(f"{member.slack_id} may sign in to the console as {member.role.value}.")
+    elif args.members_command == "remove":
+        member = await console.remove_member(args.slack_id)
+        print(f"Removed {member.slack_id} from the console; their sessions ended.")
+    else:
+        members = await console.members()
+        if not members:
+            print("No console members.")
+        for member in members:
+            print(
+                f"{member.slack_id:<12} {member.role.value:<15} "
+                f"{member.added_at:%Y-%m-%d}  {member.added_by}"
+            )
     return 0
 
 
@@ -301,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
             return _with_services(settings, _migrate)
         if args.command == "privacy":
             return _with_services(settings, reapply_ledger)
+        if args.command == "console":
+            return _with_services(settings, lambda services: _console_members(services, args))
         if args.command == "links":
             return _with_services(settings, lambda services: _create_link(services, args))
         if args.command == "rollups":

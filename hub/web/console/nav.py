@@ -21,6 +21,7 @@ SECTIONS = (
     Section("nav_follow_ups", "/console/follow-ups", access.FOLLOW_UP_HANDLERS),
     Section("nav_surveys", "/console/surveys", access.READERS),
     Section("nav_privacy", "/console/privacy", access.PERSONAL_DATA_READERS),
+    Section("nav_members", "/console/members", access.ADMINS),  # strings/members.py
 )
 
 
