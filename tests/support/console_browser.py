@@ -22,6 +22,7 @@ from playwright.async_api import (
     Response,
     ViewportSize,
 )
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from starlette.applications import Starlette
 
 from hub.models.common import Role
@@ -55,6 +56,8 @@ _CSP_LISTENER = """document.addEventListener('securitypolicyviolation', e =>
 # script tag) and answers its violations, one line each.
 _AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
   .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => JSON.stringify(n.target)).join(', ')}`)"""
+# Answers that stay open while the page shows (subscriptions, live updates).
+_STREAMS = ("text/event-stream", "multipart/mixed")
 # The focused element's outline or box shadow: visible focus has one or the other.
 _FOCUS_RING = """() => {
   const style = getComputedStyle(document.activeElement);
@@ -143,15 +146,23 @@ async def open_tab(context: BrowserContext, hub: ConsoleHub) -> ConsoleTab:
         if message.type == "error" and not _expected_error(message):
             tab.errors.append(message.text)
 
+    def on_response(response: Response) -> None:
+        # The page itself may answer an error (the tests ask for error pages); what it
+        # loads may not.
+        if response.status >= 400 and response.request.resource_type != "document":
+            tab.errors.append(f"{response.status} {response.url}")
+
     page.on("request", on_request)
+    page.on("response", on_response)
     page.on("pageerror", lambda error: tab.errors.append(str(error)))
     page.on("console", on_console)
     return tab
 
 
 def _expected_error(message: ConsoleMessage) -> bool:
-    """Chromium logs every 4xx/5xx it loads as an error: the console's error pages (and
-    the favicon it does not have) are answers the tests ask for, not faults."""
+    """Chromium logs every 4xx/5xx it loads as an error: the console's error pages are
+    answers the tests ask for (a failing style sheet or script is caught by its
+    response instead)."""
     return message.text.startswith("Failed to load resource: the server responded")
 
 
@@ -206,7 +217,8 @@ async def save_screenshot(page: Page, name: str) -> Path:
 async def page_weight(page: Page, url: str) -> int:
     """Load `url` in `page` and answer the bytes that came over the wire for it and all it
     loaded (headers and bodies, compressed as sent; the browser asks for gzip), as a
-    first visit would: the browser's cache is off meanwhile."""
+    first visit would: the browser's cache is off meanwhile. Streams that stay open (live
+    updates) are left out: they have no end to weigh."""
     devtools = await page.context.new_cdp_session(page)
     await devtools.send("Network.enable")
     await devtools.send("Network.setCacheDisabled", {"cacheDisabled": True})
@@ -217,12 +229,15 @@ async def page_weight(page: Page, url: str) -> int:
 
     page.on("response", on_response)
     await page.goto(url, wait_until="load")
-    await page.wait_for_load_state("networkidle")
+    with contextlib.suppress(PlaywrightTimeoutError):  # a page that keeps a stream open
+        await page.wait_for_load_state("networkidle", timeout=3_000)
     page.remove_listener("response", on_response)
     await devtools.send("Network.setCacheDisabled", {"cacheDisabled": False})
     await devtools.detach()
     total = 0
     for response in responses:
+        if (await response.header_value("content-type") or "").startswith(_STREAMS):
+            continue
         sizes = await response.request.sizes()
         total += sizes["responseHeadersSize"] + sizes["responseBodySize"]
     return total

@@ -113,6 +113,14 @@ async def test_the_sign_in_and_error_pages_pass_axe(tab: ConsoleTab) -> None:
     assert answer is not None and answer.status == 404
     await assert_axe_clean(page)
     await save_screenshot(page, "error-not-found")
+
+    # A form whose CSRF token is not the session's: refused, with a page saying so.
+    await page.locator("form.sign-out input[name=csrf]").evaluate("input => input.value = 'x'")
+    await page.get_by_role("button", name=EN["sign_out"]).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(EN["bad_request_title"])
+    await expect(page.get_by_role("button", name=EN["sign_out"])).to_be_visible()
+    await assert_axe_clean(page)
+    await save_screenshot(page, "error-csrf")
     tab.assert_well_behaved(allowed=slack_origin(tab))
 
 
