@@ -29,9 +29,10 @@ class Screen:
 
 
 SCREENS = (
-    # Until the sections exist, /console lands on the console's 404 page in its frame.
-    Screen("home", "/console", Role.ADMIN, 404),
+    # The console's own 404 page in its frame, with the navigation of the fewest and of
+    # the most sections.
     Screen("error-not-found-viewer", "/console/no-such-page", Role.VIEWER, 404),
+    Screen("error-not-found-admin", "/console/no-such-page", Role.ADMIN, 404),
 )
 
 
