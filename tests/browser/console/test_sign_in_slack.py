@@ -124,6 +124,18 @@ async def test_the_sign_in_and_error_pages_pass_axe(tab: ConsoleTab) -> None:
     tab.assert_well_behaved(allowed=slack_origin(tab))
 
 
+async def test_a_button_without_a_name_is_caught_by_axe(tab: ConsoleTab) -> None:
+    await tab.page.goto(tab.hub.url + "/console/sign-in")
+    await assert_axe_clean(tab.page)
+
+    await tab.page.evaluate(
+        "() => document.querySelector('main').append(document.createElement('button'))"
+    )
+
+    with pytest.raises(AssertionError, match="button-name"):
+        await assert_axe_clean(tab.page)
+
+
 async def test_the_csp_is_enforced_and_its_violations_are_caught(tab: ConsoleTab) -> None:
     page = tab.page
     await page.goto(tab.hub.url + "/console/sign-in")
