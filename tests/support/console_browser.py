@@ -9,7 +9,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import uvicorn
@@ -27,6 +27,7 @@ from starlette.applications import Starlette
 
 from hub.models.common import Role
 from hub.services import Services
+from hub.web.console import strings
 from tests.support.slack import FakeSlack
 from tests.support.waiting import eventually
 
@@ -38,6 +39,7 @@ NARROW: ViewportSize = {"width": 320, "height": 640}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 # What a console page may weigh on the wire, everything it loads included, compressed.
 PAGE_BUDGET_BYTES = 200_000
+ENGLISH = strings.text("en")  # the tests' browser profiles are English unless told
 
 # The console member each role signs in as (Slack user id, name).
 MEMBERS: dict[Role, tuple[str, str]] = {
@@ -183,10 +185,10 @@ async def sign_in_as(tab: ConsoleTab, role: Role, next_path: str = "/console") -
     hub = tab.hub
     await hub.services.console.set_member(user_id, role, "browser tests")
     hub.slack.sign_in.sign_in_as(user_id, name)
-    await tab.page.goto(f"{hub.url}/console/sign-in?next={next_path}")
-    await tab.page.get_by_role("link", name="Sign in with Slack").click()
+    await tab.page.goto(f"{hub.url}/console/sign-in?{urlencode({'next': next_path})}")
+    await tab.page.get_by_role("link", name=ENGLISH["sign_in_slack"]).click()
     await tab.page.wait_for_url(lambda url: "/console/sign-in" not in url)
-    await tab.page.get_by_role("button", name="Sign out").wait_for()
+    await tab.page.get_by_role("button", name=ENGLISH["sign_out"]).wait_for()
     return name
 
 
