@@ -1,0 +1,103 @@
+"""The console served by a real hub on 127.0.0.1, signing in with the fake Slack (or,
+where a module turns `slack_sign_in` off, with an API key), opened in Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, BrowserContext
+from pydantic import SecretStr
+
+from hub.clock import FrozenClock
+from hub.db import Database
+from hub.server import demo
+from hub.server.app import create_app
+from hub.services import Services
+from hub.settings import Settings
+from tests.support.console_browser import ConsoleHub, ConsoleTab, open_tab, serving_on
+from tests.support.network import free_port
+from tests.support.slack import FakeSlack
+from tests.support.slack_sender import SIGNING_SECRET
+from tests.support.slack_sign_in import CLIENT_ID, CLIENT_SECRET
+
+
+@pytest.fixture
+async def slack(clock: FrozenClock) -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack(now=lambda: clock.now().timestamp())
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def slack_sign_in() -> bool:
+    """Whether the console offers Slack sign-in; a test module overrides it to False
+    for the API-key form."""
+    return True
+
+
+@pytest.fixture
+def hub_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def settings(
+    mongo_uri: str,
+    database: Database,
+    tmp_path: Path,
+    slack: FakeSlack,
+    slack_sign_in: bool,
+    hub_port: int,
+) -> Settings:
+    return Settings(
+        _env_file=None,
+        mongodb_uri=SecretStr(mongo_uri),
+        db_name=database.name,
+        data_dir=tmp_path / "data",
+        # The hub's real address: the fake Slack sends the browser back to it.
+        public_url=f"http://127.0.0.1:{hub_port}",
+        slack_bot_token=SecretStr("xoxb-test"),
+        slack_signing_secret=SecretStr(SIGNING_SECRET),
+        slack_api_url=slack.api_url,
+        slack_authorize_url=slack.authorize_url,
+        slack_client_id=CLIENT_ID if slack_sign_in else None,
+        slack_client_secret=SecretStr(CLIENT_SECRET) if slack_sign_in else None,
+        background_workers=False,
+        rate_limit_per_address="",
+        rate_limit_per_token="",
+        retention_daily=False,
+    )
+
+
+@pytest.fixture
+async def console_hub(
+    settings: Settings, clock: FrozenClock, services: Services, slack: FakeSlack, hub_port: int
+) -> AsyncIterator[ConsoleHub]:
+    """The hub on its port, sharing the test's services (so a test may add members,
+    keys and answers while the browser looks)."""
+    async with serving_on(create_app(settings, clock, services), hub_port) as url:
+        yield ConsoleHub(url, services, slack)
+
+
+@pytest.fixture
+async def demo_data(services: Services, settings: Settings) -> None:
+    """The demo's surveys, themes and answers (what `make run` shows), for pages that
+    need something to show."""
+    await demo.load(services, settings.data_dir)
+
+
+@pytest.fixture
+async def context(browser: Browser) -> AsyncIterator[BrowserContext]:
+    """A fresh browser profile (no cookies), in English."""
+    opened = await browser.new_context(locale="en-US")
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def tab(context: BrowserContext, console_hub: ConsoleHub) -> ConsoleTab:
+    """A page of `context` that records what it requests, violates and logs."""
+    return await open_tab(context, console_hub)
