@@ -33,6 +33,11 @@ SCREENS = (
     # the most sections.
     Screen("error-not-found-viewer", "/console/no-such-page", Role.VIEWER, 404),
     Screen("error-not-found-admin", "/console/no-such-page", Role.ADMIN, 404),
+    Screen("dashboard", "/console/dashboard", Role.VIEWER),
+    Screen("surveys", "/console/surveys", Role.VIEWER),
+    Screen("survey", "/console/surveys/nps-accounting", Role.ADMIN),
+    Screen("survey-new", "/console/surveys/new", Role.ADMIN),
+    Screen("members", "/console/members", Role.ADMIN),
 )
 
 
