@@ -13,7 +13,14 @@ from starlette.routing import BaseRoute, Route
 from hub.errors import ValidationFailed
 from hub.services.access import roles as access
 from hub.services.access.console import SignedIn
-from hub.web.console import assets, home, signin
+from hub.web.console import (
+    assets,
+    home,
+    privacy_queue,
+    privacy_records,
+    privacy_request,
+    signin,
+)
 from hub.web.console.api import ApiFailed, ApiRefused, Execute
 from hub.web.console.view import (
     SESSION_COOKIE,
@@ -32,7 +39,12 @@ from hub.web.console.view import (
 log = logging.getLogger(__name__)
 
 # Every page of the console, in navigation order. Each part adds its pages here.
-PAGES: tuple[ConsolePage, ...] = (*home.PAGES,)
+PAGES: tuple[ConsolePage, ...] = (
+    *home.PAGES,
+    *privacy_queue.PAGES,
+    *privacy_request.PAGES,
+    *privacy_records.PAGES,
+)
 
 
 def _guard(page: ConsolePage, execute: Execute) -> Callable[[Request], Awaitable[Response]]:
