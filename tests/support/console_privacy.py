@@ -77,10 +77,15 @@ async def signed_in(console: ConsoleClient, services: Services, role: Role) -> C
 
 
 async def signed_in_with_slack(
-    console: ConsoleClient, services: Services, slack: FakeSlack, user_id: str, name: str
+    console: ConsoleClient,
+    services: Services,
+    slack: FakeSlack,
+    name: str,
+    role: Role = Role.PRIVACY_OFFICER,
+    user_id: str = "U0PRIV",
 ) -> ConsoleClient:
-    """`console` signed in through Slack as a privacy officer named `name`."""
-    await services.console.set_member(user_id, Role.PRIVACY_OFFICER, "key:test")
+    """`console` signed in through Slack as the console member `name` with `role`."""
+    await services.console.set_member(user_id, role, "key:test")
     answer = await console.sign_in_with_slack(slack, user_id, name)
     assert answer.status_code == 303, text_of(answer.text)
     return console

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from hub.errors import ErrorCode, ValidationFailed
 from hub.models.common import Role
 from hub.services.access import roles as access
-from hub.web.console.privacy_api import AUDIT, RETENTION, VERIFY, act, ask
+from hub.web.console.privacy_api import AUDIT, RETENTION, VERIFY, Refusal, act, ask
 from hub.web.console.view import ConsolePage, ConsoleView
 
 AUDIT_PAGE_SIZE = 50
@@ -84,7 +84,10 @@ async def audit(view: ConsoleView) -> Response:
 
 
 async def _retention_page(
-    view: ConsoleView, status: int = 200, report: dict[str, Any] | None = None, **values: Any
+    view: ConsoleView,
+    status: int = 200,
+    report: dict[str, Any] | None = None,
+    refusal: Refusal | None = None,
 ) -> Response:
     runs = (await ask(view, RUNS, first=RUNS_SHOWN))["auditLog"]["edges"]
     return view.render(
@@ -94,7 +97,7 @@ async def _retention_page(
         report=report,
         counts=RETENTION_COUNTS,
         may_run=view.role is Role.ADMIN,
-        **values,
+        refusal=refusal,
     )
 
 
