@@ -57,6 +57,11 @@ mutation Extend($id: ID!, $reason: String!, $months: Int!) {{
   result: extendRightsRequest(id: $id, reason: $reason, months: $months) {{ {_RESULT} }}
 }}"""
 
+SET_STATUS = f"""
+mutation Move($id: ID!, $status: RightsRequestStatus!, $reason: String) {{
+  result: setRightsRequestStatus(id: $id, status: $status, reason: $reason) {{ {_RESULT} }}
+}}"""
+
 NOTIFY_LIFT = f"""
 mutation Notify($id: ID!) {{ result: notifyRestrictionLift(id: $id) {{ {_RESULT} }} }}"""
 

@@ -25,13 +25,23 @@ from hub.web.console.privacy_api import (
     NOTIFY_LIFT,
     RECORD_NOTIFIED,
     REQUEST,
+    SET_STATUS,
     Refusal,
     act,
     ask,
 )
 from hub.web.console.view import ConsolePage, ConsoleView, redirect
 
-NOTICES = frozenset({"confirmed", "executed", "extended", "notice_sent", "notified", "lifted"})
+NOTICES = frozenset(
+    {"confirmed", "executed", "extended", "notice_sent", "notified", "lifted", "moved"}
+)
+# Where an open request may be moved by hand (COMPLETED comes from executing it).
+MOVES = {
+    "RECEIVED": ("VERIFIED", "REJECTED", "CANCELED"),
+    "VERIFIED": ("IN_PROGRESS", "REJECTED", "CANCELED"),
+    "IN_PROGRESS": ("REJECTED", "CANCELED"),
+}
+ALL_MOVES = frozenset(status for moves in MOVES.values() for status in moves)
 IDENTITY_KINDS = frozenset({"EMAIL", "USER_ID"})
 EXPORT_FORMATS = frozenset({"json", "csv"})
 REASON = frozenset({"reason"})
@@ -64,7 +74,8 @@ async def show(
         notice=notice if notice in NOTICES else None,
         refusal=refusal,
         export_link=export_link,
-        is_open=found["status"] in ("RECEIVED", "VERIFIED", "IN_PROGRESS"),
+        is_open=found["status"] in MOVES,
+        moves=MOVES.get(found["status"], ()),
         executable=found["status"] in ("VERIFIED", "IN_PROGRESS"),
         exportable=found["status"] == "COMPLETED" and found["type"] in ("ACCESS", "PORTABILITY"),
     )
@@ -123,6 +134,16 @@ async def extend(view: ConsoleView) -> Response:
     return await _after(view, done, refusal, "extended")
 
 
+async def move(view: ConsoleView) -> Response:
+    """Verify, start, reject or cancel a request by hand (the last two need a reason)."""
+    form = await view.form(REASON)
+    status = _required(form, "status", ALL_MOVES)
+    done, refusal = await act(
+        view, SET_STATUS, id=_id(view), status=status, reason=form.get("reason") or None
+    )
+    return await _after(view, done, refusal, "moved")
+
+
 async def notify_lift(view: ConsoleView) -> Response:
     done, refusal = await act(view, NOTIFY_LIFT, id=_id(view))
     return await _after(view, done, refusal, "notice_sent")
@@ -161,6 +182,7 @@ PAGES = (
     _action("confirm", confirm, REASON),
     _action("execute", execute),
     _action("extend", extend, REASON),
+    _action("status", move, REASON),
     _action("notify-lift", notify_lift),
     _action("notified", record_notified),
     _action("lift", lift),

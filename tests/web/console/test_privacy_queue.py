@@ -24,7 +24,16 @@ DESK_PAGES = (
     "/console/privacy/audit?verify=1",
     "/console/privacy/retention",
 )
-ACTIONS = ("confirm", "execute", "extend", "notify-lift", "notified", "lift", "export-link")
+ACTIONS = (
+    "confirm",
+    "execute",
+    "extend",
+    "status",
+    "notify-lift",
+    "notified",
+    "lift",
+    "export-link",
+)
 
 
 @pytest.fixture
@@ -117,7 +126,14 @@ async def test_other_roles_are_turned_away_from_every_page_and_action(
     posts = [f"/console/privacy/requests/{request_id}/{action}" for action in ACTIONS]
     for path in (*posts, "/console/privacy/retention/dry-run", "/console/privacy/retention/run"):
         forged = await visitor.post(
-            path, {"kind": "EMAIL", "value": "x@example.com", "reason": "r", "months": "1"}
+            path,
+            {
+                "kind": "EMAIL",
+                "value": "x@example.com",
+                "reason": "r",
+                "months": "1",
+                "status": "CANCELED",
+            },
         )
         assert forged.status_code == 403, path
     after = await services.rights.get(request_id)

@@ -15,6 +15,7 @@ import pytest
 from hub.models.common import Role
 from hub.models.privacy import RightsRequestStatus, RightsRequestType
 from hub.services import Services
+from hub.services.privacy.rights import NewRequest
 from tests.support.console import ConsoleClient, text_of
 from tests.support.console_privacy import (
     ANNA,
@@ -216,3 +217,27 @@ async def test_a_restriction_is_lifted_only_after_the_person_was_told(
     assert "Notice of lifting the restriction" in page
     assert not (await services.rights.get(request_id)).restriction_active
     assert isinstance((await services.rights.get(request_id)).due_on, date)
+
+
+async def test_an_officer_verifies_or_rejects_a_request_by_hand(
+    console: ConsoleClient, services: Services
+) -> None:
+    filed = await services.rights_verification.submit(
+        NewRequest(type=RightsRequestType.ERASURE, email="unproven@example.com")
+    )
+    request_id = str(filed.id)
+    officer = await signed_in(console, services, Role.PRIVACY_OFFICER)
+    page = text_of(await officer.open(request_path(request_id)))
+    assert "Received (not verified)" in page
+
+    no_reason = await officer.post(request_path(request_id) + "/status", {"status": "REJECTED"})
+    unknown = await officer.post(request_path(request_id) + "/status", {"status": "COMPLETED"})
+    too_far = await officer.post(request_path(request_id) + "/status", {"status": "IN_PROGRESS"})
+    assert no_reason.status_code == 400
+    assert unknown.status_code == 400
+    assert too_far.status_code == 409
+    assert (await services.rights.get(request_id)).status is RightsRequestStatus.RECEIVED
+
+    verified = await officer.post(request_path(request_id) + "/status", {"status": "VERIFIED"})
+    assert verified.headers["location"].endswith("notice=moved")
+    assert (await services.rights.get(request_id)).status is RightsRequestStatus.VERIFIED
