@@ -5,6 +5,7 @@ shown with its status and changes nothing."""
 from __future__ import annotations
 
 import html
+import logging
 import json
 import re
 from datetime import date
@@ -41,8 +42,9 @@ def request_path(request_id: str) -> str:
 
 
 async def test_an_officer_answers_an_access_request_end_to_end(
-    console: ConsoleClient, services: Services
+    console: ConsoleClient, services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     # Given Anna and Björn answered, and Anna asked for her data through the public
     # form with her address (verified by the link) and her user id (only claimed)
     await given_a_survey(services)
@@ -91,6 +93,10 @@ async def test_an_officer_answers_an_access_request_end_to_end(
     assert "Invoices load slowly" in export and "Fine by me" not in export
     assert (await officer.http.get(url.path)).status_code != 200
     assert (await services.rights.get(request_id)).status is RightsRequestStatus.COMPLETED
+    # and no address the console used (httpx logs each one), nor the hub's log, named Anna
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith(("hub", "httpx"))]
+    assert any("/console/privacy/requests/" in line for line in ours)
+    assert not [line for line in ours if ANNA.email in line or ANNA.id in line]
 
 
 async def test_an_erasure_shows_what_it_did_in_each_collection(
