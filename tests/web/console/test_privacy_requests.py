@@ -5,8 +5,8 @@ shown with its status and changes nothing."""
 from __future__ import annotations
 
 import html
-import logging
 import json
+import logging
 import re
 from datetime import date
 
@@ -96,7 +96,7 @@ async def test_an_officer_answers_an_access_request_end_to_end(
     # and no address the console used (httpx logs each one), nor the hub's log, named Anna
     ours = [r.getMessage() for r in caplog.records if r.name.startswith(("hub", "httpx"))]
     assert any("/console/privacy/requests/" in line for line in ours)
-    assert not [line for line in ours if ANNA.email in line or ANNA.id in line]
+    assert not [line for line in ours if (ANNA.email or "-") in line or ANNA.id in line]
 
 
 async def test_an_erasure_shows_what_it_did_in_each_collection(
