@@ -30,7 +30,7 @@ from hub.web.console.privacy_api import (
     act,
     ask,
 )
-from hub.web.console.view import ConsolePage, ConsoleView, redirect
+from hub.web.console.view import ConsolePage, ConsoleView, Handler, redirect
 
 NOTICES = frozenset(
     {"confirmed", "executed", "extended", "notice_sent", "notified", "lifted", "moved"}
@@ -85,12 +85,10 @@ async def request_page(view: ConsoleView) -> Response:
     return await show(view)
 
 
-async def _after(
-    view: ConsoleView, done: dict[str, Any] | None, refusal: Refusal | None, notice: str
-) -> Response:
+async def _after(view: ConsoleView, refusal: Refusal | None, notice: str) -> Response:
+    """Back to the request with `notice`; or, refused, the request with the reason."""
     if refusal is not None:
         return await show(view, refusal.status, refusal)
-    assert done is not None
     return redirect(_path(_id(view)), notice=notice)
 
 
@@ -107,7 +105,7 @@ async def confirm(view: ConsoleView) -> Response:
     value = form.get("value", "").strip()
     if not value:
         raise ValidationFailed(ErrorCode.INVALID_INPUT, "Choose an identity to confirm.", "value")
-    done, refusal = await act(
+    _, refusal = await act(
         view,
         CONFIRM,
         id=_id(view),
@@ -115,48 +113,46 @@ async def confirm(view: ConsoleView) -> Response:
         emails=[value] if kind == "EMAIL" else None,
         reason=form.get("reason", ""),
     )
-    return await _after(view, done, refusal, "confirmed")
+    return await _after(view, refusal, "confirmed")
 
 
 async def execute(view: ConsoleView) -> Response:
     form = await view.form()
     allow = form.get("allow_no_match") == "yes"
-    done, refusal = await act(view, EXECUTE, id=_id(view), allowNoMatch=allow)
-    return await _after(view, done, refusal, "executed")
+    _, refusal = await act(view, EXECUTE, id=_id(view), allowNoMatch=allow)
+    return await _after(view, refusal, "executed")
 
 
 async def extend(view: ConsoleView) -> Response:
     form = await view.form(REASON)
     months = int(_required(form, "months", frozenset({"1", "2"})))
-    done, refusal = await act(
-        view, EXTEND, id=_id(view), reason=form.get("reason", ""), months=months
-    )
-    return await _after(view, done, refusal, "extended")
+    _, refusal = await act(view, EXTEND, id=_id(view), reason=form.get("reason", ""), months=months)
+    return await _after(view, refusal, "extended")
 
 
 async def move(view: ConsoleView) -> Response:
     """Verify, start, reject or cancel a request by hand (the last two need a reason)."""
     form = await view.form(REASON)
     status = _required(form, "status", ALL_MOVES)
-    done, refusal = await act(
+    _, refusal = await act(
         view, SET_STATUS, id=_id(view), status=status, reason=form.get("reason") or None
     )
-    return await _after(view, done, refusal, "moved")
+    return await _after(view, refusal, "moved")
 
 
 async def notify_lift(view: ConsoleView) -> Response:
-    done, refusal = await act(view, NOTIFY_LIFT, id=_id(view))
-    return await _after(view, done, refusal, "notice_sent")
+    _, refusal = await act(view, NOTIFY_LIFT, id=_id(view))
+    return await _after(view, refusal, "notice_sent")
 
 
 async def record_notified(view: ConsoleView) -> Response:
-    done, refusal = await act(view, RECORD_NOTIFIED, id=_id(view))
-    return await _after(view, done, refusal, "notified")
+    _, refusal = await act(view, RECORD_NOTIFIED, id=_id(view))
+    return await _after(view, refusal, "notified")
 
 
 async def lift(view: ConsoleView) -> Response:
-    done, refusal = await act(view, LIFT, id=_id(view))
-    return await _after(view, done, refusal, "lifted")
+    _, refusal = await act(view, LIFT, id=_id(view))
+    return await _after(view, refusal, "lifted")
 
 
 async def export_link(view: ConsoleView) -> Response:
@@ -173,7 +169,7 @@ _BASE = "/privacy/requests/{id}"
 _OFFICERS = access.PERSONAL_DATA_READERS
 
 
-def _action(name: str, handler: Any, free_text: frozenset[str] = frozenset()) -> ConsolePage:
+def _action(name: str, handler: Handler, free_text: frozenset[str] = frozenset()) -> ConsolePage:
     return ConsolePage(f"{_BASE}/{name}", handler, _OFFICERS, ("POST",), free_text)
 
 
