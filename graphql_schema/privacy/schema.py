@@ -147,7 +147,8 @@ class PrivacyQuery:
     @query(
         permission_classes=[IsPrivacyOfficer],
         description="Rights requests, soonest due first. `dueBefore` finds those due "
-        "soon; `overdue: true` the open ones past their due date.",
+        "soon; `overdue: true` the open ones past their due date; `open: true` those "
+        "RECEIVED, VERIFIED or IN_PROGRESS (false: the closed ones).",
     )
     async def rights_requests(
         self,
@@ -158,10 +159,11 @@ class PrivacyQuery:
         overdue: bool | None = None,
         first: int = 100,
         after: str | None = None,
+        open: bool | None = None,
     ) -> RightsRequestConnection:
         services = info.context.services
         page = await services.rights.page_requests(
-            services.settings.max_page_size, status, type, due_before, overdue, first, after
+            services.settings.max_page_size, status, type, due_before, overdue, first, after, open
         )
         return RightsRequestConnection.from_page(page, RightsRequest.from_document)
 

@@ -193,11 +193,13 @@ class RightsRequestService:
         due_before: date | None = None,
         overdue: bool | None = None,
         limit: int = 100,
+        open: bool | None = None,
     ) -> list[RightsRequest]:
         """Requests by due date, soonest first. `overdue` keeps open requests whose
-        due date has passed (or, False, those not yet due)."""
+        due date has passed (or, False, those not yet due); `open` keeps those still
+        RECEIVED, VERIFIED or IN_PROGRESS (or, False, the closed ones)."""
         return await rights_requests.by_due_date(
-            self._list_query(status, type, due_before, overdue), max(1, min(limit, 500))
+            self._list_query(status, type, due_before, overdue, open), max(1, min(limit, 500))
         )
 
     def _list_query(
@@ -206,10 +208,15 @@ class RightsRequestService:
         type: RightsRequestType | None,
         due_before: date | None,
         overdue: bool | None,
+        open: bool | None = None,
     ) -> dict[str, Any]:
         query: dict[str, Any] = {}
         if status is not None:
             query["status"] = status.value
+            if open is not None and (status in OPEN) is not open:
+                query["status"] = {"$in": []}
+        elif open is not None:
+            query["status"] = {"$in" if open else "$nin": [item.value for item in OPEN]}
         if type is not None:
             query["type"] = type.value
         due: dict[str, Any] = {}
@@ -234,12 +241,13 @@ class RightsRequestService:
         overdue: bool | None = None,
         first: int = 100,
         after: str | None = None,
+        open: bool | None = None,
     ) -> paging.Page[RightsRequest]:
         """Requests by due date, soonest first, `first` at a time after the cursor
         `after`; the filters are those of `list_requests`."""
         return await paging.page(
             RightsRequest,
-            self._list_query(status, type, due_before, overdue),
+            self._list_query(status, type, due_before, overdue, open),
             [paging.SortKey("due_on"), paging.SortKey("received_at"), paging.SortKey("_id")],
             lambda item: [midnight_utc(item.due_on), item.received_at, paging.id_of(item)],
             first,

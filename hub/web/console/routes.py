@@ -13,7 +13,17 @@ from starlette.routing import BaseRoute, Route
 from hub.errors import ValidationFailed
 from hub.services.access import roles as access
 from hub.services.access.console import SignedIn
-from hub.web.console import assets, dashboard, home, members, signin, surveys
+from hub.web.console import (
+    assets,
+    dashboard,
+    home,
+    members,
+    privacy_queue,
+    privacy_records,
+    privacy_request,
+    signin,
+    surveys,
+)
 from hub.web.console.api import ApiFailed, ApiRefused, Execute
 from hub.web.console.view import (
     SESSION_COOKIE,
@@ -32,7 +42,15 @@ from hub.web.console.view import (
 log = logging.getLogger(__name__)
 
 # Every page of the console, in navigation order. Each part adds its pages here.
-PAGES: tuple[ConsolePage, ...] = (*home.PAGES, *dashboard.PAGES, *surveys.PAGES, *members.PAGES)
+PAGES: tuple[ConsolePage, ...] = (
+    *home.PAGES,
+    *dashboard.PAGES,
+    *surveys.PAGES,
+    *members.PAGES,
+    *privacy_queue.PAGES,
+    *privacy_request.PAGES,
+    *privacy_records.PAGES,
+)
 
 
 def _guard(page: ConsolePage, execute: Execute) -> Callable[[Request], Awaitable[Response]]:

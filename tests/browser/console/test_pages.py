@@ -38,6 +38,9 @@ SCREENS = (
     Screen("survey", "/console/surveys/nps-accounting", Role.ADMIN),
     Screen("survey-new", "/console/surveys/new", Role.ADMIN),
     Screen("members", "/console/members", Role.ADMIN),
+    Screen("privacy-desk", "/console/privacy", Role.PRIVACY_OFFICER),
+    Screen("privacy-audit", "/console/privacy/audit", Role.PRIVACY_OFFICER),
+    Screen("privacy-retention", "/console/privacy/retention", Role.PRIVACY_OFFICER),
 )
 
 

@@ -36,6 +36,7 @@ SECTIONS = {
         "nav_follow_ups",
         "nav_surveys",
         "nav_privacy",
+        "nav_members",
     ],
 }
 

@@ -172,3 +172,26 @@ async def test_run_retention_over_graphql(gql: GraphQLClient) -> None:
         "outboxDeleted": 0,
         "outboxKeptDays": 30,
     }
+
+
+OPEN_LIST = """
+query Open($open: Boolean, $status: RightsRequestStatus) {
+  rightsRequests(open: $open, status: $status) { totalCount edges { node { id status } } }
+}"""
+
+
+async def test_open_keeps_the_requests_still_to_answer(gql: GraphQLClient) -> None:
+    officer = Role.PRIVACY_OFFICER
+    done = (await gql.ok(FILE, {"input": ERASURE}, officer))["fileRightsRequest"]["id"]
+    await gql.ok(SET_STATUS, {"id": done, "status": "REJECTED", "reason": "Not ours."}, officer)
+    waiting = (await gql.ok(FILE, {"input": ERASURE}, officer))["fileRightsRequest"]["id"]
+
+    still_open = await gql.ok(OPEN_LIST, {"open": True}, officer)
+    closed = await gql.ok(OPEN_LIST, {"open": False}, officer)
+    rejected_and_open = await gql.ok(OPEN_LIST, {"open": True, "status": "REJECTED"}, officer)
+    everything = await gql.ok(OPEN_LIST, {}, officer)
+
+    assert nodes(still_open["rightsRequests"]) == [{"id": waiting, "status": "VERIFIED"}]
+    assert nodes(closed["rightsRequests"]) == [{"id": done, "status": "REJECTED"}]
+    assert rejected_and_open["rightsRequests"]["totalCount"] == 0
+    assert everything["rightsRequests"]["totalCount"] == 2
