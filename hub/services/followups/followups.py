@@ -185,6 +185,13 @@ class FollowUpService:
         found = await self.responses_by_ids(ids)
         return [found.get(response_id) for response_id in ids]
 
+    async def follow_up_ids_in_order(
+        self, response_ids: list[PydanticObjectId]
+    ) -> list[str | None]:
+        """The follow-up id of each response (None when it has none), for a DataLoader."""
+        found = await follow_ups.ids_by_response(list(response_ids))
+        return [found.get(response_id) for response_id in response_ids]
+
     async def list_follow_ups(
         self,
         status: FollowUpStatus | None = None,

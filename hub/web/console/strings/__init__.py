@@ -8,10 +8,10 @@ from functools import cache
 from types import MappingProxyType, ModuleType
 
 from hub import i18n
-from hub.web.console.strings import common
+from hub.web.console.strings import board, common
 
 # One module per part of the console, each with a STRINGS dict: language → key → text.
-MODULES: tuple[ModuleType, ...] = (common,)
+MODULES: tuple[ModuleType, ...] = (common, board)
 LANGUAGES = ("en", "es", "nb", "sv", "da", "fi", "nl")
 
 
