@@ -20,7 +20,11 @@ async def sign_in_as(console: ConsoleClient, services: Services, role: Role, lab
 
 
 async def sign_in_with_slack_as(
-    console: ConsoleClient, services: Services, slack: FakeSlack, user_id: str, name: str,
+    console: ConsoleClient,
+    services: Services,
+    slack: FakeSlack,
+    user_id: str,
+    name: str,
     role: Role = Role.AGENT,
 ) -> str:
     """Sign in through the fake Slack as a member with `role`; the actor id."""

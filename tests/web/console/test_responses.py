@@ -55,9 +55,7 @@ async def test_pages_follow_the_cursor_and_keep_the_filters(
     first = await console.open("/console/responses?comment=no")
     assert "30 responses match." in text_of(first)
     assert first.count("<tr>") == 26  # the header and 25 responses
-    [next_link] = [
-        part.split('"')[0] for part in first.split('href="')[1:] if 'rel="next"' in part
-    ]
+    [next_link] = [part.split('"')[0] for part in first.split('href="')[1:] if 'rel="next"' in part]
     assert next_link.startswith("/console/responses?comment=no&amp;after=")
 
     second = await console.open(next_link.replace("&amp;", "&"))
