@@ -16,6 +16,7 @@ from hub.clock import Clock
 from hub.db import in_transaction
 from hub.errors import Conflict, ErrorCode, NotFound
 from hub.models.common import Metric, UserIdentity
+from hub.models.event import ChangeKind, LiveEvent
 from hub.models.followup import (
     Actor,
     FollowUp,
@@ -128,6 +129,7 @@ class FollowUpService:
             created_at=self.clock.now(),
         )
         await follow_up.insert(session=session)
+        await self._announce(follow_up, session)
         for index, channel in enumerate(channels):
             kind = PostKind.ROUTED if index == 0 else PostKind.ESCALATION
             await self.outbox.enqueue(
@@ -270,9 +272,19 @@ class FollowUpService:
         if raw is None:
             return None
         changed: FollowUp = FollowUp.model_validate(raw)
+        await self._announce(changed)
         await self._queue_update(changed)
         await announce(self.outbox, changed, action, by, to)
         return changed
+
+    async def _announce(
+        self, follow_up: FollowUp, session: AsyncClientSession | None = None
+    ) -> None:
+        """A live event for the console's live pages of every hub process: with the
+        follow-up in its transaction when there is one (a new comment's), else right
+        after the change, as its Slack update is queued."""
+        live = LiveEvent(kind=ChangeKind.FOLLOW_UP, record_id=follow_up.id, at=self.clock.now())
+        await live.insert(session=session)
 
     async def _queue_update(self, follow_up: FollowUp, reason: str = "changed") -> None:
         """Queue a rebuild of the Slack messages from the database state."""
@@ -289,6 +301,7 @@ class FollowUpService:
     async def refresh_messages(self, follow_up: FollowUp) -> None:
         """Queue the rebuild of the Slack messages after a change that another service
         made to the follow-up (a reply to the customer)."""
+        await self._announce(follow_up)
         await self._queue_update(follow_up)
 
     async def claim(self, follow_up_id: str, actor: Actor) -> FollowUp:

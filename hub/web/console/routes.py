@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 from hub.errors import ValidationFailed
 from hub.services.access import roles as access
 from hub.services.access.console import SignedIn
-from hub.web.console import assets, follow_ups, home, responses, signin
+from hub.web.console import assets, follow_ups, home, live, responses, signin
 from hub.web.console.api import ApiFailed, ApiRefused, Execute
 from hub.web.console.view import (
     SESSION_COOKIE,
@@ -32,7 +32,12 @@ from hub.web.console.view import (
 log = logging.getLogger(__name__)
 
 # Every page of the console, in navigation order. Each part adds its pages here.
-PAGES: tuple[ConsolePage, ...] = (*home.PAGES, *responses.PAGES, *follow_ups.PAGES)
+PAGES: tuple[ConsolePage, ...] = (
+    *home.PAGES,
+    *responses.PAGES,
+    *follow_ups.PAGES,
+    *live.PAGES,
+)
 
 
 def _guard(page: ConsolePage, execute: Execute) -> Callable[[Request], Awaitable[Response]]:
