@@ -173,3 +173,24 @@ async def test_signed_out_browsers_get_no_stream(console: ConsoleClient) -> None
     answer = await console.get("/console/events")
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/console/sign-in")
+
+
+async def test_the_pages_use_only_the_hubs_files_and_no_inline_code(
+    console: ConsoleClient, services: Services, widget: Widget, slack: FakeSlack
+) -> None:
+    follow_up = await follow_up_of(await widget.answer(3, "Crashes"))
+    await sign_in_with_slack_as(console, services, slack, "U0ANA", "Ana Agent")
+    for path in (
+        "/console/responses",
+        "/console/follow-ups",
+        f"/console/follow-ups/{follow_up.id}",
+    ):
+        page = await console.open(path)
+        assert "<script>" not in page and 'style="' not in page and " on" + "click" not in page
+        assert "data-live-message=" in page
+        for name in ("board.css", "console.js"):
+            address = page.split(f"/console/static/{name}?v=")[1].split('"')[0]
+            asset = await console.get(f"/console/static/{name}?v={address}")
+            assert asset.status_code == 200
+    script = (await console.get("/console/static/console.js")).text
+    assert "/console/events" in script and "aria-live" in script
