@@ -243,8 +243,10 @@ class FollowUpService:
         claimed_by: str | None = None,
         first: int = 50,
         after: str | None = None,
+        newest_first: bool = False,
     ) -> paging.Page[FollowUp]:
-        """Follow-ups, oldest first, `first` at a time after the cursor `after`."""
+        """Follow-ups, oldest (or newest) first, `first` at a time after the cursor
+        `after`."""
         query: dict[str, Any] = {}
         if status is not None:
             query["status"] = FollowUpStatus(status).value
@@ -253,7 +255,10 @@ class FollowUpService:
         return await paging.page(
             FollowUp,
             query,
-            [paging.SortKey("created_at"), paging.SortKey("_id")],
+            [
+                paging.SortKey("created_at", not newest_first),
+                paging.SortKey("_id", not newest_first),
+            ],
             lambda item: [item.created_at, paging.id_of(item)],
             first,
             after,

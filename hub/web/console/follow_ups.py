@@ -37,7 +37,9 @@ query ConsoleBoard($first: Int!, $resolvedFirst: Int!, $after: String) {
   claimed: followUps(status: CLAIMED, first: $first) {
     totalCount edges { node { ...Card } }
   }
-  resolved: followUps(status: RESOLVED, first: $resolvedFirst, after: $after) {
+  resolved: followUps(
+    status: RESOLVED, first: $resolvedFirst, after: $after, newestFirst: true
+  ) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { ...Card } }
   }
 }

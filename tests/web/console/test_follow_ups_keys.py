@@ -10,7 +10,7 @@ from hub.models.common import Role
 from hub.models.followup import FollowUp, FollowUpStatus
 from hub.services import Services
 from tests.support.console import ConsoleClient, text_of
-from tests.support.console_board import sign_in_as
+from tests.support.console_board import follow_up_links, sign_in_as
 from tests.support.slack import FakeSlack
 from tests.support.widget import Widget, follow_up_of
 
@@ -100,8 +100,10 @@ async def test_resolved_follow_ups_are_paged(
     console: ConsoleClient, services: Services, widget: Widget
 ) -> None:
     await sign_in_as(console, services, Role.ADMIN, "Ada Admin")
+    ids = []
     for number in range(22):
         follow_up = await follow_up_of(await widget.answer(1, f"Comment {number}"))
+        ids.append(str(follow_up.id))
         await console.open(f"/console/follow-ups/{follow_up.id}")
         await console.post(
             f"/console/follow-ups/{follow_up.id}/resolve", {"note": "Done", "informed": "no"}
@@ -109,7 +111,8 @@ async def test_resolved_follow_ups_are_paged(
     board = await console.open("/console/follow-ups")
     assert "Resolved (22)" in text_of(board)
     [more] = [part.split('"')[0] for part in board.split('href="')[1:] if 'rel="next"' in part]
+    assert follow_up_links(board.split('id="column-resolved"')[1]) == ids[::-1][:20]
     second = await console.open(more)
-    assert second.split('id="column-resolved"')[1].count('class="card follow-up"') == 2
+    assert follow_up_links(second.split('id="column-resolved"')[1]) == ids[1::-1]
     bad = await console.get("/console/follow-ups?after=nonsense")
     assert bad.status_code == 400
