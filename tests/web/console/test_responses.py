@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hub.models.common import Metric, Role
+from hub.models.privacy import AuditEntry
 from hub.services import Services
 from tests.support.console import ConsoleClient, text_of
 from tests.support.console_board import follow_up_links, sign_in_as
@@ -43,6 +44,10 @@ async def test_a_viewer_sees_masked_people_and_a_privacy_officer_sees_them(
     seen_by_officer = await second_browser.open("/console/responses")
     assert "person1@example.org" in seen_by_officer
     assert "hidden for your role" not in text_of(seen_by_officer)
+
+    # And the audit log says who saw it: the signed-in officer
+    [reveal] = await AuditEntry.find(AuditEntry.action == "personal_data.reveal").to_list()
+    assert (reveal.actor.label, reveal.actor.role) == ("Pia Privacy", "privacy_officer")
 
 
 async def test_pages_follow_the_cursor_and_keep_the_filters(
