@@ -10,10 +10,11 @@ from typing import Any
 
 from starlette.responses import Response
 
+from hub.models.common import Role
 from hub.services.access import roles as access
 from hub.web.console.api import ApiFailed
 from hub.web.console.responses import refused_input
-from hub.web.console.view import ConsolePage, ConsoleView, PageError, redirect
+from hub.web.console.view import ConsolePage, ConsoleView, Handler, PageError, redirect
 
 COLUMN_SIZE = 50
 RESOLVED_PAGE = 20
@@ -150,7 +151,7 @@ async def _detail(
         notice=None if problem else _notice(view),
         problem=problem,
         mine=claimer is not None and claimer["id"] == view.me.principal.actor_id,
-        is_admin=view.role.value == "admin",
+        is_admin=view.role is Role.ADMIN,
     )
 
 
@@ -171,7 +172,7 @@ def _variables(action: str, form: dict[str, str]) -> dict[str, Any]:
     return {}
 
 
-def _action(action: str) -> Any:
+def _action(action: str) -> Handler:
     async def act(view: ConsoleView) -> Response:
         follow_up_id = _id_of(view)
         form = await view.form(free_text=("note", "reason"))

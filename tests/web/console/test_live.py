@@ -72,6 +72,7 @@ async def _open(address: str, console: ConsoleClient) -> AsyncIterator[Stream]:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         assert response.headers["cache-control"] == "no-store"
+        assert "content-encoding" not in response.headers  # not held back by a compressor
         stream = Stream(response)
         assert await anext(stream.lines) == f"retry: {live.RETRY_MS}"
         yield stream
