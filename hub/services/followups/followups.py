@@ -16,7 +16,6 @@ from hub.clock import Clock
 from hub.db import in_transaction
 from hub.errors import Conflict, ErrorCode, NotFound
 from hub.models.common import Metric, UserIdentity
-from hub.models.event import ChangeKind, LiveEvent
 from hub.models.followup import (
     Actor,
     FollowUp,
@@ -29,6 +28,7 @@ from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.models.response import Response
 from hub.services.analytics.bands import bands
 from hub.services.analytics.queries import ScoreCount
+from hub.services.followups.live import announce_change
 from hub.services.followups.routing import RoutingService
 from hub.services.followups.stores import follow_ups
 from hub.services.followups.thread import announce
@@ -288,8 +288,7 @@ class FollowUpService:
         """A live event for the console's live pages of every hub process: with the
         follow-up in its transaction when there is one (a new comment's), else right
         after the change, as its Slack update is queued."""
-        live = LiveEvent(kind=ChangeKind.FOLLOW_UP, record_id=follow_up.id, at=self.clock.now())
-        await live.insert(session=session)
+        await announce_change(follow_up.id, self.clock.now(), session)
 
     async def _queue_update(self, follow_up: FollowUp, reason: str = "changed") -> None:
         """Queue a rebuild of the Slack messages from the database state."""

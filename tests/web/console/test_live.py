@@ -100,6 +100,16 @@ async def test_an_agent_hears_of_new_answers_and_claims(
         await console.post(f"/console/follow-ups/{follow_up.id}/claim")
         while (name := await stream.next_event()) != "follow-ups":
             assert name == "responses"
+
+        # A reply in the Slack thread, kept as a note: the follow-up's page shows it
+        await services.notes.record_thread_reply(
+            await follow_up_of(response),
+            "CROUTED",
+            "1700000000.000100",
+            Actor(id="slack:U0BOB", name="Bob"),
+            "Called them",
+        )
+        assert await stream.next_event() == "follow-ups"
         break
 
 
