@@ -28,6 +28,7 @@ class Loaders:
     masked_text: DataLoader[str, str]
     message_delivery: DataLoader[str, OutboxMessage | None]  # by outbox id
     notes_by_follow_up: DataLoader[PydanticObjectId, list[FollowUpNote]]
+    follow_up_of_response: DataLoader[PydanticObjectId, str | None]  # the follow-up's id
 
 
 @dataclass
@@ -52,6 +53,9 @@ class Context:
             masked_text=DataLoader(load_fn=free_text.masked, cache=False),
             message_delivery=DataLoader(load_fn=self.services.rights.messages.deliveries),
             notes_by_follow_up=DataLoader(load_fn=self.services.notes.notes_in_order),
+            follow_up_of_response=DataLoader(
+                load_fn=self.services.follow_ups.follow_up_ids_in_order
+            ),
         )
 
     async def authenticate(self) -> Principal | None:

@@ -62,8 +62,9 @@ def _is_admin(info: strawberry.Info[Context]) -> bool:
 class FollowUpQuery:
     @query(
         permission_classes=[IsAgent],
-        description="Follow-ups, oldest first. `claimedBy` is an actor id "
-        "(`slack:<user id>` or `key:<api key id>`); `mine` is the caller's own claims.",
+        description="Follow-ups, oldest first (`newestFirst`: newest first). `claimedBy` "
+        "is an actor id (`slack:<user id>` or `key:<api key id>`); `mine` is the caller's "
+        "own claims.",
     )
     async def follow_ups(
         self,
@@ -73,12 +74,13 @@ class FollowUpQuery:
         mine: bool = False,
         first: int = 50,
         after: str | None = None,
+        newest_first: bool = False,
     ) -> FollowUpConnection:
         services = info.context.services
         if mine:
             claimed_by = actor_id_of(info.context)
         page = await services.follow_ups.page_follow_ups(
-            services.settings.max_page_size, status, claimed_by, first, after
+            services.settings.max_page_size, status, claimed_by, first, after, newest_first
         )
         return FollowUpConnection.from_page(page, FollowUp.from_document)
 

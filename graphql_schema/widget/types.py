@@ -15,6 +15,7 @@ from hub.models.activity import DisplayContext
 from hub.models.common import Role, UserIdentity
 from hub.models.survey import Survey
 from hub.services.access import roles as access
+from hub.services.platform import paging
 from hub.services.themes import matching
 from hub.services.widget import throttling
 from hub.services.widget.responses import ResponseFilter as ResponseFilterModel
@@ -245,6 +246,14 @@ class Response:
             return None
         info.context.reveal("responses", str(self.document.id))
         return self.document.url
+
+    @strawberry.field(
+        description="The id of the follow-up this response opened; null when it opened "
+        "none (no comment, or no follow-up asked for its score)."
+    )
+    async def follow_up_id(self, info: strawberry.Info[Context]) -> strawberry.ID | None:
+        found = await info.context.loaders.follow_up_of_response.load(paging.id_of(self.document))
+        return strawberry.ID(found) if found else None
 
     @strawberry.field
     async def survey(self, info: strawberry.Info[Context]) -> SurveyType | None:

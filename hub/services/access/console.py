@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
@@ -180,6 +181,19 @@ class ConsoleAccess:
             session.expires_at = min(now + self.idle, session.created_at + self.longest)
             await session.save()
         return SignedIn(principal, session.name, session.csrf_token, str(session.id))
+
+    async def still_signed_in(self, session_id: str) -> bool:
+        """Whether a session is still alive, without restarting its idle clock: an open
+        live page asks this now and then, and must not keep its session alive."""
+        if not PydanticObjectId.is_valid(session_id):
+            return False
+        session = await ConsoleSession.get(PydanticObjectId(session_id))
+        if session is None or self.clock.now() >= session.expires_at:
+            return False
+        if session.kind == "key":
+            key = await self.keys.by_id(session.subject)
+            return key is not None and key.role is session.role
+        return True
 
     async def end(self, token: str | None) -> None:
         if token:

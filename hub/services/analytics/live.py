@@ -23,6 +23,8 @@ class LiveEvents:
         """The event a live event announces, with its record as it is now (None when
         the record is gone, say erased since, or its person was taken out of
         processing: restricted, objected)."""
+        if not isinstance(live.kind, EventKind):
+            return None  # a change the console hears of, not a response event
         if live.kind is EventKind.DECLINE:
             display = await Display.get(live.record_id)
             if display is None or display.analytics_excluded:

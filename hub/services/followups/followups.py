@@ -28,6 +28,7 @@ from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.models.response import Response
 from hub.services.analytics.bands import bands
 from hub.services.analytics.queries import ScoreCount
+from hub.services.followups.live import announce_change
 from hub.services.followups.routing import RoutingService
 from hub.services.followups.stores import follow_ups
 from hub.services.followups.thread import announce
@@ -128,6 +129,7 @@ class FollowUpService:
             created_at=self.clock.now(),
         )
         await follow_up.insert(session=session)
+        await self._announce(follow_up, session)
         for index, channel in enumerate(channels):
             kind = PostKind.ROUTED if index == 0 else PostKind.ESCALATION
             await self.outbox.enqueue(
@@ -185,6 +187,13 @@ class FollowUpService:
         found = await self.responses_by_ids(ids)
         return [found.get(response_id) for response_id in ids]
 
+    async def follow_up_ids_in_order(
+        self, response_ids: list[PydanticObjectId]
+    ) -> list[str | None]:
+        """The follow-up id of each response (None when it has none), for a DataLoader."""
+        found = await follow_ups.ids_by_response(list(response_ids))
+        return [found.get(response_id) for response_id in response_ids]
+
     async def list_follow_ups(
         self,
         status: FollowUpStatus | None = None,
@@ -234,8 +243,10 @@ class FollowUpService:
         claimed_by: str | None = None,
         first: int = 50,
         after: str | None = None,
+        newest_first: bool = False,
     ) -> paging.Page[FollowUp]:
-        """Follow-ups, oldest first, `first` at a time after the cursor `after`."""
+        """Follow-ups, oldest (or newest) first, `first` at a time after the cursor
+        `after`."""
         query: dict[str, Any] = {}
         if status is not None:
             query["status"] = FollowUpStatus(status).value
@@ -244,7 +255,10 @@ class FollowUpService:
         return await paging.page(
             FollowUp,
             query,
-            [paging.SortKey("created_at"), paging.SortKey("_id")],
+            [
+                paging.SortKey("created_at", not newest_first),
+                paging.SortKey("_id", not newest_first),
+            ],
             lambda item: [item.created_at, paging.id_of(item)],
             first,
             after,
@@ -263,9 +277,18 @@ class FollowUpService:
         if raw is None:
             return None
         changed: FollowUp = FollowUp.model_validate(raw)
+        await self._announce(changed)
         await self._queue_update(changed)
         await announce(self.outbox, changed, action, by, to)
         return changed
+
+    async def _announce(
+        self, follow_up: FollowUp, session: AsyncClientSession | None = None
+    ) -> None:
+        """A live event for the console's live pages of every hub process: with the
+        follow-up in its transaction when there is one (a new comment's), else right
+        after the change, as its Slack update is queued."""
+        await announce_change(follow_up.id, self.clock.now(), session)
 
     async def _queue_update(self, follow_up: FollowUp, reason: str = "changed") -> None:
         """Queue a rebuild of the Slack messages from the database state."""
@@ -282,6 +305,7 @@ class FollowUpService:
     async def refresh_messages(self, follow_up: FollowUp) -> None:
         """Queue the rebuild of the Slack messages after a change that another service
         made to the follow-up (a reply to the customer)."""
+        await self._announce(follow_up)
         await self._queue_update(follow_up)
 
     async def claim(self, follow_up_id: str, actor: Actor) -> FollowUp:

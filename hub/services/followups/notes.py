@@ -12,6 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
 from hub.models.followup import Actor, FollowUp, FollowUpNote, PostKind
+from hub.services.followups.live import announce_change
 from hub.services.followups.stores import follow_up_notes
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class NoteService:
             await note.insert()
         except DuplicateKeyError:
             return None
+        await announce_change(follow_up.id, self.clock.now())
         log.info("kept a thread reply as a note on follow-up %s", follow_up.id)
         return note
 

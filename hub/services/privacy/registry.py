@@ -715,12 +715,13 @@ REGISTRY: tuple[CollectionEntry, ...] = (
         LiveEvent,
         subject_path=None,
         on_erasure=OnErasure.KEEP,
-        purpose="Live events: which new score, comment or decline to announce to dashboards.",
-        reason="Names a response or display by id only, and expires after an hour.",
+        purpose="Live events: which new score, comment or decline to announce to "
+        "dashboards, and which follow-up changed, for the console's live pages.",
+        reason="Names a response, display or follow-up by id only, and expires after an hour.",
         personal=(),
         not_personal={
-            "kind": "score, comment or decline",
-            "record_id": "the id of a response or display, not of a person",
+            "kind": "score, comment, decline or follow-up change",
+            "record_id": "the id of a response, display or follow-up, not of a person",
             "at": "a time",
         },
     ),

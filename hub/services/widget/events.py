@@ -6,6 +6,10 @@ follows the live events' change stream, loads the record each names, and hands i
 to the process's `EventBus`, which fans it out to that process's subscribers. So a
 subscriber hears of every write, whichever process took it.
 
+Changes of follow-ups travel the same way (a `LiveEvent` of a `ChangeKind`): the relay
+hands them, as a bare `LiveChange` naming the follow-up, to the process's `ChangeBus`,
+which the console's live pages listen to.
+
 Each subscriber has a bounded queue; a subscriber too slow to keep up loses its
 oldest events rather than slowing anyone else. Live events are for dashboards: after
 the database was unreachable, the relay resumes where it stopped when the database
@@ -20,17 +24,25 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pymongo.errors import InvalidOperation, OperationFailure, PyMongoError
 
 from hub.models.activity import Display
 from hub.models.common import Channel, Metric
-from hub.models.event import EventKind, LiveEvent
+from hub.models.event import ChangeKind, EventKind, LiveEvent
 from hub.models.response import Response
 from hub.services.widget.stores import live_events
 
-__all__ = ["EventBus", "EventKind", "EventRelay", "ResponseEvent"]
+__all__ = [
+    "ChangeBus",
+    "ChangeKind",
+    "EventBus",
+    "EventKind",
+    "EventRelay",
+    "LiveChange",
+    "ResponseEvent",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,31 +61,53 @@ class ResponseEvent:
     display: Display | None = None  # for declines
 
 
-class EventBus:
+@dataclass(frozen=True)
+class LiveChange:
+    """A follow-up changed: which one, and when the change was recorded."""
+
+    kind: ChangeKind
+    record_id: str
+    at: datetime
+
+
+T = TypeVar("T")
+
+
+class _Fanout(Generic[T]):
+    """One process's subscribers of one kind of event, each with a bounded queue."""
+
     def __init__(self, queue_size: int = 1000) -> None:
         self.queue_size = queue_size
-        self._subscribers: set[asyncio.Queue[ResponseEvent]] = set()
+        self._subscribers: set[asyncio.Queue[T]] = set()
 
     @property
     def subscriber_count(self) -> int:
         return len(self._subscribers)
 
-    def publish(self, event: ResponseEvent) -> None:
+    def publish(self, event: T) -> None:
         for queue in list(self._subscribers):
             if queue.full():
                 with contextlib.suppress(asyncio.QueueEmpty):
                     queue.get_nowait()
             queue.put_nowait(event)
 
-    async def listen(self) -> AsyncIterator[ResponseEvent]:
+    async def listen(self) -> AsyncIterator[T]:
         """Every event published from now on, until the caller stops iterating."""
-        queue: asyncio.Queue[ResponseEvent] = asyncio.Queue(self.queue_size)
+        queue: asyncio.Queue[T] = asyncio.Queue(self.queue_size)
         self._subscribers.add(queue)
         try:
             while True:
                 yield await queue.get()
         finally:
             self._subscribers.discard(queue)
+
+
+class EventBus(_Fanout[ResponseEvent]):
+    """New scores, comments and declines, for `responseEvents` and the console."""
+
+
+class ChangeBus(_Fanout[LiveChange]):
+    """Changes of follow-ups, for the console's live pages."""
 
 
 Loader = Callable[[LiveEvent], Awaitable[ResponseEvent | None]]
@@ -83,9 +117,16 @@ class EventRelay:
     """Follows the live events written by every hub process and publishes them on
     this process's bus (only while someone listens)."""
 
-    def __init__(self, bus: EventBus, load: Loader, retry_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        bus: EventBus,
+        load: Loader,
+        retry_seconds: float = 1.0,
+        changes: ChangeBus | None = None,
+    ) -> None:
         self.bus = bus
         self.load = load
+        self.changes = changes or ChangeBus()
         self.retry_seconds = retry_seconds
         self.following = asyncio.Event()
         self._resume: Any = None
@@ -121,13 +162,20 @@ class EventRelay:
             self.following.set()
             while stream.alive:
                 change = await stream.try_next()
-                if change is not None and self.bus.subscriber_count:
+                listened = self.bus.subscriber_count or self.changes.subscriber_count
+                if change is not None and listened:
                     await self._relay(change)
                 self._resume = stream.resume_token
 
     async def _relay(self, change: dict[str, Any]) -> None:
         try:
-            event = await self.load(LiveEvent.model_validate(change["fullDocument"]))
+            live = LiveEvent.model_validate(change["fullDocument"])
+            if isinstance(live.kind, ChangeKind):
+                self.changes.publish(LiveChange(live.kind, str(live.record_id), live.at))
+                return
+            if not self.bus.subscriber_count:
+                return
+            event = await self.load(live)
         except PyMongoError:
             raise  # followed again from this change once the database answers
         except Exception:  # one event that cannot be read must not stop the others

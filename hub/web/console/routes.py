@@ -16,11 +16,14 @@ from hub.services.access.console import SignedIn
 from hub.web.console import (
     assets,
     dashboard,
+    follow_ups,
     home,
+    live,
     members,
     privacy_queue,
     privacy_records,
     privacy_request,
+    responses,
     signin,
     surveys,
 )
@@ -45,11 +48,14 @@ log = logging.getLogger(__name__)
 PAGES: tuple[ConsolePage, ...] = (
     *home.PAGES,
     *dashboard.PAGES,
+    *responses.PAGES,
+    *follow_ups.PAGES,
     *surveys.PAGES,
     *members.PAGES,
     *privacy_queue.PAGES,
     *privacy_request.PAGES,
     *privacy_records.PAGES,
+    *live.PAGES,
 )
 
 

@@ -259,6 +259,16 @@ async def ids_of_responses(response_ids: list[Any]) -> list[str]:
     ]
 
 
+async def ids_by_response(response_ids: list[Any]) -> dict[Any, str]:
+    """The follow-up id of each of these responses that has one, by response id."""
+    return {
+        raw["response_id"]: str(raw["_id"])
+        async for raw in STORE.collection().find(
+            {"response_id": {"$in": response_ids}}, projection={"_id": 1, "response_id": 1}
+        )
+    }
+
+
 async def post_channels_since(since: datetime) -> list[str]:
     """The Slack channels holding messages about follow-ups that are open or were
     opened since `since`, each once."""

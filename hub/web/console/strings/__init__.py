@@ -8,10 +8,10 @@ from functools import cache
 from types import MappingProxyType, ModuleType
 
 from hub import i18n
-from hub.web.console.strings import common, dashboard, members, privacy, surveys
+from hub.web.console.strings import board, common, dashboard, members, privacy, surveys
 
 # One module per part of the console, each with a STRINGS dict: language → key → text.
-MODULES: tuple[ModuleType, ...] = (common, dashboard, surveys, members, privacy)
+MODULES: tuple[ModuleType, ...] = (common, dashboard, board, surveys, members, privacy)
 LANGUAGES = ("en", "es", "nb", "sv", "da", "fi", "nl")
 
 

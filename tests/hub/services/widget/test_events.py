@@ -10,6 +10,7 @@ from pymongo.errors import OperationFailure
 
 from hub.models.common import Channel
 from hub.models.event import EventKind, LiveEvent
+from hub.models.followup import FollowUp
 from hub.services import Services
 from hub.services.widget.events import EventBus, EventRelay, ResponseEvent
 from tests.factories import context, make_survey, person
@@ -69,9 +70,13 @@ async def test_live_events_name_records_never_people(services: Services) -> None
 
     stored = await LiveEvent.get_pymongo_collection().find({}, {"_id": 0}).to_list()
 
-    assert [(doc["kind"], doc["record_id"]) for doc in stored] == [
-        ("SCORE", response.id),
+    follow_up = await FollowUp.find_one(FollowUp.response_id == response.id)
+    assert follow_up is not None
+    # The comment's follow-up is announced too, for the console's live pages
+    assert sorted((doc["kind"], doc["record_id"]) for doc in stored) == [
         ("COMMENT", response.id),
+        ("FOLLOW_UP", follow_up.id),
+        ("SCORE", response.id),
     ]
     assert not any("user-1" in str(doc) or "555" in str(doc) for doc in stored)
 

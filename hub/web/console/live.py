@@ -1,0 +1,82 @@
+"""/console/events: the console's live updates as server-sent events. It names what
+changed (`event: responses` for new scores, comments and declines; `event:
+follow-ups` for follow-up changes, to those who work them) and nothing else: the page
+fetches itself again to show it. Comments keep the connection alive. The stream ends
+when the session ends (checked at each event and keep-alive, without restarting its
+idle clock) and when the browser goes away."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.responses import Response, StreamingResponse
+
+from hub.services import Services
+from hub.services.access import roles as access
+from hub.services.access.console import SignedIn
+from hub.web.console.view import PAGE_HEADERS, ConsolePage, ConsoleView
+
+KEEP_ALIVE_SECONDS = 15.0
+RETRY_MS = 5000
+STREAM_HEADERS = {**PAGE_HEADERS, "X-Accel-Buffering": "no"}  # proxies: do not buffer
+
+
+async def _pump(source: AsyncIterator[object], name: str, queue: asyncio.Queue[str]) -> None:
+    async for _ in source:
+        if not queue.full():
+            queue.put_nowait(name)
+
+
+def _drain(queue: asyncio.Queue[str], first: str) -> list[str]:
+    """The names waiting now, each once, in order: a burst is one refresh."""
+    names = [first]
+    while not queue.empty():
+        name = queue.get_nowait()
+        if name not in names:
+            names.append(name)
+    return names
+
+
+async def stream(
+    services: Services, me: SignedIn, keep_alive: float = KEEP_ALIVE_SECONDS
+) -> AsyncIterator[str]:
+    """The event stream of one signed-in person, until their session ends."""
+    queue: asyncio.Queue[str] = asyncio.Queue(100)
+    pumps = [asyncio.create_task(_pump(services.analytics.events.listen(), "responses", queue))]
+    if me.principal.role in access.FOLLOW_UP_HANDLERS:
+        changes = services.relay.changes.listen()
+        pumps.append(asyncio.create_task(_pump(changes, "follow-ups", queue)))
+    try:
+        await asyncio.sleep(0)  # the pumps subscribe before the browser hears we listen
+        yield f"retry: {RETRY_MS}\n: listening\n\n"
+        while True:
+            try:
+                names = _drain(queue, await asyncio.wait_for(queue.get(), keep_alive))
+            except TimeoutError:
+                names = []
+            if not await services.console.still_signed_in(me.session_id):
+                yield "event: signed-out\ndata: signed-out\n\n"
+                return
+            if not names:
+                yield ": keep-alive\n\n"
+            for name in names:
+                yield f"event: {name}\ndata: {name}\n\n"
+    finally:
+        for pump in pumps:
+            pump.cancel()
+        for pump in pumps:
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump
+
+
+async def events(view: ConsoleView) -> Response:
+    return StreamingResponse(
+        stream(view.services, view.me),
+        media_type="text/event-stream",
+        headers=STREAM_HEADERS,
+    )
+
+
+PAGES = (ConsolePage("/events", events, access.READERS),)
