@@ -84,8 +84,7 @@ async def rebuild(survey_key: str | None = None) -> RebuildReport:
             tables.add(display_increment(row, Metric(metric)))
 
     def response(row: Raw) -> None:
-        tables.add(response_increment(row))
-        tables.add_mentions(row)
+        count_response(tables, row)
 
     display_count = await _count_records(
         tables, survey_key, RecordType.DISPLAY, displays.counted, DISPLAY_FIELDS, display
@@ -98,6 +97,25 @@ async def rebuild(survey_key: str | None = None) -> RebuildReport:
         {**RESPONSE_FIELDS, "themes.theme": 1},
         response,
     )
+    await replace_rollups(tables, survey_key)
+    return RebuildReport(
+        displays=display_count,
+        responses=response_count,
+        daily_rollups=len(tables.rollups[DAYS]),
+        hourly_rollups=len(tables.rollups[HOURS]),
+        slot_rollups=len(tables.rollups[SLOTS]),
+        theme_daily_rollups=len(tables.themes[DAYS]),
+    )
+
+
+def count_response(tables: ChangeTables, row: Raw) -> None:
+    """Count one response (RESPONSE_FIELDS and its tags' themes) into `tables`."""
+    tables.add(response_increment(row))
+    tables.add_mentions(row)
+
+
+async def replace_rollups(tables: ChangeTables, survey_key: str | None = None) -> None:
+    """Put the counted `tables` in place of the rollups (of one survey, or all)."""
     for grain in GRAINS:
         for model, table, names in (
             (grain.model, tables.rollups[grain], DIMENSIONS),
@@ -116,14 +134,6 @@ async def rebuild(survey_key: str | None = None) -> RebuildReport:
                 await rollups.replace_all(model, write)
             else:
                 await rollups.replace_survey(model, str(survey_key), write)
-    return RebuildReport(
-        displays=display_count,
-        responses=response_count,
-        daily_rollups=len(tables.rollups[DAYS]),
-        hourly_rollups=len(tables.rollups[HOURS]),
-        slot_rollups=len(tables.rollups[SLOTS]),
-        theme_daily_rollups=len(tables.themes[DAYS]),
-    )
 
 
 async def _count_records(
