@@ -12,6 +12,9 @@ from tests.support.console_browser import ConsoleHub, ConsoleTab, open_signed_in
 from tests.support.waiting import eventually
 from tests.support.widget import Widget, follow_up_of
 
+# How long a page may take to show a change: a bound for a loaded machine, not a speed.
+LIVE_MS = 20_000
+
 
 def _navigations(page: Page) -> list[str]:
     """The addresses the page's main frame goes to from now on."""
@@ -55,18 +58,20 @@ async def test_new_answers_and_claims_show_without_a_reload(
         # When someone answers with a comment: the dashboard counts it, the board shows
         # the follow-up it opened, as open
         follow_up = await follow_up_of(await widget.answer(2, "The export is broken"))
-        await expect(responses).to_have_text("2")
-        await expect(dashboard.locator('[data-figure="comments"]')).to_have_text("1")
+        await expect(responses).to_have_text("2", timeout=LIVE_MS)
+        await expect(dashboard.locator('[data-figure="comments"]')).to_have_text(
+            "1", timeout=LIVE_MS
+        )
         card = f'a[href="/console/follow-ups/{follow_up.id}"]'
         open_column = board.locator("section.column").filter(has=board.locator("#column-open"))
         claimed_column = board.locator("section.column").filter(
             has=board.locator("#column-claimed")
         )
-        await expect(open_column.locator(card)).to_be_visible()
+        await expect(open_column.locator(card)).to_be_visible(timeout=LIVE_MS)
 
         # When another agent claims it: the card moves to the claimed column
         await services.follow_ups.claim(str(follow_up.id), Actor(id="slack:U0BOB", name="Bob"))
-        await expect(claimed_column.locator(card)).to_be_visible()
+        await expect(claimed_column.locator(card)).to_be_visible(timeout=LIVE_MS)
         await expect(claimed_column).to_contain_text("Claimed by Bob")
         await expect(open_column.locator(card)).to_have_count(0)
 
