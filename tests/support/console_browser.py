@@ -17,6 +17,7 @@ from playwright.async_api import (
     Browser,
     BrowserContext,
     ConsoleMessage,
+    Locator,
     Page,
     Request,
     Response,
@@ -272,3 +273,14 @@ async def check_console_page(tab: ConsoleTab, path: str, name: str, status: int 
     await save_screenshot(page, f"{name}-320px")
     await page.set_viewport_size(DESKTOP)
     tab.assert_well_behaved()
+
+
+async def tab_to(page: Page, target: Locator, limit: int = 60) -> None:
+    """Press Tab until `target` has the focus, as a keyboard user moves through the page
+    (at most `limit` presses), and check that the focus shows."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        if await target.evaluate("element => element === document.activeElement"):
+            assert await has_visible_focus(page), "the focus does not show"
+            return
+    raise AssertionError(f"{limit} presses of Tab did not reach {target}")

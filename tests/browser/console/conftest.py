@@ -90,8 +90,9 @@ async def demo_data(services: Services, settings: Settings) -> None:
 
 
 @pytest.fixture
-async def context(browser: Browser) -> AsyncIterator[BrowserContext]:
-    """A fresh browser profile (no cookies), in English."""
+async def context(browser: Browser, console_hub: ConsoleHub) -> AsyncIterator[BrowserContext]:
+    """A fresh browser profile (no cookies), in English. Closed before the hub stops:
+    a page left open keeps its live-updates stream, which the hub's shutdown waits for."""
     opened = await browser.new_context(locale="en-US")
     yield opened
     await opened.close()

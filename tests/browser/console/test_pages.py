@@ -3,7 +3,10 @@ answers, passes axe-core, keeps to its CSP and the hub's origin, stays under the
 budget, fits 320 px, and leaves screenshots in tests/artifacts/console/ for review.
 
 A new page is one line in SCREENS. One hub and one demo load serve them all, and one
-signed-in browser profile per role, so each page costs its own checks only."""
+signed-in browser profile per role, so each page costs its own checks only. Pages about
+one seeded thing (a follow-up, a rights request) are checked the same way inside the
+journeys that make it (check_console_page in test_follow_ups_board.py and
+test_privacy_desk.py)."""
 
 from __future__ import annotations
 

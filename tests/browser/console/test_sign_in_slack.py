@@ -9,6 +9,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from hub.models.common import Role
+from hub.models.privacy import RightsRequestType
 from hub.web.console import strings
 from tests.support.console_browser import (
     NARROW,
@@ -22,6 +23,7 @@ from tests.support.console_browser import (
     scrolls_sideways,
     sign_in_as,
 )
+from tests.support.console_privacy import officer_request
 from tests.support.waiting import eventually
 
 EN = strings.text("en")
@@ -65,16 +67,25 @@ async def test_each_role_signs_in_with_slack_and_sees_its_sections(
 
 
 async def test_a_viewer_cannot_reach_the_privacy_desk(tab: ConsoleTab) -> None:
+    # A request the desk would list
+    request_id = await officer_request(tab.hub.services, RightsRequestType.ACCESS, "c@example.com")
     await sign_in_as(tab, Role.VIEWER)
+    for inside in (f"/console/privacy/requests/{request_id}", "/console/privacy/audit"):
+        refused = await tab.page.goto(tab.hub.url + inside)
+        assert refused is not None and refused.status == 403, inside
 
     answer = await tab.page.goto(tab.hub.url + "/console/privacy")
 
-    # The desk answers 403 to a viewer; until it exists, the console's 404 does. Either
-    # way: not the desk, and a page saying so.
-    assert answer is not None and answer.status in (403, 404)
-    heading = tab.page.get_by_role("heading", level=1)
-    assert await heading.inner_text() in (EN["forbidden_title"], EN["not_found_title"])
-    nav = tab.page.get_by_role("navigation", name=EN["nav_label"])
+    # The console's 403 page in its frame: not the desk, and a page saying so
+    assert answer is not None and answer.status == 403
+    page = tab.page
+    await expect(page.get_by_role("heading", level=1)).to_have_text(EN["forbidden_title"])
+    await expect(page.get_by_role("main")).to_contain_text(EN["forbidden_body"])
+    for desk in ("privacy_desk", "privacy_queue_title", "privacy_tab_audit", "privacy_queue_count"):
+        await expect(page.get_by_text(EN[desk].split("{")[0].strip())).to_have_count(0)
+    await expect(page.locator('a[href^="/console/privacy/"]')).to_have_count(0)
+    await expect(page.locator("table")).to_have_count(0)
+    nav = page.get_by_role("navigation", name=EN["nav_label"])
     await expect(nav.get_by_role("link", name=EN["nav_privacy"])).to_have_count(0)
     await expect(nav.get_by_role("link", name=EN["nav_dashboard"])).to_be_visible()
     await assert_axe_clean(tab.page)
