@@ -272,7 +272,47 @@ async def check_console_page(tab: ConsoleTab, path: str, name: str, status: int 
     assert not await scrolls_sideways(page), f"{path} scrolls sideways at 320 px"
     await save_screenshot(page, f"{name}-320px")
     await page.set_viewport_size(DESKTOP)
+    await assert_keyboard_reaches_everything(page)
     tab.assert_well_behaved()
+
+
+# Every control a pointer could use on the page, as seen on screen (hidden ones, and
+# those inside a closed <details>, excepted; a radio group is one Tab stop).
+_CONTROLS = """() => [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]
+  .filter(e => e.tabIndex >= 0 && !e.disabled && e.checkVisibility()
+    && !(e.type === 'radio' && !e.checked
+         && document.querySelector(`input[type=radio][name="${e.name}"]:checked`)))"""
+
+
+async def assert_keyboard_reaches_everything(page: Page) -> None:
+    """Tab from the top of the page reaches every control, each with its focus ring,
+    before the focus leaves the page: nothing needs a mouse."""
+    await page.bring_to_front()  # focus styles apply in the window that has the focus
+    await page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    await page.evaluate("() => window.scrollTo(0, 0)")
+    count: int = await page.evaluate(f"() => ({_CONTROLS})().length")
+    await page.evaluate(
+        f"() => {{ window.__controls = ({_CONTROLS})(); window.__seen = new Set(); }}"
+    )
+    # A date field takes three stops (day, month, year).
+    for _ in range(3 * count + 5):
+        await page.keyboard.press("Tab")
+        index: int = await page.evaluate("() => window.__controls.indexOf(document.activeElement)")
+        if index < 0:
+            continue
+        # A date field's focus is on its day, month or year, which Chromium highlights
+        # itself inside the field (the field reports no :focus of its own there).
+        in_date: bool = await page.evaluate("() => document.activeElement.type === 'date'")
+        if not in_date and not await has_visible_focus(page):
+            html: str = await page.evaluate("() => document.activeElement.outerHTML.slice(0, 80)")
+            raise AssertionError(f"{html} shows no focus on {page.url}")
+        await page.evaluate(f"() => window.__seen.add({index})")
+    missed: list[str] = await page.evaluate(
+        "() => window.__controls.filter((e, i) => !window.__seen.has(i))"
+        ".map(e => e.outerHTML.slice(0, 80))"
+    )
+    assert missed == [], f"the keyboard does not reach these on {page.url}: {missed}"
 
 
 async def tab_to(page: Page, target: Locator, limit: int = 60) -> None:
