@@ -41,7 +41,8 @@ test: $(STAMP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -q -n 2 -m "not browser and not faults and not slow"
+	$(BIN)/pytest -m "browser or faults or slow"
 
 # Everything but the browser, fault-injection and slow tests (docs/architecture.md, "Tests"),
 # on every core (at most 4, each with its own database server); no linters, so it stays
