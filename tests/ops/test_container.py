@@ -37,6 +37,8 @@ SECRET_KEY = "a-secret-key-from-the-environment-0123456789"
 FROM_THE_SHELL = {
     "SLACK_BOT_TOKEN": "xoxb-from-the-shell",
     "SLACK_SIGNING_SECRET": "signing-secret-from-the-shell",
+    "SLACK_CLIENT_ID": "1111.2222",
+    "SLACK_CLIENT_SECRET": "client-secret-from-the-shell",
     "HUB_METRICS_TOKEN": "metrics-token-from-the-shell",
     "HUB_SMTP_HOST": "smtp.example.com",
     "HUB_SMTP_USER": "hub",
@@ -274,6 +276,7 @@ def test_compose_passes_on_what_the_shell_sets_and_leaves_the_rest_unset(
     assert passed_on <= set(FROM_THE_SHELL) and code == 0
     assert settings.slack_bot_token is not None and settings.smtp_password is not None
     assert settings.slack_bot_token.get_secret_value() == FROM_THE_SHELL["SLACK_BOT_TOKEN"]
+    assert settings.slack_sign_in  # the console's "Sign in with Slack"
     assert passed_on.isdisjoint(hub_environment({"HUB_SECRET_KEY": SECRET_KEY}))
 
 

@@ -129,7 +129,8 @@ class FollowUpService:
             created_at=self.clock.now(),
         )
         await follow_up.insert(session=session)
-        await self._announce(follow_up, session)
+        # No live event of its own: the comment's (written in this transaction) tells
+        # the console's boards too (EventRelay), one write fewer per comment.
         for index, channel in enumerate(channels):
             kind = PostKind.ROUTED if index == 0 else PostKind.ESCALATION
             await self.outbox.enqueue(
@@ -282,13 +283,11 @@ class FollowUpService:
         await announce(self.outbox, changed, action, by, to)
         return changed
 
-    async def _announce(
-        self, follow_up: FollowUp, session: AsyncClientSession | None = None
-    ) -> None:
-        """A live event for the console's live pages of every hub process: with the
-        follow-up in its transaction when there is one (a new comment's), else right
-        after the change, as its Slack update is queued."""
-        await announce_change(follow_up.id, self.clock.now(), session)
+    async def _announce(self, follow_up: FollowUp) -> None:
+        """A live event for the console's live pages of every hub process, right after
+        the change, as its Slack update is queued (a new follow-up is announced by its
+        comment's live event)."""
+        await announce_change(follow_up.id, self.clock.now())
 
     async def _queue_update(self, follow_up: FollowUp, reason: str = "changed") -> None:
         """Queue a rebuild of the Slack messages from the database state."""

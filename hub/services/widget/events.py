@@ -173,6 +173,10 @@ class EventRelay:
             if isinstance(live.kind, ChangeKind):
                 self.changes.publish(LiveChange(live.kind, str(live.record_id), live.at))
                 return
+            if live.kind is EventKind.COMMENT:
+                # A comment makes a follow-up in its own transaction: the boards hear of
+                # it from the comment's event (named by the response).
+                self.changes.publish(LiveChange(ChangeKind.FOLLOW_UP, str(live.record_id), live.at))
             if not self.bus.subscriber_count:
                 return
             event = await self.load(live)
