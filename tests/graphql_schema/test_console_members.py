@@ -37,7 +37,11 @@ async def test_members_are_set_changed_listed_and_removed(gql: GraphQLClient) ->
         {"slackId": "S0TEAM", "role": "PRIVACY_OFFICER"},
         {"slackId": "U0ANA", "role": "AGENT"},
     ]
-    removed = await gql.ok(REMOVE, {"slackId": "U0ANA"}, role=Role.ADMIN)
+    # Another spelling of the same id is the same member
+    lower = await gql.ok(SET, {"slackId": "u0ana", "role": "AGENT"}, role=Role.ADMIN)
+    assert lower["setConsoleMember"]["slackId"] == "U0ANA"
+    assert len((await gql.ok(LIST, role=Role.ADMIN))["consoleMembers"]) == 2
+    removed = await gql.ok(REMOVE, {"slackId": "u0ana"}, role=Role.ADMIN)
     assert removed["removeConsoleMember"]["slackId"] == "U0ANA"
     again = await gql.ok(REMOVE, {"slackId": "U0ANA"}, role=Role.ADMIN)
     assert again["removeConsoleMember"]["__typename"] == "NotFoundError"
@@ -48,7 +52,7 @@ async def test_bad_ids_and_the_widget_role_are_refused_and_change_nothing(
 ) -> None:
     for slack_id, role in [
         ("C0CHANNEL", "VIEWER"),
-        ("u0lower", "VIEWER"),
+        ("U0-DASH", "VIEWER"),
         ("", "ADMIN"),
         ("U0ANA", "WIDGET"),
         ("U" + "A" * 60, "ADMIN"),

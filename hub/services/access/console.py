@@ -71,7 +71,7 @@ class ConsoleAccess:
 
     async def set_member(self, slack_id: str, role: Role, added_by: str) -> ConsoleMember:
         """Let a Slack user or user group in with `role` (or change their role)."""
-        slack_id = slack_id.strip()
+        slack_id = slack_id.strip().upper()  # Slack's ids are upper case: u0ana is U0ANA
         if not (SLACK_USER.match(slack_id) or SLACK_GROUP.match(slack_id)):
             raise ValidationFailed(
                 ErrorCode.INVALID_INPUT,
@@ -98,7 +98,7 @@ class ConsoleAccess:
         return member
 
     async def remove_member(self, slack_id: str) -> ConsoleMember:
-        member = await ConsoleMember.find_one(ConsoleMember.slack_id == slack_id.strip())
+        member = await ConsoleMember.find_one(ConsoleMember.slack_id == slack_id.strip().upper())
         if member is None:
             raise NotFound("console member")
         await member.delete()
