@@ -278,8 +278,8 @@ class FollowUpService:
         if raw is None:
             return None
         changed: FollowUp = FollowUp.model_validate(raw)
-        await self._announce(changed)
         await self._queue_update(changed)
+        await self._announce(changed)
         await announce(self.outbox, changed, action, by, to)
         return changed
 
@@ -304,8 +304,8 @@ class FollowUpService:
     async def refresh_messages(self, follow_up: FollowUp) -> None:
         """Queue the rebuild of the Slack messages after a change that another service
         made to the follow-up (a reply to the customer)."""
-        await self._announce(follow_up)
         await self._queue_update(follow_up)
+        await self._announce(follow_up)
 
     async def claim(self, follow_up_id: str, actor: Actor) -> FollowUp:
         """Atomic: of any number of simultaneous claims exactly one wins; the others
