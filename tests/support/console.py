@@ -6,11 +6,16 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import SecretStr
 
+from hub.settings import Settings
 from tests.support.slack import FakeSlack
+from tests.support.slack_sender import SIGNING_SECRET
+from tests.support.slack_sign_in import CLIENT_ID, CLIENT_SECRET
 
 _CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 
@@ -25,6 +30,36 @@ def text_of(page: str) -> str:
     """A page's visible text, tags removed and spaces collapsed (for `in` checks)."""
     without_tags = re.sub(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", " ", page, flags=re.S)
     return " ".join(html.unescape(without_tags).split())
+
+
+def console_settings(
+    mongo_uri: str,
+    db_name: str,
+    data_dir: Path,
+    slack: FakeSlack,
+    public_url: str,
+    slack_sign_in: bool = True,
+) -> Settings:
+    """A hub whose console signs in with the fake Slack (or, without `slack_sign_in`,
+    with API keys only) and sends the browser back to `public_url`; the tests run its
+    background work themselves."""
+    return Settings(
+        _env_file=None,
+        mongodb_uri=SecretStr(mongo_uri),
+        db_name=db_name,
+        data_dir=data_dir,
+        public_url=public_url,
+        slack_bot_token=SecretStr("xoxb-test"),
+        slack_signing_secret=SecretStr(SIGNING_SECRET),
+        slack_api_url=slack.api_url,
+        slack_authorize_url=slack.authorize_url,
+        slack_client_id=CLIENT_ID if slack_sign_in else None,
+        slack_client_secret=SecretStr(CLIENT_SECRET) if slack_sign_in else None,
+        background_workers=False,
+        rate_limit_per_address="",
+        rate_limit_per_token="",
+        retention_daily=False,
+    )
 
 
 @dataclass

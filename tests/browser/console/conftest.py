@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, BrowserContext
-from pydantic import SecretStr
 
 from hub.clock import FrozenClock
 from hub.db import Database
@@ -16,11 +15,10 @@ from hub.server import demo
 from hub.server.app import create_app
 from hub.services import Services
 from hub.settings import Settings
+from tests.support.console import console_settings
 from tests.support.console_browser import ConsoleHub, ConsoleTab, open_tab, serving_on
 from tests.support.network import free_port
 from tests.support.slack import FakeSlack
-from tests.support.slack_sender import SIGNING_SECRET
-from tests.support.slack_sign_in import CLIENT_ID, CLIENT_SECRET
 
 
 @pytest.fixture
@@ -52,23 +50,10 @@ def settings(
     slack_sign_in: bool,
     hub_port: int,
 ) -> Settings:
-    return Settings(
-        _env_file=None,
-        mongodb_uri=SecretStr(mongo_uri),
-        db_name=database.name,
-        data_dir=tmp_path / "data",
-        # The hub's real address: the fake Slack sends the browser back to it.
-        public_url=f"http://127.0.0.1:{hub_port}",
-        slack_bot_token=SecretStr("xoxb-test"),
-        slack_signing_secret=SecretStr(SIGNING_SECRET),
-        slack_api_url=slack.api_url,
-        slack_authorize_url=slack.authorize_url,
-        slack_client_id=CLIENT_ID if slack_sign_in else None,
-        slack_client_secret=SecretStr(CLIENT_SECRET) if slack_sign_in else None,
-        background_workers=False,
-        rate_limit_per_address="",
-        rate_limit_per_token="",
-        retention_daily=False,
+    # The hub's real address: the fake Slack sends the browser back to it.
+    public_url = f"http://127.0.0.1:{hub_port}"
+    return console_settings(
+        mongo_uri, database.name, tmp_path / "data", slack, public_url, slack_sign_in
     )
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from hub.clock import FrozenClock
@@ -16,10 +15,8 @@ from hub.db import Database
 from hub.server.app import create_app
 from hub.services import Services
 from hub.settings import Settings
-from tests.support.console import ConsoleClient
+from tests.support.console import ConsoleClient, console_settings
 from tests.support.slack import FakeSlack
-from tests.support.slack_sender import SIGNING_SECRET
-from tests.support.slack_sign_in import CLIENT_ID, CLIENT_SECRET
 
 HUB = "http://hub.test"
 
@@ -43,23 +40,7 @@ def slack_sign_in(slack: FakeSlack) -> bool:
 def settings(
     mongo_uri: str, database: Database, tmp_path: Path, slack: FakeSlack, slack_sign_in: bool
 ) -> Settings:
-    return Settings(
-        _env_file=None,
-        mongodb_uri=SecretStr(mongo_uri),
-        db_name=database.name,
-        data_dir=tmp_path / "data",
-        public_url=HUB,
-        slack_bot_token=SecretStr("xoxb-test"),
-        slack_signing_secret=SecretStr(SIGNING_SECRET),
-        slack_api_url=slack.api_url,
-        slack_authorize_url=slack.authorize_url,
-        slack_client_id=CLIENT_ID if slack_sign_in else None,
-        slack_client_secret=SecretStr(CLIENT_SECRET) if slack_sign_in else None,
-        background_workers=False,
-        rate_limit_per_address="",
-        rate_limit_per_token="",
-        retention_daily=False,
-    )
+    return console_settings(mongo_uri, database.name, tmp_path / "data", slack, HUB, slack_sign_in)
 
 
 @pytest.fixture
