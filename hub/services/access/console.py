@@ -4,6 +4,7 @@ which role, and the sessions of those signed in (by Slack or with an API key).""
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 from collections.abc import Iterable
@@ -18,6 +19,8 @@ from hub.errors import ErrorCode, NotFound, ValidationFailed
 from hub.models.common import Role
 from hub.models.console import ConsoleMember, ConsoleSession
 from hub.services.access.keys import KeyService, Principal
+
+log = logging.getLogger(__name__)
 
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 SLACK_GROUP = re.compile(r"^S[A-Z0-9]{2,30}$")
@@ -160,11 +163,16 @@ class ConsoleAccess:
             return None
         session = await ConsoleSession.find_one(ConsoleSession.token_hash == _hash(token))
         now = self.clock.now()
-        if session is None or now >= session.expires_at:
+        if session is None:
+            log.info("console session refused: no such session (signed out, ended or expired)")
+            return None
+        if now >= session.expires_at:
+            log.info("console session %s refused: expired", session.id)
             return None
         if session.kind == "key":
             key = await self.keys.by_id(session.subject)
             if key is None or key.role is not session.role:
+                log.info("console session %s ended: its key was revoked or changed", session.id)
                 await session.delete()
                 return None
             principal = key
