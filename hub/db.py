@@ -45,6 +45,8 @@ CONFIG_NOTE = "# Empty on purpose: the hub passes the embedded database its sett
 UNAUTHORIZED = 13
 # The embedded database's server, installed by the `embedded` extra only.
 EMBEDDED_MODULE = "secantus"
+# SecantusDB's command line as the hub runs it (see the module for why).
+EMBEDDED_LAUNCHER = "hub.embedded_server"
 
 
 def make_client(
@@ -308,7 +310,7 @@ class EmbeddedDatabase:
         command = [
             sys.executable,
             "-m",
-            EMBEDDED_MODULE,
+            EMBEDDED_LAUNCHER,
             "--host",
             "127.0.0.1",
             "--port",
