@@ -6,18 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from beanie import PydanticObjectId
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.models.event import ChangeKind, LiveEvent
 
 
-async def announce_change(
-    follow_up_id: PydanticObjectId | None,
-    at: datetime,
-    session: AsyncClientSession | None = None,
-) -> None:
-    """Record that the follow-up changed, in `session`'s transaction when given."""
+async def announce_change(follow_up_id: PydanticObjectId | None, at: datetime) -> None:
+    """Record that the follow-up changed (after the change, outside its transaction)."""
     if follow_up_id is None:
         return
     live = LiveEvent(kind=ChangeKind.FOLLOW_UP, record_id=follow_up_id, at=at)
-    await live.insert(session=session)
+    await live.insert()

@@ -70,13 +70,12 @@ def _guard(page: ConsolePage, execute: Execute) -> Callable[[Request], Awaitable
         try:
             if me.principal.role not in page.roles:
                 raise PageError(403, "forbidden_title", "forbidden_body")
-            view = ConsoleView(request, me, execute)
+            form: dict[str, str] | None = None
             if request.method == "POST":
                 form = await read_form(request, page.free_text)
                 if not (same_origin(request) and csrf_valid(me, form)):
                     raise PageError(403, "bad_request_title", "csrf_body")
-                view._form = form
-            return await page.handler(view)
+            return await page.handler(ConsoleView(request, me, execute, form))
         except PageError as error:
             return error_page(request, error, me)
         except ValidationFailed as error:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -139,7 +139,8 @@ class ConsoleView:
     request: Request
     me: SignedIn
     execute: Execute
-    _form: dict[str, str] | None = field(default=None, init=False)
+    # The posted form, once read (routes.py reads it to check its CSRF token).
+    posted: dict[str, str] | None = None
 
     @property
     def role(self) -> Role:
@@ -166,9 +167,9 @@ class ConsoleView:
     async def form(self, free_text: Collection[str] = ()) -> dict[str, str]:
         """The posted form, after its CSRF token was checked (routes.py checks it before
         the page runs, so this only reads)."""
-        if self._form is None:
-            self._form = await read_form(self.request, free_text)
-        return self._form
+        if self.posted is None:
+            self.posted = await read_form(self.request, free_text)
+        return self.posted
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         return page_response(self.request, template, status, self.me, **values)
