@@ -230,6 +230,15 @@ class Settings(BaseSettings):
         description="When more than this many follow-ups wait to be posted to one Slack "
         "channel, they are posted together as one digest message.",
     )
+    slack_post_gap_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="Least time between two posts of new follow-ups to one Slack channel "
+        "from one hub process (Slack allows about one message a second per channel). "
+        "Keeping to it spares the 429 answers and their whole-second Retry-After; 0 posts "
+        "as fast as Slack answers and waits out its 429s.",
+    )
     reminder_check_seconds: int = Field(
         default=60,
         ge=1,

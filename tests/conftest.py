@@ -32,10 +32,13 @@ TESTS = Path(__file__).resolve().parent
 # A busy machine is not a database outage. Every hub a test builds gives each database
 # call and each GraphQL request a minute or more (production: 5, 10 and 15 s), so a test
 # never fails because the machine was slow; the tests of those limits set their own.
+# The tests run the dispatcher step by step, a post after another in the same channel
+# at once: they do not pace posts; tests/bots/slack/test_post_batches.py does.
 for _name, _value in {
     "HUB_DB_TIMEOUT_MS": "60000",
     "HUB_WRITE_TIMEOUT_MS": "120000",
     "HUB_REQUEST_TIMEOUT_MS": "120000",
+    "HUB_SLACK_POST_GAP_SECONDS": "0",
 }.items():
     os.environ.setdefault(_name, _value)
 # Whole folders that `make test-fast` leaves out; slow tests elsewhere carry @pytest.mark.slow.

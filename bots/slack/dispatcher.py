@@ -104,6 +104,13 @@ async def masked_rows(rows: list[Row]) -> list[Row]:
     return shown
 
 
+def _posted(outcome: Outcome | None) -> bool:
+    """Whether the outcome is a message posted just now (not one found posted before,
+    nor one skipped)."""
+    result = (outcome.result if isinstance(outcome, Delivered) else None) or {}
+    return "ts" in result and not result.get("found")
+
+
 class SlackDelivery:
     """The outbox handlers of the Slack kinds."""
 
@@ -113,6 +120,7 @@ class SlackDelivery:
         self.outbox = services.outbox
         self.client = client
         self.threshold = services.settings.slack_digest_threshold
+        self.post_gap = services.settings.slack_post_gap_seconds
 
     async def _themes(self, response: Response | None) -> list[str]:
         """The theme keys a message shows: the stored tags, or computed now when the
@@ -204,7 +212,11 @@ class SlackDelivery:
             else:
                 waiting.append((message, follow_up))
         if waiting:
-            outcomes.update(await self._post_waiting(messages[0].channel, waiting))
+            channel = messages[0].channel
+            outcomes.update(await self._post_waiting(channel, waiting))
+            if any(_posted(outcome) for outcome in outcomes.values()):
+                # Slack's one message a second per channel, kept rather than run into.
+                self.services.dispatcher.pace(channel, self.post_gap)
         return [outcomes.get(message.key) for message in messages]
 
     async def _post_waiting(

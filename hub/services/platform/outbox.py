@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -299,6 +300,8 @@ class Dispatcher:
         self.handlers: dict[str, Handler] = {}
         self.batch_handlers: dict[str, BatchHandler] = {}
         self.stopping = asyncio.Event()
+        # Channels this process leaves alone until a moment (time.monotonic()).
+        self._paced: dict[str, float] = {}
 
     def register(self, kind: str, handler: Handler) -> None:
         self.handlers[kind] = handler
@@ -312,6 +315,27 @@ class Dispatcher:
     def kinds(self) -> list[str]:
         return [*self.handlers, *self.batch_handlers]
 
+    def pace(self, channel: str, seconds: float) -> None:
+        """Deliver nothing more to `channel` from this process for `seconds`: a
+        receiver's rate limit kept to rather than run into (its messages stay due and
+        keep their place; other processes are not held)."""
+        if seconds > 0:
+            self._paced[channel] = time.monotonic() + seconds
+
+    def _paced_channels(self) -> set[str]:
+        now = time.monotonic()
+        for channel in [c for c, until in self._paced.items() if until <= now]:
+            del self._paced[channel]
+        return set(self._paced)
+
+    def _idle_wait(self) -> float:
+        """How long to wait for a wake-up when nothing was due: the poll interval, or
+        less when a paced channel comes free sooner."""
+        if not self._paced:
+            return self.poll_interval
+        soonest = min(self._paced.values()) - time.monotonic()
+        return min(self.poll_interval, max(soonest, 0.01))
+
     async def run_once(self, limit: int = 100) -> int:
         """Deliver due messages, a batch from each channel in turn, until none is due
         or `limit` were attempted; return how many were. A batch is never cut short by
@@ -320,9 +344,12 @@ class Dispatcher:
         attempted = 0
         while attempted < limit and self.kinds and not self.stopping.is_set():
             attempted_now = 0
+            paced = self._paced_channels()
             for channel in await self.outbox.due_channels():
                 if attempted + attempted_now >= limit or self.stopping.is_set():
                     break
+                if channel in paced:
+                    continue
                 size = min(self.batch_size, limit)
                 batch = await self.outbox.claim_batch(self.owner, self.kinds, channel, size)
                 attempted_now += await self._deliver(batch)
@@ -378,4 +405,4 @@ class Dispatcher:
                 log.warning("outbox dispatcher: database unavailable (%s)", type(error).__name__)
             self.outbox.wakeup.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.outbox.wakeup.wait(), self.poll_interval)
+                await asyncio.wait_for(self.outbox.wakeup.wait(), self._idle_wait())
