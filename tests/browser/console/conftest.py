@@ -19,14 +19,18 @@ from tests.support.console import console_settings
 from tests.support.console_browser import ConsoleHub, ConsoleTab, open_tab, serving_on
 from tests.support.network import free_port
 from tests.support.slack import FakeSlack
+from tests.support.slack_hub import slack
 
-
-@pytest.fixture
-async def slack(clock: FrozenClock) -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack(now=lambda: clock.now().timestamp())
-    await fake.start()
-    yield fake
-    await fake.stop()
+__all__ = [
+    "console_hub",
+    "context",
+    "demo_data",
+    "hub_port",
+    "settings",
+    "slack",
+    "slack_sign_in",
+    "tab",
+]
 
 
 @pytest.fixture

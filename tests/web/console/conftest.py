@@ -17,16 +17,11 @@ from hub.services import Services
 from hub.settings import Settings
 from tests.support.console import ConsoleClient, console_settings
 from tests.support.slack import FakeSlack
+from tests.support.slack_hub import slack
 
 HUB = "http://hub.test"
 
-
-@pytest.fixture
-async def slack(clock: FrozenClock) -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack(now=lambda: clock.now().timestamp())
-    await fake.start()
-    yield fake
-    await fake.stop()
+__all__ = ["console", "console_app", "second_browser", "settings", "slack", "slack_sign_in"]
 
 
 @pytest.fixture
