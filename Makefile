@@ -41,13 +41,11 @@ test: $(STAMP) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n 2 -m "not browser and not faults"
-	$(BIN)/pytest -m "browser or faults"
+	$(BIN)/pytest -q -n 2
 
 # Everything but the browser, fault-injection and slow tests (docs/architecture.md, "Tests"),
 # on every core (at most 4, each with its own database server); no linters, so it stays
-# under two minutes. `make test` runs everything: on two workers, but for the browser and
-# fault-injection tests, which run one at a time.
+# under two minutes. `make test` runs everything, on two workers.
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -n auto --maxprocesses=4 -m "not browser and not faults and not slow"
 
