@@ -60,6 +60,7 @@ class FakeSlack:
     posts_per_second: float | None = None
     _last_post: dict[str, float] = field(default_factory=dict)
     throttled: int = 0
+    faulted: list[Call] = field(default_factory=list)  # the calls answered by `fail`
     # Channel members, as conversations.members answers them (pages of `limit`); a
     # channel not listed answers `not_in_channel`, as for a bot that is not in it.
     members: dict[str, list[str]] = field(default_factory=dict)
@@ -193,6 +194,8 @@ class FakeSlack:
             fault.times -= 1
             if fault.times <= 0:
                 queued.pop(0)
+        if fault is not None:
+            self.faulted.append(Call(method, args))
         if fault is not None and not fault.apply:
             return self._fault(fault)
         if method == "chat.postMessage" and self.posts_per_second:

@@ -145,7 +145,8 @@ class OutboxService:
         self, owner: str, kinds: list[str], channel: str, limit: int
     ) -> list[OutboxMessage]:
         """Lease up to `limit` due messages of `kinds` for `channel`, oldest first, in
-        three commands however many wait. Each counts as an attempt."""
+        two commands however many wait (three when another claim took some of them
+        meanwhile). Each counts as an attempt."""
         now = self.clock.now()
         token = uuid.uuid4().hex
         raw = await outbox.lease_due(

@@ -63,37 +63,52 @@ async def lease_due(
     """Lease up to `limit` due pending messages of `kinds` for one channel, oldest
     first, under the claim `token`; the leased messages in that order.
 
-    The ids come from a range of the `due_by_channel` index read up to `limit`, and
-    only those still pending are taken, in one update, so of two claims racing for a
-    message exactly one gets it: each reads back only what carries its own token. The
-    kinds are picked out of what was read (a channel's messages are for one receiver,
-    whose kinds one dispatcher handles), keeping the read a plain index range."""
+    The messages come from a range of the `due_by_channel` index read up to `limit`,
+    and only those still pending are taken, in one update, so of two claims racing for
+    a message exactly one gets it. When the update took every one read, they are all
+    this claim's (nothing else sets a pending message in flight, and what this update
+    leased stays leased until it is settled or runs out), and the read is what was
+    leased: two commands. When it took fewer, another claim (or an erasure, a release)
+    came between, and what carries this claim's token is read back. The kinds are
+    picked out of what was read (a channel's messages are for one receiver, whose
+    kinds one dispatcher handles), keeping the read a plain index range."""
     collection = STORE.collection()
     due = {
         "status": OutboxStatus.PENDING.value,
         "channel": channel,
         "next_attempt_at": {"$lte": now},
     }
-    cursor = collection.find(due, projection={"kind": 1}, sort=_DUE_ORDER, limit=limit)
-    ids = [row["_id"] async for row in cursor if row.get("kind") in kinds]
-    if not ids:
+    read = [
+        row
+        async for row in collection.find(due, sort=_DUE_ORDER, limit=limit)
+        if row.get("kind") in kinds
+    ]
+    if not read:
         return []
+    ids = [row["_id"] for row in read]
+    lease = {
+        "status": OutboxStatus.IN_FLIGHT.value,
+        "lease_owner": owner,
+        "lease_expires_at": expires_at,
+        "lease_token": token,
+    }
+    # Each taken only as it was read (its attempts too: one claimed, tried and put
+    # back in between is not taken on what was read before that).
+    by_attempts: dict[int, list[Any]] = {}
+    for row in read:
+        by_attempts.setdefault(row.get("attempts", 0), []).append(row["_id"])
+    as_read = [{"_id": {"$in": same}, "attempts": n} for n, same in by_attempts.items()]
     taken = await collection.update_many(
-        {"_id": {"$in": ids}, "status": OutboxStatus.PENDING.value},
-        {
-            "$set": {
-                "status": OutboxStatus.IN_FLIGHT.value,
-                "lease_owner": owner,
-                "lease_expires_at": expires_at,
-                "lease_token": token,
-            },
-            "$inc": {"attempts": 1},
-        },
+        {"status": OutboxStatus.PENDING.value}
+        | (as_read[0] if len(as_read) == 1 else {"$or": as_read}),
+        {"$set": lease, "$inc": {"attempts": 1}},
     )
+    if taken.modified_count == len(ids):
+        return [row | lease | {"attempts": row.get("attempts", 0) + 1} for row in read]
     if not taken.modified_count:
         return []
-    leased = await collection.find({"_id": {"$in": ids}}).to_list()
-    mine = {row["_id"]: row for row in leased if row.get("lease_token") == token}
+    leased = await collection.find({"_id": {"$in": ids}, "lease_token": token}).to_list()
+    mine = {row["_id"]: row for row in leased}
     return [mine[message_id] for message_id in ids if message_id in mine]
 
 

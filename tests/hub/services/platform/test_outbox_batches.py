@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from hub.db import Database
 from hub.models.outbox import OutboxMessage, OutboxStatus
 from hub.services import Services
 from hub.services.platform.outbox import Delivered, Dispatcher, Outcome, RetryLater
+from hub.services.platform.stores import outbox as outbox_store
 from tests.support.commands import CommandCounter, counting_commands
 
 KIND = "test.kind"
@@ -80,10 +81,73 @@ async def test_a_claim_costs_the_same_with_10_or_10000_waiting(
 
     # Then the claim sends the same commands, and takes the oldest due each time
     assert few == many
-    assert many == ["update", "find", "distinct", "find", "update", "find"]
+    assert many == ["update", "find", "distinct", "find", "update"]
     assert first == [f"CBUSY-{n}" for n in range(5)]
     assert second == [f"CBUSY-{n}" for n in range(5, 10)]
     assert await OutboxMessage.find(OutboxMessage.status == OutboxStatus.IN_FLIGHT).count() == 10
+
+
+def race_before_the_update(
+    monkeypatch: pytest.MonkeyPatch, other_claim: Callable[[], Awaitable[object]]
+) -> None:
+    """The next claim's update waits for `other_claim` to run first: a second process
+    claiming the same channel between the first one's read and its update."""
+    collection = outbox_store.STORE.collection()
+
+    class Raced:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(collection, name)
+
+        async def update_many(self, *args: Any, **kwargs: Any) -> Any:
+            monkeypatch.setattr(outbox_store.STORE, "collection", lambda: collection)
+            await other_claim()
+            return await collection.update_many(*args, **kwargs)
+
+    monkeypatch.setattr(outbox_store.STORE, "collection", lambda: Raced())
+
+
+async def test_a_claim_raced_between_its_read_and_its_update_has_only_what_it_leased(
+    services: Services, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await queue(clock, "CRACE", 6)
+    theirs: list[OutboxMessage] = []
+
+    async def other_claim() -> None:
+        theirs.extend(await services.outbox.claim_batch("owner-b", [KIND], "CRACE", 2))
+
+    race_before_the_update(monkeypatch, other_claim)
+    mine = await services.outbox.claim_batch("owner-a", [KIND], "CRACE", 4)
+
+    assert [m.key for m in theirs] == ["CRACE-0", "CRACE-1"]
+    assert [m.key for m in mine] == ["CRACE-2", "CRACE-3"]
+    stored = {m.key: m for m in await OutboxMessage.find_all().to_list()}
+    for message in [*theirs, *mine]:
+        assert message.lease_owner == stored[message.key].lease_owner
+        assert message.lease_token == stored[message.key].lease_token
+        assert message.attempts == stored[message.key].attempts == 1
+
+
+async def test_a_message_tried_and_put_back_meanwhile_is_not_taken_on_the_old_read(
+    services: Services, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a message another process claims, tries and puts back (to retry in a second)
+    # between this claim's read and its update
+    await queue(clock, "CRACE", 3)
+
+    async def other_claim() -> None:
+        [tried] = await services.outbox.claim_batch("owner-b", [KIND], "CRACE", 1)
+        retry = RetryLater("internal_error", after=timedelta(seconds=1))
+        await services.outbox.settle_all("owner-b", [(tried, retry)])
+
+    race_before_the_update(monkeypatch, other_claim)
+    mine = await services.outbox.claim_batch("owner-a", [KIND], "CRACE", 3)
+
+    # Then this claim has the two it read as they are, and leaves the one tried since
+    # (its attempt counted) for the next claim, which sees the attempt
+    assert [m.key for m in mine] == ["CRACE-1", "CRACE-2"]
+    clock.advance(timedelta(seconds=1))
+    [again] = await services.outbox.claim_batch("owner-a", [KIND], "CRACE", 3)
+    assert (again.key, again.attempts) == ("CRACE-0", 2)
 
 
 async def test_the_claim_reads_an_index_range_up_to_its_batch(
