@@ -4,7 +4,7 @@ and resolved with a note."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -34,6 +34,7 @@ from hub.services.followups.stores import follow_ups
 from hub.services.followups.thread import announce
 from hub.services.platform import paging, validation
 from hub.services.platform.outbox import OutboxService
+from hub.services.platform.store import Raw
 from hub.services.widget.responses import ResponseListener
 from hub.services.widget.stores import responses
 
@@ -268,19 +269,30 @@ class FollowUpService:
 
     async def record_change(
         self,
-        raw: dict[str, Any] | None,
+        change: Callable[[AsyncClientSession], Awaitable[Raw | None]],
         action: FollowUpAction,
         by: Actor,
         to: Actor | None = None,
     ) -> FollowUp | None:
-        """The follow-up a store change returned, with its Slack messages queued for
-        an update and the change queued for their thread; None when it did not change."""
-        if raw is None:
-            return None
-        changed: FollowUp = FollowUp.model_validate(raw)
-        await self._queue_update(changed)
-        await self._announce(changed)
-        await announce(self.outbox, changed, action, by, to)
+        """Make a store change (`change`, given the session), and in the same
+        transaction queue the follow-up's Slack message updates and the thread reply
+        about it and record its live event: all of them or none, so a process dying
+        just after a claim cannot leave Slack showing the follow-up unclaimed. The
+        follow-up after the change; None when it did not change."""
+
+        async def work(session: AsyncClientSession) -> FollowUp | None:
+            raw = await change(session)
+            if raw is None:
+                return None
+            changed: FollowUp = FollowUp.model_validate(raw)
+            await self._queue_update(changed, session=session)
+            await announce_change(changed.id, self.clock.now(), session)
+            await announce(self.outbox, changed, action, by, to, session)
+            return changed
+
+        changed: FollowUp | None = await in_transaction(follow_ups.STORE.client(), work)
+        if changed is not None:
+            self.outbox.wakeup.set()  # committed: the dispatcher finds the messages now
         return changed
 
     async def _announce(self, follow_up: FollowUp) -> None:
@@ -289,7 +301,12 @@ class FollowUpService:
         comment's live event)."""
         await announce_change(follow_up.id, self.clock.now())
 
-    async def _queue_update(self, follow_up: FollowUp, reason: str = "changed") -> None:
+    async def _queue_update(
+        self,
+        follow_up: FollowUp,
+        reason: str = "changed",
+        session: AsyncClientSession | None = None,
+    ) -> None:
         """Queue a rebuild of the Slack messages from the database state."""
         if not follow_up.channels:
             return
@@ -299,6 +316,7 @@ class FollowUpService:
             follow_up.channels[0],
             {"follow_up_id": str(follow_up.id)},
             subject_ids=[follow_up.subject_id],
+            session=session,
         )
 
     async def refresh_messages(self, follow_up: FollowUp) -> None:
@@ -312,7 +330,9 @@ class FollowUpService:
         get AlreadyClaimed naming the winner."""
         current = await self.get(follow_up_id)
         claimed = await self.record_change(
-            await follow_ups.claim(current.id, actor.model_dump(), self.clock.now()),
+            lambda session: follow_ups.claim(
+                current.id, actor.model_dump(), self.clock.now(), session
+            ),
             FollowUpAction.CLAIMED,
             actor,
         )
@@ -327,7 +347,7 @@ class FollowUpService:
         """Only the claimer or an admin may hand a follow-up back."""
         current = await self.get(follow_up_id)
         released = await self.record_change(
-            await follow_ups.unclaim(current.id, None if is_admin else actor.id),
+            lambda session: follow_ups.unclaim(current.id, None if is_admin else actor.id, session),
             FollowUpAction.UNCLAIMED,
             actor,
         )
@@ -360,12 +380,13 @@ class FollowUpService:
             "resolved_at": now,
         }
         resolved = await self.record_change(
-            await follow_ups.resolve(
+            lambda session: follow_ups.resolve(
                 current.id,
                 None if is_admin else actor.id,
                 resolution,
                 actor.model_dump() if current.claimed_by is None else None,
                 now,
+                session,
             ),
             FollowUpAction.RESOLVED,
             actor,

@@ -41,12 +41,13 @@ class HandoverService:
         slack_user_of(to.id)
         current = await self.follow_ups.get(follow_up_id)
         changed = await self.follow_ups.record_change(
-            await follow_ups.reassign(
+            lambda session: follow_ups.reassign(
                 current.id,
                 None if is_admin else actor.id,
                 to.model_dump(),
                 actor.model_dump(),
                 self.follow_ups.clock.now(),
+                session,
             ),
             FollowUpAction.REASSIGNED,
             actor,
@@ -72,7 +73,7 @@ class HandoverService:
         current = await self.follow_ups.get(follow_up_id)
         reopening = Reopening(by=actor, reason=text, reopened_at=self.follow_ups.clock.now())
         changed = await self.follow_ups.record_change(
-            await follow_ups.reopen(current.id, reopening.model_dump()),
+            lambda session: follow_ups.reopen(current.id, reopening.model_dump(), session),
             FollowUpAction.REOPENED,
             actor,
         )

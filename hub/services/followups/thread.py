@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from hub.models.followup import Actor, FollowUp, FollowUpAction, PostKind, SlackPost
 from hub.services.platform.outbox import OutboxService
 
@@ -23,6 +25,7 @@ async def announce(
     action: FollowUpAction,
     by: Actor,
     to: Actor | None = None,
+    session: AsyncClientSession | None = None,
 ) -> None:
     """Queue the thread reply that tells the channel what `by` did to the follow-up,
     as it is after the change. The reply names people and the action, never the
@@ -41,7 +44,9 @@ async def announce(
     # No subject: the payload names staff, not the person (so it is no part of their
     # access export); erasure and restriction stop it all the same, by redacting the
     # follow-up, whose announcements are then skipped.
-    await outbox.enqueue(THREAD, announcement_key(follow_up), follow_up.channels[0], payload)
+    await outbox.enqueue(
+        THREAD, announcement_key(follow_up), follow_up.channels[0], payload, session=session
+    )
 
 
 def thread_root(follow_up: FollowUp, channel_id: str) -> SlackPost | None:

@@ -15,17 +15,27 @@ from hub.services.platform.store import CollectionStore, Raw
 STORE = CollectionStore(FollowUp)
 
 
-async def _changed(follow_up_id: Any, query: dict[str, Any], update: dict[str, Any]) -> Raw | None:
+async def _changed(
+    follow_up_id: Any,
+    query: dict[str, Any],
+    update: dict[str, Any],
+    session: AsyncClientSession | None = None,
+) -> Raw | None:
     """Apply `update` if the follow-up matches `query`, with a new version; the
     follow-up after, or None."""
     update.setdefault("$inc", {})["version"] = 1
     raw: Raw | None = await STORE.collection().find_one_and_update(
-        {"_id": follow_up_id, **query}, update, return_document=ReturnDocument.AFTER
+        {"_id": follow_up_id, **query},
+        update,
+        return_document=ReturnDocument.AFTER,
+        session=session,
     )
     return raw
 
 
-async def claim(follow_up_id: Any, actor: dict[str, Any], now: datetime) -> Raw | None:
+async def claim(
+    follow_up_id: Any, actor: dict[str, Any], now: datetime, session: AsyncClientSession
+) -> Raw | None:
     """Claim an open follow-up for `actor`; None if it is not open."""
     return await _changed(
         follow_up_id,
@@ -38,10 +48,13 @@ async def claim(follow_up_id: Any, actor: dict[str, Any], now: datetime) -> Raw 
             },
             "$unset": {"assigned_by": ""},
         },
+        session,
     )
 
 
-async def unclaim(follow_up_id: Any, claimer_id: str | None) -> Raw | None:
+async def unclaim(
+    follow_up_id: Any, claimer_id: str | None, session: AsyncClientSession
+) -> Raw | None:
     """Hand a claimed follow-up back (only if claimed by `claimer_id`, unless None)."""
     query: dict[str, Any] = {"status": FollowUpStatus.CLAIMED.value}
     if claimer_id is not None:
@@ -53,6 +66,7 @@ async def unclaim(follow_up_id: Any, claimer_id: str | None) -> Raw | None:
             "$set": {"status": FollowUpStatus.OPEN.value},
             "$unset": {"claimed_by": "", "claimed_at": "", "assigned_by": ""},
         },
+        session,
     )
 
 
@@ -62,6 +76,7 @@ async def reassign(
     to: dict[str, Any],
     by: dict[str, Any],
     now: datetime,
+    session: AsyncClientSession,
 ) -> Raw | None:
     """Hand a follow-up to `to`: an open one, or one claimed (by `claimer_id`, unless
     None) by someone else; None if it is not."""
@@ -82,10 +97,13 @@ async def reassign(
                 "assigned_by": by,
             }
         },
+        session,
     )
 
 
-async def reopen(follow_up_id: Any, reopening: dict[str, Any]) -> Raw | None:
+async def reopen(
+    follow_up_id: Any, reopening: dict[str, Any], session: AsyncClientSession
+) -> Raw | None:
     """Put a resolved follow-up back in the queue (its last resolution is kept);
     None if it is not resolved."""
     return await _changed(
@@ -95,6 +113,7 @@ async def reopen(follow_up_id: Any, reopening: dict[str, Any]) -> Raw | None:
             "$set": {"status": FollowUpStatus.OPEN.value, "reopened": reopening},
             "$unset": {"claimed_by": "", "claimed_at": "", "assigned_by": ""},
         },
+        session,
     )
 
 
@@ -104,6 +123,7 @@ async def resolve(
     resolution: dict[str, Any],
     claimed_by: dict[str, Any] | None,
     now: datetime,
+    session: AsyncClientSession,
 ) -> Raw | None:
     """Resolve a follow-up that is open, or claimed (by `claimer_id`, unless None);
     with `claimed_by`, it is claimed by them too."""
@@ -115,7 +135,7 @@ async def resolve(
     set_fields: dict[str, Any] = {"status": FollowUpStatus.RESOLVED.value, "resolution": resolution}
     if claimed_by is not None:
         set_fields |= {"claimed_by": claimed_by, "claimed_at": now}
-    return await _changed(follow_up_id, {"$or": allowed}, {"$set": set_fields})
+    return await _changed(follow_up_id, {"$or": allowed}, {"$set": set_fields}, session)
 
 
 async def add_customer_reply(
