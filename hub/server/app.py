@@ -30,6 +30,7 @@ from hub.server.exports import export_responses
 from hub.server.limits import RequestLimits
 from hub.server.metrics import HubMetrics, metrics_endpoint
 from hub.server.runtime import embedded_status, open_database
+from hub.server.stopping import told_of_stop
 from hub.server.telemetry import RequestTelemetry
 from hub.services import Services
 from hub.services.platform.migrations import migrate_if_needed
@@ -204,7 +205,8 @@ def create_app(
             relay = await _start_relay(settings, services)
             log.info("hub ready")
             try:
-                yield
+                with told_of_stop(services.stopping):
+                    yield
             finally:
                 log.info("hub stopping")
                 await cancel_and_wait(relay)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from hub.clock import Clock
@@ -95,6 +96,9 @@ class Services:
     tagger: ThemeTagger
     theme_jobs: ThemeJobRunner
     theme_suggestions: ThemeSuggestions
+    # Set when the process is asked to stop (hub/server/stopping.py): responses that
+    # stream until the client goes (the console's live events) end on it.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock) -> Services:

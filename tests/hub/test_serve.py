@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from hub.db import free_port
+from tests.support.console import ConsoleClient
 
 # Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
 pytestmark = pytest.mark.slow
@@ -51,6 +52,19 @@ async def stop(process: asyncio.subprocess.Process) -> int:
         return await process.wait()
 
 
+async def serving(http: httpx.AsyncClient) -> None:
+    """Wait until the server answers: it prints its banner when the app has started,
+    a moment before it listens."""
+    async with asyncio.timeout(60):
+        while True:
+            try:
+                if (await http.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -69,7 +83,7 @@ async def test_serve_demo_then_ctrl_c(tmp_path: Path) -> None:
         database_pid = json.loads((tmp_path / "data" / "embedded-db.json").read_text())["pid"]
 
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            assert (await client.get("/readyz")).status_code == 200
+            await serving(client)
             body = (
                 await client.post(
                     "/graphql",
@@ -105,3 +119,35 @@ async def test_serve_demo_then_ctrl_c(tmp_path: Path) -> None:
         assert body["data"]["responses"]["totalCount"] == answered
     finally:
         assert await stop(process) == 0
+
+
+async def test_ctrl_c_ends_the_consoles_live_streams_instead_of_waiting_them_out(
+    tmp_path: Path,
+) -> None:
+    # Given a console tab listening to the live updates of a served hub
+    port = free_port()
+    process, printed = await start(tmp_path / "data", port)
+    admin = re.search(r"admin:\s+(fh_\S+)", printed)
+    assert admin
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+        await serving(http)
+        console = ConsoleClient(http)
+        assert (await console.sign_in_with_key(admin.group(1))).status_code == 303
+        async with http.stream("GET", "/console/events") as events:
+            chunks = events.aiter_text()
+            assert ": listening" in await anext(chunks)
+
+            # When the hub is stopped with Ctrl-C
+            process.send_signal(signal.SIGINT)
+
+            # Then the hub ends the stream itself (not cut by the server's graceful
+            # time-out, which would have been logged) and stops cleanly
+            rest = [chunk async for chunk in chunks]
+    assert "signed-out" not in "".join(rest)
+    async with asyncio.timeout(90):
+        assert process.stdout is not None
+        said = (await process.stdout.read()).decode()
+        code = await process.wait()
+    assert code == 0
+    assert "graceful shutdown exceeded" not in said

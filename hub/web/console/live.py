@@ -3,7 +3,8 @@ changed (`event: responses` for new scores, comments and declines; `event:
 follow-ups` for follow-up changes, to those who work them) and nothing else: the page
 fetches itself again to show it. Comments keep the connection alive. The stream ends
 when the session ends (checked at each event and keep-alive, without restarting its
-idle clock) and when the browser goes away."""
+idle clock), when the browser goes away, and when the hub is asked to stop (so a stop
+does not wait out the server's graceful timeout; the browser reconnects)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,19 @@ def _drain(queue: asyncio.Queue[str], first: str) -> list[str]:
     return names
 
 
+async def _next(queue: asyncio.Queue[str], stopping: asyncio.Event, within: float) -> list[str]:
+    """What came within `within` seconds (none: a keep-alive is due), or nothing once
+    the hub is stopping."""
+    getting = asyncio.ensure_future(queue.get())
+    ending = asyncio.ensure_future(stopping.wait())
+    done, pending = await asyncio.wait(
+        {getting, ending}, timeout=within, return_when=asyncio.FIRST_COMPLETED
+    )
+    for task in pending:
+        task.cancel()
+    return _drain(queue, getting.result()) if getting in done else []
+
+
 async def stream(
     services: Services, me: SignedIn, keep_alive: float = KEEP_ALIVE_SECONDS
 ) -> AsyncIterator[str]:
@@ -52,10 +66,9 @@ async def stream(
         await asyncio.sleep(0)  # the pumps subscribe before the browser hears we listen
         yield f"retry: {RETRY_MS}\n: listening\n\n"
         while True:
-            try:
-                names = _drain(queue, await asyncio.wait_for(queue.get(), keep_alive))
-            except TimeoutError:
-                names = []
+            names = await _next(queue, services.stopping, keep_alive)
+            if services.stopping.is_set():
+                return  # the hub is stopping: the browser reconnects to its next start
             if not await services.console.still_signed_in(me.session_id):
                 yield "event: signed-out\ndata: signed-out\n\n"
                 return
