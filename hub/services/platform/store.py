@@ -51,6 +51,27 @@ class CollectionStore:
         spans collections)."""
         return self.collection().database.client
 
+    async def update_then_read(
+        self, query: Query, update: Mapping[str, Any], session: AsyncClientSession
+    ) -> Raw | None:
+        """What `find_one_and_update(query, update, return_document=AFTER)` answers,
+        as an update of the one document `query` names by `_id` and a read of it by
+        id, in the caller's transaction (`session`), so that no other write comes
+        between the two; None when nothing matched.
+
+        Two commands where one would do, because the embedded database (SecantusDB
+        0.7) answers findAndModify in time that grows with the collection, by `_id`
+        too: 40 ms at 3,000 documents, 2.7 ms at 100, against a constant 2 to 3 ms for
+        an update by `_id` and under 1 ms for a read. On MongoDB this costs one read by
+        `_id` more."""
+        if "_id" not in query or session is None or not session.in_transaction:
+            raise ValueError("update_then_read needs the document's _id and a transaction")
+        result = await self.collection().update_one(query, update, session=session)
+        if not result.matched_count:
+            return None
+        found: Raw | None = await self.collection().find_one({"_id": query["_id"]}, session=session)
+        return found
+
     async def index_keys(self, database: Database) -> set[tuple[tuple[str, Any], ...]]:
         """The keys of every index the collection has in `database`."""
         cursor = await self.collection(database).list_indexes()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.cursor import AsyncCursor
 
@@ -19,18 +18,12 @@ async def _changed(
     follow_up_id: Any,
     query: dict[str, Any],
     update: dict[str, Any],
-    session: AsyncClientSession | None = None,
+    session: AsyncClientSession,
 ) -> Raw | None:
-    """Apply `update` if the follow-up matches `query`, with a new version; the
-    follow-up after, or None."""
+    """Apply `update` if the follow-up matches `query`, with a new version, in the
+    caller's transaction; the follow-up after, or None."""
     update.setdefault("$inc", {})["version"] = 1
-    raw: Raw | None = await STORE.collection().find_one_and_update(
-        {"_id": follow_up_id, **query},
-        update,
-        return_document=ReturnDocument.AFTER,
-        session=session,
-    )
-    return raw
+    return await STORE.update_then_read({"_id": follow_up_id, **query}, update, session)
 
 
 async def claim(
@@ -151,13 +144,11 @@ async def add_customer_reply(
     update: dict[str, Any] = {"$push": {"customer_replies": reply}, "$inc": {"version": 1}}
     if informed_at is not None:
         update["$set"] = {"customer_informed_at": informed_at}
-    raw: Raw | None = await STORE.collection().find_one_and_update(
+    return await STORE.update_then_read(
         {"_id": follow_up_id, "status": FollowUpStatus.CLAIMED.value, "claimed_by.id": claimer_id},
         update,
-        return_document=ReturnDocument.AFTER,
-        session=session,
+        session,
     )
-    return raw
 
 
 async def add_post(

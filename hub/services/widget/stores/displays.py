@@ -29,16 +29,18 @@ async def mark_answered(
     display_id: Any, response_id: Any, now: datetime, session: AsyncClientSession
 ) -> bool:
     """Link the display to its response; whether the display is taken out of the
-    analytics (its person restricted), read by the same command: inside the
+    analytics (its person restricted), known from which update matched: inside the
     transaction, a restriction that flags the display meanwhile conflicts with this
-    update, and the retry sees its flag."""
-    shown = await STORE.collection().find_one_and_update(
-        {"_id": display_id},
-        {"$set": {"response_id": response_id, "answered_at": now}},
-        projection={"analytics_excluded": 1},
-        session=session,
+    update, and the retry sees its flag. One update by `_id` when the person is not
+    restricted (not a findAndModify: see `CollectionStore.update_then_read`)."""
+    link = {"$set": {"response_id": response_id, "answered_at": now}}
+    counted = await STORE.collection().update_one(
+        {"_id": display_id, "analytics_excluded": {"$ne": True}}, link, session=session
     )
-    return bool(shown and shown.get("analytics_excluded"))
+    if counted.matched_count:
+        return False
+    excluded = await STORE.collection().update_one({"_id": display_id}, link, session=session)
+    return bool(excluded.matched_count)
 
 
 async def mark_declined(display_id: Any, now: datetime, session: AsyncClientSession) -> bool:

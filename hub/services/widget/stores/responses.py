@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import DESCENDING, ReturnDocument, UpdateOne
+from pymongo import DESCENDING, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.cursor import AsyncCursor
 
@@ -26,18 +26,14 @@ async def set_comment(
 ) -> Raw | None:
     """Comment a response that has none yet (of one of `survey_keys`, when given),
     leaving it for the theme tagger (`themes_pending`); the response as commented, or
-    None if it has a comment or is not there (or of another survey). One command: the
-    response is not read before."""
+    None if it has a comment or is not there (or of another survey). The response is
+    not read before: the update decides, then the transaction reads what it wrote."""
     query: dict[str, Any] = {"_id": response_id, "comment": None}
     if survey_keys is not None:
         query["survey_key"] = {"$in": sorted(survey_keys)}
-    commented: Raw | None = await STORE.collection().find_one_and_update(
-        query,
-        {"$set": {"comment": text, "commented_at": now, "themes_pending": True}},
-        return_document=ReturnDocument.AFTER,
-        session=session,
+    return await STORE.update_then_read(
+        query, {"$set": {"comment": text, "commented_at": now, "themes_pending": True}}, session
     )
-    return commented
 
 
 # -- theme tags (hub/services/themes): what the tagger and the re-tag jobs read and write
