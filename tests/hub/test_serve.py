@@ -127,27 +127,32 @@ async def test_ctrl_c_ends_the_consoles_live_streams_instead_of_waiting_them_out
     # Given a console tab listening to the live updates of a served hub
     port = free_port()
     process, printed = await start(tmp_path / "data", port)
-    admin = re.search(r"admin:\s+(fh_\S+)", printed)
-    assert admin
-    base = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=base, timeout=120) as http:
-        await serving(http)
-        console = ConsoleClient(http)
-        assert (await console.sign_in_with_key(admin.group(1))).status_code == 303
-        async with http.stream("GET", "/console/events") as events:
-            chunks = events.aiter_text()
-            assert ": listening" in await anext(chunks)
+    try:
+        admin = re.search(r"admin:\s+(fh_\S+)", printed)
+        assert admin
+        base = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+            await serving(http)
+            console = ConsoleClient(http)
+            assert (await console.sign_in_with_key(admin.group(1))).status_code == 303
+            async with http.stream("GET", "/console/events") as events:
+                chunks = events.aiter_text()
+                assert ": listening" in await anext(chunks)
 
-            # When the hub is stopped with Ctrl-C
-            process.send_signal(signal.SIGINT)
+                # When the hub is stopped with Ctrl-C
+                process.send_signal(signal.SIGINT)
 
-            # Then the hub ends the stream itself (not cut by the server's graceful
-            # time-out, which would have been logged) and stops cleanly
-            rest = [chunk async for chunk in chunks]
-    assert "signed-out" not in "".join(rest)
-    async with asyncio.timeout(90):
-        assert process.stdout is not None
-        said = (await process.stdout.read()).decode()
-        code = await process.wait()
-    assert code == 0
-    assert "graceful shutdown exceeded" not in said
+                # Then the hub ends the stream itself (not cut by the server's graceful
+                # time-out, which would have been logged) and stops cleanly
+                rest = [chunk async for chunk in chunks]
+        assert "signed-out" not in "".join(rest)
+        async with asyncio.timeout(90):
+            assert process.stdout is not None
+            said = (await process.stdout.read()).decode()
+            code = await process.wait()
+        assert code == 0
+        assert "graceful shutdown exceeded" not in said
+    finally:
+        if process.returncode is None:  # a failed step must not leave the hub running
+            process.kill()
+            await process.wait()
