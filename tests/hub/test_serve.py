@@ -16,6 +16,7 @@ import pytest
 
 from hub.db import free_port
 from tests.support.console import ConsoleClient
+from tests.support.processes import wait_ready
 
 # Subprocesses, real servers, restarts or fuzzing: not in `make test-fast`.
 pytestmark = pytest.mark.slow
@@ -52,19 +53,6 @@ async def stop(process: asyncio.subprocess.Process) -> int:
         return await process.wait()
 
 
-async def serving(http: httpx.AsyncClient) -> None:
-    """Wait until the server answers: it prints its banner when the app has started,
-    a moment before it listens."""
-    async with asyncio.timeout(60):
-        while True:
-            try:
-                if (await http.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-
-
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -82,8 +70,8 @@ async def test_serve_demo_then_ctrl_c(tmp_path: Path) -> None:
         assert admin and re.search(r"widget:\s+fh_\S+", printed)
         database_pid = json.loads((tmp_path / "data" / "embedded-db.json").read_text())["pid"]
 
+        await wait_ready(f"http://127.0.0.1:{port}", process)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            await serving(client)
             body = (
                 await client.post(
                     "/graphql",
@@ -131,8 +119,8 @@ async def test_ctrl_c_ends_the_consoles_live_streams_instead_of_waiting_them_out
         admin = re.search(r"admin:\s+(fh_\S+)", printed)
         assert admin
         base = f"http://127.0.0.1:{port}"
+        await wait_ready(base, process)
         async with httpx.AsyncClient(base_url=base, timeout=120) as http:
-            await serving(http)
             console = ConsoleClient(http)
             assert (await console.sign_in_with_key(admin.group(1))).status_code == 303
             async with http.stream("GET", "/console/events") as events:
