@@ -8,9 +8,11 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from beanie import PydanticObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
+from hub.db import in_transaction
 from hub.models.followup import Actor, FollowUp, FollowUpNote, PostKind
 from hub.services.followups.live import announce_change
 from hub.services.followups.stores import follow_up_notes
@@ -64,11 +66,18 @@ class NoteService:
             ts=ts,
             written_at=_written_at(ts, self.clock.now()),
         )
+        follow_up_id = follow_up.id
+
+        async def work(session: AsyncClientSession) -> None:
+            # The note and its live event commit together: a reply is never kept
+            # without the console being told, nor told of without being kept.
+            await note.insert(session=session)
+            await announce_change(follow_up_id, self.clock.now(), session)
+
         try:
-            await note.insert()
+            await in_transaction(follow_up_notes.STORE.client(), work)
         except DuplicateKeyError:
             return None
-        await announce_change(follow_up.id, self.clock.now())
         log.info("kept a thread reply as a note on follow-up %s", follow_up.id)
         return note
 
