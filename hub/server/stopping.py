@@ -24,8 +24,10 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 @contextlib.contextmanager
 def told_of_stop(stopping: asyncio.Event) -> Iterator[None]:
     """While inside, SIGINT and SIGTERM set `stopping` (on the running loop) before
-    reaching the handler that was there; on leaving, that handler is put back. Signals
-    are the main thread's only: elsewhere this does nothing."""
+    reaching the handler that was there; on leaving, that handler is put back. On
+    entering, `stopping` is cleared: an app started again after a stop streams again.
+    Signals are the main thread's only: elsewhere only the clearing is done."""
+    stopping.clear()  # a stop asked of an earlier run of the app is over
     if threading.current_thread() is not threading.main_thread():
         yield
         return
