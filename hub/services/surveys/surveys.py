@@ -14,6 +14,8 @@ from hub.models.survey import ContactRules, Survey, SurveyStatus, SurveyText
 from hub.services.platform import validation
 
 MAX_TEXT_LENGTH = 1000
+# Keys a survey may not take: `/console/surveys/new` is the new-survey form.
+RESERVED_KEYS = frozenset({"new"})
 
 
 @dataclass
@@ -103,6 +105,12 @@ class SurveyService:
 
     async def create(self, draft: SurveyDraft) -> Survey:
         key = validation.survey_key(draft.key.strip())
+        if key in RESERVED_KEYS:
+            raise ValidationFailed(
+                ErrorCode.INVALID_INPUT,
+                f"The key '{key}' is the console's address of the new-survey form; choose another.",
+                "key",
+            )
         texts, default_locale = _clean_texts(draft.texts, draft.default_locale)
         now = self.clock.now()
         survey = Survey(

@@ -146,6 +146,7 @@ async def test_an_archived_survey_stays_archived(gql: GraphQLClient) -> None:
     ("overrides", "code", "field"),
     [
         ({"key": "Bad Key!"}, "INVALID_INPUT", "key"),
+        ({"key": " new "}, "INVALID_INPUT", "key"),  # the console's new-survey form
         ({"defaultLocale": "fr"}, "INVALID_INPUT", "defaultLocale"),
         ({"channels": []}, "INVALID_INPUT", "channels"),
         ({"texts": []}, "INVALID_INPUT", "texts"),
