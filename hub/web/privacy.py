@@ -1,6 +1,10 @@
 """The public rights-request form, the e-mail verification of a request, and the
 downloads of privacy exports through single-use, expiring signed links (by the
-officer, or by the person the export is about)."""
+officer, or by the person the export is about).
+
+The pages speak the language asked for with `?lang=` (kept by the form when it is
+sent), else the browser's (Accept-Language), else English
+(hub/i18n_rights_pages.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from hub import i18n
 from hub.errors import DomainError, ErrorCode
+from hub.i18n_rights_pages import error_text, language_for, page_strings
 from hub.models.privacy import RightsRequestType
 from hub.rendering import render
 from hub.services import Services
@@ -26,11 +30,16 @@ DOWNLOAD_HEADERS = {
 }
 
 
-def _refused(error: DomainError, as_page: bool) -> Response:
+def _refused(error: DomainError, as_page: bool, language: str) -> Response:
     status = 410 if error.code in (ErrorCode.LINK_EXPIRED, ErrorCode.EXPORT_GONE) else 404
     if as_page:
         return _html(
-            "export_download.html", status, title=DOWNLOAD_TITLE, confirm=False, body=error.message
+            "export_download.html",
+            language,
+            status,
+            title_key="download_title",
+            confirm=False,
+            body=error_text(language, error),
         )
     return JSONResponse(
         {"error": error.code.value, "message": error.message},
@@ -39,23 +48,31 @@ def _refused(error: DomainError, as_page: bool) -> Response:
     )
 
 
+def _language(request: Request, fields: dict[str, str] | None = None) -> str:
+    chosen = (fields or {}).get("lang") or request.query_params.get("lang")
+    return language_for(chosen, request.headers.get("accept-language"))
+
+
 async def download_export(request: Request) -> Response:
     """An export link, single-use. An officer's link delivers on GET. A link sent to
     the person the export is about shows a page to confirm on GET (so a mail scanner
     following links consumes nothing) and delivers on POST."""
     services: Services = request.app.state.services
     token = request.path_params["token"]
+    language = _language(request)
     await services.privacy.exports.purge_expired()
     try:
         claim = services.privacy.exports.claim(token)
     except DomainError as error:
-        return _refused(error, as_page=request.method == "POST")
+        return _refused(error, request.method == "POST", language)
     if claim.for_subject and request.method == "GET":
-        return _html("export_download.html", title=DOWNLOAD_TITLE, confirm=True, body="")
+        return _html(
+            "export_download.html", language, title_key="download_title", confirm=True, body=""
+        )
     try:
         delivery = await services.privacy.deliver_export(token)
     except DomainError as error:
-        return _refused(error, as_page=claim.for_subject)
+        return _refused(error, claim.for_subject, language)
     name = f"{delivery.kind.value.lower()}-{claim.request_id}"
     if claim.format == "csv" and delivery.kind is RightsRequestType.PORTABILITY:
         return Response(
@@ -74,31 +91,34 @@ async def download_export(request: Request) -> Response:
 
 
 FORM_TYPES = [
-    (RightsRequestType.ACCESS.value, "A copy of the data held about me"),
-    (RightsRequestType.PORTABILITY.value, "My answers, to take elsewhere"),
-    (RightsRequestType.RECTIFICATION.value, "Correct my data (say what in the message)"),
-    (RightsRequestType.ERASURE.value, "Erase my data"),
-    (RightsRequestType.RESTRICTION.value, "Restrict the processing of my data"),
-    (RightsRequestType.OBJECTION.value, "Object: never survey me again"),
+    RightsRequestType.ACCESS,
+    RightsRequestType.PORTABILITY,
+    RightsRequestType.RECTIFICATION,
+    RightsRequestType.ERASURE,
+    RightsRequestType.RESTRICTION,
+    RightsRequestType.OBJECTION,
 ]
-TITLE = "Your data-protection rights"
-DOWNLOAD_TITLE = "Your data"
 
 
-def _html(template: str, status: int = 200, **values: object) -> HTMLResponse:
-    return HTMLResponse(
-        render(template, lang="en", **values), status_code=status, headers=PAGE_HEADERS
-    )
+def _html(
+    template: str, language: str, status: int = 200, title_key: str = "title", **values: object
+) -> HTMLResponse:
+    texts = page_strings(language)
+    page = render(template, lang=language, t=texts, title=texts[title_key], **values)
+    return HTMLResponse(page, status_code=status, headers=PAGE_HEADERS)
 
 
-def _request_form(status: int = 200, error: str | None = None, **values: str) -> HTMLResponse:
+def _request_form(
+    language: str, status: int = 200, error: str | None = None, **values: str
+) -> HTMLResponse:
+    texts = page_strings(language)
     return _html(
         "rights_request.html",
+        language,
         status,
-        title=TITLE,
         done=False,
         error=error,
-        types=FORM_TYPES,
+        types=[(kind.value, texts[f"type_{kind.value}"]) for kind in FORM_TYPES],
         chosen=values.get("type", RightsRequestType.ACCESS.value),
         email=values.get("email", ""),
         user_id=values.get("user_id", ""),
@@ -111,15 +131,17 @@ async def rights_request_form(request: Request) -> Response:
     A rectification says in the message what to correct; the officer files the
     corrections (fileRightsRequest) once agreed."""
     if request.method == "GET":
-        return _request_form()
+        return _request_form(_language(request))
     services: Services = request.app.state.services
     try:
         fields = await _form(request, free_text={"message"})
     except DomainError as error:  # the form is shown empty again: its values were not text
-        return _request_form(400, error.message)
+        language = _language(request)
+        return _request_form(language, 400, error_text(language, error))
+    language = _language(request, fields)
     kind = fields.get("type", "")
-    if kind not in {value for value, _ in FORM_TYPES}:
-        return _request_form(400, "Choose what you want.", **fields)
+    if kind not in {choice.value for choice in FORM_TYPES}:
+        return _request_form(language, 400, page_strings(language)["error_type"], **fields)
     try:
         await services.rights_verification.submit(
             NewRequest(
@@ -127,27 +149,20 @@ async def rights_request_form(request: Request) -> Response:
                 email=fields.get("email"),
                 user_id=fields.get("user_id") or None,
                 message=fields.get("message") or None,
-                locale=i18n.best_locale(
-                    i18n.STRINGS, i18n.accepted_languages(request.headers.get("accept-language"))
-                ),
+                locale=language,
             )
         )
     except DomainError as error:
-        return _request_form(400, error.message, **fields)
-    return _html(
-        "rights_request.html",
-        title=TITLE,
-        done=True,
-        body="Thank you. We have sent you an e-mail: open the link in it to confirm "
-        "your request. We answer within one month.",
-    )
+        return _request_form(language, 400, error_text(language, error), **fields)
+    return _html("rights_request.html", language, done=True, body=page_strings(language)["sent"])
 
 
 async def verify_rights_request(request: Request) -> Response:
     """GET asks to confirm (so a mail scanner following links verifies nothing);
     POST verifies."""
+    language = _language(request)
     if request.method == "GET":
-        return _html("rights_verify.html", title=TITLE, confirm=True, body="", announce=False)
+        return _html("rights_verify.html", language, confirm=True, body="", announce=False)
     services: Services = request.app.state.services
     try:
         await services.rights_verification.verify(
@@ -157,18 +172,18 @@ async def verify_rights_request(request: Request) -> Response:
         code = 403 if error.code is ErrorCode.VERIFICATION_LOCKED else 400
         return _html(
             "rights_verify.html",
+            language,
             code,
-            title=TITLE,
             confirm=False,
-            body=error.message,
+            body=error_text(language, error),
             announce=False,
         )
     return _html(
         "rights_verify.html",
-        title=TITLE,
+        language,
         confirm=False,
         announce=True,
-        body="Your request is confirmed. We answer within one month.",
+        body=page_strings(language)["confirmed"],
     )
 
 

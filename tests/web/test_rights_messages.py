@@ -6,6 +6,7 @@ an e-mail address sends nothing and says so; a second attempt sends nothing more
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import httpx
 
 from hub.clock import FrozenClock
+from hub.i18n_rights_pages import PAGE_STRINGS
 from hub.models.common import Role
 from hub.models.outbox import OutboxMessage
 from hub.models.privacy import RightsRequest
@@ -264,10 +266,14 @@ async def test_an_access_completion_carries_the_download_link_and_is_sent_once(
     assert completion["Subject"] == "Tietosuojapyyntösi on käsitelty"
     [link] = [url for url in links_in(completion) if "/exports/" in url]
     # the person's link asks them to confirm (a mail scanner uses nothing up), then delivers
-    page = await http.get(link.removeprefix(PUBLIC_URL))
+    finnish = {"Accept-Language": "fi-FI"}
+    page = await http.get(link.removeprefix(PUBLIC_URL), headers=finnish)
     assert page.status_code == 200 and "<form" in page.text
+    assert PAGE_STRINGS["fi"]["download"] in html.unescape(page.text)  # the browser's language
     download = await http.post(link.removeprefix(PUBLIC_URL))
     assert download.status_code == 200 and download.json()["subject"]
+    used = await http.post(link.removeprefix(PUBLIC_URL), headers=finnish)
+    assert used.status_code == 410 and PAGE_STRINGS["fi"]["export_gone"] in html.unescape(used.text)
     assert ANNA not in text_of(completion)
     assert await OutboxMessage.find({"key": {"$regex": ":COMPLETION$"}}).count() == 1
 
