@@ -409,3 +409,12 @@ async def test_the_demo_data_is_what_the_readme_tour_says(
     assert set(await displays.distinct("user.email")) == {f"demo{n}@example.com" for n in range(60)}
     assert len(await displays.distinct("context.company")) == 7
     assert len(await displays.distinct("context.country")) == 6
+    requests = {
+        (raw["type"], raw["status"], raw["subject"]["user_id"], raw["verification"])
+        async for raw in database["rights_requests"].find({})
+    }
+    assert requests == {
+        ("ACCESS", "VERIFIED", "demo-user-3", "OTHER_MEANS"),
+        ("OBJECTION", "VERIFIED", "demo-user-5", "OTHER_MEANS"),
+        ("ERASURE", "RECEIVED", "demo-user-8", None),
+    }

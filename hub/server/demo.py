@@ -15,9 +15,12 @@ from hub.clock import FrozenClock
 from hub.errors import DomainError
 from hub.models.activity import DisplayContext
 from hub.models.common import Channel, Metric, Role, UserIdentity
+from hub.models.privacy import AuditActor, RightsRequestType, VerificationMethod
 from hub.models.survey import ContactRules, SurveyStatus, SurveyText
 from hub.models.theme import ThemeRule
 from hub.services import Services
+from hub.services.privacy.audit import SYSTEM
+from hub.services.privacy.rights import NewRequest
 from hub.services.surveys.surveys import SurveyDraft
 from hub.services.themes.catalog import ThemeDraft
 from hub.settings import Settings
@@ -182,6 +185,7 @@ async def load(services: Services, data_dir: Path) -> DemoTokens | None:
     for theme in demo_themes():
         await services.themes.create(theme)
     await _answers(services)
+    await _rights_requests(services)
     # Tagged now rather than by the tagger a moment later, so the demo's theme figures
     # are complete when `make run` announces the hub.
     await services.tagger.drain()
@@ -249,6 +253,47 @@ async def _answers(services: Services, people: int = 60) -> None:
         response = await past.responses.submit_score(str(display.id), rng.randint(low, high))
         if rng.random() < 0.6:
             await past.responses.submit_comment(str(response.id), rng.choice(COMMENTS)[language])
+
+
+# Rights requests for the privacy desk: (days ago, type, demo person, filed by an officer
+# who checked the identity (the note), or by the person on the public form (None).
+DEMO_REQUESTS = [
+    (
+        20,
+        RightsRequestType.ACCESS,
+        3,
+        "Asked by phone; identity checked against the customer account.",
+    ),
+    (
+        2,
+        RightsRequestType.OBJECTION,
+        5,
+        "Asked in a support ticket from the account's own e-mail address.",
+    ),
+    (0, RightsRequestType.ERASURE, 8, None),
+]
+DEMO_OFFICER = AuditActor(role=Role.PRIVACY_OFFICER.value, label="demo privacy officer")
+
+
+async def _rights_requests(services: Services) -> None:
+    """A few rights requests in the states the privacy desk shows: verified by an
+    officer and waiting to be executed (one due in ten days), and one filed on the
+    public form that waits for its verification link to be opened."""
+    now = services.clock.now()
+    clock = FrozenClock(now)
+    past = Services.build(services.settings, clock)
+    for days_ago, kind, number, note in DEMO_REQUESTS:
+        clock.set(now - timedelta(days=days_ago))
+        new = NewRequest(
+            type=kind,
+            user_id=f"demo-user-{number}",
+            email=f"demo{number}@example.com",
+            locale=LANGUAGES[number % len(LANGUAGES)],
+        )
+        if note is None:
+            await past.rights.file(new, SYSTEM, verification=None)
+        else:
+            await past.rights.file(new, DEMO_OFFICER, VerificationMethod.OTHER_MEANS, note)
 
 
 def _read_tokens(path: Path) -> DemoTokens | None:
