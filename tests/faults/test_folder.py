@@ -27,23 +27,17 @@ from hub.services import Services
 from hub.services.analytics.criteria import AnalyticsFilter
 from hub.services.analytics.folder import FOLD_LEASE
 from hub.settings import Settings
+from tests.support.failpoints import fail_once, recover, stall
 from tests.support.rollups import figures, raw_figures, rollup_rows
 from tests.support.waiting import eventually
 from tests.support.widget import Widget
 
-# Far past every wait here: a stalled batch stays mid-way until the test acts.
-STALL_MS = 30_000
 # A hang guard on a busy machine, not a speed claim.
 MARGIN_SECONDS = 10.0
 
 
 async def stall_the_fold(control: AsyncMongoClient[dict[str, Any]]) -> None:
-    await control.admin.command(
-        "configureFailPoint",
-        "failCommand",
-        mode="alwaysOn",
-        data={"failCommands": ["delete"], "blockConnection": True, "blockTimeMS": STALL_MS},
-    )
+    await stall(control, "delete")
 
 
 async def folding(services: Services) -> bool:
@@ -98,7 +92,7 @@ async def test_a_folder_cancelled_mid_batch_folds_nothing_twice(
     task = asyncio.create_task(services.analytics.folder.run_forever())
     await eventually(lambda: folding(services))
     await cancel_and_wait(task)
-    await control.admin.command("configureFailPoint", "failCommand", mode="off")
+    await recover(control)
     during = await figures(services.analytics)
 
     assert during == await raw_figures()
@@ -119,12 +113,7 @@ async def test_a_failing_batch_folds_nothing_and_the_next_one_everything(
     widget = Widget(services)
     for number in range(5):
         await widget.answer(number)
-    await control.admin.command(
-        "configureFailPoint",
-        "failCommand",
-        mode={"times": 1},
-        data={"failCommands": ["delete"], "errorCode": 2},  # BadValue: not retried
-    )
+    await fail_once(control, "delete")
 
     with pytest.raises(PyMongoError):
         await services.analytics.fold()
@@ -176,12 +165,7 @@ async def test_figures_from_a_stalled_database_fail_within_the_time_limit(
 ) -> None:
     services: Services = hub.state.services
     await Widget(services).answer(9)
-    await control.admin.command(
-        "configureFailPoint",
-        "failCommand",
-        mode="alwaysOn",
-        data={"failCommands": ["aggregate"], "blockConnection": True, "blockTimeMS": STALL_MS},
-    )
+    await stall(control, "aggregate")
 
     # Not retried as a transaction for two minutes: twice the operation limit in all.
     with pytest.raises(PyMongoError) as failure:

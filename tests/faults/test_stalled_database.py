@@ -27,12 +27,11 @@ from hub.services import Services
 from hub.settings import Settings
 from tests.factories import make_survey
 from tests.support.clock import START
+from tests.support.failpoints import recover, stall
 from tests.support.graphql import GraphQLClient
 
 DB_TIMEOUT_MS = 2500
 WRITE_TIMEOUT_MS = 3000
-# Far past every limit: a call that waits for the stalled server has no limit.
-STALL_MS = 30_000
 # Hang guards on a busy machine, not speed claims.
 MARGIN_SECONDS = 10.0
 
@@ -110,27 +109,6 @@ async def gql(hub: Starlette) -> AsyncIterator[GraphQLClient]:
         # Warm: the key and the survey are cached, so what is stalled is the call's own work.
         assert (await client.ok(ELIGIBILITY, {"user": USER}, Role.WIDGET))["surveyEligibility"]
         yield client
-
-
-async def stall(
-    control: AsyncMongoClient[dict[str, Any]],
-    command: str | list[str],
-    block_ms: int = STALL_MS,
-    mode: str | dict[str, int] = "alwaysOn",
-) -> None:
-    """Hold every matching command (one name or several) for `block_ms` before the
-    server runs it."""
-    commands = [command] if isinstance(command, str) else command
-    await control.admin.command(
-        "configureFailPoint",
-        "failCommand",
-        mode=mode,
-        data={"failCommands": commands, "blockConnection": True, "blockTimeMS": block_ms},
-    )
-
-
-async def recover(control: AsyncMongoClient[dict[str, Any]]) -> None:
-    await control.admin.command("configureFailPoint", "failCommand", mode="off")
 
 
 async def show(gql: GraphQLClient) -> str:

@@ -25,12 +25,10 @@ from hub.models.response import Response
 from hub.services import Services
 from hub.services.platform.batch_worker import LeaseLost
 from hub.services.themes.tagger import TAG_LEASE
+from tests.support.failpoints import fail_once, stall
 from tests.support.themes import BILLING, RecordingListener, recorded
 from tests.support.waiting import eventually
 from tests.support.widget import Widget
-
-# Far past every wait here: a stalled batch stays mid-way until the test acts.
-STALL_MS = 30_000
 
 
 async def commented(services: Services, count: int) -> list[Response]:
@@ -61,12 +59,7 @@ async def test_a_batch_cut_off_by_a_killed_database_is_tagged_once_after(
 ) -> None:
     services: Services = hub.state.services
     answered = await commented(services, 6)
-    await control.admin.command(
-        "configureFailPoint",
-        "failCommand",
-        mode="alwaysOn",
-        data={"failCommands": ["insert"], "blockConnection": True, "blockTimeMS": STALL_MS},
-    )
+    await stall(control, "insert")
 
     tag = asyncio.create_task(services.tagger.drain())
     await eventually(lambda: tagging(services))
@@ -95,12 +88,7 @@ async def test_a_failing_batch_tags_nothing_and_the_next_one_everything(
 ) -> None:
     services: Services = hub.state.services
     answered = await commented(services, 5)
-    await control.admin.command(
-        "configureFailPoint",
-        "failCommand",
-        mode={"times": 1},
-        data={"failCommands": ["insert"], "errorCode": 2},  # BadValue: not retried
-    )
+    await fail_once(control, "insert")
 
     with pytest.raises(PyMongoError):
         await services.tagger.drain()
