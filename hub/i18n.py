@@ -275,6 +275,17 @@ WIDGET_KEYS = (
 _QUALITY = re.compile(r"^q=([0-9.]+)$")
 
 
+# Languages that write a decimal comma (the others: a decimal point).
+DECIMAL_COMMA = frozenset({"es", "nb", "sv", "da", "fi", "nl"})
+
+
+def decimal(value: float, digits: int, language: str, signed: bool = False) -> str:
+    """`value` with `digits` decimals as `language` writes it (`42,5` in Spanish,
+    `42.5` in English); with `signed`, a plus sign before a positive value."""
+    text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+    return text.replace(".", ",") if language_of(language) in DECIMAL_COMMA else text
+
+
 def language_of(locale: str | None) -> str:
     """The supported language for a locale tag (`nb-NO` → `nb`, `no` → `nb`), or English."""
     if not locale:

@@ -8,16 +8,20 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from hub import i18n
+
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("hub", "templates"),
         autoescape=select_autoescape(["html"], default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["decimal"] = i18n.decimal  # `{{ value|decimal(1, lang) }}`
+    return env
 
 
 def render(name: str, **values: Any) -> str:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from hub import i18n
+
 WIDTH = 400
 HEIGHT = 220
 # Room for the axis labels: left, right, top, bottom.
@@ -52,8 +54,10 @@ def _markup(parts: Sequence[str]) -> Markup:
     return Markup("".join(parts))  # noqa: S704
 
 
-def _number(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+def _number(value: float, language: str) -> str:
+    """A tick or a bar's value: one decimal at most, as `language` writes it."""
+    whole = f"{value:.1f}".rstrip("0").rstrip(".")
+    return i18n.decimal(float(whole), 1 if "." in whole else 0, language)
 
 
 def _opening(chart_id: str, kind: str, title: str, description: str) -> str:
@@ -87,7 +91,7 @@ def _x(index: int, count: int) -> float:
     return LEFT + plot * index / (count - 1)
 
 
-def _y_axis(scale: Scale) -> str:
+def _y_axis(scale: Scale, language: str) -> str:
     parts = []
     middle = (scale.low + scale.high) / 2
     for value in (scale.high, middle, scale.low):
@@ -95,7 +99,7 @@ def _y_axis(scale: Scale) -> str:
         parts.append(
             f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
             f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{escape(_number(value))}</text>"
+            f"{escape(_number(value, language))}</text>"
         )
     return "".join(parts)
 
@@ -163,12 +167,13 @@ def line_chart(
     description: str,
     low: float,
     high: float,
+    language: str = i18n.DEFAULT_LANGUAGE,
 ) -> Markup:
     """A line of the points' figures from `low` to `high`, each with a marker, over
     the band of their intervals; gaps where a period has no figure."""
     scale = Scale(low, high)
     count = len(points)
-    parts = [_opening(chart_id, "line", title, description), _y_axis(scale)]
+    parts = [_opening(chart_id, "line", title, description), _y_axis(scale, language)]
     stretches = runs(points)
     for stretch in stretches:
         outline = band_polygon(points, stretch, scale)
@@ -211,12 +216,13 @@ def bar_chart(
     chart_id: str,
     title: str,
     description: str,
+    language: str = i18n.DEFAULT_LANGUAGE,
 ) -> Markup:
     """Vertical bars from zero to the largest value, each labelled under the axis and
     with its value above it (the values are text, not only heights)."""
     top = max((bar.value for bar in bars), default=0.0)
     scale = Scale(0.0, top if top > 0 else 1.0)
-    parts = [_opening(chart_id, "bars", title, description), _y_axis(scale)]
+    parts = [_opening(chart_id, "bars", title, description), _y_axis(scale, language)]
     plot = WIDTH - LEFT - RIGHT
     slot = plot / len(bars) if bars else plot
     width = max(slot * 0.7, 1.0)
@@ -229,7 +235,7 @@ def bar_chart(
             f'<rect class="bar bar-{group}" x="{x:.1f}" y="{y:.1f}" '
             f'width="{width:.1f}" height="{base - y:.1f}"/>'
             f'<text class="value" x="{x + width / 2:.1f}" y="{y - 3:.1f}" '
-            f'text-anchor="middle">{escape(_number(bar.value))}</text>'
+            f'text-anchor="middle">{escape(_number(bar.value, language))}</text>'
             f'<text class="tick" x="{x + width / 2:.1f}" y="{HEIGHT - 10}" '
             f'text-anchor="middle">{escape(bar.label)}</text>'
         )

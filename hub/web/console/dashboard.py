@@ -160,6 +160,7 @@ def _values(
         ),
         low=low,
         high=high,
+        language=view.language,
     )
     bars = distribution_bars(metric, summary_data["scoreDistribution"])
     distribution_chart = charts.bar_chart(
@@ -169,6 +170,7 @@ def _values(
         description=text["dashboard_distribution_desc"].format(
             period=period, responses=sum(bar.count for bar in bars)
         ),
+        language=view.language,
     )
     breakdowns = [
         (dimension, breakdown_rows(metric, breakdown_data[dimension])) for dimension in DIMENSIONS

@@ -289,6 +289,29 @@ async def test_another_language(answered: None, viewer: ConsoleClient) -> None:
     assert "Vastausprosentti" in page
 
 
+async def test_figures_are_written_with_the_languages_decimal_comma(
+    answered: None, viewer: ConsoleClient, api: GraphQLClient
+) -> None:
+    criteria = {
+        "metric": "NPS",
+        "dateFrom": "2025-12-21T00:00:00+00:00",
+        "dateTo": "2026-03-21T00:00:00+00:00",
+    }
+    nps = (await api.ok(SUMMARY, {"filter": criteria}, Role.VIEWER))["metricSummary"]["nps"]
+    english = await viewer.open("/console/dashboard")
+    spanish = (
+        await viewer.http.get("/console/dashboard", headers={"accept-language": "es-ES"})
+    ).text
+
+    point = f"{nps['score']:.1f}"
+    assert "." in point  # the figure has decimals to write
+    assert figure(english, "score") == point
+    assert figure(spanish, "score") == point.replace(".", ",")
+    low, high = nps["intervalLow"], nps["intervalHigh"]
+    assert f"{low:.1f}".replace(".", ",") in figure(spanish, "interval")
+    assert f"{high:.1f}".replace(".", ",") in figure(spanish, "interval")
+
+
 THEMES = """
 query Themes($filter: AnalyticsFilter) {
   themeSummary(filter: $filter) { key name mentions sharePct npsImpact { impact } }

@@ -155,6 +155,28 @@ def test_bars_are_as_high_as_their_counts_and_say_their_values() -> None:
     assert values == ["1", "4", "0"]
 
 
+def test_ticks_and_values_are_written_in_the_pages_language() -> None:
+    bars = [Bar("1", 2.5), Bar("2", 5.0)]
+    swedish = _parse(
+        charts.bar_chart(bars, chart_id="d", title="t", description="d", language="sv")
+    )
+    english = _parse(charts.bar_chart(bars, chart_id="d", title="t", description="d"))
+
+    def texts(svg: ElementTree.Element, kind: str) -> list[str | None]:
+        return [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == kind]
+
+    assert texts(swedish, "value") == ["2,5", "5"]
+    assert texts(english, "value") == ["2.5", "5"]
+    assert texts(swedish, "tick")[:3] == ["5", "2,5", "0"]  # the y axis: top, middle, zero
+    trend = [Point("a", 1.2), Point("b", 1.4)]
+    line = _parse(
+        charts.line_chart(
+            trend, chart_id="t", title="t", description="d", low=1.0, high=2.0, language="fi"
+        )
+    )
+    assert texts(line, "tick")[:3] == ["2", "1,5", "1"]
+
+
 def test_a_meter_is_hidden_from_assistive_technology_and_bounded() -> None:
     half = str(charts.meter(5, 10))
     assert 'aria-hidden="true"' in half
