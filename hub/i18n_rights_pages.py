@@ -1,6 +1,6 @@
 """The texts of the public rights pages (the request form, the page that confirms a
 request, the page that downloads a copy of one's data) in the languages hub/i18n.py
-supports; the page's language is chosen by `language_for`.
+supports; the page's language is the one asked for (`asked_language`), else English.
 
 In English an error shows the service's own message, which names the field at fault;
 in the other languages, the text of its code (and field) below."""
@@ -280,12 +280,12 @@ _BY_CODE = {
 _BY_FIELD = {"email": "error_email", "user_id": "error_user_id", "userId": "error_user_id"}
 
 
-def language_for(chosen: str | None, accept_language: str | None) -> str:
-    """The page's language: `chosen` (a `lang` parameter or the form's hidden field)
-    when supported, else the browser's most wanted one that is, else English."""
+def asked_language(chosen: str | None, accept_language: str | None) -> str | None:
+    """The language asked for: `chosen` (a `lang` parameter or the form's hidden
+    field) when the pages speak it, else the browser's most wanted one that they
+    speak; None when neither is."""
     wanted: Iterable[str] = [chosen] if chosen else []
-    found = i18n.best_locale(PAGE_STRINGS, [*wanted, *i18n.accepted_languages(accept_language)])
-    return found or i18n.DEFAULT_LANGUAGE
+    return i18n.best_locale(PAGE_STRINGS, [*wanted, *i18n.accepted_languages(accept_language)])
 
 
 def page_strings(language: str) -> dict[str, str]:

@@ -15,7 +15,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from hub.errors import DomainError, ErrorCode
-from hub.i18n_rights_pages import error_text, language_for, page_strings
+from hub.i18n import DEFAULT_LANGUAGE
+from hub.i18n_rights_pages import asked_language, error_text, page_strings
 from hub.models.privacy import RightsRequestType
 from hub.rendering import render
 from hub.services import Services
@@ -48,9 +49,13 @@ def _refused(error: DomainError, as_page: bool, language: str) -> Response:
     )
 
 
-def _language(request: Request, fields: dict[str, str] | None = None) -> str:
+def _asked(request: Request, fields: dict[str, str] | None = None) -> str | None:
     chosen = (fields or {}).get("lang") or request.query_params.get("lang")
-    return language_for(chosen, request.headers.get("accept-language"))
+    return asked_language(chosen, request.headers.get("accept-language"))
+
+
+def _language(request: Request, fields: dict[str, str] | None = None) -> str:
+    return _asked(request, fields) or DEFAULT_LANGUAGE
 
 
 async def download_export(request: Request) -> Response:
@@ -149,7 +154,7 @@ async def rights_request_form(request: Request) -> Response:
                 email=fields.get("email"),
                 user_id=fields.get("user_id") or None,
                 message=fields.get("message") or None,
-                locale=language,
+                locale=_asked(request, fields),  # None: the default language
             )
         )
     except DomainError as error:

@@ -122,3 +122,17 @@ async def test_a_spanish_request_is_answered_and_mailed_in_spanish(
     clock.advance(timedelta(hours=-2))
     locked = await http.post(path(link), headers=spanish)
     assert locked.status_code == 403 and SPANISH["locked"] in _text(locked)
+
+
+async def test_a_request_from_a_browser_the_pages_do_not_speak_has_no_language(
+    http: httpx.AsyncClient,
+) -> None:
+    sent = await http.post(
+        "/privacy/request",
+        data={"type": "ACCESS", "email": ADDRESS},
+        headers={"Accept-Language": "ja"},
+    )
+
+    assert sent.status_code == 200 and _lang(sent) == "en"
+    [request] = await RightsRequest.find_all().to_list()
+    assert request.locale is None  # its messages go out in the default language
