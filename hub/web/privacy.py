@@ -114,20 +114,28 @@ def _html(
 
 
 def _request_form(
-    language: str, status: int = 200, error: str | None = None, **values: str
+    asked: str | None,
+    status: int = 200,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    """The form in the language asked for (else English), which it keeps when sent,
+    with what was typed (`values`, the posted fields) shown again."""
+    language = asked or DEFAULT_LANGUAGE
     texts = page_strings(language)
+    typed = values or {}
     return _html(
         "rights_request.html",
         language,
         status,
         done=False,
         error=error,
+        asked=asked,
         types=[(kind.value, texts[f"type_{kind.value}"]) for kind in FORM_TYPES],
-        chosen=values.get("type", RightsRequestType.ACCESS.value),
-        email=values.get("email", ""),
-        user_id=values.get("user_id", ""),
-        message=values.get("message", ""),
+        chosen=typed.get("type", RightsRequestType.ACCESS.value),
+        email=typed.get("email", ""),
+        user_id=typed.get("user_id", ""),
+        message=typed.get("message", ""),
     )
 
 
@@ -136,17 +144,18 @@ async def rights_request_form(request: Request) -> Response:
     A rectification says in the message what to correct; the officer files the
     corrections (fileRightsRequest) once agreed."""
     if request.method == "GET":
-        return _request_form(_language(request))
+        return _request_form(_asked(request))
     services: Services = request.app.state.services
     try:
         fields = await _form(request, free_text={"message"})
     except DomainError as error:  # the form is shown empty again: its values were not text
-        language = _language(request)
-        return _request_form(language, 400, error_text(language, error))
-    language = _language(request, fields)
+        asked = _asked(request)
+        return _request_form(asked, 400, error_text(asked or DEFAULT_LANGUAGE, error))
+    asked = _asked(request, fields)
+    language = asked or DEFAULT_LANGUAGE
     kind = fields.get("type", "")
     if kind not in {choice.value for choice in FORM_TYPES}:
-        return _request_form(language, 400, page_strings(language)["error_type"], **fields)
+        return _request_form(asked, 400, page_strings(language)["error_type"], fields)
     try:
         await services.rights_verification.submit(
             NewRequest(
@@ -154,11 +163,11 @@ async def rights_request_form(request: Request) -> Response:
                 email=fields.get("email"),
                 user_id=fields.get("user_id") or None,
                 message=fields.get("message") or None,
-                locale=_asked(request, fields),  # None: the default language
+                locale=asked,  # None: the default language
             )
         )
     except DomainError as error:
-        return _request_form(language, 400, error_text(language, error), **fields)
+        return _request_form(asked, 400, error_text(language, error), fields)
     return _html("rights_request.html", language, done=True, body=page_strings(language)["sent"])
 
 

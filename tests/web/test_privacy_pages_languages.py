@@ -127,6 +127,9 @@ async def test_a_spanish_request_is_answered_and_mailed_in_spanish(
 async def test_a_request_from_a_browser_the_pages_do_not_speak_has_no_language(
     http: httpx.AsyncClient,
 ) -> None:
+    form = await http.get("/privacy/request", headers={"Accept-Language": "ja"})
+    assert _lang(form) == "en" and 'name="lang"' not in form.text  # nothing to keep
+
     sent = await http.post(
         "/privacy/request",
         data={"type": "ACCESS", "email": ADDRESS},
@@ -136,3 +139,17 @@ async def test_a_request_from_a_browser_the_pages_do_not_speak_has_no_language(
     assert sent.status_code == 200 and _lang(sent) == "en"
     [request] = await RightsRequest.find_all().to_list()
     assert request.locale is None  # its messages go out in the default language
+
+
+async def test_fields_named_like_the_pages_own_values_change_nothing(
+    http: httpx.AsyncClient,
+) -> None:
+    hostile = {"status": "500", "error": "x", "asked": "es", "values": "x", "lang": "es"}
+
+    unchosen = await http.post("/privacy/request", data={"email": ADDRESS, **hostile})
+    bad = await http.post("/privacy/request", data={"type": "ACCESS", "email": "x", **hostile})
+
+    assert (unchosen.status_code, bad.status_code) == (400, 400)
+    assert SPANISH["error_type"] in _text(unchosen)
+    assert SPANISH["error_email"] in _text(bad)
+    assert await RightsRequest.count() == 0
