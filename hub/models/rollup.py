@@ -46,6 +46,16 @@ class RecordType(StrEnum):
 class Detail(StrEnum):
     SURVEY = "survey"
     FULL = "full"
+    # Daily rollups at the survey level plus one breakdown dimension, which a breakdown
+    # by it reads instead of the full detail (whose rollups per day grow with the
+    # combinations of every dimension).
+    COUNTRY = "country"
+    CHANNEL = "channel"
+    COMPANY = "company"
+
+
+# The dimensions a daily rollup level of their own exists for (each a `Detail`).
+BREAKDOWN_LEVELS = ("country", "channel", "company")
 
 
 DIMENSIONS = ("detail", "survey_key", "metric", "product", "country", "channel", "company")

@@ -193,6 +193,7 @@ def create_app(
             app.state.client = opened.client
             await services.privacy.exports.clean_up()
             await migrate_if_needed(services.clock)
+            await services.analytics.add_breakdown_levels()
             # A restored backup must not bring erased people back (counts only logged).
             await services.ledger_reapply().run_if_restored()
             if settings.demo_data:

@@ -37,7 +37,8 @@ async def test_rebuild_from_the_command_line(
     unknown = cli(settings, "rollups", "rebuild", "--survey", "nope")
 
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "2 daily, 2 hourly and 2 quarter-hour rollups" in rebuilt.stdout
+    # Full detail and survey level at each grain; per day also country, channel, company.
+    assert "5 daily, 2 hourly and 2 quarter-hour rollups" in rebuilt.stdout
     summary = await services.analytics.summary(AnalyticsFilter())
     assert summary.nps is not None and summary.nps.score == 0.0
     assert unknown.returncode == 1

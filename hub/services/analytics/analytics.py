@@ -8,6 +8,7 @@ folding the changes into the rollups (`folder`), the rebuild (`rebuild`), querie
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 from hub.clock import Clock
@@ -21,13 +22,19 @@ from hub.services.analytics.live import LiveEvents
 from hub.services.analytics.queries import BreakdownGroup, ScoreCount, TrendPoint
 from hub.services.analytics.rebuild import RebuildReport
 from hub.services.analytics.rollups import ExclusionReport, RollupWriter
+from hub.services.analytics.stores import rollups as rollup_store
 from hub.services.analytics.theme_rollups import ThemeRollupListener
 from hub.services.analytics.themes import ThemeAnalytics
 from hub.services.platform.leases import JobLeases
+from hub.services.platform.stores import schema_migrations
 from hub.services.surveys.surveys import SurveyService
 from hub.services.themes.catalog import ThemeCatalog
 from hub.services.widget.events import EventBus, ResponseEvent
 
+log = logging.getLogger("hub.migrations")
+
+# The migration that added the daily breakdown levels to rollups kept before them.
+BREAKDOWN_LEVELS_MIGRATION = "rollup-breakdown-levels"
 # Held while rollups are rebuilt (`JobLeases.exclusive`): one rebuild at a time, since
 # two would write the same rollups (a full rebuild swaps whole collections in).
 REBUILD_LEASE = "rollups.rebuild"
@@ -76,6 +83,24 @@ class AnalyticsService:
             self.folder.paused(),
         ):
             return await rebuilding.rebuild(survey_key)
+
+    async def add_breakdown_levels(self) -> bool:
+        """Once per database: the daily rollups of each breakdown level (survey level
+        plus country, channel or company), summed from the full-detail daily rollups
+        kept before those levels existed; the folder keeps them from then on. Run at
+        start; no process folds meanwhile. True if it ran now."""
+        if await schema_migrations.has_run(BREAKDOWN_LEVELS_MIGRATION, 1):
+            return False
+        async with (
+            self.leases.exclusive(REBUILD_LEASE, "A rollup rebuild"),
+            self.folder.paused(),
+        ):
+            written = await rollup_store.derive_breakdown_levels()
+        await schema_migrations.record(
+            BREAKDOWN_LEVELS_MIGRATION, 1, self.clock.now(), {"rollups_daily": written}
+        )
+        log.info("migration %s: %s daily rollups written", BREAKDOWN_LEVELS_MIGRATION, written)
+        return True
 
     async def fold(self) -> int:
         """Fold every change waiting into the rollups now (see `RollupFolder.drain`)."""

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from hub.models.common import Channel, Metric
-from hub.models.rollup import Detail
+from hub.models.rollup import BREAKDOWN_LEVELS, Detail
 from hub.services.platform import validation
 from hub.services.widget.events import ResponseEvent
 
@@ -66,6 +66,16 @@ class AnalyticsFilter:
         needs_full = needs_full or self.company is not None
         needs_full = needs_full or by in (Dimension.COUNTRY, Dimension.CHANNEL, Dimension.COMPANY)
         return Detail.FULL if needs_full else Detail.SURVEY
+
+    def day_detail(self, by: Dimension | None = None) -> Detail:
+        """The coarsest daily rollups that can answer: a breakdown by country, channel
+        or company without a filter on any of them reads that dimension's own level;
+        otherwise as `detail`."""
+        filtered = self.country is not None or self.channel is not None
+        filtered = filtered or self.company is not None
+        if by is not None and by.value in BREAKDOWN_LEVELS and not filtered:
+            return Detail(by.value)
+        return self.detail(by)
 
     def accepts(self, event: ResponseEvent) -> bool:
         """Whether a live event falls under this filter (date bounds aside)."""

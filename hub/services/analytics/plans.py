@@ -111,6 +111,7 @@ class Plan:
         group: str | None = None,
         detail: Detail | None = None,
         match: dict[str, Any] | None = None,
+        day_detail: Detail | None = None,
     ) -> None:
         self.source = source
         self.periods = len(bounds) - 1
@@ -133,8 +134,11 @@ class Plan:
             day_range["$lt"] = midnights[-1]
         day_query = {**({"day": day_range} if day_range else {})}
         day_keys = dict(keys, t="$day") if periods > 1 else keys
+        # Whole days may come from a coarser level than the hours at the ends
+        # (`AnalyticsFilter.day_detail`): the same counts, grouped the same way.
+        day_base = {**base, "detail": day_detail.value} if day_detail is not None else base
         self.day_pipeline = _pipeline(
-            source.indexed, base, day_query, _group_stage(source, day_keys)
+            source.indexed, day_base, day_query, _group_stage(source, day_keys)
         )
 
         # What lies between each bound and its midnight, added to the period it

@@ -93,7 +93,14 @@ async def _tallies(
     criteria: AnalyticsFilter, bounds: list[datetime | None], by: Dimension | None
 ) -> Tallies:
     """Tallies per (metric, group) for each period [bounds[i], bounds[i+1])."""
-    plan = Plan(ROLLUPS, criteria, bounds, None if by is None else by.value, criteria.detail(by))
+    plan = Plan(
+        ROLLUPS,
+        criteria,
+        bounds,
+        None if by is None else by.value,
+        criteria.detail(by),
+        day_detail=criteria.day_detail(by),
+    )
     # One snapshot: a batch the folder commits meanwhile is counted once.
     return plan.tallies(await rollups.in_snapshot(plan.read))
 

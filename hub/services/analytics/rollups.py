@@ -19,10 +19,17 @@ from hub.models.activity import Display
 from hub.models.common import Channel, Metric
 from hub.models.event import LiveEvent
 from hub.models.response import Response
-from hub.models.rollup import COUNTERS, DIMENSIONS, SURVEY_LEVEL, Detail, RecordType
+from hub.models.rollup import (
+    BREAKDOWN_LEVELS,
+    COUNTERS,
+    DIMENSIONS,
+    SURVEY_LEVEL,
+    Detail,
+    RecordType,
+)
 from hub.models.survey import Survey
 from hub.models.theme_rollup import THEME_COUNTERS
-from hub.services.analytics.grains import GRAINS, Grain, floor_slot
+from hub.services.analytics.grains import DAYS, GRAINS, Grain, floor_slot
 from hub.services.analytics.stores import rollup_changes
 from hub.services.surveys.surveys import SurveyService
 from hub.services.widget.events import EventKind
@@ -100,10 +107,15 @@ def _only(increment: Increment, keep: Callable[[str], bool]) -> list[Increment]:
     return [(dimensions, at, {name: value for name, value in counters.items() if keep(name)})]
 
 
-def levels(dimensions: dict[str, Any]) -> list[dict[str, Any]]:
-    """The keys of one write's rollups at each level of detail."""
+def levels(dimensions: dict[str, Any], breakdowns: bool = False) -> list[dict[str, Any]]:
+    """The keys of one write's rollups at each level of detail: full and survey level,
+    and with `breakdowns` (the daily rollups) survey level plus each breakdown
+    dimension."""
     survey = {name: (dimensions[name] if name in SURVEY_LEVEL else None) for name in dimensions}
-    return [{**dimensions, "detail": Detail.FULL.value}, {**survey, "detail": Detail.SURVEY.value}]
+    found = [{**dimensions, "detail": Detail.FULL.value}, {**survey, "detail": Detail.SURVEY.value}]
+    if breakdowns:
+        found += [{**survey, name: dimensions[name], "detail": name} for name in BREAKDOWN_LEVELS]
+    return found
 
 
 # Counters per rollup document of one grain, keyed by its dimensions (in the order of
@@ -126,11 +138,12 @@ def count(
     """Add (or with sign -1, take away) counters at time `at` to the rollups of each
     level of detail, in its day, hour and quarter-hour; `names` are the rollups'
     dimensions (the theme rollups' with their theme)."""
-    times = [(tables[grain], grain.floor(at)) for grain in GRAINS]
-    for level in levels(dimensions):
-        key = tuple(level[name] for name in names)
-        for table, time in times:
-            cell = table[(*key, time)]
+    for grain in GRAINS:
+        table, time = tables[grain], grain.floor(at)
+        # Breakdown levels for the daily rollups only: a breakdown reads whole days
+        # there and the hours at its ends in full detail. Theme rollups have none.
+        for level in levels(dimensions, breakdowns=grain is DAYS and names == DIMENSIONS):
+            cell = table[(*(level[name] for name in names), time)]
             for name, value in counters.items():
                 cell[name] += sign * value
 

@@ -235,8 +235,9 @@ async def test_admin_rebuilds_rollups(gql: GraphQLClient, answered: None) -> Non
         "__typename": "RollupsRebuilt",
         "displays": 5,
         "responses": 4,
-        # NPS in NO, NPS in SE, CSAT in NO; and per survey: NPS, CSAT.
-        "dailyRollups": 5,
+        # NPS in NO, NPS in SE, CSAT in NO; and per survey: NPS, CSAT (each grain);
+        # and per day only, each survey's countries (3), channels (2), companies (2).
+        "dailyRollups": 12,
         "hourlyRollups": 5,
         "slotRollups": 5,
         "themeDailyRollups": 0,  # no comment mentions a theme

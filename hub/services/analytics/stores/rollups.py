@@ -16,7 +16,16 @@ from pymongo.errors import PyMongoError
 
 from hub.db import Database
 from hub.db import in_snapshot as db_snapshot
-from hub.models.rollup import DailyRollup, HourlyRollup, SlotRollup
+from hub.models.rollup import (
+    BREAKDOWN_LEVELS,
+    COUNTERS,
+    DIMENSIONS,
+    SCORE_KEYS,
+    SURVEY_LEVEL,
+    DailyRollup,
+    HourlyRollup,
+    SlotRollup,
+)
 from hub.models.theme_rollup import ThemeDailyRollup, ThemeHourlyRollup, ThemeSlotRollup
 from hub.services.analytics.stores import rollup_changes
 from hub.services.platform.store import CollectionStore, Raw
@@ -33,6 +42,8 @@ BY_MODEL: dict[type[Document], CollectionStore] = {
 
 
 T = TypeVar("T")
+# The dimensions a survey-level rollup keeps (the theme is the theme rollups' only).
+SURVEY_LEVEL_FIELDS = tuple(name for name in SURVEY_LEVEL if name != "theme")
 
 
 async def empty_grains(database: Database) -> list[str]:
@@ -120,3 +131,35 @@ async def replace_survey(model: type[Document], survey_key: str, write: Write) -
 
     await collection.delete_many({"survey_key": survey_key})
     await write(insert)
+
+
+async def derive_breakdown_levels() -> int:
+    """Replace the daily breakdown levels (`BREAKDOWN_LEVELS`) with the sums of the
+    full-detail daily rollups, one aggregation per level; how many were written. The
+    caller has paused the folder, so both read the same counts."""
+    collection = DAILY.collection()
+    await collection.delete_many({"detail": {"$in": list(BREAKDOWN_LEVELS)}})
+    written = 0
+    for name in BREAKDOWN_LEVELS:
+        kept = (*SURVEY_LEVEL_FIELDS, name, "day")
+        group: dict[str, Any] = {"_id": {field: f"${field}" for field in kept}}
+        for counter in COUNTERS:
+            group[counter] = {"$sum": f"${counter}"}
+        for key in SCORE_KEYS:
+            group[key] = {"$sum": f"$scores.{key}"}
+        cursor = await collection.aggregate([{"$match": {"detail": "full"}}, {"$group": group}])
+        batch: list[Raw] = []
+        async for row in cursor:
+            document: Raw = {field: None for field in DIMENSIONS}
+            document.update(row["_id"])
+            document["detail"] = name
+            document.update({counter: row[counter] for counter in COUNTERS})
+            document["scores"] = {key: row[key] for key in SCORE_KEYS if row[key]}
+            batch.append(document)
+            if len(batch) >= 1000:
+                await collection.insert_many(batch, ordered=False)
+                written, batch = written + len(batch), []
+        if batch:
+            await collection.insert_many(batch, ordered=False)
+            written += len(batch)
+    return written
