@@ -8,16 +8,19 @@ folding the changes into the rollups (`folder`), the rebuild (`rebuild`), querie
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 
 from hub.clock import Clock
+from hub.errors import Conflict
 from hub.models.event import LiveEvent
 from hub.services.analytics import queries
 from hub.services.analytics import rebuild as rebuilding
 from hub.services.analytics.criteria import AnalyticsFilter, Dimension, Interval
 from hub.services.analytics.figures import Summary
-from hub.services.analytics.folder import RollupFolder
+from hub.services.analytics.folder import PAUSE_WAIT_SECONDS, RollupFolder
 from hub.services.analytics.live import LiveEvents
 from hub.services.analytics.queries import BreakdownGroup, ScoreCount, TrendPoint
 from hub.services.analytics.rebuild import RebuildReport
@@ -84,23 +87,37 @@ class AnalyticsService:
         ):
             return await rebuilding.rebuild(survey_key)
 
-    async def add_breakdown_levels(self) -> bool:
+    async def add_breakdown_levels(self, wait_seconds: float = PAUSE_WAIT_SECONDS) -> bool:
         """Once per database: the daily rollups of each breakdown level (survey level
         plus country, channel or company), summed from the full-detail daily rollups
         kept before those levels existed; the folder keeps them from then on. Run at
-        start; no process folds meanwhile. True if it ran now."""
-        if await schema_migrations.has_run(BREAKDOWN_LEVELS_MIGRATION, 1):
-            return False
-        async with (
-            self.leases.exclusive(REBUILD_LEASE, "A rollup rebuild"),
-            self.folder.paused(),
-        ):
-            written = await rollup_store.derive_breakdown_levels()
-        await schema_migrations.record(
-            BREAKDOWN_LEVELS_MIGRATION, 1, self.clock.now(), {"rollups_daily": written}
-        )
-        log.info("migration %s: %s daily rollups written", BREAKDOWN_LEVELS_MIGRATION, written)
-        return True
+        start, with folding paused; processes starting together wait for the one that
+        runs it (at most `wait_seconds`, then go on with a warning). True if it ran in
+        this process."""
+        deadline = time.monotonic() + wait_seconds
+        while not await schema_migrations.has_run(BREAKDOWN_LEVELS_MIGRATION, 1):
+            try:
+                async with (
+                    self.leases.exclusive(REBUILD_LEASE, "A rollup rebuild"),
+                    self.folder.paused(wait_seconds),
+                ):
+                    if await schema_migrations.has_run(BREAKDOWN_LEVELS_MIGRATION, 1):
+                        return False  # another process ran it meanwhile
+                    written = await rollup_store.derive_breakdown_levels()
+                    await schema_migrations.record(
+                        BREAKDOWN_LEVELS_MIGRATION, 1, self.clock.now(), {"rollups_daily": written}
+                    )
+                log.info("migration %s: %s daily rollups", BREAKDOWN_LEVELS_MIGRATION, written)
+                return True
+            except Conflict:  # another process rebuilds, or runs this migration
+                if time.monotonic() > deadline:
+                    log.warning(
+                        "migration %s: the rollups stayed busy; it runs at the next start",
+                        BREAKDOWN_LEVELS_MIGRATION,
+                    )
+                    return False
+                await asyncio.sleep(0.2)
+        return False
 
     async def fold(self) -> int:
         """Fold every change waiting into the rollups now (see `RollupFolder.drain`)."""

@@ -6,6 +6,7 @@ kept before those levels existed get them once, at start, from the full detail."
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from hub.services import Services
 from hub.services.analytics.analytics import BREAKDOWN_LEVELS_MIGRATION
 from hub.services.analytics.criteria import AnalyticsFilter, Dimension
 from hub.services.analytics.queries import BreakdownGroup
+from hub.settings import Settings
 from tests.support.rollups import rollup_rows
 from tests.support.widget import Widget
 
@@ -114,3 +116,19 @@ async def test_rollups_kept_before_the_levels_get_them_once_at_start(
         expected
     )
     assert await SchemaMigration.find({"_id": BREAKDOWN_LEVELS_MIGRATION}).count() == 1
+
+
+async def test_processes_starting_together_add_the_levels_once_and_all_start(
+    services: Services, settings: Settings, clock: FrozenClock
+) -> None:
+    await _answered(services, clock)
+    kept = await rollup_rows()
+    levels = [level.value for level in (Detail.COUNTRY, Detail.CHANNEL, Detail.COMPANY)]
+    await DailyRollup.get_pymongo_collection().delete_many({"detail": {"$in": levels}})
+    await SchemaMigration.find({"_id": BREAKDOWN_LEVELS_MIGRATION}).delete()
+    processes = [Services.build(settings, clock) for _ in range(3)]
+
+    ran = await asyncio.gather(*(p.analytics.add_breakdown_levels() for p in processes))
+
+    assert sorted(ran) == [False, False, True]  # one ran it, the others waited for it
+    assert await rollup_rows() == kept
