@@ -16,6 +16,7 @@ from hub.models.common import Role
 from hub.services.platform import validation
 
 TOKEN_PREFIX = "fh_"  # noqa: S105 - a marker, not a secret
+_MISSING = object()  # not in the cache (None is: an unknown or revoked key)
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,10 @@ class KeyService:
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
         digest = hash_token(token)
-        if digest in self._cache:
-            return self._cache[digest]
+        # One look-up: between a `in` and a read the entry may expire (KeyError).
+        found = self._cache.get(digest, _MISSING)
+        if found is None or isinstance(found, Principal):
+            return found
         key = await ApiKey.find_one(ApiKey.token_hash == digest)
         principal = _principal(key) if key is not None and key.revoked_at is None else None
         self._cache[digest] = principal
@@ -91,8 +94,9 @@ class KeyService:
         if not PydanticObjectId.is_valid(key_id):
             return None
         cached = f"id:{key_id}"
-        if cached in self._cache:
-            return self._cache[cached]
+        found = self._cache.get(cached, _MISSING)
+        if found is None or isinstance(found, Principal):
+            return found
         key = await ApiKey.get(PydanticObjectId(key_id))
         principal = _principal(key) if key is not None and key.revoked_at is None else None
         self._cache[cached] = principal

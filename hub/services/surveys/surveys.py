@@ -162,8 +162,9 @@ class SurveyService:
         return survey
 
     async def find(self, key: str) -> Survey | None:
-        if key in self._cache:
-            return self._cache[key]
+        cached = self._cache.get(key)  # one look-up: an entry may expire between two
+        if cached is not None:
+            return cached
         survey = await Survey.find_one(Survey.key == key)
         if survey is not None:  # an unknown key is not cached: it may be created soon
             self._cache[key] = survey
