@@ -59,21 +59,22 @@ class AnalyticsFilter:
             query["company"] = str(self.company)
         return query
 
+    def _filtered_below_survey(self) -> bool:
+        """Whether a filter names a country, channel or company."""
+        return any(value is not None for value in (self.country, self.channel, self.company))
+
     def detail(self, by: Dimension | None = None) -> Detail:
         """The coarsest rollups that can answer: survey level unless a filter or the
         breakdown needs country, channel or company."""
-        needs_full = self.country is not None or self.channel is not None
-        needs_full = needs_full or self.company is not None
-        needs_full = needs_full or by in (Dimension.COUNTRY, Dimension.CHANNEL, Dimension.COMPANY)
-        return Detail.FULL if needs_full else Detail.SURVEY
+        if self._filtered_below_survey() or (by is not None and by.value in BREAKDOWN_LEVELS):
+            return Detail.FULL
+        return Detail.SURVEY
 
     def day_detail(self, by: Dimension | None = None) -> Detail:
         """The coarsest daily rollups that can answer: a breakdown by country, channel
         or company without a filter on any of them reads that dimension's own level;
         otherwise as `detail`."""
-        filtered = self.country is not None or self.channel is not None
-        filtered = filtered or self.company is not None
-        if by is not None and by.value in BREAKDOWN_LEVELS and not filtered:
+        if by is not None and by.value in BREAKDOWN_LEVELS and not self._filtered_below_survey():
             return Detail(by.value)
         return self.detail(by)
 
