@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import pymongo
-from beanie import init_beanie
+from beanie import Document, PydanticObjectId, init_beanie
 from pymongo import AsyncMongoClient, MongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -33,6 +33,7 @@ from hub import embedded_credentials
 from hub.models import ALL_MODELS
 
 log = logging.getLogger(__name__)
+D = TypeVar("D", bound=Document)
 
 Database = AsyncDatabase[dict[str, Any]]
 T = TypeVar("T")
@@ -89,6 +90,16 @@ def within_write_limit(
 
     functools.update_wrapper(bounded, method)
     return bounded
+
+
+async def insert_new(document: D, session: AsyncClientSession | None = None) -> D:
+    """Insert a new document under an id made here. Given no id, Beanie converts the
+    one the server made through a pydantic TypeAdapter it builds anew on every insert:
+    about 4% of a widget call's processor time, measured with py-spy under load."""
+    if document.id is None:
+        document.id = PydanticObjectId()
+    await document.insert(session=session)
+    return document
 
 
 async def in_transaction(

@@ -13,7 +13,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
-from hub.db import in_transaction
+from hub.db import in_transaction, insert_new
 from hub.errors import Conflict, ErrorCode, NotFound
 from hub.models.common import Metric, UserIdentity
 from hub.models.followup import (
@@ -129,7 +129,7 @@ class FollowUpService:
             routing_rule_id=route.rule_id,
             created_at=self.clock.now(),
         )
-        await follow_up.insert(session=session)
+        await insert_new(follow_up, session)
         # No live event of its own: the comment's (written in this transaction) tells
         # the console's boards too (EventRelay), one write fewer per comment.
         for index, channel in enumerate(channels):

@@ -18,6 +18,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from hub.clock import Clock
+from hub.db import insert_new
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.services.platform.stores import outbox, outbox_pauses
 
@@ -125,7 +126,7 @@ class OutboxService:
             created_at=now,
         )
         try:
-            await message.insert(session=session)
+            await insert_new(message, session)
         except DuplicateKeyError:
             return False
         self.wakeup.set()

@@ -16,7 +16,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
-from hub.db import in_transaction, within_write_limit
+from hub.db import in_transaction, insert_new, within_write_limit
 from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from hub.models.activity import Display, DisplayContext, Login
 from hub.models.common import Channel, Customer, Metric, UserIdentity
@@ -190,7 +190,7 @@ class ResponseService:
         login = Login(user=user, logged_in_at=now)
 
         async def work(session: AsyncClientSession) -> None:
-            await login.insert(session=session)
+            await insert_new(login, session)
             await people.count_login(user.id, now, session)
 
         await self._in_transaction(work)
@@ -245,7 +245,7 @@ class ResponseService:
         )
 
         async def work(session: AsyncClientSession) -> None:
-            await display.insert(session=session)
+            await insert_new(display, session)
             # Only if nobody showed it since we checked: two page loads at once must
             # not both get a display.
             last_display_at = state.last_display_at if state else None
