@@ -8,6 +8,8 @@ inherits the server state another left:
 - floor: the same flows done directly with PyMongo (async) from this process, as
   the fewest writes the flow needs: one write per request (insert the display,
   insert the response, set its comment), no HTTP, no GraphQL, no transaction;
+- floor-txn: the floor with each write in a transaction of its own, as the hub's
+  request paths write: the best a hub could do writing that way;
 - bare: bench/bare_app.py, Starlette endpoints that call the hub's own services (the
   same reads, writes, transactions and caches, the hub's background work running)
   without GraphQL, API keys or middleware;
@@ -15,8 +17,10 @@ inherits the server state another left:
 
 Prints flows/s and p50/p99 latency per request of each, the ratios hub / floor (goal
 ≥ 0.5), hub / bare (goal ≥ 0.8) and the p50 at one client hub / floor (goal ≤ 2),
-then the time to write 2,000 comments (full flows, 16 clients) through the hub and
-through the floor. Every figure and ratio comes from this one run.
+then what those goals leave room for (the floor in transactions against the floor,
+and the p50 of a hub GraphQL call that touches no database against the floor's), then
+the time to write 2,000 comments (full flows, 16 clients) through the hub and through
+the floor. Every figure and ratio comes from this one run.
 
     python bench/submit.py [--seconds 10] [--clients 1,4,16] [--comments 2000]
 """
@@ -38,6 +42,8 @@ from typing import Any
 
 import httpx
 from bson import ObjectId
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,7 +57,12 @@ from hub.services.surveys.surveys import SurveyDraft  # noqa: E402
 from hub.settings import Settings  # noqa: E402
 
 DB_NAME = "bench_submit"
-SYSTEMS = ("floor", "bare", "hub")
+SYSTEMS = ("floor", "floor-txn", "bare", "hub")
+Client = AsyncMongoClient[dict[str, Any]]
+# A GraphQL call that reads and writes nothing (the widget key is cached): what HTTP and
+# GraphQL alone cost a call, timed at one client after the flows.
+EMPTY_CALL = "query { __typename }"
+EMPTY_CALLS = 300
 SHOW = """mutation($user: UserInput!, $context: DisplayContextInput) {
   recordDisplay(surveyKey: "bench", user: $user, channel: IN_APP_WEB, context: $context) {
     ... on DisplayRecorded { displayId } ... on UserError { code } } }"""
@@ -115,11 +126,20 @@ async def prepare(uri: str) -> str:
     return token
 
 
-def floor_flow(database: Database) -> Flow:
+def floor_flow(database: Database, client: Client | None = None) -> Flow:
     """One write per request, as the hub's documents: the display inserted, the
     response inserted, its comment set. The collections are the hub's, with their
-    indexes, which every write must maintain."""
+    indexes, which every write must maintain. Given `client`, each write is a
+    transaction of its own: the least a request path that writes in a transaction
+    (as the hub's do) can cost."""
     displays, responses = database["displays"], database["responses"]
+
+    async def write(action: Callable[[AsyncClientSession | None], Awaitable[Any]]) -> None:
+        if client is None:
+            await action(None)
+            return
+        async with client.start_session() as session:
+            await session.with_transaction(action)
 
     async def flow(run: Run, user: str) -> None:
         started = time.perf_counter()
@@ -137,7 +157,7 @@ def floor_flow(database: Database) -> Flow:
             "declined_at": None,
             "analytics_excluded": False,
         }
-        await displays.insert_one(display)
+        await write(lambda session: displays.insert_one(display, session=session))
         run.record(started)
         started = time.perf_counter()
         response = {
@@ -157,12 +177,15 @@ def floor_flow(database: Database) -> Flow:
             "answered_at": datetime.now(UTC),
             "analytics_excluded": False,
         }
-        await responses.insert_one(response)
+        await write(lambda session: responses.insert_one(response, session=session))
         run.record(started)
         started = time.perf_counter()
-        await responses.update_one(
-            {"_id": response["_id"], "comment": None},
-            {"$set": {"comment": TEXT, "commented_at": datetime.now(UTC)}},
+        await write(
+            lambda session: responses.update_one(
+                {"_id": response["_id"], "comment": None},
+                {"$set": {"comment": TEXT, "commented_at": datetime.now(UTC)}},
+                session=session,
+            )
         )
         run.record(started)
 
@@ -272,6 +295,7 @@ def command_of(system: str, port: int) -> tuple[list[str], str]:
 class Measured:
     runs: dict[tuple[str, int], Run] = field(default_factory=dict)
     comments: dict[str, Run] = field(default_factory=dict)
+    empty_call: Run | None = None
 
 
 async def measure(
@@ -282,7 +306,7 @@ async def measure(
         run = await drive(flow, system, count, args.seconds)
         measured.runs[system, count] = run
         report(f"{system} {count:>2}c", run)
-    if system != "bare" and args.comments:
+    if system in ("floor", "hub") and args.comments:
         run = await drive(flow, f"{system}-comments", max(clients), flows=args.comments)
         measured.comments[system] = run
 
@@ -304,14 +328,29 @@ async def measure_server(
         ) as client:
             flow = hub_flow(client) if system == "hub" else bare_flow(client)
             await measure(system, flow, args, clients, measured)
+            if system == "hub":
+                measured.empty_call = await empty_calls(client)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
+async def empty_calls(client: httpx.AsyncClient) -> Run:
+    """`EMPTY_CALLS` GraphQL calls that read and write nothing, one at a time."""
+    run = Run()
+    started = time.perf_counter()
+    for _ in range(EMPTY_CALLS):
+        call = time.perf_counter()
+        response = await client.post("/graphql", json={"query": EMPTY_CALL})
+        response.raise_for_status()
+        run.record(call)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
 def report(label: str, run: Run) -> None:
     print(
-        f"  {label:<10} {run.throughput:8.1f} flows/s  ({run.flows} flows, "
+        f"  {label:<13} {run.throughput:8.1f} flows/s  ({run.flows} flows, "
         f"{len(run.latencies)} requests, {run.errors} errors)  "
         f"p50 {run.percentile(0.5):7.1f} ms  p99 {run.percentile(0.99):7.1f} ms",
         flush=True,
@@ -342,6 +381,7 @@ def ratios(measured: Measured, clients: list[int]) -> None:
         f"  p50 at {one} client: hub {hub_p50:.1f} ms / floor {floor_p50:.1f} ms = "
         f"{p50_ratio:.2f} per request ({verdict(p50_ratio, P50_TO_FLOOR, False)})"
     )
+    limits(measured, clients)
     if measured.comments:
         count = max(clients)
         hub, floor = measured.comments["hub"], measured.comments["floor"]
@@ -349,6 +389,34 @@ def ratios(measured: Measured, clients: list[int]) -> None:
             f"writing {hub.flows + hub.errors:,} comments (full flows, {count} clients): "
             f"hub {hub.seconds:.1f} s ({hub.errors} errors), "
             f"floor {floor.seconds:.1f} s; hub / floor time = {hub.seconds / floor.seconds:.2f}"
+        )
+
+
+def limits(measured: Measured, clients: list[int]) -> None:
+    """What the goals leave room for, on this database, from the same run: the floor
+    with each write in a transaction of its own (a request path that writes in a
+    transaction, reading nothing and writing nothing else, can do no better), and a
+    GraphQL call that touches no database (what any call pays before its work)."""
+    print("limits (this run)")
+    for count in clients:
+        bound, floor = measured.runs["floor-txn", count], measured.runs["floor", count]
+        ratio = bound.throughput / floor.throughput if floor.throughput else float("nan")
+        print(
+            f"  {count:>2} clients: floor in transactions / floor flows/s = {ratio:.2f} "
+            f"(the best hub / floor a transaction per request allows)"
+        )
+    one = min(clients)
+    floor_p50 = measured.runs["floor", one].percentile(0.5)
+    bound_p50 = measured.runs["floor-txn", one].percentile(0.5)
+    print(
+        f"  p50 at {one} client: floor in transactions {bound_p50:.1f} ms / floor "
+        f"{floor_p50:.1f} ms = {bound_p50 / floor_p50:.2f}"
+    )
+    if measured.empty_call is not None:
+        empty_p50 = measured.empty_call.percentile(0.5)
+        print(
+            f"  a hub GraphQL call that reads and writes nothing ({EMPTY_CALL!r}): p50 "
+            f"{empty_p50:.1f} ms = {empty_p50 / floor_p50:.2f} times the floor's p50 per request"
         )
 
 
@@ -390,12 +458,13 @@ async def measure_system(system: str, args: argparse.Namespace, measured: Measur
         try:
             await database.wait_ready()
             token = await prepare(database.uri)
-            if system == "floor":
+            if system.startswith("floor"):
                 # Not retryable writes: SecantusDB's record of each would cost the floor
                 # what the hub's writes, all in transactions, never pay.
                 client = make_client(database.uri, retryWrites=False)
                 try:
-                    await measure(system, floor_flow(client[DB_NAME]), args, args.clients, measured)
+                    flow = floor_flow(client[DB_NAME], client if system == "floor-txn" else None)
+                    await measure(system, flow, args, args.clients, measured)
                 finally:
                     await client.close()
                 return
