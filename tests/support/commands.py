@@ -15,23 +15,36 @@ from hub.db import Database, init_models, make_client
 class CommandCounter(monitoring.CommandListener):
     """The names of the commands sent, in order; in `sent`, the commands themselves (to
     run one again under `explain`); in `targets`, each name with the collection it
-    names (None for one on no collection, such as commitTransaction)."""
+    names (None for one on no collection, such as commitTransaction, or for a
+    client-level `bulkWrite`, whose collections are in `bulk_collections`)."""
 
     def __init__(self) -> None:
         self.commands: list[str] = []
         self.sent: list[dict[str, Any]] = []
         self.targets: list[tuple[str, str | None]] = []
+        self.bulk_collections: list[str] = []
+
+    @property
+    def collections(self) -> set[str]:
+        """Every collection a command sent named or, in a `bulkWrite`, wrote to (its
+        `nsInfo`: each collection once per command)."""
+        named = {target for _, target in self.targets if target is not None}
+        return named | set(self.bulk_collections)
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         self.commands.append(event.command_name)
         self.sent.append(dict(event.command))
         target = event.command.get(event.command_name)
         self.targets.append((event.command_name, target if isinstance(target, str) else None))
+        if event.command_name == "bulkWrite":
+            for info in event.command.get("nsInfo", []):
+                self.bulk_collections.append(str(info["ns"]).split(".", 1)[1])
 
     def clear(self) -> None:
         self.commands.clear()
         self.sent.clear()
         self.targets.clear()
+        self.bulk_collections.clear()
 
     def first(self, name: str) -> dict[str, Any]:
         """The first `name` command sent, without what the driver adds to every command

@@ -14,7 +14,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from hub.db import in_transaction, insert_new
+from hub.db import in_transaction, insert_later
 from hub.models.activity import Display
 from hub.models.common import Channel, Metric
 from hub.models.event import LiveEvent
@@ -370,7 +370,7 @@ class AnalyticsListener(ResponseListener):
     async def _announce(
         self, session: AsyncClientSession, kind: EventKind, record_id: Any, at: datetime
     ) -> None:
-        await insert_new(LiveEvent(kind=kind, record_id=record_id, at=at), session)
+        await insert_later(LiveEvent(kind=kind, record_id=record_id, at=at), session)
 
     async def display_recorded(self, display: Display, session: AsyncClientSession) -> None:
         increments = await self.rollups.display_increments(display)

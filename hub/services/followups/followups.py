@@ -13,7 +13,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
-from hub.db import in_transaction, insert_new
+from hub.db import in_transaction, insert_later
 from hub.errors import Conflict, ErrorCode, NotFound
 from hub.models.common import Metric, UserIdentity
 from hub.models.followup import (
@@ -129,12 +129,13 @@ class FollowUpService:
             routing_rule_id=route.rule_id,
             created_at=self.clock.now(),
         )
-        await insert_new(follow_up, session)
+        await insert_later(follow_up, session)
         # No live event of its own: the comment's (written in this transaction) tells
         # the console's boards too (EventRelay), one write fewer per comment.
         for index, channel in enumerate(channels):
             kind = PostKind.ROUTED if index == 0 else PostKind.ESCALATION
-            await self.outbox.enqueue(
+            # A key no message can have yet (the follow-up is new): nothing to answer.
+            await self.outbox.enqueue_new(
                 POST,
                 f"{POST}:{follow_up.id}:{channel}",
                 channel,

@@ -18,7 +18,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from hub.clock import Clock
-from hub.db import insert_new
+from hub.db import insert_later, insert_new
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.services.platform.stores import outbox, outbox_pauses
 
@@ -115,22 +115,42 @@ class OutboxService:
         session: AsyncClientSession | None = None,
     ) -> bool:
         """Queue a message; False if one with the same key was already queued."""
-        now = self.clock.now()
-        message = OutboxMessage(
-            kind=kind,
-            key=key,
-            channel=channel,
-            payload=payload,
-            subject_ids=subject_ids or [],
-            next_attempt_at=now,
-            created_at=now,
-        )
+        message = self._message(kind, key, channel, payload, subject_ids or [])
         try:
             await insert_new(message, session)
         except DuplicateKeyError:
             return False
         self.wakeup.set()
         return True
+
+    async def enqueue_new(
+        self,
+        kind: str,
+        key: str,
+        channel: str,
+        payload: dict[str, Any],
+        subject_ids: list[str],
+        session: AsyncClientSession,
+    ) -> None:
+        """Queue a message under a key no message can have yet (made from a document
+        this transaction creates), in `session`'s transaction and with its batch when
+        it batches: unlike `enqueue`, nothing waits to learn whether it was new."""
+        await insert_later(self._message(kind, key, channel, payload, subject_ids), session)
+        self.wakeup.set()
+
+    def _message(
+        self, kind: str, key: str, channel: str, payload: dict[str, Any], subject_ids: list[str]
+    ) -> OutboxMessage:
+        now = self.clock.now()
+        return OutboxMessage(
+            kind=kind,
+            key=key,
+            channel=channel,
+            payload=payload,
+            subject_ids=subject_ids,
+            next_attempt_at=now,
+            created_at=now,
+        )
 
     async def due_channels(self) -> list[str]:
         """The channels with pending messages and no pause, after putting messages

@@ -16,7 +16,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from hub.clock import Clock
-from hub.db import in_transaction, insert_new, within_write_limit
+from hub.db import in_transaction, insert_later, within_write_limit
 from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from hub.models.activity import Display, DisplayContext, Login
 from hub.models.common import Channel, Customer, Metric, UserIdentity
@@ -165,7 +165,8 @@ class ResponseService:
 
         # Bounded: while the database is away, a write fails (UNAVAILABLE) instead of
         # retrying the transaction for the driver's default two minutes.
-        return await in_transaction(client, work, self.write_timeout, ended)
+        # The writes that answer nothing go to the server together (`hub.db.Batch`).
+        return await in_transaction(client, work, self.write_timeout, ended, batched=True)
 
     async def _survey_for(self, key: str, scope: SurveyScope) -> Survey | None:
         if scope is not None and key not in scope:
@@ -190,7 +191,7 @@ class ResponseService:
         login = Login(user=user, logged_in_at=now)
 
         async def work(session: AsyncClientSession) -> None:
-            await insert_new(login, session)
+            await insert_later(login, session)
             await people.count_login(user.id, now, session)
 
         await self._in_transaction(work)
@@ -245,7 +246,7 @@ class ResponseService:
         )
 
         async def work(session: AsyncClientSession) -> None:
-            await insert_new(display, session)
+            await insert_later(display, session)
             # Only if nobody showed it since we checked: two page loads at once must
             # not both get a display.
             last_display_at = state.last_display_at if state else None
@@ -316,7 +317,7 @@ class ResponseService:
             # the display's flag is read by the update that links it, in the transaction.
             excluded = await displays.mark_answered(display.id, response.id, now, session)
             response.analytics_excluded = excluded
-            await response.insert(session=session)
+            await insert_later(response, session)
             await contact_states.note_answer(display.user.id, survey.key, now, session)
             for listener in self.listeners:
                 await listener.score_submitted(response, session)

@@ -9,7 +9,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from hub.db import Database
+from hub.db import Database, Insert, batch_of, write_later
 from hub.models.rollup import RollupChange
 from hub.services.platform.store import CollectionStore, Raw
 
@@ -18,8 +18,11 @@ STORE = CollectionStore(RollupChange)
 
 async def add(changes: list[Raw], session: AsyncClientSession) -> None:
     """Write changes in the caller's transaction: new documents, so concurrent writers
-    never conflict over them."""
-    if changes:
+    never conflict over them (with the batch of the transaction when it batches)."""
+    if batch_of(session) is not None:
+        for change in changes:
+            await write_later(STORE.collection(), Insert(change), session)
+    elif changes:
         await STORE.collection().insert_many(changes, ordered=False, session=session)
 
 

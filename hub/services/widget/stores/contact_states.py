@@ -7,6 +7,7 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from hub.db import Update, write_later
 from hub.models.activity import ContactState
 from hub.services.platform.store import CollectionStore
 
@@ -41,22 +42,30 @@ async def count_display(
 async def note_answer(
     user_id: str, survey_key: str, now: datetime, session: AsyncClientSession
 ) -> None:
-    await STORE.collection().update_one(
-        {"user_id": user_id, "survey_key": survey_key},
-        {"$set": {"last_answer_at": now, "unanswered_displays": 0}},
-        upsert=True,
-        session=session,
+    """Answered now (with the batch of the transaction when it batches)."""
+    await write_later(
+        STORE.collection(),
+        Update(
+            {"user_id": user_id, "survey_key": survey_key},
+            {"$set": {"last_answer_at": now, "unanswered_displays": 0}},
+            upsert=True,
+        ),
+        session,
     )
 
 
 async def note_decline(
     user_id: str, survey_key: str, now: datetime, session: AsyncClientSession
 ) -> None:
-    await STORE.collection().update_one(
-        {"user_id": user_id, "survey_key": survey_key},
-        {"$set": {"last_decline_at": now, "unanswered_displays": 0}},
-        upsert=True,
-        session=session,
+    """Declined now (with the batch of the transaction when it batches)."""
+    await write_later(
+        STORE.collection(),
+        Update(
+            {"user_id": user_id, "survey_key": survey_key},
+            {"$set": {"last_decline_at": now, "unanswered_displays": 0}},
+            upsert=True,
+        ),
+        session,
     )
 
 

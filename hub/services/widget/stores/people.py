@@ -7,6 +7,7 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from hub.db import Update, write_later
 from hub.models.activity import Person
 from hub.services.platform.store import CollectionStore
 
@@ -14,26 +15,34 @@ STORE = CollectionStore(Person)
 
 
 async def count_login(user_id: str, now: datetime, session: AsyncClientSession) -> None:
-    """One login more for the person (created at their first)."""
-    await STORE.collection().update_one(
-        {"user_id": user_id},
-        {
-            "$setOnInsert": {"first_seen_at": now},
-            "$inc": {"login_count": 1},
-            "$set": {"last_login_at": now},
-        },
-        upsert=True,
-        session=session,
+    """One login more for the person (created at their first); with the batch of
+    the transaction when it batches."""
+    await write_later(
+        STORE.collection(),
+        Update(
+            {"user_id": user_id},
+            {
+                "$setOnInsert": {"first_seen_at": now},
+                "$inc": {"login_count": 1},
+                "$set": {"last_login_at": now},
+            },
+            upsert=True,
+        ),
+        session,
     )
 
 
 async def note_seen(user_id: str, now: datetime, session: AsyncClientSession) -> None:
-    """The person exists from now on, if not yet."""
-    await STORE.collection().update_one(
-        {"user_id": user_id},
-        {"$setOnInsert": {"first_seen_at": now, "login_count": 0}},
-        upsert=True,
-        session=session,
+    """The person exists from now on, if not yet; with the batch of the transaction
+    when it batches."""
+    await write_later(
+        STORE.collection(),
+        Update(
+            {"user_id": user_id},
+            {"$setOnInsert": {"first_seen_at": now, "login_count": 0}},
+            upsert=True,
+        ),
+        session,
     )
 
 
