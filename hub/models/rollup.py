@@ -25,8 +25,10 @@ read):
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import pymongo
 from beanie import Document, PydanticObjectId
@@ -63,6 +65,17 @@ DIMENSIONS = ("detail", "survey_key", "metric", "product", "country", "channel",
 SURVEY_LEVEL = ("theme", "survey_key", "metric", "product")
 COUNTERS = ("displays", "declines", "responses", "comments", "score_sum")
 SCORE_KEYS = tuple(f"s{value}" for value in range(11))
+
+
+def sums_by(keys: Mapping[str, Any], counters: Sequence[str] = COUNTERS) -> dict[str, Any]:
+    """The `$group` stage that sums, per `keys`, the `counters` and the score counts of
+    the rollups (or changes) it reads."""
+    stage: dict[str, Any] = {"_id": dict(keys)}
+    for counter in counters:
+        stage[counter] = {"$sum": f"${counter}"}
+    for key in SCORE_KEYS:
+        stage[key] = {"$sum": f"$scores.{key}"}
+    return stage
 
 
 class RollupCounters(BaseModel):

@@ -16,7 +16,7 @@ from beanie import Document
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from hub.models.common import Metric
-from hub.models.rollup import COUNTERS, SCORE_KEYS, Detail
+from hub.models.rollup import COUNTERS, Detail, sums_by
 from hub.services.analytics.criteria import AnalyticsFilter
 from hub.services.analytics.figures import Tally
 from hub.services.analytics.grains import (
@@ -65,15 +65,6 @@ ROLLUPS = Source(
     indexed=("detail", "survey_key"),
     tally=Tally.from_row,
 )
-
-
-def _group_stage(source: Source, keys: dict[str, str]) -> dict[str, Any]:
-    stage: dict[str, Any] = {"_id": keys}
-    for counter in source.counters:
-        stage[counter] = {"$sum": f"${counter}"}
-    for key in SCORE_KEYS:
-        stage[key] = {"$sum": f"$scores.{key}"}
-    return stage
 
 
 def _pipeline(
@@ -138,7 +129,7 @@ class Plan:
         # (`AnalyticsFilter.day_detail`): the same counts, grouped the same way.
         day_base = {**base, "detail": day_detail.value} if day_detail is not None else base
         self.day_pipeline = _pipeline(
-            source.indexed, day_base, day_query, _group_stage(source, day_keys)
+            source.indexed, day_base, day_query, sums_by(day_keys, source.counters)
         )
 
         # What lies between each bound and its midnight, added to the period it
@@ -171,7 +162,7 @@ class Plan:
                     source.indexed,
                     base,
                     {grain.field: {"$gte": start, "$lt": end}},
-                    _group_stage(source, dict(keys, t=f"${grain.field}")),
+                    sums_by(dict(keys, t=f"${grain.field}"), source.counters),
                 ),
             )
             for grain, grain_windows in pieces.items()
@@ -188,7 +179,7 @@ class Plan:
             ("survey_key",),
             {**source.changes, **dimensions},
             {"slot": slot_range} if slot_range else {},
-            _group_stage(source, dict(keys, t="$slot")),
+            sums_by(dict(keys, t="$slot"), source.counters),
         )
 
     async def read(self, session: AsyncClientSession) -> Reads:

@@ -107,15 +107,22 @@ def _only(increment: Increment, keep: Callable[[str], bool]) -> list[Increment]:
     return [(dimensions, at, {name: value for name, value in counters.items() if keep(name)})]
 
 
-def levels(dimensions: dict[str, Any], breakdowns: bool = False) -> list[dict[str, Any]]:
-    """The keys of one write's rollups at each level of detail: full and survey level,
-    and with `breakdowns` (the daily rollups) survey level plus each breakdown
-    dimension."""
-    survey = {name: (dimensions[name] if name in SURVEY_LEVEL else None) for name in dimensions}
-    found = [{**dimensions, "detail": Detail.FULL.value}, {**survey, "detail": Detail.SURVEY.value}]
-    if breakdowns:
-        found += [{**survey, name: dimensions[name], "detail": name} for name in BREAKDOWN_LEVELS]
-    return found
+def _survey_level(dimensions: dict[str, Any]) -> dict[str, Any]:
+    return {name: (dimensions[name] if name in SURVEY_LEVEL else None) for name in dimensions}
+
+
+def levels(dimensions: dict[str, Any]) -> list[dict[str, Any]]:
+    """The keys of one write's rollups at the levels of detail every grain has: full
+    and survey level."""
+    survey = _survey_level(dimensions)
+    return [{**dimensions, "detail": Detail.FULL.value}, {**survey, "detail": Detail.SURVEY.value}]
+
+
+def breakdown_levels(dimensions: dict[str, Any]) -> list[dict[str, Any]]:
+    """The keys of one write's daily rollups at the breakdown levels: survey level plus
+    each breakdown dimension."""
+    survey = _survey_level(dimensions)
+    return [{**survey, name: dimensions[name], "detail": name} for name in BREAKDOWN_LEVELS]
 
 
 # Counters per rollup document of one grain, keyed by its dimensions (in the order of
@@ -138,11 +145,13 @@ def count(
     """Add (or with sign -1, take away) counters at time `at` to the rollups of each
     level of detail, in its day, hour and quarter-hour; `names` are the rollups'
     dimensions (the theme rollups' with their theme)."""
+    shared = levels(dimensions)
+    # Breakdown levels for the daily rollups only: a breakdown reads whole days there
+    # and the hours at its ends in full detail. Theme rollups have none.
+    daily = shared + breakdown_levels(dimensions) if names == DIMENSIONS else shared
     for grain in GRAINS:
         table, time = tables[grain], grain.floor(at)
-        # Breakdown levels for the daily rollups only: a breakdown reads whole days
-        # there and the hours at its ends in full detail. Theme rollups have none.
-        for level in levels(dimensions, breakdowns=grain is DAYS and names == DIMENSIONS):
+        for level in daily if grain is DAYS else shared:
             cell = table[(*(level[name] for name in names), time)]
             for name, value in counters.items():
                 cell[name] += sign * value

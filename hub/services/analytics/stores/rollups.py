@@ -25,6 +25,7 @@ from hub.models.rollup import (
     DailyRollup,
     HourlyRollup,
     SlotRollup,
+    sums_by,
 )
 from hub.models.theme_rollup import ThemeDailyRollup, ThemeHourlyRollup, ThemeSlotRollup
 from hub.services.analytics.stores import rollup_changes
@@ -142,11 +143,7 @@ async def derive_breakdown_levels() -> int:
     written = 0
     for name in BREAKDOWN_LEVELS:
         kept = (*SURVEY_LEVEL_FIELDS, name, "day")
-        group: dict[str, Any] = {"_id": {field: f"${field}" for field in kept}}
-        for counter in COUNTERS:
-            group[counter] = {"$sum": f"${counter}"}
-        for key in SCORE_KEYS:
-            group[key] = {"$sum": f"$scores.{key}"}
+        group = sums_by({field: f"${field}" for field in kept})
         cursor = await collection.aggregate([{"$match": {"detail": "full"}}, {"$group": group}])
         batch: list[Raw] = []
         async for row in cursor:
