@@ -1,9 +1,13 @@
 """Widget-flow throughput: the hub against its database's floor and a bare endpoint.
 
 Drives the flow recordDisplay → submitScore → submitComment, with 1, 4 and 16
-concurrent clients for a fixed time each, through three systems, each on an embedded
+concurrent clients for a fixed time each, through four systems, each on an embedded
 database of its own started as the hub runs it (flushed on every commit), so no system
-inherits the server state another left:
+inherits the server state another left. All four are up together and measured in
+turn, in five slices each per client count (the order turned every round), so a
+machine whose speed drifts during the run weighs on each alike; after each slice of
+bare or hub, the time their background folder takes to fold what the slice wrote is
+counted as theirs:
 
 - floor: the same flows done directly with PyMongo (async) from this process, as
   the fewest writes the flow needs: one write per request (insert the display,
@@ -20,7 +24,8 @@ Prints flows/s and p50/p99 latency per request of each, the ratios hub / floor (
 then what those goals leave room for (the floor in transactions against the floor,
 and the p50 of a hub GraphQL call that touches no database against the floor's), then
 the time to write 2,000 comments (full flows, 16 clients) through the hub and through
-the floor. Every figure and ratio comes from this one run.
+the floor, in eight chunks each, in turn. Every figure and ratio comes from this one
+run.
 
     python bench/submit.py [--seconds 10] [--clients 1,4,16] [--comments 2000]
 """
@@ -29,12 +34,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import itertools
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,6 +80,12 @@ COMMENT = """mutation($id: ID!, $text: String!) { submitComment(responseId: $id,
 CONTEXT = {"company": "Acme AS", "country": "NO", "url": "https://app.example.org/x"}
 TEXT = "Quick and clear."
 WARM_UP_SECONDS = 2.0
+# Each client count's seconds are taken in this many slices per system, in turn.
+ROUNDS = 5
+# The 2,000 comments are written in this many chunks per system, in turn.
+COMMENT_CHUNKS = 8
+SETTLE_POLL_SECONDS = 0.02
+SLICES = itertools.count()
 # Goals of the widget path, as ratios of figures from this run.
 HUB_TO_FLOOR = 0.5
 HUB_TO_BARE = 0.8
@@ -98,6 +111,12 @@ class Run:
     @property
     def throughput(self) -> float:
         return self.flows / self.seconds if self.seconds else 0.0
+
+    def add(self, other: Run) -> None:
+        self.flows += other.flows
+        self.errors += other.errors
+        self.seconds += other.seconds
+        self.latencies += other.latencies
 
 
 Flow = Callable[[Run, str], Awaitable[None]]
@@ -298,41 +317,132 @@ class Measured:
     empty_call: Run | None = None
 
 
-async def measure(
-    system: str, flow: Flow, args: argparse.Namespace, clients: list[int], measured: Measured
-) -> None:
-    await drive(flow, f"warm-{system}", max(clients), WARM_UP_SECONDS)
-    for count in clients:
-        run = await drive(flow, system, count, args.seconds)
-        measured.runs[system, count] = run
-        report(f"{system} {count:>2}c", run)
-    if system in ("floor", "hub") and args.comments:
-        run = await drive(flow, f"{system}-comments", max(clients), flows=args.comments)
-        measured.comments[system] = run
+@dataclass
+class System:
+    """One system, up and ready: its flow, and how to wait until the work it left for
+    its background workers (rollup changes not folded yet) is done."""
+
+    name: str
+    flow: Flow
+    settle: Callable[[], Awaitable[None]]
+    http: httpx.AsyncClient | None = None
 
 
-async def measure_server(
-    system: str, env: dict[str, str], token: str, args: argparse.Namespace, measured: Measured
-) -> None:
-    port = free_port()
-    command, ready = command_of(system, port)
-    server = serve(command, env)
-    clients: list[int] = args.clients
-    headers = {"Authorization": f"Bearer {token}"} if system == "hub" else {}
-    limits = httpx.Limits(max_connections=max(clients), max_keepalive_connections=max(clients))
+async def nothing_to_settle() -> None:
+    return None
+
+
+def settling(database: Database) -> Callable[[], Awaitable[None]]:
+    """Wait until the hub's folder has folded every rollup change written so far."""
+
+    async def settle() -> None:
+        # Another process's work, seen only through its database.
+        while await database["rollup_changes"].estimated_document_count():  # noqa: ASYNC110
+            await asyncio.sleep(SETTLE_POLL_SECONDS)
+
+    return settle
+
+
+async def slice_of(system: System, clients: int, seconds: float) -> Run:
+    """Flows for `seconds`, then the time its background work takes to catch up,
+    counted as the system's: what it defers is part of what it costs."""
+    # Every slice its own users: a person shown the survey once is not eligible again.
+    run = await drive(system.flow, f"{system.name}-{next(SLICES)}", clients, seconds)
+    started = time.perf_counter()
+    await system.settle()
+    run.seconds += time.perf_counter() - started
+    return run
+
+
+async def measure(systems: list[System], args: argparse.Namespace, measured: Measured) -> None:
+    """Each client count in `ROUNDS` rounds; in each, every system for an equal slice,
+    the order turned by one each round, so a machine that speeds up or slows down
+    during the run weighs on every system alike."""
+    for system in systems:
+        await slice_of(system, max(args.clients), WARM_UP_SECONDS)
+    for count in args.clients:
+        for round_number in range(ROUNDS):
+            turn = round_number % len(systems)
+            for system in systems[turn:] + systems[:turn]:
+                run = await slice_of(system, count, args.seconds / ROUNDS)
+                measured.runs.setdefault((system.name, count), Run()).add(run)
+        for system in systems:
+            report(f"{system.name} {count:>2}c", measured.runs[system.name, count])
+    hub = next(system for system in systems if system.name == "hub")
+    assert hub.http is not None
+    measured.empty_call = await empty_calls(hub.http)
+    if args.comments:
+        # In chunks, the two systems in turn, as the flows above.
+        written = {name: Run() for name in ("floor", "hub")}
+        chunk = max(1, args.comments // COMMENT_CHUNKS)
+        for number in range(0, args.comments, chunk):
+            for system in systems:
+                if system.name in written:
+                    flows = min(chunk, args.comments - number)
+                    label = f"{system.name}-comments-{number}"
+                    run = await drive(system.flow, label, max(args.clients), flows=flows)
+                    started = time.perf_counter()
+                    await system.settle()
+                    run.seconds += time.perf_counter() - started
+                    written[system.name].add(run)
+        measured.comments = written
+
+
+@contextlib.asynccontextmanager
+async def started(system: str, token: str, uri: str, folder: Path) -> AsyncIterator[System]:
+    """`system` up on the database at `uri`: the floors in this process, bare and hub as
+    servers of their own."""
+    client = make_client(uri, retryWrites=False)
     try:
-        base = f"http://127.0.0.1:{port}"
-        await wait_up(base + ready)
-        async with httpx.AsyncClient(
-            base_url=base, headers=headers, limits=limits, timeout=60
-        ) as client:
-            flow = hub_flow(client) if system == "hub" else bare_flow(client)
-            await measure(system, flow, args, clients, measured)
-            if system == "hub":
-                measured.empty_call = await empty_calls(client)
+        database = client[DB_NAME]
+        if system.startswith("floor"):
+            # Not retryable writes: SecantusDB's record of each would cost the floor
+            # what the hub's writes, all in transactions, never pay.
+            flow = floor_flow(database, client if system == "floor-txn" else None)
+            yield System(system, flow, nothing_to_settle)
+            return
+        env = dict(
+            os.environ,
+            HUB_MONGODB_URI=uri,
+            HUB_DB_NAME=DB_NAME,
+            HUB_DATA_DIR=str(folder / "data"),
+            HUB_RATE_LIMIT_PER_ADDRESS="",
+            HUB_RATE_LIMIT_PER_TOKEN="",
+            HUB_LOG_LEVEL="WARNING",
+        )
+        env.pop("SLACK_BOT_TOKEN", None)
+        port = free_port()
+        command, ready = command_of(system, port)
+        server = serve(command, env)
+        headers = {"Authorization": f"Bearer {token}"} if system == "hub" else {}
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            await wait_up(base + ready)
+            async with httpx.AsyncClient(
+                base_url=base, headers=headers, limits=limits, timeout=60
+            ) as http:
+                flow = hub_flow(http) if system == "hub" else bare_flow(http)
+                yield System(system, flow, settling(database), http)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        await client.close()
+
+
+@contextlib.asynccontextmanager
+async def database_of(folder: Path) -> AsyncIterator[tuple[str, str]]:
+    """A new embedded database, flushed on every commit as the hub runs its own, and
+    prepared (one survey, one widget key, the default Slack channel): its URI and the
+    widget key."""
+    database = EmbeddedDatabase(folder / "db")
+    database.start()
+    try:
+        await database.wait_ready()
+        yield database.uri, await prepare(database.uri)
+    finally:
+        database.stop()
 
 
 async def empty_calls(client: httpx.AsyncClient) -> Run:
@@ -437,50 +547,21 @@ async def main() -> None:
     measured = Measured()
     print(
         f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
-        f"{args.seconds:.0f} s per system and client count; each system on a new embedded "
-        f"database flushed on every commit (--sync-on-commit), as the hub runs it",
+        f"{args.seconds:.0f} s per system and client count, in {ROUNDS} slices taken in turn "
+        f"with the other systems; each system on a new embedded database of its own, "
+        f"flushed on every commit (--sync-on-commit) as the hub runs it",
         flush=True,
     )
-    for system in SYSTEMS:
-        await measure_system(system, args, measured)
+    with tempfile.TemporaryDirectory() as root:
+        async with contextlib.AsyncExitStack() as stack:
+            systems = []
+            for name in SYSTEMS:
+                folder = Path(root) / name
+                folder.mkdir()
+                uri, token = await stack.enter_async_context(database_of(folder))
+                systems.append(await stack.enter_async_context(started(name, token, uri, folder)))
+            await measure(systems, args, measured)
     ratios(measured, args.clients)
-
-
-async def measure_system(system: str, args: argparse.Namespace, measured: Measured) -> None:
-    """One system on a database server of its own, started and prepared the same way
-    for each: none inherits what another left in the server (SecantusDB keeps every
-    retryable write's reply for 30 minutes and, past 10,000 of them, sorts them all
-    on each new one, so the floor's writes would slow whatever came after them)."""
-    with tempfile.TemporaryDirectory() as folder:
-        # Durable, as the hub's own embedded database: every commit flushed to disk.
-        database = EmbeddedDatabase(Path(folder) / "db")
-        database.start()
-        try:
-            await database.wait_ready()
-            token = await prepare(database.uri)
-            if system.startswith("floor"):
-                # Not retryable writes: SecantusDB's record of each would cost the floor
-                # what the hub's writes, all in transactions, never pay.
-                client = make_client(database.uri, retryWrites=False)
-                try:
-                    flow = floor_flow(client[DB_NAME], client if system == "floor-txn" else None)
-                    await measure(system, flow, args, args.clients, measured)
-                finally:
-                    await client.close()
-                return
-            env = dict(
-                os.environ,
-                HUB_MONGODB_URI=database.uri,
-                HUB_DB_NAME=DB_NAME,
-                HUB_DATA_DIR=str(Path(folder) / "data"),
-                HUB_RATE_LIMIT_PER_ADDRESS="",
-                HUB_RATE_LIMIT_PER_TOKEN="",
-                HUB_LOG_LEVEL="WARNING",
-            )
-            env.pop("SLACK_BOT_TOKEN", None)
-            await measure_server(system, env, token, args, measured)
-        finally:
-            database.stop()
 
 
 if __name__ == "__main__":
