@@ -398,9 +398,12 @@ async def drop_retired_indexes(database: Database) -> list[str]:
     return dropped
 
 
-async def ping(client: AsyncMongoClient[dict[str, Any]]) -> bool:
+async def ping(client: AsyncMongoClient[dict[str, Any]], within: float | None = None) -> bool:
+    """Whether the database answers, within `within` seconds when given (else the
+    client's own limit)."""
     try:
-        await client.admin.command("ping")
+        with pymongo.timeout(within):
+            await client.admin.command("ping")
     except Exception:  # any failure means "not ready"; the caller reports it
         return False
     return True

@@ -41,6 +41,8 @@ from hub.web.console import routes as console
 from hub.web.widget import widget_js
 
 log = logging.getLogger(__name__)
+# The longest /readyz waits for the database to answer its ping.
+READINESS_SECONDS = 2.0
 
 
 def _start_workers(settings: Settings, services: Services) -> list[asyncio.Task[None]]:
@@ -226,7 +228,10 @@ def create_app(
 
     async def readyz(request: Request) -> JSONResponse:
         client = getattr(request.app.state, "client", None)
-        if client is not None and await ping(client):
+        # A probe gets its answer within seconds, whatever the calls' own limit: a
+        # database that does not answer by then is not ready for them either.
+        within = min(READINESS_SECONDS, settings.db_timeout_ms / 1000)
+        if client is not None and await ping(client, within):
             return JSONResponse({"status": "ready", "database": "ok"})
         return JSONResponse({"status": "not ready", "database": "unavailable"}, status_code=503)
 

@@ -9,12 +9,14 @@ import pytest
 from starlette.applications import Starlette
 
 from hub.clock import FrozenClock
+from hub.db import make_client
 from hub.models.common import Role
-from hub.server.app import create_app
+from hub.server.app import READINESS_SECONDS, create_app
 from hub.services import Services
 from hub.services.widget.responses import ResponseService
 from hub.settings import Settings
 from tests.factories import make_survey
+from tests.support.commands import CommandCounter
 from tests.support.graphql import GraphQLClient
 
 SURVEYS = "query { surveys { key } }"
@@ -34,6 +36,25 @@ async def test_not_ready_without_the_database(app: Starlette, http: httpx.AsyncC
     ready = await http.get("/readyz")
 
     assert (ready.status_code, ready.json()["status"]) == (503, "not ready")
+
+
+async def test_readiness_asks_the_database_with_a_short_limit_of_its_own(
+    app: Starlette, http: httpx.AsyncClient, mongo_uri: str, settings: Settings
+) -> None:
+    """A probe while the database hangs answers 503 within seconds, not after the
+    calls' own limit (a minute in the tests): the ping carries a limit of its own."""
+    assert settings.db_timeout_ms / 1000 > READINESS_SECONDS
+    counter = CommandCounter()
+    counting = make_client(mongo_uri, event_listeners=[counter])
+    served, app.state.client = app.state.client, counting
+    try:
+        ready = await http.get("/readyz")
+    finally:
+        app.state.client = served
+        await counting.close()
+
+    assert ready.status_code == 200
+    assert 0 < counter.first("ping")["maxTimeMS"] <= READINESS_SECONDS * 1000
 
 
 async def test_graphiql_is_served(http: httpx.AsyncClient) -> None:
