@@ -202,6 +202,8 @@ STORE_BASE = "hub.services.platform.store"
 RAW_ACCESS_EXCEPTIONS: dict[str, str] = {
     "hub.db": "the database set-up: drops retired indexes by collection name before Beanie "
     "binds the models, and manages the embedded server's users",
+    "hub.batch": "a transaction's batch of writes: holds a new document's insert into its "
+    "model's collection with the other writes, for any model (the stores hand it theirs)",
 }
 
 

@@ -14,8 +14,9 @@ from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
-import hub.db
-from hub.db import Database, Insert, Update, in_transaction, make_client, write_later
+import hub.batch
+from hub.batch import Insert, Update, write_later
+from hub.db import Database, in_transaction, make_client
 from tests.support.commands import CommandCounter
 
 Client = AsyncMongoClient[dict[str, Any]]
@@ -83,7 +84,7 @@ async def test_without_batching_or_bulk_writes_each_write_is_a_command(
     def no_bulk_write(_: Client) -> bool:
         return False  # a server older than MongoDB 8.0
 
-    monkeypatch.setattr(hub.db, "_bulk_write_supported", no_bulk_write)
+    monkeypatch.setattr(hub.batch, "_bulk_write_supported", no_bulk_write)
     await in_transaction(client, _writes(client, database), batched=True)
     assert counter.commands == ["insert", "update", "insert", "commitTransaction"]
     items, people = await _contents(database)

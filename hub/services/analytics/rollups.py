@@ -14,7 +14,8 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from hub.db import in_transaction, insert_later
+from hub.batch import insert_later
+from hub.db import in_transaction
 from hub.models.activity import Display
 from hub.models.common import Channel, Metric
 from hub.models.event import LiveEvent

@@ -12,8 +12,9 @@ from beanie import PydanticObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
+from hub.batch import insert_later
 from hub.clock import Clock
-from hub.db import in_transaction, insert_later
+from hub.db import in_transaction
 from hub.errors import Conflict, ErrorCode, NotFound
 from hub.models.common import Metric, UserIdentity
 from hub.models.followup import (

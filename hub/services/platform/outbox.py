@@ -17,8 +17,8 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from hub.batch import insert_later, insert_new
 from hub.clock import Clock
-from hub.db import insert_later, insert_new
 from hub.models.outbox import OutboxMessage, OutboxPause, OutboxStatus
 from hub.services.platform.stores import outbox, outbox_pauses
 

@@ -15,8 +15,9 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
+from hub.batch import insert_later
 from hub.clock import Clock
-from hub.db import in_transaction, insert_later, within_write_limit
+from hub.db import in_transaction, within_write_limit
 from hub.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from hub.models.activity import Display, DisplayContext, Login
 from hub.models.common import Channel, Customer, Metric, UserIdentity
@@ -165,7 +166,7 @@ class ResponseService:
 
         # Bounded: while the database is away, a write fails (UNAVAILABLE) instead of
         # retrying the transaction for the driver's default two minutes.
-        # The writes that answer nothing go to the server together (`hub.db.Batch`).
+        # The writes that answer nothing go to the server together (`hub.batch.Batch`).
         return await in_transaction(client, work, self.write_timeout, ended, batched=True)
 
     async def _survey_for(self, key: str, scope: SurveyScope) -> Survey | None:

@@ -23,7 +23,7 @@ from tests.support.widget import USER, comment, score, show
 
 # The commands of each call, where the bound comes from. The writes whose answer
 # nobody reads go to the server together, in one `bulkWrite` before the commit
-# (`hub.db.Batch`); the analytics' change of the rollups and the live event among them.
+# (`hub.batch.Batch`); the analytics' change of the rollups and the live event among them.
 # recordDisplay: the suppression list, the person's contact states (the warm-up rules,
 # which need the person's logins, are not set), then the transaction: the contact
 # state (an update that matches only if nobody showed the survey since), the display,

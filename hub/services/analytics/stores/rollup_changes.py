@@ -9,7 +9,8 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from hub.db import Database, Insert, batch_of, write_later
+from hub.batch import Insert, batch_of, write_later
+from hub.db import Database
 from hub.models.rollup import RollupChange
 from hub.services.platform.store import CollectionStore, Raw
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from hub.db import Update, write_later
+from hub.batch import Update, write_later
 from hub.models.activity import Person
 from hub.services.platform.store import CollectionStore
 
