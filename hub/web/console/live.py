@@ -1,7 +1,9 @@
 """/console/events: the console's live updates as server-sent events. It names what
 changed (`event: responses` for new scores, comments and declines; `event:
 follow-ups` for follow-up changes, to those who work them) and nothing else: the page
-fetches itself again to show it. Comments keep the connection alive. The stream ends
+fetches itself again to show it, so after naming a change the stream waits a second
+before naming the next (a burst of answers is one refresh a second, not one per
+answer). Comments keep the connection alive. The stream ends
 when the session ends (checked at each event and keep-alive, without restarting its
 idle clock), when the browser goes away, and when the hub is asked to stop (so a stop
 does not wait out the server's graceful timeout; the browser reconnects)."""
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 from starlette.responses import Response, StreamingResponse
 
@@ -20,6 +22,10 @@ from hub.services.access.console import SignedIn
 from hub.web.console.view import PAGE_HEADERS, ConsolePage, ConsoleView
 
 KEEP_ALIVE_SECONDS = 15.0
+# After naming what changed, the stream holds the next names this long: each one makes
+# every open page fetch itself again, so under a stream of answers a tab refreshes
+# about once a second, not once per answer.
+PACE_SECONDS = 1.0
 RETRY_MS = 5000
 STREAM_HEADERS = {**PAGE_HEADERS, "X-Accel-Buffering": "no"}  # proxies: do not buffer
 
@@ -53,10 +59,20 @@ async def _next(queue: asyncio.Queue[str], stopping: asyncio.Event, within: floa
     return _drain(queue, getting.result()) if getting in done else []
 
 
+async def _pause(stopping: asyncio.Event, seconds: float) -> None:
+    """Hold the next names for `seconds`, or until the hub stops."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), seconds)
+
+
 async def stream(
-    services: Services, me: SignedIn, keep_alive: float = KEEP_ALIVE_SECONDS
-) -> AsyncIterator[str]:
-    """The event stream of one signed-in person, until their session ends."""
+    services: Services,
+    me: SignedIn,
+    keep_alive: float = KEEP_ALIVE_SECONDS,
+    pace: float = PACE_SECONDS,
+) -> AsyncGenerator[str, None]:
+    """The event stream of one signed-in person, until their session ends; what
+    changes during the `pace` after a refresh is named once, when it is over."""
     queue: asyncio.Queue[str] = asyncio.Queue(100)
     pumps = [asyncio.create_task(_pump(services.analytics.events.listen(), "responses", queue))]
     if me.principal.role in access.FOLLOW_UP_HANDLERS:
@@ -74,8 +90,10 @@ async def stream(
                 return
             if not names:
                 yield ": keep-alive\n\n"
+                continue
             for name in names:
                 yield f"event: {name}\ndata: {name}\n\n"
+            await _pause(services.stopping, pace)
     finally:
         for pump in pumps:
             pump.cancel()

@@ -4,6 +4,7 @@ with the session or when the browser goes away. Events are counted, never timed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -205,3 +206,50 @@ async def test_the_pages_use_only_the_hubs_files_and_no_inline_code(
             assert asset.status_code == 200
     script = (await console.get("/console/static/console.js")).text
     assert "/console/events" in script and "aria-live" in script
+
+
+async def test_after_a_refresh_the_next_waits_out_the_pace(
+    console: ConsoleClient,
+    services: Services,
+    slack: FakeSlack,
+    widget: Widget,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each named change makes every open page fetch itself again: after one, the
+    stream holds the next for its pace, and what came meanwhile is named once."""
+    paused: list[float] = []
+    heard: list[object] = []
+
+    async def hear() -> None:
+        async for event in services.analytics.events.listen():
+            heard.append(event)
+
+    async def pause(stopping: asyncio.Event, seconds: float) -> None:
+        paused.append(seconds)
+        if len(paused) == 1:  # answers while the stream holds back
+            await widget.answer(8, comment=None)
+            await widget.answer(6, comment=None)
+            await eventually(lambda: len(heard) == 3)  # relayed to every listener
+            for _ in range(3):
+                await asyncio.sleep(0)  # and passed on to the stream's own queue
+
+    monkeypatch.setattr(live, "_pause", pause)
+    await sign_in_with_slack_as(console, services, slack, "U0VERA", "Vera", Role.VIEWER)
+    me = await services.console.resume(console.http.cookies.get(SESSION_COOKIE))
+    assert me is not None
+    listening = asyncio.create_task(hear())
+    stream = live.stream(services, me, keep_alive=0.01, pace=30.0)
+    try:
+        assert (await anext(stream)).startswith("retry:")
+        await widget.answer(9, comment=None)
+        assert await anext(stream) == "event: responses\ndata: responses\n\n"
+        assert paused == []
+        # The two answers of the pause: one refresh, once it is over
+        assert await anext(stream) == "event: responses\ndata: responses\n\n"
+        assert paused == [30.0]
+        assert await anext(stream) == ": keep-alive\n\n"  # after the refresh's own pause
+        assert await anext(stream) == ": keep-alive\n\n"  # a keep-alive is not paced
+        assert paused == [30.0, 30.0]
+    finally:
+        listening.cancel()
+        await stream.aclose()
