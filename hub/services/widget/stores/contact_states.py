@@ -39,34 +39,32 @@ async def count_display(
     return not (result.matched_count == 0 and result.upserted_id is None)
 
 
-async def note_answer(
-    user_id: str, survey_key: str, now: datetime, session: AsyncClientSession
+async def _note_reply(
+    field: str, user_id: str, survey_key: str, now: datetime, session: AsyncClientSession
 ) -> None:
-    """Answered now (with the batch of the transaction when it batches)."""
+    """The person replied (`field` is when): the count of unanswered displays starts
+    again; with the batch of the transaction when it batches."""
     await write_later(
         STORE.collection(),
         Update(
             {"user_id": user_id, "survey_key": survey_key},
-            {"$set": {"last_answer_at": now, "unanswered_displays": 0}},
+            {"$set": {field: now, "unanswered_displays": 0}},
             upsert=True,
         ),
         session,
     )
+
+
+async def note_answer(
+    user_id: str, survey_key: str, now: datetime, session: AsyncClientSession
+) -> None:
+    await _note_reply("last_answer_at", user_id, survey_key, now, session)
 
 
 async def note_decline(
     user_id: str, survey_key: str, now: datetime, session: AsyncClientSession
 ) -> None:
-    """Declined now (with the batch of the transaction when it batches)."""
-    await write_later(
-        STORE.collection(),
-        Update(
-            {"user_id": user_id, "survey_key": survey_key},
-            {"$set": {"last_decline_at": now, "unanswered_displays": 0}},
-            upsert=True,
-        ),
-        session,
-    )
+    await _note_reply("last_decline_at", user_id, survey_key, now, session)
 
 
 _CONTACT_TIMES = ("last_display_at", "last_answer_at", "last_decline_at")
