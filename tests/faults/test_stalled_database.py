@@ -156,10 +156,10 @@ async def test_a_write_keeps_its_time_limit_in_all_its_reads_included(
     gql: GraphQLClient, control: AsyncMongoClient[dict[str, Any]]
 ) -> None:
     display_id = await show(gql)
-    # Each command alone stays within HUB_DB_TIMEOUT_MS; the write's together (the
-    # display read before its transaction, and inside it the display linked and the
-    # contact state updated) take longer than HUB_WRITE_TIMEOUT_MS.
-    await stall(control, ["find", "update"], block_ms=DB_TIMEOUT_MS * 3 // 4)
+    # Each command alone stays within HUB_DB_TIMEOUT_MS; the write's together (in its
+    # transaction, the display read, then its batch of writes) take longer than
+    # HUB_WRITE_TIMEOUT_MS.
+    await stall(control, ["find", "bulkWrite"], block_ms=DB_TIMEOUT_MS * 3 // 4)
 
     async with asyncio.timeout(WRITE_TIMEOUT_MS / 1000 + MARGIN_SECONDS):
         body = await gql.raw(SCORE, {"id": display_id}, Role.WIDGET)
@@ -174,8 +174,8 @@ async def test_a_write_that_gave_up_does_not_hold_back_its_retry(
     gql: GraphQLClient, control: AsyncMongoClient[dict[str, Any]]
 ) -> None:
     display_id = await show(gql)
-    # The score's transaction has written the response when its next write stalls.
-    await stall(control, "update", mode={"times": 1})
+    # The score's transaction has read the display when its batch of writes stalls.
+    await stall(control, "bulkWrite", mode={"times": 1})
 
     async with asyncio.timeout(WRITE_TIMEOUT_MS / 1000 + MARGIN_SECONDS):
         given_up = await gql.raw(SCORE, {"id": display_id}, Role.WIDGET)

@@ -108,10 +108,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, PydanticObjectId]:
         ) from None
 
 
-class DisplayRace(Exception):
-    """Another display of the same survey to the same person won the race."""
-
-
 class ResponseListener:
     """Told of every widget write inside its transaction, with the session, so what
     it writes (follow-ups, outbox messages, rollups) commits or rolls back with it.
@@ -249,19 +245,18 @@ class ResponseService:
         async def work(session: AsyncClientSession) -> None:
             await insert_later(display, session)
             # Only if nobody showed it since we checked: two page loads at once must
-            # not both get a display.
+            # not both get a display (the second's state collides: DuplicateKeyError).
             last_display_at = state.last_display_at if state else None
-            if not await contact_states.count_display(
+            await contact_states.count_display(
                 user.id, survey.key, now, restart, last_display_at, session
-            ):
-                raise DisplayRace
+            )
             await people.note_seen(user.id, now, session)
             for listener in self.listeners:
                 await listener.display_recorded(display, session)
 
         try:
             await self._in_transaction(work)
-        except (DisplayRace, DuplicateKeyError):
+        except DuplicateKeyError:
             raise Conflict(
                 ErrorCode.NOT_ELIGIBLE,
                 f"The survey may not be shown now ({Rule.DISPLAYED_RECENTLY.value}).",
@@ -269,8 +264,15 @@ class ResponseService:
             ) from None
         return display
 
-    async def _display(self, display_id: str, scope: SurveyScope) -> Display:
-        display = await Display.get(_object_id(display_id, "Display", "displayId"))
+    async def _display(
+        self, display_id: str, scope: SurveyScope, session: AsyncClientSession | None = None
+    ) -> Display:
+        """The display (as `session`'s transaction sees it, when given)."""
+        object_id = _object_id(display_id, "Display", "displayId")
+        if session is None:
+            display = await Display.get(object_id)
+        else:
+            display = await displays.read(object_id, session)
         if display is None or (scope is not None and display.survey_key not in scope):
             raise NotFound("Display", "displayId")
         return display
@@ -279,7 +281,47 @@ class ResponseService:
     async def submit_score(
         self, display_id: str, score: int, scope: SurveyScope = None
     ) -> Response:
-        display = await self._display(display_id, scope)
+        now = self.clock.now()
+        response_id = PydanticObjectId()
+
+        async def work(session: AsyncClientSession) -> Response:
+            # The display is read in the transaction and every write goes with its
+            # batch: one that commits between the two (another score, a decline, a
+            # restriction flagging the display) conflicts, and the next attempt reads it.
+            display = await self._display(display_id, scope, session)
+            survey = await self._scorable(display, score)
+            response = Response(
+                id=response_id,
+                survey_key=survey.key,
+                metric=survey.metric,
+                display_id=display.id,
+                score=score,
+                product=display.context.product or survey.product,
+                customer=Customer(company=display.context.company, country=display.context.country),
+                user=display.user,
+                url=display.context.url,
+                channel=display.channel,
+                locale=display.locale,
+                answered_at=now,
+                # What a restricted person sends is kept, but not counted, posted or shown.
+                analytics_excluded=display.analytics_excluded,
+            )
+            await displays.link_response(display.id, response.id, now, session)
+            await insert_later(response, session)
+            await contact_states.note_answer(display.user.id, survey.key, now, session)
+            for listener in self.listeners:
+                await listener.score_submitted(response, session)
+            return response
+
+        try:
+            return await self._in_transaction(work)
+        except DuplicateKeyError:
+            raise Conflict(
+                ErrorCode.ALREADY_ANSWERED, "This display has a score.", "displayId"
+            ) from None
+
+    async def _scorable(self, display: Display, score: int) -> Survey:
+        """The display's survey, if `score` may be recorded for it now."""
         survey = await self.surveys.find(display.survey_key)
         if survey is None:
             raise NotFound("Survey", "displayId")
@@ -296,40 +338,7 @@ class ResponseService:
             raise Conflict(ErrorCode.ALREADY_DECLINED, "The survey was declined.", "displayId")
         if display.response_id is not None:
             raise Conflict(ErrorCode.ALREADY_ANSWERED, "This display has a score.", "displayId")
-        now = self.clock.now()
-        response = Response(
-            survey_key=survey.key,
-            metric=survey.metric,
-            display_id=display.id,
-            score=score,
-            product=display.context.product or survey.product,
-            customer=Customer(company=display.context.company, country=display.context.country),
-            user=display.user,
-            url=display.context.url,
-            channel=display.channel,
-            locale=display.locale,
-            answered_at=now,
-        )
-
-        response.id = PydanticObjectId()
-
-        async def work(session: AsyncClientSession) -> None:
-            # What a restricted person sends is kept, but not counted, posted or shown;
-            # the display's flag is read by the update that links it, in the transaction.
-            excluded = await displays.mark_answered(display.id, response.id, now, session)
-            response.analytics_excluded = excluded
-            await insert_later(response, session)
-            await contact_states.note_answer(display.user.id, survey.key, now, session)
-            for listener in self.listeners:
-                await listener.score_submitted(response, session)
-
-        try:
-            await self._in_transaction(work)
-        except DuplicateKeyError:
-            raise Conflict(
-                ErrorCode.ALREADY_ANSWERED, "This display has a score.", "displayId"
-            ) from None
-        return response
+        return survey
 
     @within_write_limit
     async def submit_comment(
@@ -340,7 +349,7 @@ class ResponseService:
         now = self.clock.now()
 
         async def work(session: AsyncClientSession) -> Response | None:
-            # The update reads the response too: no read before it.
+            # Read in the transaction, written with its batch (see `set_comment`).
             raw = await responses.set_comment(object_id, text, now, scope, session)
             if raw is None:
                 return None

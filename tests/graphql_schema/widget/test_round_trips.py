@@ -21,27 +21,29 @@ from tests.support.commands import CommandCounter, counting_commands
 from tests.support.graphql import GraphQLClient
 from tests.support.widget import USER, comment, score, show
 
-# The commands of each call, where the bound comes from. The writes whose answer
-# nobody reads go to the server together, in one `bulkWrite` before the commit
-# (`hub.batch.Batch`); the analytics' change of the rollups and the live event among them.
+# The commands of each call, where the bound comes from. A call reads what it decides
+# on (in its transaction when a write depends on it: a write that commits between the
+# read and the call's own write of the same document conflicts, and the transaction
+# runs again); its writes go to the server together, in one `bulkWrite` before the
+# commit (`hub.batch.Batch`); the analytics' change of the rollups and the live event
+# among them.
 # recordDisplay: the suppression list, the person's contact states (the warm-up rules,
-# which need the person's logins, are not set), then the transaction: the contact
-# state (an update that matches only if nobody showed the survey since), the display,
-# person and rollup change together, the commit.
-DISPLAY_BOUND = 5
-# submitScore: the display; then the transaction: the display linked (an update that
-# matches only while the person is not restricted), the response, contact state, live
-# event and rollup change together, the commit.
-SCORE_BOUND = 4
-# submitComment: the transaction: the comment set, the response read back, the
-# suppression list, the follow-up, its Slack post, live event and rollup change
-# together, the commit; routing is cached.
-COMMENT_BOUND = 5
+# which need the person's logins, are not set), then the transaction: the display, the
+# contact state (an upsert that collides if somebody showed the survey since), the
+# person and the rollup change together, the commit.
+DISPLAY_BOUND = 4
+# submitScore: the transaction: the display; the display linked, the response, contact
+# state, live event and rollup change together; the commit.
+SCORE_BOUND = 3
+# submitComment: the transaction: the response, the suppression list; the comment, the
+# follow-up, its Slack post, live event and rollup change together; the commit; routing
+# is cached.
+COMMENT_BOUND = 4
 # What each call's bulkWrite writes.
 BATCHED = {
-    "display": {"displays", "people", "rollup_changes"},
-    "score": {"responses", "contact_states", "live_events", "rollup_changes"},
-    "comment": {"follow_ups", "outbox", "live_events", "rollup_changes"},
+    "display": {"displays", "contact_states", "people", "rollup_changes"},
+    "score": {"displays", "responses", "contact_states", "live_events", "rollup_changes"},
+    "comment": {"responses", "follow_ups", "outbox", "live_events", "rollup_changes"},
 }
 # No call sends a findAndModify: the embedded database answers it in time that grows
 # with the collection (see `CollectionStore.update_then_read`).

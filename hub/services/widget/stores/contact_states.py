@@ -21,10 +21,12 @@ async def count_display(
     restart: bool,
     last_display_at: datetime | None,
     session: AsyncClientSession,
-) -> bool:
+) -> None:
     """One unanswered display more (or the first of a new count, with `restart`),
     only if nobody showed the survey since `last_display_at` was read: two page loads
-    at once must not both get a display. False when one did."""
+    at once must not both get a display. When one did, the person's state no longer
+    matches and the upsert's new state collides with it: a `DuplicateKeyError` (or a
+    write conflict, retried), sent with the batch of the transaction when it batches."""
     update: dict[str, Any] = {
         "$set": {"last_display_at": now},
         "$setOnInsert": {"first_display_at": now},
@@ -35,8 +37,7 @@ async def count_display(
         update["$inc"] = {"unanswered_displays": 1}
     seen: dict[str, Any] = {"user_id": user_id, "survey_key": survey_key}
     seen["last_display_at"] = last_display_at
-    result = await STORE.collection().update_one(seen, update, upsert=True, session=session)
-    return not (result.matched_count == 0 and result.upserted_id is None)
+    await write_later(STORE.collection(), Update(seen, update, upsert=True), session)
 
 
 async def _note_reply(

@@ -10,6 +10,7 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.cursor import AsyncCursor
 
+from hub.batch import Update, write_later
 from hub.db import Database
 from hub.models.activity import Display
 from hub.services.platform.store import CollectionStore, Raw
@@ -25,22 +26,23 @@ async def any_counted(database: Database) -> bool:
     return counted is not None
 
 
-async def mark_answered(
+async def read(display_id: Any, session: AsyncClientSession) -> Display | None:
+    """The display as `session`'s transaction sees it: a write that commits after this
+    read and before the transaction's own write of it makes that write conflict, so the
+    transaction runs again and reads it anew."""
+    found = await STORE.collection().find_one({"_id": display_id}, session=session)
+    return None if found is None else Display.model_validate(found)
+
+
+async def link_response(
     display_id: Any, response_id: Any, now: datetime, session: AsyncClientSession
-) -> bool:
-    """Link the display to its response; whether the display is taken out of the
-    analytics (its person restricted), known from which update matched: inside the
-    transaction, a restriction that flags the display meanwhile conflicts with this
-    update, and the retry sees its flag. One update by `_id` when the person is not
-    restricted (not a findAndModify: see `CollectionStore.update_then_read`)."""
+) -> None:
+    """Link the display to its response, with the batch of the transaction when it
+    batches. The caller read the display in the same transaction (`read`):
+    whether it is answered, declined or taken out of the analytics is what that read
+    saw, or this write conflicts."""
     link = {"$set": {"response_id": response_id, "answered_at": now}}
-    counted = await STORE.collection().update_one(
-        {"_id": display_id, "analytics_excluded": {"$ne": True}}, link, session=session
-    )
-    if counted.matched_count:
-        return False
-    excluded = await STORE.collection().update_one({"_id": display_id}, link, session=session)
-    return bool(excluded.matched_count)
+    await write_later(STORE.collection(), Update({"_id": display_id}, link), session)
 
 
 async def mark_declined(display_id: Any, now: datetime, session: AsyncClientSession) -> bool:

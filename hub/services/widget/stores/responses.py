@@ -11,6 +11,7 @@ from pymongo import DESCENDING, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.cursor import AsyncCursor
 
+from hub.batch import Update, write_later
 from hub.models.response import Response
 from hub.services.platform.store import CollectionStore, Raw
 
@@ -27,13 +28,22 @@ async def set_comment(
     """Comment a response that has none yet (of one of `survey_keys`, when given),
     leaving it for the theme tagger (`themes_pending`); the response as commented, or
     None if it has a comment or is not there (or of another survey). The response is
-    not read before: the update decides, then the transaction reads what it wrote."""
+    read in the transaction and the comment written with its batch when it batches: a
+    comment that commits between the two makes this write conflict, so the
+    transaction runs again and reads that comment."""
     query: dict[str, Any] = {"_id": response_id, "comment": None}
     if survey_keys is not None:
         query["survey_key"] = {"$in": sorted(survey_keys)}
-    return await STORE.update_then_read(
-        query, {"$set": {"comment": text, "commented_at": now, "themes_pending": True}}, session
+    found = await STORE.collection().find_one(query, session=session)
+    if found is None:
+        return None
+    comment = {"comment": text, "commented_at": now, "themes_pending": True}
+    await write_later(
+        STORE.collection(),
+        Update({"_id": response_id, "comment": None}, {"$set": comment}),
+        session,
     )
+    return {**found, **comment}
 
 
 # -- theme tags (hub/services/themes): what the tagger and the re-tag jobs read and write
