@@ -98,6 +98,8 @@ class Run:
     errors: int = 0
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    # Processor time the system's database server spent on these flows (seconds).
+    database_seconds: float = 0.0
 
     def record(self, started: float) -> None:
         self.latencies.append(time.perf_counter() - started)
@@ -117,6 +119,16 @@ class Run:
         self.errors += other.errors
         self.seconds += other.seconds
         self.latencies += other.latencies
+        self.database_seconds += other.database_seconds
+
+    @property
+    def database_ms_per_flow(self) -> float:
+        return 1000 * self.database_seconds / self.flows if self.flows else float("nan")
+
+    @property
+    def database_busy(self) -> float:
+        """The share of one core the database server used while these flows ran."""
+        return self.database_seconds / self.seconds if self.seconds else float("nan")
 
 
 Flow = Callable[[Run, str], Awaitable[None]]
@@ -326,6 +338,17 @@ class System:
     flow: Flow
     settle: Callable[[], Awaitable[None]]
     http: httpx.AsyncClient | None = None
+    database_pid: int | None = None
+
+
+def processor_seconds(pid: int | None) -> float:
+    """User and system processor time of process `pid` so far (Linux's /proc); 0
+    where it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def nothing_to_settle() -> None:
@@ -346,11 +369,13 @@ def settling(database: Database) -> Callable[[], Awaitable[None]]:
 async def slice_of(system: System, clients: int, seconds: float) -> Run:
     """Flows for `seconds`, then the time its background work takes to catch up,
     counted as the system's: what it defers is part of what it costs."""
+    database_before = processor_seconds(system.database_pid)
     # Every slice its own users: a person shown the survey once is not eligible again.
     run = await drive(system.flow, f"{system.name}-{next(SLICES)}", clients, seconds)
     started = time.perf_counter()
     await system.settle()
     run.seconds += time.perf_counter() - started
+    run.database_seconds = processor_seconds(system.database_pid) - database_before
     return run
 
 
@@ -380,16 +405,20 @@ async def measure(systems: list[System], args: argparse.Namespace, measured: Mea
                 if system.name in written:
                     flows = min(chunk, args.comments - number)
                     label = f"{system.name}-comments-{number}"
+                    database_before = processor_seconds(system.database_pid)
                     run = await drive(system.flow, label, max(args.clients), flows=flows)
                     started = time.perf_counter()
                     await system.settle()
                     run.seconds += time.perf_counter() - started
+                    run.database_seconds = processor_seconds(system.database_pid) - database_before
                     written[system.name].add(run)
         measured.comments = written
 
 
 @contextlib.asynccontextmanager
-async def started(system: str, token: str, uri: str, folder: Path) -> AsyncIterator[System]:
+async def started(
+    system: str, token: str, uri: str, folder: Path, database_pid: int | None
+) -> AsyncIterator[System]:
     """`system` up on the database at `uri`: the floors in this process, bare and hub as
     servers of their own."""
     client = make_client(uri, retryWrites=False)
@@ -399,7 +428,7 @@ async def started(system: str, token: str, uri: str, folder: Path) -> AsyncItera
             # Not retryable writes: SecantusDB's record of each would cost the floor
             # what the hub's writes, all in transactions, never pay.
             flow = floor_flow(database, client if system == "floor-txn" else None)
-            yield System(system, flow, nothing_to_settle)
+            yield System(system, flow, nothing_to_settle, database_pid=database_pid)
             return
         env = dict(
             os.environ,
@@ -423,7 +452,7 @@ async def started(system: str, token: str, uri: str, folder: Path) -> AsyncItera
                 base_url=base, headers=headers, limits=limits, timeout=60
             ) as http:
                 flow = hub_flow(http) if system == "hub" else bare_flow(http)
-                yield System(system, flow, settling(database), http)
+                yield System(system, flow, settling(database), http, database_pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -432,15 +461,15 @@ async def started(system: str, token: str, uri: str, folder: Path) -> AsyncItera
 
 
 @contextlib.asynccontextmanager
-async def database_of(folder: Path) -> AsyncIterator[tuple[str, str]]:
+async def database_of(folder: Path) -> AsyncIterator[tuple[str, str, int | None]]:
     """A new embedded database, flushed on every commit as the hub runs its own, and
-    prepared (one survey, one widget key, the default Slack channel): its URI and the
-    widget key."""
+    prepared (one survey, one widget key, the default Slack channel): its URI, the
+    widget key and the server's process id."""
     database = EmbeddedDatabase(folder / "db")
     database.start()
     try:
         await database.wait_ready()
-        yield database.uri, await prepare(database.uri)
+        yield database.uri, await prepare(database.uri), database.pid
     finally:
         database.stop()
 
@@ -462,7 +491,8 @@ def report(label: str, run: Run) -> None:
     print(
         f"  {label:<13} {run.throughput:8.1f} flows/s  ({run.flows} flows, "
         f"{len(run.latencies)} requests, {run.errors} errors)  "
-        f"p50 {run.percentile(0.5):7.1f} ms  p99 {run.percentile(0.99):7.1f} ms",
+        f"p50 {run.percentile(0.5):7.1f} ms  p99 {run.percentile(0.99):7.1f} ms  "
+        f"database {run.database_ms_per_flow:5.1f} ms/flow, busy {run.database_busy:.2f}",
         flush=True,
     )
 
@@ -522,6 +552,17 @@ def limits(measured: Measured, clients: list[int]) -> None:
         f"  p50 at {one} client: floor in transactions {bound_p50:.1f} ms / floor "
         f"{floor_p50:.1f} ms = {bound_p50 / floor_p50:.2f}"
     )
+    # The embedded database is one process that works mostly on one core: once it is
+    # busy all the time, flows/s is its processor time per flow, inverted.
+    for count in clients:
+        hub, floor = measured.runs["hub", count], measured.runs["floor", count]
+        needed = hub.database_ms_per_flow / floor.database_ms_per_flow
+        print(
+            f"  {count:>2} clients: database processor time per flow: hub "
+            f"{hub.database_ms_per_flow:.1f} ms, floor {floor.database_ms_per_flow:.1f} ms "
+            f"({needed:.2f} times; busy {hub.database_busy:.2f} and {floor.database_busy:.2f} "
+            f"of a core)"
+        )
     if measured.empty_call is not None:
         empty_p50 = measured.empty_call.percentile(0.5)
         print(
@@ -558,8 +599,9 @@ async def main() -> None:
             for name in SYSTEMS:
                 folder = Path(root) / name
                 folder.mkdir()
-                uri, token = await stack.enter_async_context(database_of(folder))
-                systems.append(await stack.enter_async_context(started(name, token, uri, folder)))
+                uri, token, pid = await stack.enter_async_context(database_of(folder))
+                system = started(name, token, uri, folder, pid)
+                systems.append(await stack.enter_async_context(system))
             await measure(systems, args, measured)
     ratios(measured, args.clients)
 
