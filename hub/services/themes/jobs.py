@@ -11,7 +11,8 @@ cannot commit), and records the job's progress with the id of the last response 
 walked. After a crash the next runner goes on from there. The walk stops at the
 newest response when it started; newer comments are the tagger's, which reads the
 themes in each batch. Comments that wait for the tagger are tagged by whichever of
-the two gets them first: each write is conditioned on the response being as read.
+the two gets them first: each reads them in the transaction that writes them, and a
+write committed in between conflicts.
 """
 
 from __future__ import annotations

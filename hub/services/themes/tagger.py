@@ -5,7 +5,8 @@ A comment is written with `themes_pending` set (the widget's store does it in th
 command). The tagger takes a batch of the oldest such responses in one transaction:
 it reads them, reads the themes' versions (so it never tags with rules another
 process changed, whatever its cache holds), writes each response's tags and unsets
-its mark in one command conditioned on the response being still as read, and calls
+its mark in one command (a write committed to one of them since the read conflicts
+with it, and the transaction runs again), and calls
 every `ThemeTagListener` with the session. Tags, marks and what the listeners write
 commit together: a batch cut off part-way tags nothing, and the next batch takes the
 same responses, so each is tagged, and each listener told, once. A response erased

@@ -19,8 +19,9 @@ MAX_MOVES = 5
 
 
 class StateMoved(Exception):
-    """A response changed between its read and the write of its tags in one
-    transaction: the transaction is undone, and the batch read again."""
+    """A response read was not there to write its tags (a change after the read
+    conflicts with the write instead): the transaction is undone, and the batch read
+    again."""
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,10 @@ async def write_tags(
     session: AsyncClientSession,
 ) -> Tagged:
     """Tag the responses `read` in `session` with `themes`, writing those that wait
-    for the tagger or whose tags differ, in one command conditioned on each being
-    still as read (else `StateMoved`), and tell every listener of each written one
-    that has a comment, in the same transaction."""
+    for the tagger or whose tags differ in one command (a write committed to one of
+    them since the read conflicts, and the transaction runs again; one no longer
+    there is `StateMoved`), and tell every listener of each written one that has a
+    comment, in the same transaction."""
     tagged: list[tuple[Raw, list[dict[str, Any]]]] = []
     changed = 0
     for response in read:

@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import bson
 from bson import ObjectId
-from pymongo import DESCENDING, UpdateOne
+from pymongo import DESCENDING, UpdateMany
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.cursor import AsyncCursor
 
@@ -94,23 +95,24 @@ async def commented_chunk(
 async def write_theme_tags(
     tagged: list[tuple[Raw, list[dict[str, Any]]]], session: AsyncClientSession
 ) -> int:
-    """Set each response's tags and take it off the tagger's list, if its comment,
-    tags and pending mark are still as read (`tagged`: each response as read, with its
-    new tags); in one command. How many were still as read."""
+    """Set each response's tags and take it off the tagger's list (`tagged`: each
+    response as `session`'s transaction read it, with its new tags), in one command
+    with one statement per distinct set of tags: comments mostly share theirs (none,
+    or one theme), and the embedded database plans every statement anew. Nothing is
+    conditioned on the response as read: a write that commits to one of them after
+    the read makes this one conflict, and the transaction runs again. How many of
+    the responses were there to write."""
     if not tagged:
         return 0
+    groups: dict[bytes, tuple[list[dict[str, Any]], list[Any]]] = {}
+    for raw, tags in tagged:
+        key = bson.encode({"tags": tags})
+        groups.setdefault(key, (tags, []))[1].append(raw["_id"])
     updates = [
-        UpdateOne(
-            {
-                "_id": raw["_id"],
-                "comment": raw.get("comment"),
-                # A response stored before tags existed has no `themes` at all.
-                "themes": raw.get("themes", {"$exists": False}),
-                "themes_pending": raw.get("themes_pending"),
-            },
-            {"$set": {"themes": tags}, "$unset": {"themes_pending": ""}},
+        UpdateMany(
+            {"_id": {"$in": ids}}, {"$set": {"themes": tags}, "$unset": {"themes_pending": ""}}
         )
-        for raw, tags in tagged
+        for tags, ids in groups.values()
     ]
     result = await STORE.collection().bulk_write(updates, ordered=False, session=session)
     return result.matched_count

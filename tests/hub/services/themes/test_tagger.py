@@ -5,7 +5,10 @@ waited is not tagged; two taggers at once tag each comment once."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import pytest
+from pymongo.asynchronous.client_session import AsyncClientSession
 from starlette.applications import Starlette
 
 from hub.db import Database, cancel_and_wait
@@ -181,3 +184,54 @@ async def test_the_tagger_finds_the_waiting_comments_by_an_index_of_them_alone(
         plan = plan.get("inputStage")
     assert scans == ["themes_pending"]
     assert explained["executionStats"]["totalKeysExamined"] == 1  # the tagged are not in it
+
+
+async def test_comments_that_share_their_tags_are_written_in_one_statement(
+    services: Services, mongo_uri: str, database: Database
+) -> None:
+    await services.themes.create(BILLING)
+    await services.themes.create(SPEED)
+    widget = Widget(services)
+    texts = ["The invoice is wrong."] * 3 + ["Slow pages."] * 2 + ["Lovely."] * 2
+    texts += ["Slow pages and a wrong invoice."]
+    answered = [await widget.answer(n, comment=text) for n, text in enumerate(texts)]
+
+    async with counting_commands(mongo_uri, database) as counter:
+        assert await services.tagger.drain() == len(texts)
+
+    written = [c for c in counter.sent if "update" in c and c["update"] == "responses"]
+    assert len(written) == 1
+    # One statement per set of tags: billing, speed, none, billing and speed.
+    assert len(written[0]["updates"]) == 4
+    themes = [[t.theme for t in await tags_of(response) or []] for response in answered]
+    assert themes == [["billing"]] * 3 + [["speed"]] * 2 + [[]] * 2 + [["billing", "speed"]]
+    assert not await responses.any_themes_pending()
+
+
+async def test_a_comment_erased_between_the_taggers_read_and_write_is_not_tagged(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await services.themes.create(BILLING)
+    services.tagger.listeners.append(RecordingListener())
+    widget = Widget(services)
+    kept = await widget.answer(4, comment="The invoice is late.")
+    erased = await widget.answer(5, comment="The invoice is wrong.")
+    real_write = responses.write_theme_tags
+    attempts: list[int] = []
+
+    async def erased_meanwhile(tagged: Any, session: AsyncClientSession) -> int:
+        attempts.append(len(tagged))
+        if len(attempts) == 1:
+            # Another write commits after the batch was read, before its tags go out.
+            await Response.find_one(Response.id == erased.id).update({"$set": {"comment": None}})
+        return await real_write(tagged, session)
+
+    monkeypatch.setattr(responses, "write_theme_tags", erased_meanwhile)
+    assert await services.tagger.drain() == 2
+
+    gone = await Response.get(erased.id)
+    assert gone is not None and gone.comment is None
+    assert gone.themes == [] and gone.themes_pending is None
+    assert [t.theme for t in await tags_of(kept) or []] == ["billing"]
+    assert [call["response"] for call in await recorded()] == [kept.id]
+    assert len(attempts) == 2  # the first write conflicted; the batch was read again
