@@ -16,6 +16,7 @@ import hub.services.analytics.stores as analytics_stores
 from hub.db import Database
 from hub.services import Services
 from hub.services.platform.store import CollectionStore
+from hub.settings import Settings
 from tests.factories import make_survey
 from tests.support.commands import CommandCounter, counting_commands
 from tests.support.graphql import GraphQLClient
@@ -58,6 +59,13 @@ def _analytics_collections() -> set[str]:
             stores = value.values() if isinstance(value, dict) else [value]
             names |= {store.name for store in stores if isinstance(store, CollectionStore)}
     return names
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No background workers: the rollup folder, woken by each call's commit, would
+    send its own commands while the next call is counted."""
+    return settings.model_copy(update={"background_workers": False})
 
 
 @pytest.fixture
