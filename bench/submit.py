@@ -366,12 +366,16 @@ def settling(database: Database) -> Callable[[], Awaitable[None]]:
     return settle
 
 
-async def slice_of(system: System, clients: int, seconds: float) -> Run:
-    """Flows for `seconds`, then the time its background work takes to catch up,
-    counted as the system's: what it defers is part of what it costs."""
+async def slice_of(
+    system: System, clients: int, seconds: float | None = None, flows: int | None = None
+) -> Run:
+    """Flows for `seconds` (or `flows` of them), then the time its background work takes
+    to catch up, counted as the system's: what it defers is part of what it costs; the
+    database's processor time over both with it."""
     database_before = processor_seconds(system.database_pid)
     # Every slice its own users: a person shown the survey once is not eligible again.
-    run = await drive(system.flow, f"{system.name}-{next(SLICES)}", clients, seconds)
+    label = f"{system.name}-{next(SLICES)}"
+    run = await drive(system.flow, label, clients, seconds, flows)
     started = time.perf_counter()
     await system.settle()
     run.seconds += time.perf_counter() - started
@@ -404,13 +408,7 @@ async def measure(systems: list[System], args: argparse.Namespace, measured: Mea
             for system in systems:
                 if system.name in written:
                     flows = min(chunk, args.comments - number)
-                    label = f"{system.name}-comments-{number}"
-                    database_before = processor_seconds(system.database_pid)
-                    run = await drive(system.flow, label, max(args.clients), flows=flows)
-                    started = time.perf_counter()
-                    await system.settle()
-                    run.seconds += time.perf_counter() - started
-                    run.database_seconds = processor_seconds(system.database_pid) - database_before
+                    run = await slice_of(system, max(args.clients), flows=flows)
                     written[system.name].add(run)
         measured.comments = written
 

@@ -268,11 +268,7 @@ class ResponseService:
         self, display_id: str, scope: SurveyScope, session: AsyncClientSession | None = None
     ) -> Display:
         """The display (as `session`'s transaction sees it, when given)."""
-        object_id = _object_id(display_id, "Display", "displayId")
-        if session is None:
-            display = await Display.get(object_id)
-        else:
-            display = await displays.read(object_id, session)
+        display = await displays.read(_object_id(display_id, "Display", "displayId"), session)
         if display is None or (scope is not None and display.survey_key not in scope):
             raise NotFound("Display", "displayId")
         return display

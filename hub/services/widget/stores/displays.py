@@ -26,10 +26,10 @@ async def any_counted(database: Database) -> bool:
     return counted is not None
 
 
-async def read(display_id: Any, session: AsyncClientSession) -> Display | None:
-    """The display as `session`'s transaction sees it: a write that commits after this
-    read and before the transaction's own write of it makes that write conflict, so the
-    transaction runs again and reads it anew."""
+async def read(display_id: Any, session: AsyncClientSession | None) -> Display | None:
+    """The display (as `session`'s transaction sees it, when given: a write that
+    commits after this read and before the transaction's own write of it makes that
+    write conflict, so the transaction runs again and reads it anew)."""
     found = await STORE.collection().find_one({"_id": display_id}, session=session)
     return None if found is None else Display.model_validate(found)
 
